@@ -1,0 +1,39 @@
+// The `webgrpo` command. Each subcommand lives in its own file and exports `run(argv): Promise<number>`
+// (the exit code); this file only routes. Add a command by adding one row to COMMANDS.
+//
+//   npx webgrpo <command> [options]      npx webgrpo help
+type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  logits: { summary: 'print a model\'s logits for token ids as JSON', load: () => import('./logits.ts') },
+  generate: { summary: 'generate token ids from a model (greedy or sampled) as JSON', load: () => import('./generate.ts') },
+  bench: { summary: 'measure decode tokens/s and training-step time and memory', load: () => import('./bench.ts') },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `Usage: webgrpo <command> [options]\n\nCommands:\n${rows.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`webgrpo: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load()).run(rest);
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`webgrpo ${name}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}\n`);
+    if (process.env.WEBGRPO_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
