@@ -7,7 +7,11 @@ export default defineConfig({
   plugins: [svelte()],
   base: './',
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: { input: { main: 'index.html', lab: 'lab.html' } },
+  },
   server: { port: 5173 },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) =>
 const COMMANDS: Record<string, Command> = {
   logits: { summary: 'print a model\'s logits for token ids as JSON', load: () => import('./logits.ts') },
   generate: { summary: 'generate token ids from a model (greedy or sampled) as JSON', load: () => import('./generate.ts') },
+  reward: { summary: 'score a completion (stdin) with a reward function and print the breakdown', load: () => import('./reward.ts') },
   bench: { summary: 'measure decode tokens/s and training-step time and memory', load: () => import('./bench.ts') },
 };
 
