@@ -1,0 +1,98 @@
+// Chooses the tfjs backend in one place. In the browser and in a Worker: WebGPU. In Node: the CPU or WASM
+// backend for tests, or WebGPU through the `webgpu` package (Dawn) when a GPU is present (benchmarks).
+//
+//   const info = await initBackend('webgpu')   // throws WebGPUUnavailableError with what to do
+import * as tf from './tf.ts';
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  backend: BackendName;
+  device: string;
+  maxBufferSize?: number;
+  maxStorageBufferBindingSize?: number;
+  features?: string[];
+}
+
+export class WebGPUUnavailableError extends Error {
+  readonly name = 'WebGPUUnavailableError';
+}
+
+export class ModelTooLargeError extends Error {
+  readonly name = 'ModelTooLargeError';
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
+
+let current: BackendInfo | null = null;
+
+export function backendInfo(): BackendInfo | null {
+  return current;
+}
+
+export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
+  const want = prefer ?? (isNode ? 'cpu' : 'webgpu');
+  if (current?.backend === want) return current;
+  if (want === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    current = { backend: 'cpu', device: 'tfjs CPU (JavaScript)' };
+  } else if (want === 'wasm') {
+    current = await initWasm();
+  } else {
+    current = await initWebGPU();
+  }
+  await tf.ready();
+  return current;
+}
+
+async function initWasm(): Promise<BackendInfo> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (isNode) {
+    const { createRequire } = await import('node:module');
+    const path = await import('node:path');
+    const dir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    wasm.setWasmPaths(`${path.join(dir, 'dist')}/`);
+  }
+  await tf.setBackend('wasm');
+  return { backend: 'wasm', device: 'tfjs WASM (CPU)' };
+}
+
+async function initWebGPU(): Promise<BackendInfo> {
+  if (isNode && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    // Dawn for Node; it needs a Vulkan driver (a real GPU, or SwiftShader).
+    const pkg = 'webgpu';
+    const dawn = (await import(/* @vite-ignore */ pkg)) as { create: (o: string[]) => GPU; globals: Record<string, unknown> };
+    Object.assign(globalThis, dawn.globals);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true });
+  }
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new WebGPUUnavailableError('This browser has no WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled), over https or http://localhost');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGPUUnavailableError('WebGPU is present but no GPU adapter was found: enable hardware acceleration in the browser settings, or update the GPU driver');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const ok = await tf.setBackend('webgpu');
+  if (!ok) throw new WebGPUUnavailableError('tfjs could not start its WebGPU backend on this adapter');
+  return {
+    backend: 'webgpu',
+    device: [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'WebGPU adapter',
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    features: [...adapter.features],
+  };
+}
+
+/**
+ * Refuses a model whose largest tensor cannot be bound on this adapter, or whose total estimated GPU
+ * memory exceeds what the caller allows (`budgetBytes`), with a message that says what to do.
+ */
+export function checkFits(largestTensorBytes: number, totalBytes: number, budgetBytes?: number): void {
+  const info = current;
+  const fmt = (b: number) => `${(b / 2 ** 30).toFixed(2)} GB`;
+  if (info?.maxStorageBufferBindingSize && largestTensorBytes > info.maxStorageBufferBindingSize) {
+    throw new ModelTooLargeError(`the largest weight needs ${fmt(largestTensorBytes)} in one GPU buffer, this adapter allows ${fmt(info.maxStorageBufferBindingSize)}; pick a smaller model`);
+  }
+  if (budgetBytes && totalBytes > budgetBytes) {
+    throw new ModelTooLargeError(`needs about ${fmt(totalBytes)} of GPU memory, the budget is ${fmt(budgetBytes)}; pick a smaller model, fewer generations or a shorter completion length`);
+  }
+}

@@ -1,0 +1,181 @@
+// The forward pass of a decoder-only transformer (Qwen2, Llama, Qwen3), with optional LoRA and KV cache.
+// One implementation for all three: the differences are flags of ModelSpec. Works on token ids only.
+//
+//   const model = await CausalLM.load(dirSource('path/to/model'))
+//   const { hidden } = model.forward({ ids, positions, keyMask })    // hidden [B, T, D], final norm applied
+//   const logits = model.logits(hidden2d)                            // [N, V]
+//
+// Positions come from the attention mask (cumsum - 1), as Hugging Face's generate computes them, so that
+// left-padded rows see the same rotary phases in sampling and in the training forward pass.
+import * as tf from '../tf.ts';
+import type { LoraTarget } from '../config.ts';
+import type { LoraAdapter } from '../lora.ts';
+import { ropeInvFreq, type ModelSpec } from './spec.ts';
+import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type LoadProgress, type ModelWeights } from './weights.ts';
+import type { FileSource } from './source.ts';
+
+/** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
+export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
+
+export interface ForwardInput {
+  ids: tf.Tensor2D;        // [B, T] int32
+  positions: tf.Tensor2D;  // [B, T] int32 rotary positions
+  keyMask: tf.Tensor2D;    // [B, S] float32: 1 where a key may be attended (S = T, or the cache capacity)
+  lora?: LoraAdapter | null;
+  cache?: KVCache;         // when given, the T new keys are written at slots offset..offset+T-1
+  offset?: number;
+}
+
+export interface ForwardOutput { hidden: tf.Tensor3D; cache?: KVCache }
+
+const NEG = -1e9; // additive mask; finite so fully masked (padding) rows give no NaN
+
+export class CausalLM {
+  private readonly invFreq: tf.Tensor1D;
+
+  constructor(readonly spec: ModelSpec, readonly weights: ModelWeights) {
+    this.invFreq = tf.tensor1d(ropeInvFreq(spec));
+  }
+
+  static async load(src: FileSource, onProgress?: (p: LoadProgress) => void): Promise<CausalLM> {
+    const { spec, tensors } = await loadModelFiles(src, onProgress);
+    return new CausalLM(spec, uploadWeights(spec, tensors));
+  }
+
+  /** Empty caches for B rows and `capacity` positions. */
+  newCache(B: number, capacity: number): KVCache {
+    const s = this.spec, shape: [number, number, number, number] = [B, s.kvHeads, capacity, s.headDim];
+    return { k: Array.from({ length: s.layers }, () => tf.zeros(shape)), v: Array.from({ length: s.layers }, () => tf.zeros(shape)), capacity };
+  }
+
+  forward(inp: ForwardInput): ForwardOutput {
+    return tf.tidy(() => {
+      const T = inp.ids.shape[1];
+      const offset = inp.offset ?? 0;
+      const bias = attentionBias(inp.keyMask, T, offset);               // [B, 1, T, S]
+      const [cos, sin] = this.rope(inp.positions);                       // [B, 1, T, hd]
+      let x = tf.gather(this.weights.embed, inp.ids) as tf.Tensor3D;     // [B, T, D]
+      const k: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
+      this.weights.layers.forEach((w, l) => {
+        const cached = inp.cache ? { k: inp.cache.k[l], v: inp.cache.v[l], offset } : undefined;
+        const a = this.attention(rmsNorm(x, w.inputNorm, this.spec.rmsNormEps), w, l, { bias, cos, sin, cached, lora: inp.lora });
+        x = tf.add(x, a.out);
+        if (a.k) { k.push(a.k); v.push(a.v!); }
+        x = tf.add(x, this.mlp(rmsNorm(x, w.postNorm, this.spec.rmsNormEps), w, l, inp.lora));
+      });
+      const hidden = rmsNorm(x, this.weights.norm, this.spec.rmsNormEps);
+      return { hidden, cache: inp.cache ? { k, v, capacity: inp.cache.capacity } : undefined };
+    });
+  }
+
+  /** Logits [N, V] of hidden states [N, D]. */
+  logits(hidden2d: tf.Tensor2D): tf.Tensor2D {
+    return tf.matMul(hidden2d, this.weights.lmHead, false, true);
+  }
+
+  private rope(positions: tf.Tensor2D): [tf.Tensor4D, tf.Tensor4D] {
+    const [B, T] = positions.shape;
+    const ang = tf.mul(tf.expandDims(tf.cast(positions, 'float32'), 2), this.invFreq.reshape([1, 1, -1])); // [B, T, hd/2]
+    const emb = tf.concat([ang, ang], 2).reshape([B, 1, T, this.spec.headDim]);
+    return [tf.cos(emb) as tf.Tensor4D, tf.sin(emb) as tf.Tensor4D];
+  }
+
+  private attention(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): { out: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+    const s = this.spec, [B, T] = x.shape;
+    const heads = (t: tf.Tensor2D, n: number, norm?: tf.Tensor1D) => {
+      let h = t.reshape([B, T, n, s.headDim]);
+      if (norm) h = rmsNorm(h, norm, s.rmsNormEps);
+      return tf.transpose(h, [0, 2, 1, 3]) as tf.Tensor4D;                // [B, n, T, hd]
+    };
+    const x2 = x.reshape([B * T, s.hidden]) as tf.Tensor2D;
+    const q = applyRope(heads(this.linear(x2, w, l, 'q_proj', ctx.lora), s.heads, w.qNorm), ctx.cos, ctx.sin);
+    let k = applyRope(heads(this.linear(x2, w, l, 'k_proj', ctx.lora), s.kvHeads, w.kNorm), ctx.cos, ctx.sin);
+    let v = heads(this.linear(x2, w, l, 'v_proj', ctx.lora), s.kvHeads);
+    if (ctx.cached) {
+      k = writeCache(ctx.cached.k, k, ctx.cached.offset);
+      v = writeCache(ctx.cached.v, v, ctx.cached.offset);
+    }
+    const S = k.shape[2], rep = s.heads / s.kvHeads;
+    // GQA without copying K/V: query heads of one KV head are stacked along the row axis.
+    const qg = q.reshape([B, s.kvHeads, rep * T, s.headDim]);
+    let scores = tf.matMul(qg, k, false, true).reshape([B, s.heads, T, S]);
+    scores = tf.add(tf.mul(scores, 1 / Math.sqrt(s.headDim)), ctx.bias);
+    const probs = tf.softmax(scores).reshape([B, s.kvHeads, rep * T, S]);
+    const o = tf.matMul(probs, v).reshape([B, s.heads, T, s.headDim]);
+    const o2 = tf.transpose(o, [0, 2, 1, 3]).reshape([B * T, s.heads * s.headDim]) as tf.Tensor2D;
+    const out = this.linear(o2, w, l, 'o_proj', ctx.lora).reshape([B, T, s.hidden]) as tf.Tensor3D;
+    return ctx.cached ? { out, k, v } : { out };
+  }
+
+  private mlp(x: tf.Tensor3D, w: LayerWeights, l: number, lora?: LoraAdapter | null): tf.Tensor3D {
+    const [B, T, D] = x.shape;
+    const x2 = x.reshape([B * T, D]) as tf.Tensor2D;
+    const g = this.linear(x2, w, l, 'gate_proj', lora), u = this.linear(x2, w, l, 'up_proj', lora);
+    const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;       // SiLU(gate) * up
+    return this.linear(h, w, l, 'down_proj', lora).reshape([B, T, D]);
+  }
+
+  /** x [N, in] -> [N, out]: base projection, its bias, and the LoRA update when the adapter covers it. */
+  private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, lora?: LoraAdapter | null): tf.Tensor2D {
+    let y = tf.matMul(x, w[name], false, true);
+    const b = w.bias[name];
+    if (b) y = tf.add(y, b);
+    const pair = lora?.get(l, name);
+    if (pair && lora) {
+      const xin = lora.training && lora.settings.dropout > 0 ? tf.dropout(x, lora.settings.dropout) : x;
+      const delta = tf.matMul(tf.matMul(xin, pair.A, false, true), pair.B, false, true);
+      y = tf.add(y, tf.mul(delta, lora.scale));
+    }
+    return y;
+  }
+
+  dispose(): void {
+    disposeWeights(this.weights);
+    this.invFreq.dispose();
+  }
+}
+
+interface AttnContext {
+  bias: tf.Tensor4D; cos: tf.Tensor4D; sin: tf.Tensor4D;
+  cached?: { k: tf.Tensor4D; v: tf.Tensor4D; offset: number };
+  lora?: LoraAdapter | null;
+}
+
+/** RMSNorm over the last axis, computed in f32 as HF does. */
+export function rmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number): T {
+  const ms = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w) as T;
+}
+
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  const half = x.shape[3] / 2;
+  const [x1, x2] = tf.split(x, [half, half], 3);
+  const rotated = tf.concat([tf.neg(x2), x1], 3);                       // rotate_half
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
+}
+
+/** [B, 1, T, S] additive bias: query i (slot offset + i) sees key j when j <= offset + i and keyMask[b, j] = 1. */
+function attentionBias(keyMask: tf.Tensor2D, T: number, offset: number): tf.Tensor4D {
+  const [B, S] = keyMask.shape;
+  const qSlot = tf.add(tf.range(0, T, 1, 'int32'), offset).reshape([T, 1]);
+  const causal = tf.cast(tf.lessEqual(tf.range(0, S, 1, 'int32').reshape([1, S]), qSlot), 'float32'); // [T, S]
+  const allowed = tf.mul(causal.reshape([1, 1, T, S]), keyMask.reshape([B, 1, 1, S]));
+  return tf.mul(tf.sub(1, allowed), NEG) as tf.Tensor4D;
+}
+
+/** Writes new [B, KV, T, hd] keys into a [B, KV, S, hd] cache at slots offset..offset+T-1 (a new tensor). */
+function writeCache(cache: tf.Tensor4D, fresh: tf.Tensor4D, offset: number): tf.Tensor4D {
+  const S = cache.shape[2], T = fresh.shape[2];
+  const padded = tf.pad(fresh, [[0, 0], [0, 0], [offset, S - offset - T], [0, 0]]);
+  const slot = tf.range(0, S, 1, 'int32');
+  const inWindow = tf.logicalAnd(tf.greaterEqual(slot, offset), tf.less(slot, offset + T)).reshape([1, 1, S, 1]);
+  return tf.where(tf.broadcastTo(inWindow, cache.shape), padded, cache) as tf.Tensor4D;
+}
+
+/** Rotary positions from a [B, T] 0/1 mask: cumsum - 1, with padding positions set to 1 (as HF generate). */
+export function positionsFromMask(mask: number[][]): number[][] {
+  return mask.map((row) => {
+    let p = -1;
+    return row.map((m) => (m ? ++p : 1));
+  });
+}
