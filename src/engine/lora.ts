@@ -109,6 +109,11 @@ export class LoraAdapter {
     return { config: peftAdapterConfig(this.settings, baseModel), weights: writeSafetensors(tensors) };
   }
 
+  /** PEFT names of variables(), in the same order. */
+  peftNames(): string[] {
+    return [...this.pairs.keys()].flatMap((k) => { const [l, t] = splitKey(k); return [peftName(l, t, 'A'), peftName(l, t, 'B')]; });
+  }
+
   variables(): tf.Variable[] {
     return [...this.pairs.values()].flatMap((p) => [p.A, p.B]);
   }
