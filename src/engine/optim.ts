@@ -1,0 +1,81 @@
+// AdamW over the LoRA parameters (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW),
+// global-norm gradient clipping (torch.nn.utils.clip_grad_norm_), and the learning-rate schedules of
+// transformers' get_scheduler: constant, linear and cosine, each after a linear warm-up, with a floor.
+import * as tf from './tf.ts';
+import type { RunConfig } from './config.ts';
+
+export interface AdamWSettings { beta1: number; beta2: number; eps: number; weightDecay: number }
+
+export interface AdamWState { step: number; m: Float32Array[]; v: Float32Array[] }
+
+export class AdamW {
+  private m: tf.Variable[];
+  private v: tf.Variable[];
+  private t = 0;
+
+  constructor(private readonly vars: tf.Variable[], private readonly s: AdamWSettings) {
+    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+  }
+
+  get stepCount(): number { return this.t; }
+
+  /** One update with gradients in the order of the variables. */
+  step(grads: tf.Tensor[], lr: number): void {
+    this.t += 1;
+    const { beta1, beta2, eps, weightDecay } = this.s;
+    const bc1 = 1 - beta1 ** this.t, bc2 = 1 - beta2 ** this.t;
+    tf.tidy(() => {
+      this.vars.forEach((p, i) => {
+        const g = grads[i];
+        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
+        const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
+        p.assign(tf.sub(decayed, tf.mul(update, lr)));
+      });
+    });
+  }
+
+  async exportState(): Promise<AdamWState> {
+    const read = (xs: tf.Variable[]) => Promise.all(xs.map(async (x) => Float32Array.from(await x.data() as Float32Array)));
+    return { step: this.t, m: await read(this.m), v: await read(this.v) };
+  }
+
+  importState(st: AdamWState): void {
+    if (st.m.length !== this.m.length) throw new Error(`optimizer state has ${st.m.length} tensors, the adapter ${this.m.length}: it belongs to another LoRA configuration`);
+    this.t = st.step;
+    this.m.forEach((x, i) => x.assign(tf.tensor(st.m[i], x.shape)));
+    this.v.forEach((x, i) => x.assign(tf.tensor(st.v[i], x.shape)));
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m, ...this.v]);
+  }
+}
+
+/** Scales gradients so that their global L2 norm is at most maxNorm (0: no clipping); returns the norm before clipping. */
+export async function clipGradNorm(grads: tf.Tensor[], maxNorm: number): Promise<{ grads: tf.Tensor[]; norm: number }> {
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
+  const norm = (await normT.data())[0];
+  normT.dispose();
+  if (!(maxNorm > 0) || norm <= maxNorm) return { grads, norm };
+  const scale = maxNorm / (norm + 1e-6);
+  const clipped = grads.map((g) => tf.mul(g, scale));
+  tf.dispose(grads);
+  return { grads: clipped, norm };
+}
+
+/** Learning rate at optimiser step `step` (0-based) of `total`. */
+export function learningRateAt(step: number, total: number, o: RunConfig['optim']): number {
+  const warm = Math.ceil(o.warmup_ratio * total);
+  if (step < warm) return (o.learning_rate * step) / warm; // as transformers: 0 at the first step
+  const progress = total > warm ? Math.min(1, (step - warm) / Math.max(1, total - warm)) : 1;
+  const floor = o.min_lr_rate;
+  let frac = 1;
+  if (o.lr_scheduler_type === 'linear') frac = 1 - progress;
+  if (o.lr_scheduler_type === 'cosine') frac = 0.5 * (1 + Math.cos(Math.PI * progress));
+  return o.learning_rate * (floor + (1 - floor) * frac);
+}

@@ -1,0 +1,89 @@
+// Generation with a preallocated KV cache: G completions for each of several prompts in one batch.
+// Rows are prompt-major (row r belongs to prompt floor(r / G)), left-padded to the longest prompt; the
+// cache holds prompt + max_new_tokens positions, so every decode step has the same shapes (the WebGPU
+// backend then reuses its compiled programs). Works on token ids only: stop strings are checked by the
+// caller's `isStopped`, which may decode.
+//
+//   const out = await sampleBatch(model, lora, [[1, 2, 3]], { numGenerations: 4, maxNewTokens: 32, ... })
+import * as tf from './tf.ts';
+import type { CausalLM, KVCache } from './model/model.ts';
+import type { LoraAdapter } from './lora.ts';
+import { leftPad } from './batch.ts';
+import { chooseToken, type TokenFilters } from './sampling.ts';
+import type { Rng } from './rng.ts';
+
+export type FinishReason = 'stop' | 'length';
+
+export interface SampleOptions extends TokenFilters {
+  numGenerations: number;
+  maxNewTokens: number;
+  eosIds: number[];
+  padId: number;
+  rng: Rng;
+  isStopped?: (completionIds: number[]) => boolean;
+  onStep?: (done: number, total: number) => void;
+}
+
+export interface SampleResult {
+  promptIndex: number[];      // [B] which prompt each row continues
+  completions: number[][];    // [B][<= maxNewTokens] ids, ending with the EOS id when it stopped on one
+  logprobs: number[][];       // [B][same] sampling log-probabilities of those ids
+  finish: FinishReason[];     // [B]
+}
+
+export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, prompts: number[][], o: SampleOptions): Promise<SampleResult> {
+  const G = o.numGenerations, B = prompts.length * G;
+  const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p));
+  const pad = leftPad(rows, o.padId);
+  const P = pad.ids[0].length, capacity = P + o.maxNewTokens;
+  const keyMask = pad.mask.map((r) => [...r, ...Array(o.maxNewTokens).fill(0)]); // [B, capacity]
+  const lastPos = pad.positions.map((r) => r[P - 1]);
+  const out: SampleResult = { promptIndex: rows.map((_, r) => Math.floor(r / G)), completions: rows.map(() => []), logprobs: rows.map(() => []), finish: rows.map(() => 'length') };
+  const done = rows.map(() => false);
+  let cache: KVCache = model.newCache(B, capacity);
+  let logits = step(model, lora, cache, pad.ids, pad.positions, keyMask, 0);
+  try {
+    for (let t = 0; t < o.maxNewTokens; t++) {
+      const rowsLogits = await logits.logits.data() as Float32Array;
+      tf.dispose(cache.k); tf.dispose(cache.v); logits.logits.dispose();
+      cache = logits.cache;
+      const next = chooseAll(rowsLogits, rows, out, done, o);
+      o.onStep?.(t + 1, o.maxNewTokens);
+      if (done.every(Boolean) || t === o.maxNewTokens - 1) break;
+      for (const r of keyMask) r[P + t] = 1;
+      logits = step(model, lora, cache, next.map((id) => [id]), lastPos.map((p) => [p + t + 1]), keyMask, P + t);
+    }
+  } finally {
+    tf.dispose(cache.k); tf.dispose(cache.v);
+  }
+  return out;
+}
+
+/** One forward pass that writes the cache; returns the logits of the last position [B, V]. */
+function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: number[][], positions: number[][], keyMask: number[][], offset: number): { logits: tf.Tensor2D; cache: KVCache } {
+  return tf.tidy(() => {
+    const T = ids[0].length;
+    const r = model.forward({
+      ids: tf.tensor2d(ids, undefined, 'int32'), positions: tf.tensor2d(positions, undefined, 'int32'),
+      keyMask: tf.tensor2d(keyMask, undefined, 'float32'), lora, cache, offset,
+    });
+    const [B, , D] = r.hidden.shape;
+    const last = tf.slice(r.hidden, [0, T - 1, 0], [B, 1, D]).reshape([B, D]) as tf.Tensor2D;
+    return { logits: model.logits(last), cache: r.cache! };
+  });
+}
+
+/** Picks each unfinished row's next token and records why rows finish; returns the ids to feed next. */
+function chooseAll(logits: Float32Array, rows: number[][], out: SampleResult, done: boolean[], o: SampleOptions): number[] {
+  const V = logits.length / rows.length;
+  return rows.map((prompt, r) => {
+    if (done[r]) return o.padId;
+    const comp = out.completions[r];
+    const seen = o.repetitionPenalty !== 1 ? [...prompt, ...comp] : undefined;
+    const { token, logprob } = chooseToken(logits.subarray(r * V, (r + 1) * V), o, o.rng, seen);
+    comp.push(token);
+    out.logprobs[r].push(logprob);
+    if (o.eosIds.includes(token) || o.isStopped?.(comp)) { done[r] = true; out.finish[r] = 'stop'; }
+    return token;
+  });
+}
