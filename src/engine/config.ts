@@ -68,6 +68,9 @@ export const RewardSpecSchema = z.object({
   name: z.string().min(1).describe('Registered reward function name (math, format, overlong, ocaml, ksat, custom).'),
   weight: z.number().default(1).describe('Weight of this reward in the total.'),
   options: z.record(z.string(), z.unknown()).default({}).describe('Options of this reward function.'),
+  weight_end: z.number().optional().describe('Curriculum: the weight reached at phase_end, linearly from weight at phase_start (unset: the weight stays constant).'),
+  phase_start: z.number().min(0).max(1).default(0).describe('Curriculum: fraction of the run where the weight starts moving from weight to weight_end.'),
+  phase_end: z.number().min(0).max(1).default(1).describe('Curriculum: fraction of the run where the weight reaches weight_end.'),
 });
 
 export const DataSchema = z.object({
@@ -85,13 +88,18 @@ export const DataSchema = z.object({
 
 export const RunSchema = z.object({
   mode: z.enum(['grpo', 'sft', 'sft_then_grpo']).default('grpo').describe('Training mode: GRPO, supervised fine-tuning on reference answers, or SFT then GRPO.'),
-  max_steps: int(50, 1, 'Optimiser steps of the run.'),
+  max_steps: int(50, 1, 'Training steps of the run (GRPO steps; SFT steps in mode sft). Each GRPO step generates one batch and makes num_iterations optimiser updates on it.'),
   sft_steps: int(0, 0, 'SFT steps before GRPO when mode is sft_then_grpo.'),
   prompts_per_step: int(2, 1, 'Prompts sampled per step; each gets num_generations completions.'),
   micro_batch_size: int(4, 1, 'Sequences per forward/backward pass; gradients accumulate over the batch.'),
   eval_steps: int(0, 0, 'Evaluate every this many steps (0: only at the start and end).'),
   eval_examples: int(32, 1, 'Held-out examples per evaluation.'),
+  eval_reward: z.string().default('').describe('Reward whose score decides whether an eval answer is correct (empty: the first reward).'),
+  eval_threshold: z.number().default(1).describe('An eval answer is correct when that reward scores at least this.'),
+  eval_num_samples: int(1, 1, 'k: completions per eval example; 1 decodes greedily, more samples at the training temperature and report pass@1 over k.'),
   save_steps: int(10, 0, 'Save a checkpoint every this many steps (0: never).'),
+  save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
+  completions_log_size: int(2000, 0, 'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.'),
   seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
 }).describe('Run');
 
@@ -110,6 +118,8 @@ export const RunConfigSchema = z.object({
   if (c.sampling.num_generations < 2 && c.run.mode !== 'sft') ctx.addIssue({ code: 'custom', path: ['sampling', 'num_generations'], message: 'GRPO needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more' });
   if (c.grpo.dynamic_sampling && c.sampling.num_generations < 2) ctx.addIssue({ code: 'custom', path: ['grpo', 'dynamic_sampling'], message: 'dynamic sampling needs num_generations >= 2' });
   if (c.run.mode === 'sft_then_grpo' && c.run.sft_steps < 1) ctx.addIssue({ code: 'custom', path: ['run', 'sft_steps'], message: 'mode sft_then_grpo needs sft_steps >= 1' });
+  c.rewards.forEach((r, i) => { if (r.phase_end < r.phase_start) ctx.addIssue({ code: 'custom', path: ['rewards', i, 'phase_end'], message: `phase_end (${r.phase_end}) is before phase_start (${r.phase_start}); the curriculum must end after it starts` }); });
+  if (c.run.eval_reward && !c.rewards.some((r) => r.name === c.run.eval_reward)) ctx.addIssue({ code: 'custom', path: ['run', 'eval_reward'], message: `eval_reward "${c.run.eval_reward}" is not one of the rewards (${c.rewards.map((r) => r.name).join(', ')}); name one of them or leave it empty` });
   if (c.rewards.length === 0 && c.run.mode !== 'sft') ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
 });
 
