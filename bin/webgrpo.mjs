@@ -1,13 +1,40 @@
 #!/usr/bin/env node
-// Entry point of the `webgrpo` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Entry point of the `webgrpo` command. The CLI is TypeScript; it is bundled with esbuild on each start
+// (well under a second) so that Node gets the same ES-module build of tfjs as the browser and Vitest.
+import { build } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const tsxCli = require.resolve('tsx/cli');
-const main = path.join(here, '..', 'src', 'cli', 'main.ts');
-const r = spawnSync(process.execPath, [tsxCli, main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'node_modules', '.cache', 'webgrpo');
+const outfile = path.join(outdir, `cli-${process.pid}.mjs`);
+fs.mkdirSync(outdir, { recursive: true });
+await build({
+  entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  // native or browser-driving packages stay outside the bundle
+  external: ['webgpu', 'playwright-core', 'playwright', '@playwright/test', 'esbuild', 'vite'],
+  // CommonJS dependencies in an ES-module bundle expect require, __filename and __dirname
+  banner: {
+    js: [
+      "import { createRequire as __cr } from 'node:module';",
+      "import { fileURLToPath as __fu } from 'node:url';",
+      "import { dirname as __dn } from 'node:path';",
+      'const require = __cr(import.meta.url);',
+      'const __filename = __fu(import.meta.url);',
+      'const __dirname = __dn(__filename);',
+    ].join(' '),
+  },
+  define: { 'import.meta.env.BASE_URL': '"/"' },
+  logLevel: 'error',
+  sourcemap: 'inline',
+});
+process.on('exit', () => fs.rmSync(outfile, { force: true }));
+process.env.WEBGRPO_ROOT = root;
+await import(pathToFileURL(outfile).href);

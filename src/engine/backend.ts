@@ -32,6 +32,7 @@ export function backendInfo(): BackendInfo | null {
 
 export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
   const want = prefer ?? (isNode ? 'cpu' : 'webgpu');
+  if (isNode) tf.env().set('PROD', true); // silences tfjs's advice to install tfjs-node
   if (current?.backend === want) return current;
   if (want === 'cpu') {
     await import('@tensorflow/tfjs-backend-cpu');

@@ -28,7 +28,7 @@ export interface PolicyLossInput {
   logprobs: tf.Tensor2D;            // [N, C] current policy, differentiable
   oldLogprobs: tf.Tensor2D | null;  // [N, C] null: on-policy (old = current, detached)
   refLogprobs: tf.Tensor2D | null;  // [N, C] reference policy (adapter off); null when beta = 0
-  advantages: tf.Tensor1D;          // [N]
+  advantages: tf.Tensor1D | tf.Tensor2D; // [N] per sequence, or [N, C] per token
   mask: tf.Tensor2D;                // [N, C] 1 = completion token that counts
 }
 
@@ -47,7 +47,7 @@ export const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: x.clone(),
 export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOutput {
   const { logprobs: lp, mask } = inp;
   const old = inp.oldLogprobs ?? stopGradient(lp);
-  const adv = inp.advantages.reshape([-1, 1]);                        // [N, 1]
+  const adv = inp.advantages.rank === 1 ? inp.advantages.reshape([-1, 1]) : inp.advantages; // [N, 1] or [N, C]
   const tokenCount = tf.maximum(tf.sum(mask), 1);
   let logRatio: tf.Tensor = tf.sub(lp, old);
   if (s.importanceSamplingLevel === 'sequence') {

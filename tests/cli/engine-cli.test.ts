@@ -1,0 +1,36 @@
+// The engine's CLI commands, run as a user runs them (the real `webgrpo` binary).
+import { describe, it, expect } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fixtureDirs, loadReference, rows, maxAbsDiff } from '../engine/fixtures.ts';
+
+const bin = path.resolve(__dirname, '../../bin/webgrpo.mjs');
+const webgrpo = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const dir = fixtureDirs()[0];
+
+describe('webgrpo logits / generate', () => {
+  const ref = loadReference(dir);
+  const ids = rows(ref.t.get('input_ids')!), mask = rows(ref.t.get('attention_mask')!);
+
+  it('logits prints [B, T, V] JSON matching the reference', () => {
+    const out = JSON.parse(webgrpo('logits', '--model', dir, '--ids', ids.map((r) => r.join(',')).join(';'), '--mask', mask.map((r) => r.join(',')).join(';')));
+    expect(out).toHaveLength(2);
+    expect(maxAbsDiff(out[0].flat(), ref.t.get('logits')!.data.subarray(0, out[0].flat().length))).toBeLessThan(1e-4);
+  });
+
+  it('generate --greedy prints the reference greedy tokens', () => {
+    const prompt = rows(ref.t.get('greedy_prompt')!)[0], want = rows(ref.t.get('greedy_tokens')!)[0];
+    const out = JSON.parse(webgrpo('generate', '--model', dir, '--ids', prompt.join(','), '--max-new-tokens', String(want.length), '--greedy', '--eos', '999'));
+    expect(out).toEqual([want]);
+    const lora = JSON.parse(webgrpo('generate', '--model', dir, '--lora', path.join(dir, 'lora'), '--ids', prompt.join(','), '--max-new-tokens', '4', '--temperature', '0.8', '--seed', '3'));
+    expect(lora[0]).toHaveLength(4);
+  });
+
+  it('bad input ends with a non-zero exit and a one-line reason', () => {
+    const r = spawnSync(process.execPath, [bin, 'logits', '--model', dir, '--ids', '1,x'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/"x" is not a non-negative integer/);
+    const r2 = spawnSync(process.execPath, [bin, 'logits', '--model', '/nonexistent', '--ids', '1'], { encoding: 'utf8' });
+    expect(r2.stderr).toMatch(/no config.json/);
+  });
+});
