@@ -1,0 +1,26 @@
+// Logits, LoRA logits and greedy decoding in Chromium's WebGPU against the Hugging Face fixtures
+// (every model folder under $WEBGRPO_FIXTURES or ../shared/fixtures/hf-tiny), served to the page by Playwright.
+import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLab, callLab, serveDir } from './lab.ts';
+
+const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/hf-tiny');
+const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json'))) : [];
+
+test('fixtures are present', () => { expect(dirs.length).toBeGreaterThan(0); });
+
+for (const d of dirs) {
+  test(`${d}: WebGPU logits and LoRA logits within 1e-4, greedy tokens identical`, async ({ page }) => {
+    await serveDir(page, 'fixtures', root);
+    await openLab(page);
+    const r = await callLab<Record<string, number | boolean | string>>(page, 'engineParity', `/fixtures/${d}`);
+    console.log(d, JSON.stringify(r));
+    expect(r.backend).toBe('webgpu');
+    expect(r.logitsErr as number).toBeLessThan(1e-4);
+    expect(r.loraErr as number).toBeLessThan(1e-4);
+    expect(r.greedyMatch).toBe(true);
+    expect(r.leaked).toBe(0);
+  });
+}

@@ -1,0 +1,51 @@
+// Engine checks in a real WebGPU page: parity of logits, LoRA logits and greedy tokens with a Hugging Face
+// reference folder served at `base` (same layout as tests/engine/fixtures.ts), and the benchmark.
+import * as tf from '../../engine/tf.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { CausalLM } from '../../engine/model/model.ts';
+import { urlSource } from '../../engine/model/source.ts';
+import { LoraAdapter } from '../../engine/lora.ts';
+import { readSafetensors, type StTensor } from '../../engine/model/safetensors.ts';
+import { fullLogits } from '../../engine/infer.ts';
+import { sampleBatch } from '../../engine/sampler.ts';
+import { Rng } from '../../engine/rng.ts';
+import { runBench } from '../../engine/bench/run.ts';
+
+const rowsOf = (t: StTensor) => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/** Max |ours - reference| over unmasked positions for base and LoRA logits, and whether greedy tokens match. */
+export async function engineParity(base: string): Promise<Record<string, unknown>> {
+  const info = await initBackend('webgpu');
+  const ref = readSafetensors(await fetchBytes(`${base}/reference.safetensors`));
+  const model = await CausalLM.load(urlSource(base));
+  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await fetchBytes(`${base}/lora/adapter_config.json`))), await fetchBytes(`${base}/lora/adapter_model.safetensors`));
+  const ids = rowsOf(ref.get('input_ids')!), mask = rowsOf(ref.get('attention_mask')!);
+  const V = model.spec.vocabSize, T = ids[0].length;
+  const err = async (l: LoraAdapter | null, name: string) => {
+    const t = fullLogits(model, l, ids, mask);
+    const ours = await t.data(); t.dispose();
+    const theirs = ref.get(name)!.data;
+    let e = 0;
+    mask.forEach((r, b) => r.forEach((m, p) => { if (m) for (let v = 0; v < V; v++) { const i = (b * T + p) * V + v; e = Math.max(e, Math.abs(ours[i] - theirs[i])); } }));
+    return e;
+  };
+  const before = tf.memory().numTensors;
+  const logitsErr = await err(null, 'logits'), loraErr = await err(lora, 'lora_logits');
+  const want = rowsOf(ref.get('greedy_tokens')!)[0];
+  const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), { numGenerations: 1, maxNewTokens: want.length, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng: new Rng(0) });
+  const leaked = tf.memory().numTensors - before;
+  lora.dispose(); model.dispose();
+  return { backend: info.backend, device: info.device, logitsErr, loraErr, greedyMatch: JSON.stringify(out.completions[0]) === JSON.stringify(want), leaked };
+}
+
+/** The benchmark on this page's WebGPU device. */
+export async function engineBench(shape = 'demo', overrides = {}): Promise<unknown> {
+  await initBackend('webgpu');
+  return runBench(shape, overrides, (m) => console.log(m));
+}
