@@ -82,18 +82,3 @@ async function initWebGPU(): Promise<BackendInfo> {
     features: [...adapter.features],
   };
 }
-
-/**
- * Refuses a model whose largest tensor cannot be bound on this adapter, or whose total estimated GPU
- * memory exceeds what the caller allows (`budgetBytes`), with a message that says what to do.
- */
-export function checkFits(largestTensorBytes: number, totalBytes: number, budgetBytes?: number): void {
-  const info = current;
-  const fmt = (b: number) => `${(b / 2 ** 30).toFixed(2)} GB`;
-  if (info?.maxStorageBufferBindingSize && largestTensorBytes > info.maxStorageBufferBindingSize) {
-    throw new ModelTooLargeError(`the largest weight needs ${fmt(largestTensorBytes)} in one GPU buffer, this adapter allows ${fmt(info.maxStorageBufferBindingSize)}; pick a smaller model`);
-  }
-  if (budgetBytes && totalBytes > budgetBytes) {
-    throw new ModelTooLargeError(`needs about ${fmt(totalBytes)} of GPU memory, the budget is ${fmt(budgetBytes)}; pick a smaller model, fewer generations or a shorter completion length`);
-  }
-}

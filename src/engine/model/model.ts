@@ -13,6 +13,8 @@ import type { LoraAdapter } from '../lora.ts';
 import { ropeInvFreq, type ModelSpec } from './spec.ts';
 import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type LoadProgress, type ModelWeights } from './weights.ts';
 import type { FileSource } from './source.ts';
+import { assertFits, estimateMemory } from '../memory.ts';
+import { backendInfo } from '../backend.ts';
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
@@ -39,6 +41,8 @@ export class CausalLM {
 
   static async load(src: FileSource, onProgress?: (p: LoadProgress) => void): Promise<CausalLM> {
     const { spec, tensors } = await loadModelFiles(src, onProgress);
+    // refuse before uploading: a tensor larger than one GPU binding fails obscurely later
+    assertFits(estimateMemory(spec, { rows: 1, promptTokens: 1, completionTokens: 1, microBatch: 1, loraRank: 1, loraTargets: 0 }), backendInfo());
     return new CausalLM(spec, uploadWeights(spec, tensors));
   }
 
