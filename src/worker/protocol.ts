@@ -1,0 +1,132 @@
+// The typed messages between the main thread and the training worker, and the one interface that both
+// the worker-side session and the main-thread client implement (as web-llm's engine and its worker
+// client do). Commands carry an `id`; the worker answers each with a `reply` of the same id. Everything
+// else the worker sends (state, progress, metrics, samples, eval, checkpoint, alert, error) is an event.
+//
+//   const trainer = new TrainerClient(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }))
+//   trainer.on((e) => { if (e.kind === 'metrics') chart.push(e.metrics) })
+//   await trainer.start(config)        // resolves once the run has begun; steps then stream as events
+import type { RunConfig } from '../engine/config.ts';
+import type { BackendInfo, BackendName } from '../engine/backend.ts';
+import type { StepMetrics, CompletionLogEntry, HealthAlert } from '../engine/metrics.ts';
+import type { EvalResult } from '../engine/evaluate.ts';
+import type { CheckpointInfo, RunRecord } from '../engine/checkpoint.ts';
+
+export type { StepMetrics, CompletionLogEntry, HealthAlert, EvalResult, CheckpointInfo, RunRecord, BackendInfo, BackendName };
+
+/** Life cycle of the worker's run. `pausing`/`stopping`: the current step is finishing. */
+export type RunState = 'idle' | 'loading' | 'ready' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'done' | 'error';
+
+/** An error as it crosses the worker boundary: `name` is the typed error's class (ConfigError, ModelTooLargeError...). */
+export interface ErrorInfo { name: string; message: string; problems?: string[] }
+
+export interface ModelInfo {
+  id: string;
+  arch: string;
+  layers: number;
+  hidden: number;
+  vocabSize: number;
+  parameters: number;
+}
+
+/** A PEFT adapter folder's two files. */
+export interface PeftFiles { config: Record<string, unknown>; weights: Uint8Array }
+
+/** Where the worker is within a step or a download; `done` of `total` in the stage's unit. */
+export interface Progress {
+  stage: 'download' | 'load' | 'sample' | 'score' | 'train' | 'eval' | 'save';
+  done: number;
+  total: number;
+  /** download: the file being fetched and bytes of all files. */
+  file?: string;
+  bytesDone?: number;
+  bytesTotal?: number;
+  step?: number;
+}
+
+export interface RunStatus {
+  state: RunState;
+  runId: string | null;
+  step: number;
+  totalSteps: number;
+  message?: string;
+}
+
+/** What the main thread can ask of a trainer; the worker session and the client both implement it. */
+export interface TrainerApi {
+  /** Starts the tensor backend (WebGPU in the browser); idempotent. */
+  init(backend?: BackendName): Promise<BackendInfo>;
+  /** Downloads (with progress events) and loads a model and its tokenizer; a later start reuses it. */
+  loadModel(model: RunConfig['model']): Promise<ModelInfo>;
+  /** Starts a new run with this (partial or full) config; resolves once it runs. */
+  start(config: unknown): Promise<RunStatus>;
+  /** Continues a saved run from its latest intact checkpoint (exactly as if never interrupted). */
+  resumeRun(runId: string): Promise<RunStatus>;
+  /** Finishes the current step, then waits with everything in memory. */
+  pause(): Promise<RunStatus>;
+  resume(): Promise<RunStatus>;
+  /** Finishes the current step, saves a checkpoint and ends the run. */
+  stop(): Promise<RunStatus>;
+  status(): Promise<RunStatus>;
+  /** Evaluates the current adapter on the held-out split now (between steps). */
+  evaluate(): Promise<EvalResult>;
+  /** Saves a checkpoint now (between steps). */
+  save(): Promise<CheckpointInfo>;
+  listRuns(): Promise<RunRecord[]>;
+  deleteRun(runId: string): Promise<void>;
+  exportAdapter(): Promise<PeftFiles>;
+  exportMetrics(format: 'jsonl' | 'csv'): Promise<string>;
+  exportCompletions(): Promise<string>;
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: (e: TrainerEvent) => void): () => void;
+}
+
+/** Methods that become commands: every TrainerApi method but `on`. */
+export type CommandName = Exclude<keyof TrainerApi, 'on'>;
+
+export type Command = {
+  [K in CommandName]: { kind: K; id: number; args: Parameters<TrainerApi[K]> }
+}[CommandName];
+
+export type CommandResult<K extends CommandName> = Awaited<ReturnType<TrainerApi[K]>>;
+
+export type TrainerEvent =
+  | { kind: 'state'; status: RunStatus }
+  | { kind: 'progress'; progress: Progress }
+  | { kind: 'metrics'; metrics: StepMetrics }
+  | { kind: 'samples'; step: number; entries: CompletionLogEntry[] }
+  | { kind: 'eval'; result: EvalResult }
+  | { kind: 'checkpoint'; info: CheckpointInfo }
+  | { kind: 'alert'; alerts: HealthAlert[] }
+  | { kind: 'error'; error: ErrorInfo }
+  | { kind: 'log'; message: string };
+
+export type Reply =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: ErrorInfo };
+
+/** Everything the worker posts. */
+export type WorkerMessage = TrainerEvent | Reply;
+
+export const COMMAND_NAMES: readonly CommandName[] = [
+  'init', 'loadModel', 'start', 'resumeRun', 'pause', 'resume', 'stop', 'status', 'evaluate', 'save',
+  'listRuns', 'deleteRun', 'exportAdapter', 'exportMetrics', 'exportCompletions',
+];
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) {
+    const problems = (e as { problems?: unknown }).problems;
+    return { name: e.name, message: e.message, ...(Array.isArray(problems) ? { problems: problems.map(String) } : {}) };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/** An error from the worker, rebuilt on the main thread with its original name. */
+export class WorkerError extends Error {
+  readonly problems?: string[];
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = info.name;
+    this.problems = info.problems;
+  }
+}
