@@ -1,0 +1,80 @@
+// Named starting points for a run, shared by the app's preset menu, `webgrpo train --preset NAME` and links.
+// Each is a partial config completed with the schema's defaults.
+//
+//   const cfg = presetConfig('demo')
+import { parseRunConfig, type RunConfig } from './config.ts';
+
+export interface Preset { name: string; title: string; description: string; config: Record<string, unknown> }
+
+export const PRESETS: Preset[] = [
+  {
+    name: 'demo',
+    title: 'Demo (minutes, offline)',
+    description: 'The bundled tiny model learns multi-digit addition with GRPO and the math reward. Runs without the network, even on a CPU.',
+    config: {
+      model: { id: 'demo' },
+      lora: { r: 8, alpha: 16 },
+      sampling: { num_generations: 8, max_prompt_length: 64, max_completion_length: 8, temperature: 1 },
+      grpo: { loss_type: 'dapo', beta: 0, epsilon: 0.2, epsilon_high: 0.28 },
+      optim: { learning_rate: 2e-3, max_grad_norm: 1 },
+      data: { dataset: 'demo-arithmetic', template: 'plain', prompt_field: 'question', answer_field: 'answer' },
+      rewards: [{ name: 'math', weight: 1, options: {} }],
+      run: { max_steps: 40, prompts_per_step: 4, micro_batch_size: 32, eval_steps: 10, eval_examples: 64, save_steps: 10 },
+    },
+  },
+  {
+    name: '1h',
+    title: 'About 1 hour: Qwen2.5-0.5B on GSM8K',
+    description: 'Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss; about an hour on a laptop GPU.',
+    config: {
+      model: { id: 'Qwen/Qwen2.5-0.5B-Instruct' },
+      lora: { r: 16, alpha: 32 },
+      sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 256, temperature: 1 },
+      grpo: { loss_type: 'dapo', epsilon_high: 0.28 },
+      optim: { learning_rate: 1e-5, lr_scheduler_type: 'constant', warmup_ratio: 0.05 },
+      data: { dataset: 'gsm8k-sample', template: 'gsm8k-boxed' },
+      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
+      run: { max_steps: 60, prompts_per_step: 4, micro_batch_size: 4, eval_steps: 20, eval_examples: 50, save_steps: 10 },
+    },
+  },
+  {
+    name: '3h',
+    title: 'About 3 hours: Qwen2.5-1.5B on GSM8K',
+    description: 'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options; about three hours on a laptop GPU.',
+    config: {
+      model: { id: 'Qwen/Qwen2.5-1.5B-Instruct' },
+      lora: { r: 16, alpha: 32 },
+      sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 384 },
+      grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
+      optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, min_lr_rate: 0.1 },
+      data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
+      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
+      run: { max_steps: 150, prompts_per_step: 4, micro_batch_size: 2, eval_steps: 25, eval_examples: 100, save_steps: 10 },
+    },
+  },
+  {
+    name: 'full',
+    title: 'Full: Qwen2.5-1.5B, all of GSM8K',
+    description: 'Qwen2.5-1.5B-Instruct on the whole GSM8K train split for one epoch; a long run for a strong GPU.',
+    config: {
+      model: { id: 'Qwen/Qwen2.5-1.5B-Instruct' },
+      lora: { r: 32, alpha: 64 },
+      sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 512 },
+      grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
+      optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.03, min_lr_rate: 0.1 },
+      data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
+      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
+      run: { max_steps: 934, prompts_per_step: 8, micro_batch_size: 2, eval_steps: 100, eval_examples: 200, save_steps: 25 },
+    },
+  },
+];
+
+export class UnknownPresetError extends Error {
+  readonly name = 'UnknownPresetError';
+}
+
+export function presetConfig(name: string): RunConfig {
+  const p = PRESETS.find((x) => x.name === name);
+  if (!p) throw new UnknownPresetError(`no preset "${name}": choose one of ${PRESETS.map((x) => x.name).join(', ')}`);
+  return parseRunConfig(p.config);
+}
