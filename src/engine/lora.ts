@@ -63,8 +63,8 @@ export class LoraAdapter {
         const bound = 1 / Math.sqrt(inF);
         const a = Float32Array.from({ length: settings.r * inF }, () => (2 * rng.next() - 1) * bound);
         pairs.set(`${l}.${t}`, {
-          A: tf.variable(tf.tensor2d(a, [settings.r, inF]), true),
-          B: tf.variable(tf.zeros([outF, settings.r]), true),
+          A: tf.tidy(() => tf.variable(tf.tensor2d(a, [settings.r, inF]), true)),   // tidy frees the initial value
+          B: tf.tidy(() => tf.variable(tf.zeros([outF, settings.r]), true)),
         });
       }
     }
@@ -89,7 +89,7 @@ export class LoraAdapter {
           const st = tensors.get(name) ?? tensors.get(name.replace('.weight', '.default.weight'));
           if (!st) throw new LoraFormatError(`adapter_model.safetensors lacks ${name}`);
           if (st.shape.join() !== shape.join()) throw new LoraFormatError(`${name} has shape [${st.shape}], the model needs [${shape}]: the adapter was made for another model`);
-          return tf.variable(tf.tensor2d(st.data as Float32Array, shape), true);
+          return tf.tidy(() => tf.variable(tf.tensor2d(st.data as Float32Array, shape), true));
         };
         const [inF, outF] = projShape(spec, t);
         pairs.set(`${l}.${t}`, { A: load('A', [r, inF]), B: load('B', [outF, r]) });

@@ -14,8 +14,9 @@ export class AdamW {
   private t = 0;
 
   constructor(private readonly vars: tf.Variable[], private readonly s: AdamWSettings) {
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    // tidy frees the initial values; a variable keeps its own reference to the data
+    this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   get stepCount(): number { return this.t; }
@@ -47,8 +48,10 @@ export class AdamW {
   importState(st: AdamWState): void {
     if (st.m.length !== this.m.length) throw new Error(`optimizer state has ${st.m.length} tensors, the adapter ${this.m.length}: it belongs to another LoRA configuration`);
     this.t = st.step;
-    this.m.forEach((x, i) => x.assign(tf.tensor(st.m[i], x.shape)));
-    this.v.forEach((x, i) => x.assign(tf.tensor(st.v[i], x.shape)));
+    tf.tidy(() => {
+      this.m.forEach((x, i) => x.assign(tf.tensor(st.m[i], x.shape)));
+      this.v.forEach((x, i) => x.assign(tf.tensor(st.v[i], x.shape)));
+    });
   }
 
   dispose(): void {
