@@ -3,7 +3,7 @@
 //   2. score them with the weighted rewards (weights may follow a curriculum)
 //   3. advantages within each group                                            (advantages.ts)
 //   4. num_iterations (mu) passes over the batch in micro-batches: loss, backward with gradient
-//      accumulation, clip the global norm, one AdamW update per pass            (update.ts, grpo.ts, optim.ts)
+//      accumulation, clip the global norm, one AdamW update per pass            (step.ts, grpo.ts, optim.ts)
 //   5. metrics under TRL's names                                               (step-metrics.ts)
 // and around the steps (runTraining): an eval at the start, every eval_steps and at the end; a checkpoint
 // every save_steps and at the end. An SFT step replaces 1-4 by cross-entropy on the reference answers.
@@ -29,7 +29,8 @@ import { Rng } from './rng.ts';
 import { AdamW, clipGradNorm, learningRateAt } from './optim.ts';
 import { computeAdvantages } from './advantages.ts';
 import { rollout, type Codec, type Example, type ExampleStream, type Rollout, type Scorer } from './rollout.ts';
-import { accumulateGradients, chunkLogprobs, grpoMicroLoss, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
+import { accumulateGradients, chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
+import { policyStep, type MicroBatch } from './step.ts';
 import { advantagesOfAll, lengthValues, logEntries, rewardValues, updateValues, type UpdateSummary } from './step-metrics.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
@@ -160,39 +161,30 @@ export class Trainer {
 
   private async policyUpdates(rows: TrainRow[]): Promise<UpdateSummary> {
     const c = this.config, mu = c.grpo.num_iterations, T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
-    const { model } = this.deps, lora = this.lora;
     const { chunks, tokens } = makeChunks(rows, this.deps.codec.padId, c.run.micro_batch_size);
     const s: LossSettings = {
       lossType: c.grpo.loss_type, beta: c.grpo.beta, epsilonLow: c.grpo.epsilon, epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
       importanceSamplingLevel: c.grpo.importance_sampling_level, maxCompletionLength: c.sampling.max_completion_length,
       batchSequences: rows.length, batchTokens: tokens, microBatches: chunks.length,
     };
-    // the policy before any update, and the reference (adapter off), both without gradients
-    const old = mu > 1 ? chunkLogprobs(model, lora, chunks, T) : null;
-    const ref = c.grpo.beta > 0 ? this.referenceLogprobs(chunks, T) : null;
-    const t0 = performance.now(), per: UpdateSummary[] = [];
-    try {
-      for (let it = 0; it < mu; it++) {
-        lora.training = true;
-        const r = await accumulateGradients(lora.variables(), chunks.map((ch, i) => () => grpoMicroLoss(model, lora, ch, old?.[i] ?? null, ref?.[i] ?? null, s, T)));
-        lora.training = false;
-        const u = await this.applyUpdate(r.grads, (this.step - this.sftSteps) * mu + it, c.run.max_steps * mu);
-        const col = (k: number) => mean(r.extras.map((e) => e[k]));
-        per.push({ loss: r.loss, ...u, kl: col(0), clipLow: col(1), clipHigh: col(2), clipRegion: col(3), entropy: r.extras.reduce((a, e) => a + e[4], 0) / Math.max(1, tokens), trainTokens: 0, trainMs: 0 });
-        this.deps.onProgress?.('train', it + 1, mu);
-      }
-    } finally {
-      lora.training = false;
-      tf.dispose([...(old ?? []), ...(ref ?? [])]);
+    // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
+    if (mu > 1) (await chunkLogprobs(this.deps.model, this.lora, chunks, T)).forEach((lp, i) => { chunks[i].oldLogprobs = lp; });
+    if (c.grpo.beta > 0) (await this.referenceLogprobs(chunks, T)).forEach((lp, i) => { chunks[i].refLogprobs = lp; });
+    const t0 = performance.now(), per: Omit<UpdateSummary, 'trainTokens' | 'trainMs'>[] = [];
+    for (let it = 0; it < mu; it++) {
+      const learningRate = learningRateAt((this.step - this.sftSteps) * mu + it, c.run.max_steps * mu, c.optim);
+      const m = await policyStep(this.deps.model, this.lora, this.optim, chunks, s, { lr: learningRate, maxGradNorm: c.optim.max_grad_norm, temperature: T });
+      per.push({ loss: m.loss, gradNorm: m.grad_norm, learningRate, kl: m.kl, entropy: m.entropy, clipLow: m['clip_ratio/low_mean'], clipHigh: m['clip_ratio/high_mean'], clipRegion: m['clip_ratio/region_mean'] });
+      this.deps.onProgress?.('train', it + 1, mu);
     }
     const width = chunks[0].batch.ids[0].length;
-    const avg = (k: keyof UpdateSummary) => mean(per.map((p) => p[k]));
+    const avg = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
     return { loss: avg('loss'), gradNorm: avg('gradNorm'), learningRate: per[per.length - 1].learningRate, kl: avg('kl'), entropy: avg('entropy'), clipLow: avg('clipLow'), clipHigh: avg('clipHigh'), clipRegion: avg('clipRegion'), trainTokens: rows.length * width * mu, trainMs: performance.now() - t0 };
   }
 
-  private referenceLogprobs(chunks: Parameters<typeof chunkLogprobs>[2], T: number): tf.Tensor2D[] {
+  private async referenceLogprobs(chunks: MicroBatch[], T: number): Promise<number[][][]> {
     this.lora.enabled = false;
-    try { return chunkLogprobs(this.deps.model, this.lora, chunks, T); } finally { this.lora.enabled = true; }
+    try { return await chunkLogprobs(this.deps.model, this.lora, chunks, T); } finally { this.lora.enabled = true; }
   }
 
   /** Clip, then one AdamW update at the schedule's learning rate; disposes the gradients. */
@@ -251,7 +243,7 @@ export class Trainer {
     this.lora.variables().forEach((v, i) => {
       const t = snap.tensors[names[i]];
       if (!t) throw new Error(`the checkpoint lacks ${names[i]}: it was saved with another LoRA configuration`);
-      v.assign(tf.tensor(t.data, v.shape));
+      tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
     });
     const count = this.lora.variables().length;
     const vec = (k: 'm' | 'v') => Array.from({ length: count }, (_, i) => snap.tensors[`optimizer.${k}.${i}`]?.data ?? new Float32Array(0));

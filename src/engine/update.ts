@@ -1,10 +1,11 @@
-// The optimisation half of a step: sequences cut into micro-batches, a loss per micro-batch, gradients
-// accumulated over the whole batch (each micro-batch's loss is already scaled so that their sum is the
-// batch loss, see grpo.ts), then one clipped AdamW update.
+// The optimisation half of a step: sequences cut into micro-batches that share one width, the old and
+// reference log-probabilities (no gradients), and for SFT the gradient accumulation of the cross-entropy.
+// GRPO's micro-batched backward, clipping and AdamW update is policyStep (step.ts).
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
-import { completionLogprobs, policyLoss, type LossSettings, type SequenceBatch } from './grpo.ts';
+import { completionLogprobs } from './grpo.ts';
+import type { MicroBatch } from './step.ts';
 
 /** One training sequence: a prompt, its completion (or SFT target), and the completion's advantage. */
 export interface TrainRow {
@@ -15,16 +16,10 @@ export interface TrainRow {
   advantage: number;
 }
 
-export interface Chunk {
-  batch: SequenceBatch;       // ids/mask [n, P + C]
-  lossMask: number[][];       // [n, C] 1 = completion token that counts in the loss
-  advantages: number[];       // [n]
-}
-
 /** Splits rows into micro-batches that share one width (P + C), so every pass has the same shapes. */
-export function makeChunks(rows: TrainRow[], padId: number, microBatch: number): { chunks: Chunk[]; tokens: number } {
+export function makeChunks(rows: TrainRow[], padId: number, microBatch: number): { chunks: MicroBatch[]; tokens: number } {
   const P = Math.max(...rows.map((r) => r.promptIds.length)), C = Math.max(1, ...rows.map((r) => r.completionIds.length));
-  const chunks: Chunk[] = [];
+  const chunks: MicroBatch[] = [];
   let tokens = 0;
   for (let i = 0; i < rows.length; i += microBatch) {
     const part = rows.slice(i, i + microBatch);
@@ -37,7 +32,7 @@ export function makeChunks(rows: TrainRow[], padId: number, microBatch: number):
       tokens += r.counts ? r.completionIds.length : 0;
       lossMask.push(m);
     }
-    chunks.push({ batch: { ids, mask, promptLength: P }, lossMask, advantages: part.map((r) => r.advantage) });
+    chunks.push({ batch: { ids, mask, promptLength: P }, completionMask: lossMask, advantages: part.map((r) => r.advantage) });
   }
   return { chunks, tokens };
 }
@@ -72,23 +67,20 @@ export async function accumulateGradients(vars: tf.Variable[], micro: Array<() =
 }
 
 /** Per-token log-probabilities [n, C] of each chunk without gradients (old policy, or reference with the adapter off). */
-export function chunkLogprobs(model: CausalLM, lora: LoraAdapter | null, chunks: Chunk[], temperature: number): tf.Tensor2D[] {
-  return chunks.map((c) => tf.tidy(() => completionLogprobs(model, lora, c.batch, temperature).logprobs));
-}
-
-/** GRPO loss of one chunk; extras: kl, clip low/high/region, sum of masked entropy. */
-export function grpoMicroLoss(model: CausalLM, lora: LoraAdapter, c: Chunk, old: tf.Tensor2D | null, ref: tf.Tensor2D | null, s: LossSettings, temperature: number): MicroLoss {
-  const { logprobs, entropy } = completionLogprobs(model, lora, c.batch, temperature);
-  const mask = tf.tensor2d(c.lossMask, undefined, 'float32');
-  const out = policyLoss({ logprobs, oldLogprobs: old, refLogprobs: ref, advantages: tf.tensor1d(c.advantages), mask }, s);
-  const entropySum = tf.sum(tf.mul(entropy, mask)) as tf.Scalar;
-  return { loss: out.loss, extras: [out.kl, out.clipLow, out.clipHigh, out.clipRegion, entropySum] };
+export async function chunkLogprobs(model: CausalLM, lora: LoraAdapter | null, chunks: MicroBatch[], temperature: number): Promise<number[][][]> {
+  const out: number[][][] = [];
+  for (const c of chunks) {
+    const lp = tf.tidy(() => completionLogprobs(model, lora, c.batch, temperature).logprobs);
+    out.push(await lp.array());
+    lp.dispose();
+  }
+  return out;
 }
 
 /** SFT: token-mean cross-entropy over the whole batch's target tokens (prompt masked); extras: masked entropy sum. */
-export function sftMicroLoss(model: CausalLM, lora: LoraAdapter, c: Chunk, batchTokens: number): MicroLoss {
+export function sftMicroLoss(model: CausalLM, lora: LoraAdapter, c: MicroBatch, batchTokens: number): MicroLoss {
   const { logprobs, entropy } = completionLogprobs(model, lora, c.batch, 1);
-  const mask = tf.tensor2d(c.lossMask, undefined, 'float32');
+  const mask = tf.tensor2d(c.completionMask, undefined, 'float32');
   const loss = tf.div(tf.neg(tf.sum(tf.mul(logprobs, mask))), Math.max(1, batchTokens)) as tf.Scalar;
   return { loss, extras: [tf.sum(tf.mul(entropy, mask)) as tf.Scalar] };
 }

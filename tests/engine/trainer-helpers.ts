@@ -12,10 +12,10 @@ import { FIXTURE_ROOT } from './fixtures.ts';
 
 /**
  * A fixture model with its (tied) embeddings scaled up: the fixtures' embeddings have std 0.02, so after the
- * final RMSNorm no adapter can move a logit by more than about 1 and nothing is learnable; scaled by 10, the
+ * final RMSNorm no adapter can move a logit by more than about 1 and nothing is learnable; scaled by 5, the
  * output distribution can sharpen as a real model's does.
  */
-export async function loadTiny(arch = 'qwen2', embedScale = 10): Promise<CausalLM> {
+export async function loadTiny(arch = 'qwen2', embedScale = 5): Promise<CausalLM> {
   const { spec, tensors } = await loadModelFiles(dirSource(path.join(FIXTURE_ROOT, arch)));
   for (const name of ['model.embed_tokens.weight', 'lm_head.weight']) {
     const t = tensors.get(name);
@@ -58,7 +58,7 @@ export function toyConfig(over: Record<string, any> = {}): RunConfig {
     lora: { r: 8, alpha: 16 },
     sampling: { num_generations: 4, max_completion_length: 6, max_prompt_length: 16 },
     grpo: { loss_type: 'dapo' },
-    optim: { learning_rate: 0.02, max_grad_norm: 1 },
+    optim: { learning_rate: 0.05, max_grad_norm: 1 },
     rewards: [{ name: 'hits', weight: 1 }],
     run: { max_steps: 4, prompts_per_step: 2, micro_batch_size: 4, eval_examples: 4, save_steps: 0, seed: 3 },
   };
