@@ -111,7 +111,8 @@ export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b:
   if (temperature > 0 && temperature !== 1) logits = tf.div(logits, temperature);
   const logp = tf.logSoftmax(logits);
   const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]);
-  const onehot = tf.oneHot(tf.cast(targets, 'int32'), model.spec.vocabSize, 1, 0, 'float32');
+  // oneHot straight to float32 is wrong on the WASM backend (int bits read as floats): cast instead
+  const onehot = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), model.spec.vocabSize), 'float32');
   const logprobs = tf.sum(tf.mul(logp, onehot), 1).reshape([N, C]) as tf.Tensor2D;
   const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)).reshape([N, C]) as tf.Tensor2D;
   return { logprobs, entropy };
