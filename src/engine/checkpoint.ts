@@ -66,8 +66,8 @@ export function encodeCheckpoint(snap: TrainerSnapshot): Uint8Array {
   out.set(json, 16);
   out.set(tensors, 16 + json.length);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, MAGIC, true); dv.setUint32(4, VERSION, true);
-  dv.setUint32(8, crc32(out.subarray(12)), true); dv.setUint32(12, json.length, true);
+  dv.setUint32(0, MAGIC, true); dv.setUint32(4, VERSION, true); dv.setUint32(12, json.length, true);
+  dv.setUint32(8, crc32(out.subarray(12)), true);  // last: it covers the length field too
   return out;
 }
 

@@ -280,11 +280,14 @@ export interface RunHooks {
 
 /** Runs steps until the run completes ('done') or shouldContinue says no ('interrupted'). */
 export async function runTraining(t: Trainer, hooks: RunHooks): Promise<'done' | 'interrupted'> {
-  if (t.step === 0 && t.evals.length === 0 && t.deps.evalSet.length) await hooks.onEval?.(await t.evaluate()); // baseline
+  // results are computed before the optional hooks are called: `hook?.(expr)` skips expr when hook is absent
+  const evaluate = async () => { const r = await t.evaluate(); await hooks.onEval?.(r); };
+  if (t.step === 0 && t.evals.length === 0 && t.deps.evalSet.length) await evaluate(); // baseline
   while (!t.done) {
     if (!hooks.shouldContinue()) return 'interrupted';
-    await hooks.onStep?.(await t.trainStep());
-    if (t.evalDue()) await hooks.onEval?.(await t.evaluate());
+    const r = await t.trainStep();
+    await hooks.onStep?.(r);
+    if (t.evalDue()) await evaluate();
     if (t.saveDue()) await hooks.save?.();
   }
   return 'done';

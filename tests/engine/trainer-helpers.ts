@@ -29,7 +29,7 @@ export const codec: Codec = { decode: (ids) => ids.map((i) => String.fromCharCod
 function example(seed: number, i: number, withTarget: boolean): Example {
   const rng = new Rng(seed * 7919 + i);
   const promptIds = Array.from({ length: 3 + rng.int(4) }, () => 3 + rng.int(250));
-  const targetIds = withTarget ? [...promptIds.slice(0, 3).map((t) => (t * 3) % 250 + 3), 2] : undefined;
+  const targetIds = withTarget ? [40 + (promptIds[0] % 2), 44, 48, 2] : undefined; // nearly a constant answer: quick to learn
   return { prompt: codec.decode(promptIds), promptIds, row: { index: i }, ...(targetIds ? { targetIds } : {}) };
 }
 
