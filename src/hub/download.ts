@@ -1,0 +1,186 @@
+// Model files from the Hugging Face Hub (https://huggingface.co/<id>/resolve/<rev>/<file>) as a FileSource:
+// progress per file and in total (bytes, speed, time left), a cache (Cache Storage in the browser) so a
+// model downloads once, and retries with exponential back-off that continue an interrupted file with an
+// HTTP Range request instead of starting over.
+//
+//   const src = hubSource('Qwen/Qwen2.5-0.5B-Instruct', { onProgress: (p) => bar(p.bytesDone / p.bytesTotal) })
+//   const model = await CausalLM.load(src)
+import type { FileSource } from '../engine/model/source.ts';
+
+export interface DownloadProgress {
+  file: string;
+  loaded: number;          // bytes of this file
+  total: number;           // size of this file (0 when unknown)
+  bytesDone: number;       // all files of the model so far (cached ones count as done)
+  bytesTotal: number;      // all files the model needs, from the Hub's file listing (0 when unknown)
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  cached: boolean;         // this file came from the cache
+}
+
+/** The part of the Cache Storage API the downloader uses (a Map-backed one serves Node tests). */
+export interface CacheLike {
+  match(url: string): Promise<Response | undefined>;
+  put(url: string, res: Response): Promise<void>;
+}
+
+export interface HubOptions {
+  revision?: string;
+  endpoint?: string;
+  /** Access token for gated or private models (sent only to the endpoint). */
+  token?: string;
+  fetch?: typeof fetch;
+  /** null: no caching; default: Cache Storage 'webgrpo-hub-v1' where the browser has it. */
+  cache?: CacheLike | null;
+  retries?: number;
+  retryDelayMs?: number;
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+export class HubAccessError extends Error {
+  readonly name = 'HubAccessError';
+}
+
+export class DownloadError extends Error {
+  readonly name = 'DownloadError';
+}
+
+export const HUB_CACHE = 'webgrpo-hub-v1';
+
+export async function browserCache(): Promise<CacheLike | null> {
+  const c = (globalThis as { caches?: CacheStorage }).caches;
+  if (!c) return null;
+  try { return await c.open(HUB_CACHE); } catch { return null; }
+}
+
+/** Deletes every cached model file (the app's "clear downloads"). */
+export async function clearHubCache(): Promise<boolean> {
+  return (globalThis as { caches?: CacheStorage }).caches?.delete(HUB_CACHE) ?? false;
+}
+
+/** Files of the repository at the revision with their sizes (LFS size for weights), or null when the listing fails. */
+export async function listHubFiles(id: string, o: HubOptions = {}): Promise<Map<string, number> | null> {
+  const endpoint = o.endpoint ?? 'https://huggingface.co', f = o.fetch ?? fetch;
+  try {
+    const res = await f(`${endpoint}/api/models/${id}/tree/${encodeURIComponent(o.revision ?? 'main')}`, { headers: authHeaders(o) });
+    if (!res.ok) return null;
+    const items = (await res.json()) as { type: string; path: string; size?: number; lfs?: { size?: number } }[];
+    return new Map(items.filter((i) => i.type === 'file').map((i) => [i.path, i.lfs?.size ?? i.size ?? 0]));
+  } catch {
+    return null;
+  }
+}
+
+function authHeaders(o: HubOptions): Record<string, string> {
+  return o.token ? { authorization: `Bearer ${o.token}` } : {};
+}
+
+/** Files a model load needs: configs, tokenizer, and the top-level safetensors weights. */
+export function neededFiles(listing: Map<string, number>): string[] {
+  const wanted = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|chat_template\.jinja|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json)$/;
+  return [...listing.keys()].filter((p) => wanted.test(p));
+}
+
+export function hubSource(id: string, o: HubOptions = {}): FileSource {
+  const endpoint = o.endpoint ?? 'https://huggingface.co', rev = o.revision ?? 'main';
+  const base = `${endpoint}/${id}/resolve/${encodeURIComponent(rev)}`;
+  const progress = new ProgressTracker(o.onProgress);
+  let sizes: Promise<void> | null = null;
+  const plan = () => (sizes ??= listHubFiles(id, o).then((l) => { if (l) progress.plan(neededFiles(l).map((f) => [f, l.get(f)!])); }));
+  const cache = o.cache === undefined ? browserCache() : Promise.resolve(o.cache);
+  return {
+    where: `${endpoint}/${id}@${rev}`,
+    async read(name, onProgress) {
+      await plan();
+      const url = `${base}/${name}`, c = await cache;
+      const hit = await c?.match(url);
+      if (hit) {
+        const bytes = new Uint8Array(await hit.arrayBuffer());
+        progress.update(name, bytes.length, bytes.length, true);
+        return bytes;
+      }
+      const bytes = await fetchWithRetry(url, name, o, (loaded, total) => { progress.update(name, loaded, total, false); onProgress?.(loaded, total); });
+      if (bytes && c) await c.put(url, new Response(bytes.slice().buffer, { headers: { 'content-length': String(bytes.length) } })).catch(() => undefined); // a full cache only costs a re-download
+      return bytes;
+    },
+  };
+}
+
+/** GET with retries; an interrupted body resumes with a Range request. null on 404. */
+export async function fetchWithRetry(url: string, name: string, o: HubOptions, onBytes: (loaded: number, total: number) => void): Promise<Uint8Array | null> {
+  const f = o.fetch ?? fetch, retries = o.retries ?? 4, delay = o.retryDelayMs ?? 1000;
+  const parts: Uint8Array[] = [];
+  let loaded = 0, total = 0, lastError = '';
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, delay * 2 ** (attempt - 1)));
+    let res: Response;
+    try {
+      res = await f(url, { headers: { ...authHeaders(o), ...(loaded > 0 ? { range: `bytes=${loaded}-` } : {}) } });
+    } catch (e) { lastError = (e as Error).message; continue; }
+    if (res.status === 404) return null;
+    if (res.status === 401 || res.status === 403) throw new HubAccessError(`${url} needs access (HTTP ${res.status}): the model is gated or private; accept its licence on the Hub and give an access token, or pick another model`);
+    if (res.status === 429 || res.status >= 500) { lastError = `HTTP ${res.status}`; continue; }
+    if (!res.ok) throw new DownloadError(`GET ${url} failed: HTTP ${res.status}`);
+    if (loaded > 0 && res.status !== 206) { parts.length = 0; loaded = 0; } // the server ignored Range: start over
+    total = total || Number(res.headers.get('content-length') ?? 0) + loaded;
+    try {
+      loaded = await readBody(res, parts, loaded, (n) => onBytes(n, total));
+      return concat(parts, loaded);
+    } catch (e) { lastError = (e as Error).message; loaded = (e as { loaded?: number }).loaded ?? loaded; }
+  }
+  throw new DownloadError(`could not download ${name} after ${retries + 1} attempts (${lastError}); check the connection and try again: finished files stay cached`);
+}
+
+/** Appends the body's chunks to `parts`; returns bytes so far. Throws mid-way on a broken connection. */
+async function readBody(res: Response, parts: Uint8Array[], start: number, onBytes: (n: number) => void): Promise<number> {
+  let loaded = start;
+  if (!res.body) { const b = new Uint8Array(await res.arrayBuffer()); parts.push(b); onBytes(loaded + b.length); return loaded + b.length; }
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return loaded;
+      parts.push(value);
+      loaded += value.byteLength;
+      onBytes(loaded);
+    }
+  } catch (e) {
+    // keep what arrived: parts now hold `loaded` bytes and the retry asks for the rest
+    throw Object.assign(new DownloadError(`connection lost after ${loaded} bytes: ${(e as Error).message}`), { loaded });
+  } finally {
+    reader.releaseLock?.();
+  }
+}
+
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const part of parts) { out.set(part, p); p += part.byteLength; }
+  return out;
+}
+
+/** Per-file and total bytes, speed over the last seconds, time left. */
+export class ProgressTracker {
+  private files = new Map<string, { loaded: number; total: number }>();
+  private samples: { t: number; bytes: number }[] = [];
+
+  constructor(private readonly onProgress?: (p: DownloadProgress) => void, private readonly now = () => Date.now()) {}
+
+  plan(files: [string, number][]): void {
+    for (const [f, size] of files) if (!this.files.has(f)) this.files.set(f, { loaded: 0, total: size });
+  }
+
+  update(file: string, loaded: number, total: number, cached: boolean): void {
+    const cur = this.files.get(file);
+    this.files.set(file, { loaded, total: total || cur?.total || 0 });
+    const bytesDone = [...this.files.values()].reduce((a, f) => a + f.loaded, 0);
+    const bytesTotal = [...this.files.values()].reduce((a, f) => a + Math.max(f.total, f.loaded), 0);
+    const t = this.now();
+    if (!cached) this.samples.push({ t, bytes: bytesDone });
+    while (this.samples.length > 2 && t - this.samples[0].t > 5000) this.samples.shift();
+    const first = this.samples[0], dt = first ? (t - first.t) / 1000 : 0;
+    const bytesPerSecond = dt > 0 ? (bytesDone - first.bytes) / dt : 0;
+    const etaSeconds = bytesPerSecond > 0 && bytesTotal > 0 ? (bytesTotal - bytesDone) / bytesPerSecond : null;
+    this.onProgress?.({ file, loaded, total: this.files.get(file)!.total, bytesDone, bytesTotal, bytesPerSecond, etaSeconds, cached });
+  }
+}

@@ -1,0 +1,45 @@
+// From the config's model field to a loaded model and its tokenizer: "demo" (the bundled model served with
+// the app), a URL of a model folder, or a Hub id (downloaded with progress and cached).
+//
+//   const { model, tokenizer } = await loadModelAndTokenizer(config.model, { onProgress })
+import { CausalLM } from '../engine/model/model.ts';
+import { urlSource, type FileSource } from '../engine/model/source.ts';
+import type { RunConfig } from '../engine/config.ts';
+import { hubSource, type DownloadProgress, type HubOptions } from './download.ts';
+import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
+
+export interface LoadOptions extends Omit<HubOptions, 'revision' | 'onProgress'> {
+  /** Where the bundled demo model is served (default: models/demo/ beside the app). */
+  demoUrl?: string;
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+export class ModelIdError extends Error {
+  readonly name = 'ModelIdError';
+}
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): FileSource {
+  const id = model.id.trim();
+  if (id === 'demo') {
+    const here = (globalThis as { location?: { href: string } }).location?.href;
+    return urlSource(o.demoUrl ?? (here ? new URL('models/demo/', here).href : 'models/demo'));
+  }
+  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return urlSource(id);
+  if (!HUB_ID.test(id)) throw new ModelIdError(`"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder`);
+  return hubSource(id, { ...o, revision: model.revision });
+}
+
+/** Per-file progress of sources without their own tracker (demo, URL) is reported as each file arrives. */
+export async function loadModelAndTokenizer(model: RunConfig['model'], o: LoadOptions = {}): Promise<{ model: CausalLM; tokenizer: TextTokenizer; source: FileSource }> {
+  const source = modelSource(model, o);
+  const isHub = HUB_ID.test(model.id.trim()) && model.id !== 'demo';
+  const lm = await CausalLM.load(source, isHub ? undefined : (p) => o.onProgress?.({ file: p.file, loaded: p.loaded, total: p.total, bytesDone: p.loaded, bytesTotal: p.total, bytesPerSecond: 0, etaSeconds: null, cached: false }));
+  try {
+    return { model: lm, tokenizer: await loadTokenizer(source, lm.spec), source };
+  } catch (e) {
+    lm.dispose();
+    throw e;
+  }
+}
