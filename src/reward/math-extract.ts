@@ -1,0 +1,89 @@
+// Finds the final answer in a completion. Rules are tried in order and the first that matches wins; within
+// a rule the last occurrence wins (models often revise themselves: "\boxed{70}... wait, \boxed{72}").
+//
+//   boxed        the last complete \boxed{...} (nested braces) or \fbox{...}
+//   hash         GSM8K's "#### 72"
+//   answer_is    "the answer is 72", "the final answer is: $72$"
+//   answer_line  a line starting "Answer:", "Final answer:" or "A:"
+//   last_number  the last number anywhere (off in strict mode: only explicit markers count)
+//
+//   extractAnswer('So 9 * 2 = 18.\n#### 18', false)   // { rule: 'hash', text: '18' }
+
+export type ExtractRule = 'boxed' | 'hash' | 'answer_is' | 'answer_line' | 'last_number';
+
+export interface Extracted {
+  rule: ExtractRule;
+  /** The answer span, before any number is read from it. */
+  text: string;
+}
+
+/** Contents of every complete \boxed{...} / \fbox{...}, in order; an unclosed one (truncated) is skipped. */
+export function boxedContents(s: string): string[] {
+  const out: string[] = [];
+  const re = /\\(?:boxed|fbox)\s*(\{|[^\s{])/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    if (m[1] !== '{') {
+      // "\boxed 5": the argument is the next token
+      const tok = /^[^\s$]+/.exec(s.slice(m.index + m[0].length - 1));
+      if (tok) out.push(tok[0]);
+      continue;
+    }
+    const start = m.index + m[0].length;
+    let depth = 1, i = start;
+    for (; i < s.length && depth > 0; i++) {
+      if (s[i] === '{') depth++;
+      else if (s[i] === '}') depth--;
+    }
+    if (depth === 0) out.push(s.slice(start, i - 1));
+    re.lastIndex = Math.max(re.lastIndex, i);
+  }
+  return out;
+}
+
+function lastMatch(s: string, re: RegExp): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  for (const m of s.matchAll(re)) last = m;
+  return last;
+}
+
+/** Cuts an answer span at the end of its sentence: "72. Check: 8 * 9 = 72" -> "72". */
+export function firstSentence(span: string): string {
+  const end = /\.(?=\s|$)|;|\n/.exec(span);
+  return (end ? span.slice(0, end.index) : span).trim();
+}
+
+// "answer is" may be followed by ":" and markdown emphasis; "\n" ends it.
+const ANSWER_IS = /\banswer\s+(?:is|was|would be|will be|=)\s*(?:[:：]\s*)?(?:\*\*\s*)?([^\n]*)/gi;
+const ANSWER_LINE = /^[ \t>#*_-]*(?:(?:final\s+)?answer|A)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?([^\n]*)$/gim;
+const HASH = /####\s*([^\n]*)/g;
+
+function markerSpan(text: string, re: RegExp): string | null {
+  const m = lastMatch(text, re);
+  if (!m) return null;
+  const span = firstSentence(m[1].replace(/\*\*/g, ''));
+  return span.length > 0 ? span : null;
+}
+
+/** The final answer of a completion and the rule that found it, or null when none applies. */
+export function extractAnswer(text: string, strict: boolean): Extracted | null {
+  const boxed = boxedContents(text);
+  if (boxed.length > 0) return { rule: 'boxed', text: boxed[boxed.length - 1].trim() };
+  const hash = markerSpan(text, HASH);
+  if (hash !== null) return { rule: 'hash', text: hash };
+  const is = markerSpan(text, ANSWER_IS);
+  if (is !== null) return { rule: 'answer_is', text: is };
+  const line = markerSpan(text, ANSWER_LINE);
+  if (line !== null) return { rule: 'answer_line', text: line };
+  if (strict) return null;
+  return { rule: 'last_number', text };
+}
+
+/** The gold answer as a bare string: GSM8K's solution text is reduced to what follows "####". */
+export function goldAnswer(gold: string): string {
+  const boxed = boxedContents(gold);
+  if (boxed.length > 0) return boxed[boxed.length - 1].trim();
+  const hash = lastMatch(gold, HASH);
+  if (hash) return hash[1].trim();
+  const line = lastMatch(gold, ANSWER_LINE);
+  return line ? line[1].trim() : gold.trim();
+}

@@ -1,0 +1,102 @@
+// The math reward: 1 when the completion's final answer equals the gold answer as a number, else 0, with
+// what was extracted, by which rule, and why it scored as it did (the UI and `webgrpo reward math` show it).
+//
+//   gradeMath('so she makes $18 a day.\n#### 18', '18')
+//   // { score: 1, rule: 'hash', extracted: '18', value: 18, gold: 18, reason: 'equal to the gold answer' }
+//
+// Options (reward options in the run config): strict (only explicit answer markers count, no last-number
+// fallback), percent_as_number (default true: "10%" equals a gold of 10, as GSM8K's golds are bare
+// numbers), tolerance (relative, default 1e-6), answer_field (the row column with the gold answer).
+import type { RewardFn } from './types.ts';
+import { extractAnswer, goldAnswer, type ExtractRule } from './math-extract.ts';
+import { numbersEqual, numberValue, readNumbers, readNumberWord, normalizeLatex, type CompareOptions, type ParsedNumber } from './math-number.ts';
+
+export interface MathOptions {
+  strict: boolean;
+  percentAsNumber: boolean;
+  tolerance: number;
+}
+
+export const DEFAULT_MATH_OPTIONS: MathOptions = { strict: false, percentAsNumber: true, tolerance: 1e-6 };
+
+export interface MathVerdict {
+  score: 0 | 1;
+  rule: ExtractRule | null;
+  /** The answer span that was read (for last_number: the number itself). */
+  extracted: string | null;
+  value: number | null;
+  gold: number | string;
+  reason: string;
+}
+
+/** The single number an answer span states, or why it states none. */
+function spanNumber(span: string, rule: ExtractRule): ParsedNumber | string {
+  if (rule === 'last_number') {
+    const all = readNumbers(span).filter((n) => !n.malformed);
+    return all.length > 0 ? all[all.length - 1] : 'no number in the completion';
+  }
+  // "5 + 3 = 8 apples": the stated result follows the last "="
+  const rhs = span.includes('=') ? span.slice(span.lastIndexOf('=') + 1) : span;
+  const nums = readNumbers(rhs);
+  if (nums.length === 0) return readNumberWord(rhs) ?? `no number in "${span}"`;
+  if (nums[0].malformed) return `"${nums[0].text}" has thousands separators that are not groups of three`;
+  const hedge = nums.find((n, i) => i > 0 && n.value !== nums[0].value && /\bor\b/i.test(rhs.slice(0, rhs.indexOf(n.text))));
+  if (hedge) return `hedged answer "${rhs.trim()}" names more than one number`;
+  return nums[0];
+}
+
+/** The gold answer as a number when it is one, else its normalised text. */
+export function parseGold(gold: string, opts: CompareOptions): number | string {
+  const g = goldAnswer(gold);
+  const nums = readNumbers(g);
+  if (nums.length === 1 && !nums[0].malformed) return numberValue(nums[0], opts);
+  return normalizedText(g);
+}
+
+function normalizedText(s: string): string {
+  return normalizeLatex(s).replace(/[\s$]/g, '').replace(/\.$/, '').toLowerCase();
+}
+
+export function gradeMath(completion: string, gold: string, options: Partial<MathOptions> = {}): MathVerdict {
+  const opts = { ...DEFAULT_MATH_OPTIONS, ...options };
+  const goldValue = parseGold(gold, opts);
+  const ex = extractAnswer(completion, opts.strict);
+  if (!ex) return { score: 0, rule: null, extracted: null, value: null, gold: goldValue, reason: 'no explicit final answer (strict mode: \\boxed{}, ####, "the answer is" or an "Answer:" line)' };
+  if (typeof goldValue === 'string') {
+    const same = normalizedText(ex.text) === goldValue;
+    return { score: same ? 1 : 0, rule: ex.rule, extracted: ex.text, value: null, gold: goldValue, reason: same ? 'same text as the gold answer' : 'gold answer is not a number and the text differs' };
+  }
+  const n = spanNumber(ex.text, ex.rule);
+  const extracted = ex.rule === 'last_number' && typeof n !== 'string' ? n.text : ex.text;
+  if (typeof n === 'string') return { score: 0, rule: ex.rule, extracted, value: null, gold: goldValue, reason: n };
+  const value = numberValue(n, opts);
+  const equal = numbersEqual(value, goldValue, opts.tolerance);
+  return { score: equal ? 1 : 0, rule: ex.rule, extracted, value, gold: goldValue, reason: equal ? 'equal to the gold answer' : `${value} is not ${goldValue}` };
+}
+
+/** Reads reward options from the run config (snake_case keys), rejecting wrong types with a clear message. */
+export function mathOptions(o: Record<string, unknown>): Partial<MathOptions> {
+  const out: Partial<MathOptions> = {};
+  const bool = (k: string) => { if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`math reward option ${k} must be true or false, got ${JSON.stringify(o[k])}`); return o[k] as boolean | undefined; };
+  if (bool('strict') !== undefined) out.strict = o.strict as boolean;
+  if (bool('percent_as_number') !== undefined) out.percentAsNumber = o.percent_as_number as boolean;
+  if (o.tolerance !== undefined) {
+    if (typeof o.tolerance !== 'number' || !(o.tolerance >= 0)) throw new TypeError(`math reward option tolerance must be a number >= 0, got ${JSON.stringify(o.tolerance)}`);
+    out.tolerance = o.tolerance;
+  }
+  return out;
+}
+
+/** The gold answer of a dataset row: options.answer_field, else "answer", else "ground_truth". */
+export function rowGold(row: Record<string, unknown>, options: Record<string, unknown>): string | null {
+  const field = typeof options.answer_field === 'string' ? options.answer_field : undefined;
+  const v = field ? row[field] : row.answer ?? row.ground_truth;
+  return v === undefined || v === null ? null : String(v);
+}
+
+export const mathReward: RewardFn = (sample, options) => {
+  const gold = rowGold(sample.row, options);
+  if (gold === null) return null;
+  const v = gradeMath(sample.completion, gold, mathOptions(options));
+  return { score: v.score, details: { ...v } };
+};
