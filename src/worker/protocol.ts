@@ -41,6 +41,8 @@ export interface Progress {
   file?: string;
   bytesDone?: number;
   bytesTotal?: number;
+  bytesPerSecond?: number;
+  etaSeconds?: number | null;
   step?: number;
 }
 
