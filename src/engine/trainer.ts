@@ -18,6 +18,8 @@
 // - DAPO: dynamic sampling (rollout.ts, with a round cap), clip-higher (grpo.epsilon_high), token-level loss
 //   (grpo.loss_type 'dapo'), overlong filtering (grpo.mask_truncated_completions); soft overlong punishment
 //   is the `overlong` reward function, weighted like any other reward.
+// - Exact resume holds with lora.dropout 0 (the default): tfjs draws dropout masks from its own unseeded
+//   generator, so with dropout a resumed run differs from an uninterrupted one by its masks.
 // - mode sft_then_grpo: SFT for sft_steps, then GRPO for max_steps with a fresh AdamW and its own
 //   learning-rate schedule, as two chained runs would be. SFT steps train on prompts_per_step x
 //   num_generations examples, the same number of sequences as a GRPO step, so memory needs match.

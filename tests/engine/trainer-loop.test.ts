@@ -64,6 +64,19 @@ describe('dynamic sampling', () => {
   });
 });
 
+describe('curriculum', () => {
+  it('moves reward weights with the fraction of the run done', async () => {
+    const two: Scorer = async (samples) => ({ scores: (await hitsScorer(samples)).scores.map((r) => [r[0], 1]) });
+    const config = toyConfig({ rewards: [{ name: 'hits', weight: 1, weight_end: 0, phase_start: 0, phase_end: 0.5 }, { name: 'one', weight: 0, weight_end: 1, phase_start: 0, phase_end: 0.5 }], run: { max_steps: 2 } });
+    const t = Trainer.create(config, toyDeps(model, { score: two }));
+    const first = (await t.trainStep()).metrics.values, second = (await t.trainStep()).metrics.values;
+    expect(first.reward).toBeCloseTo(first['rewards/hits/mean'], 9);   // progress 0: only hits counts
+    expect(second.reward).toBeCloseTo(1, 9);                           // progress 0.5: only one counts
+    expect(second['rewards/one/mean']).toBe(1);
+    t.dispose();
+  });
+});
+
 describe('SFT', () => {
   it('lowers the cross-entropy on reference answers; sft_then_grpo chains the two', async () => {
     const t = Trainer.create(toyConfig({ run: { mode: 'sft', max_steps: 12 } }), toyDeps(model, { withTarget: true }));
