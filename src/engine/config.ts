@@ -71,6 +71,8 @@ export const RewardSpecSchema = z.object({
   weight_end: z.number().optional().describe('Curriculum: the weight reached at phase_end, linearly from weight at phase_start (unset: the weight stays constant).'),
   phase_start: z.number().min(0).max(1).default(0).describe('Curriculum: fraction of the run where the weight starts moving from weight to weight_end.'),
   phase_end: z.number().min(0).max(1).default(1).describe('Curriculum: fraction of the run where the weight reaches weight_end.'),
+  timeout_ms: int(10000, 1, 'Time limit of one call of this reward, in milliseconds; a call past it scores failure_score and is counted.'),
+  failure_score: num(0, 'Score of a call that throws or times out (counted in rewards/<name>/failures).'),
 });
 
 export const DataSchema = z.object({

@@ -1,0 +1,35 @@
+// Registers the built-in rewards. Import this module once wherever rewards run (the reward worker, tests,
+// the CLI). The OCaml checker's module is a plugin: every `src/reward/<name>/index.ts` exporting
+// `<name>Reward` is registered as `<name>` (found by Vite's glob, so adding the folder is enough).
+import { registerReward, type RewardDef } from './registry.ts';
+import type { RewardFn } from './types.ts';
+import { mathReward } from './math.ts';
+import { formatReward } from './format.ts';
+import { overlongReward } from './overlong.ts';
+import { ksatReward } from './ksat.ts';
+import { customReward } from './custom.ts';
+
+export const BUILTIN_REWARDS: RewardDef[] = [
+  { name: 'math', fn: mathReward, description: 'Final answer equals the gold answer as a number (boxed, ####, "the answer is", Answer:, last number).', defaults: { strict: false, percent_as_number: true, tolerance: 1e-6 } },
+  { name: 'format', fn: formatReward, description: 'Answer stated in the requested form (\\boxed{}, ####, Answer:, <think>, or a regex).', defaults: { style: 'boxed' } },
+  { name: 'overlong', fn: overlongReward, description: 'DAPO soft overlong penalty: 0, then linearly down to -1 over the last cache_length tokens.', defaults: { cache_length: 64 } },
+  { name: 'ksat', fn: ksatReward, description: 'Fraction of the k-SAT clauses the stated assignment satisfies (or all-or-nothing).', defaults: { partial_credit: true } },
+  { name: 'custom', fn: customReward, description: 'Your JavaScript function body of (sample) returning a number, run in a sandboxed worker without network.', defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;' } },
+];
+
+for (const def of BUILTIN_REWARDS) registerReward(def);
+
+type PluginModule = Record<string, unknown>;
+let plugins: Record<string, PluginModule> = {};
+try {
+  plugins = import.meta.glob<PluginModule>('./*/index.ts', { eager: true });
+} catch {
+  // outside Vite and Vitest (the esbuild-bundled CLI) there is no glob, and no plugin to find
+}
+
+for (const [file, mod] of Object.entries(plugins)) {
+  const name = file.split('/')[1];
+  const fn = mod[`${name}Reward`];
+  const description = typeof mod.description === 'string' ? mod.description : `${name} reward`;
+  if (typeof fn === 'function') registerReward({ name, fn: fn as RewardFn, description });
+}
