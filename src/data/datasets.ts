@@ -1,0 +1,93 @@
+// From the config's data.dataset to rows: a built-in dataset (demo-arithmetic, gsm8k-sample, ksat, or one
+// another module registers, such as the OCaml tasks), an uploaded file (IndexedDB), or a Hub dataset id.
+//
+//   const { train, test } = await loadDataset(config.data)
+//   registerDataset({ name: 'ocaml', title: '...', description: '...', load: async () => ({ train, test }) })
+import type { RunConfig } from '../engine/config.ts';
+import { Rng } from '../engine/rng.ts';
+import { formatAssignment, formatClauses, generateKsat } from '../reward/ksat.ts';
+import { arithmeticSplits } from './arithmetic.ts';
+import gsm8kSample from './bundled/gsm8k-sample.json';
+import { HUB_DATASET_ID, HubNotFoundError, loadHubSplit, type HubDataOptions } from './hub.ts';
+import { DatasetError, type DatasetSplits, type Row } from './types.ts';
+
+export type DataConfig = RunConfig['data'];
+
+export interface BuiltinDataset {
+  name: string;
+  title: string;
+  description: string;
+  /** Field mapping and template that suit it (the app applies them when it is picked). */
+  defaults: Partial<DataConfig>;
+  load(): Promise<DatasetSplits>;
+}
+
+export function ksatRows(n: number, seed: number): Row[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => {
+    const f = generateKsat(rng);
+    const question = `Find True/False values for x1 to x${f.vars} that satisfy every clause of this ${f.k}-SAT formula:\n${formatClauses(f.clauses)}`;
+    return { question, answer: formatAssignment(f.solution), clauses: f.clauses, vars: f.vars, k: f.k };
+  });
+}
+
+const DATASETS = new Map<string, BuiltinDataset>();
+
+export function registerDataset(d: BuiltinDataset): void {
+  DATASETS.set(d.name, d);
+}
+
+export function builtinDatasets(): BuiltinDataset[] {
+  return [...DATASETS.values()];
+}
+
+registerDataset({
+  name: 'demo-arithmetic', title: 'Demo arithmetic', description: 'Two-digit addition and subtraction ("What is 37 + 48?" -> 85), generated; 4,000 train, 500 held out.',
+  defaults: { prompt_field: 'question', answer_field: 'answer', template: 'plain' },
+  load: async () => arithmeticSplits(),
+});
+registerDataset({
+  name: 'gsm8k-sample', title: 'GSM8K sample (offline)', description: 'The first 200 train and 200 test problems of GSM8K, shipped with the app.',
+  defaults: { prompt_field: 'question', answer_field: 'answer', template: 'gsm8k-boxed' },
+  load: async () => ({ train: gsm8kSample.train as Row[], test: gsm8kSample.test as Row[] }),
+});
+registerDataset({
+  name: 'ksat', title: 'k-SAT', description: 'Random satisfiable 3- to 5-SAT formulas over 10 to 20 variables (seeded); 1,000 train, 100 held out.',
+  defaults: { prompt_field: 'question', answer_field: 'answer', template: 'ksat' },
+  load: async () => ({ train: ksatRows(1000, 1), test: ksatRows(100, 2) }),
+});
+
+export interface LoadDataOptions extends HubDataOptions {
+  /** Rows of an uploaded file by name (the app: IndexedDB); null when there is none. */
+  uploaded?: (name: string) => Promise<Row[] | null>;
+}
+
+async function defaultUploaded(name: string): Promise<Row[] | null> {
+  if (typeof indexedDB === 'undefined') return null;
+  const { loadUploadedDataset } = await import('./store.ts');
+  return loadUploadedDataset(name);
+}
+
+export async function loadDataset(cfg: DataConfig, o: LoadDataOptions = {}): Promise<DatasetSplits> {
+  const builtin = DATASETS.get(cfg.dataset);
+  if (builtin) return builtin.load();
+  const up = await (o.uploaded ?? defaultUploaded)(cfg.dataset);
+  if (up) return { train: up, test: null };
+  if (HUB_DATASET_ID.test(cfg.dataset)) {
+    const train = await loadHubSplit(cfg.dataset, cfg.config, cfg.split, o);
+    // a dataset without the eval split gets a hold-out cut from train instead
+    const test = cfg.eval_split ? await loadHubSplit(cfg.dataset, cfg.config, cfg.eval_split, o).catch((e) => { if (e instanceof HubNotFoundError) return null; throw e; }) : null;
+    return { train, test };
+  }
+  throw new DatasetError(`no dataset "${cfg.dataset}": use a built-in one (${[...DATASETS.keys()].join(', ')}), upload a file, or give a Hub id such as openai/gsm8k`);
+}
+
+/** A held-out split when the source has none: `count` rows (at most a fifth), drawn with the seed. */
+export function holdOut(splits: DatasetSplits, count: number, seed: number): { train: Row[]; test: Row[] } {
+  if (splits.test) return { train: splits.train, test: splits.test };
+  const n = splits.train.length, k = Math.min(count, Math.floor(n / 5));
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  const picked = new Set<number>();
+  while (picked.size < k) picked.add(rng.int(n));
+  return { train: splits.train.filter((_, i) => !picked.has(i)), test: [...picked].sort((a, b) => a - b).map((i) => splits.train[i]) };
+}

@@ -1,0 +1,77 @@
+// Datasets from the Hugging Face Hub, read from the Parquet files the Hub keeps for every dataset
+// (GET /api/datasets/<id>/parquet/<config>/<split> lists them) with hyparquet, and cached in the browser's
+// Cache Storage so a second run needs no network.
+//
+//   const rows = await loadHubSplit('openai/gsm8k', 'main', 'train', { maxRows: 10_000 })
+import { DatasetError, type Row } from './types.ts';
+import { parseParquet } from './parse.ts';
+
+export const HUB_ENDPOINT = 'https://huggingface.co';
+const CACHE_NAME = 'webgrpo-datasets';
+
+export interface HubDataOptions {
+  endpoint?: string;
+  fetch?: typeof fetch;
+  /** Stop after this many rows (files are read in order). */
+  maxRows?: number;
+  /** Use Cache Storage where the runtime has it (default true). */
+  cache?: boolean;
+}
+
+export class HubDatasetError extends DatasetError {
+  override readonly name: string = 'HubDatasetError';
+}
+
+/** The Hub has no such dataset, config or split (HTTP 404). */
+export class HubNotFoundError extends HubDatasetError {
+  override readonly name: string = 'HubNotFoundError';
+}
+
+export const HUB_DATASET_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+async function fetchOk(url: string, o: HubDataOptions, what: string): Promise<Response> {
+  const f = o.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await f(url);
+  } catch (e) {
+    throw new HubDatasetError(`could not reach the Hub for ${what} (${(e as Error).message}); check the network, or use the bundled gsm8k-sample offline`);
+  }
+  if (res.status === 404) throw new HubNotFoundError(`the Hub has no ${what}; check the dataset id, config and split on its page`);
+  if (res.status === 401 || res.status === 403) throw new HubDatasetError(`the Hub refused ${what} (HTTP ${res.status}): the dataset is gated or private; pick a public one`);
+  if (!res.ok) throw new HubDatasetError(`the Hub answered HTTP ${res.status} for ${what}; try again later`);
+  return res;
+}
+
+/** The bytes of one file, from Cache Storage when it was fetched before. */
+async function cachedBytes(url: string, o: HubDataOptions, what: string): Promise<ArrayBuffer> {
+  const store = o.cache !== false && typeof caches !== 'undefined' ? await caches.open(CACHE_NAME) : null;
+  const hit = await store?.match(url);
+  if (hit) return hit.arrayBuffer();
+  const res = await fetchOk(url, o, what);
+  const bytes = await res.arrayBuffer();
+  await store?.put(url, new Response(bytes.slice(0)));
+  return bytes;
+}
+
+export async function hubParquetUrls(id: string, config: string, split: string, o: HubDataOptions = {}): Promise<string[]> {
+  if (!HUB_DATASET_ID.test(id)) throw new HubDatasetError(`"${id}" is not a Hub dataset id: use owner/name, e.g. openai/gsm8k`);
+  const endpoint = o.endpoint ?? HUB_ENDPOINT;
+  const what = `dataset ${id} (config "${config}", split "${split}")`;
+  const url = `${endpoint}/api/datasets/${id}/parquet/${encodeURIComponent(config)}/${encodeURIComponent(split)}`;
+  const list = await (await fetchOk(url, o, what)).json();
+  if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) throw new HubDatasetError(`the Hub's Parquet listing for ${what} is not a list of URLs`);
+  return list as string[];
+}
+
+export async function loadHubSplit(id: string, config: string, split: string, o: HubDataOptions = {}): Promise<Row[]> {
+  const urls = await hubParquetUrls(id, config, split, o);
+  if (urls.length === 0) throw new HubDatasetError(`dataset ${id} has no Parquet files for config "${config}", split "${split}"`);
+  const rows: Row[] = [];
+  for (const url of urls) {
+    const bytes = await cachedBytes(url, o, `a Parquet file of ${id}`);
+    rows.push(...await parseParquet(bytes));
+    if (o.maxRows !== undefined && rows.length >= o.maxRows) return rows.slice(0, o.maxRows);
+  }
+  return rows;
+}
