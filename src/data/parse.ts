@@ -47,14 +47,6 @@ export function parseJsonl(text: string): { rows: Row[]; errors: RowError[] } {
   return { rows, errors };
 }
 
-/** The line of a JSON.parse error, from "position N" or "(line L column C)" in its message. */
-function jsonErrorLine(text: string, message: string): number {
-  const lc = /line (\d+) column/.exec(message);
-  if (lc) return Number(lc[1]);
-  const pos = /position (\d+)/.exec(message);
-  return pos ? text.slice(0, Number(pos[1])).split('\n').length : 1;
-}
-
 export function parseJson(text: string): { rows: Row[]; errors: RowError[] } {
   let v: unknown;
   try {

@@ -112,7 +112,7 @@ export const RunConfigSchema = z.object({
   grpo: GrpoSchema.prefault({}),
   optim: OptimSchema.prefault({}),
   data: DataSchema.prefault({}),
-  rewards: z.array(RewardSpecSchema).default([{ name: 'math', weight: 1, options: {} }]).describe('Reward functions and their weights.'),
+  rewards: z.array(RewardSpecSchema).prefault([{ name: 'math', weight: 1, options: {} }]).describe('Reward functions and their weights.'),
   run: RunSchema.prefault({}),
 }).superRefine((c, ctx) => {
   const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
