@@ -18,7 +18,14 @@ import { toErrorInfo, type ModelInfo, type PeftFiles, type Progress, type RunSta
 export interface LoadedModel { model: CausalLM; codec: Codec; info: ModelInfo; dispose?(): void }
 
 /** The data and rewards of a run, built from its config by the data and reward layers. */
-export interface RunInputs { train: ExampleStream; evalSet: Example[]; score: Scorer; dispose?(): void }
+export interface RunInputs {
+  train: ExampleStream;
+  evalSet: Example[];
+  score: Scorer;
+  /** Cumulative counters merged into each step's metrics (reward failures and time-outs). */
+  counters?(): Record<string, number>;
+  dispose?(): void;
+}
 
 export interface SessionEnv {
   initBackend(prefer?: BackendName): Promise<BackendInfo>;
@@ -139,6 +146,7 @@ export class TrainingSession implements TrainerApi {
       const end = await runTraining(t, {
         shouldContinue: () => this.interrupt === null,
         onStep: async (r) => {
+          Object.assign(r.metrics.values, this.inputs?.counters?.());
           this.emit({ kind: 'metrics', metrics: r.metrics });
           if (r.samples.length) this.emit({ kind: 'samples', step: r.metrics.step, entries: r.samples });
           const alerts = diagnose(t.history);

@@ -9,10 +9,13 @@ import type { CacheLike } from '../../src/hub/download.ts';
 
 export const CHAT_TEMPLATE = "{% for m in messages %}<s>{{ m.role }}: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<s>assistant: {% endif %}";
 
-/** tokenizer.json with one token per character (ids 3..) and <pad>=0, <s>=1, </s>=2. */
+/** tokenizer.json with one token per character (ids 3..255) and <pad>=0, <s>=1, </s>=2. */
 export function charTokenizer(): Record<string, unknown> {
   const vocab: Record<string, number> = { '<pad>': 0, '<s>': 1, '</s>': 2 };
-  [...'abcdefghijklmnopqrstuvwxyz0123456789 +-=?.:#\n'].forEach((c, i) => { vocab[c] = i + 3; });
+  const chars = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-=?.,:;#*/()\n'];
+  // filler characters up to the tiny models' 256 ids, so every id a model samples decodes
+  while (chars.length < 253) chars.push(String.fromCharCode(0x100 + chars.length));
+  chars.forEach((c, i) => { vocab[c] = i + 3; });
   return {
     version: '1.0', truncation: null, padding: null, normalizer: null, post_processor: null,
     added_tokens: ['<pad>', '<s>', '</s>'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),

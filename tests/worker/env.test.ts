@@ -1,25 +1,60 @@
-import { describe, it, expect } from 'vitest';
-import { scorerFromRewards } from '../../src/worker/env.ts';
-import { parseRunConfig } from '../../src/engine/config.ts';
-import type { RewardFn, RewardSample } from '../../src/reward/types.ts';
+// The session with the real data and reward layers (demo-arithmetic, the math reward, in-thread reward
+// runner) on a tiny model with a character tokenizer: the pieces the app's worker wires together.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fs from 'node:fs';
+import { initBackend } from '../../src/engine/backend.ts';
+import { CausalLM } from '../../src/engine/model/model.ts';
+import { dirSource } from '../../src/engine/model/node-source.ts';
+import { memoryStore } from '../../src/engine/checkpoint.ts';
+import { loadTokenizer } from '../../src/hub/tokenizer.ts';
+import { prepareRunInputs } from '../../src/data/prepare.ts';
+import { codecFromTokenizer, type LoadedWithTokenizer } from '../../src/worker/env.ts';
+import { TrainingSession, modelInfo, type SessionEnv } from '../../src/worker/session.ts';
+import type { TrainerEvent } from '../../src/worker/protocol.ts';
+import { makeRepo } from '../hub/hub-fixture.ts';
 
-const sample = (completion: string): RewardSample => ({ prompt: 'p', completion, completionIds: [], row: { answer: '4' }, finishReason: 'stop' });
+let dir: string;
+beforeAll(async () => { await initBackend('cpu'); dir = makeRepo(); });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('scorer from reward functions', () => {
-  const fns: Record<string, RewardFn> = {
-    exact: (s) => ({ score: s.completion.trim() === s.row.answer ? 1 : 0, details: { got: s.completion.trim() } }),
-    len: async (s, o) => (s.completion.length > Number(o.max ?? 3) ? null : 0.5),
-    broken: () => { throw new Error('boom'); },
-    nan: () => NaN,
+function nodeEnv(): SessionEnv {
+  return {
+    initBackend: () => initBackend('cpu'),
+    async loadModel(m) {
+      const src = dirSource(dir), model = await CausalLM.load(src), tokenizer = await loadTokenizer(src, model.spec);
+      const loaded: LoadedWithTokenizer = { model, tokenizer, codec: codecFromTokenizer(tokenizer), info: modelInfo(m.id, model) };
+      return loaded;
+    },
+    async prepareRun(config, m) {
+      const inputs = await prepareRunInputs(config, (m as LoadedWithTokenizer).tokenizer);
+      return { ...inputs, counters: () => inputs.scorer.counters() };
+    },
+    store: memoryStore(),
   };
-  it('scores every sample with every reward, keeping nulls and details', async () => {
-    const cfg = parseRunConfig({ rewards: [{ name: 'exact' }, { name: 'len', options: { max: 2 } }, { name: 'nan' }] });
-    const t = await scorerFromRewards(cfg.rewards, (n) => fns[n])([sample('4'), sample('five')]);
-    expect(t.scores).toEqual([[1, 0.5, null], [0, null, null]]);
-    expect(t.details![0][0]).toEqual({ got: '4' });
-  });
-  it('names the reward that threw', async () => {
-    const cfg = parseRunConfig({ rewards: [{ name: 'broken' }] });
-    await expect(scorerFromRewards(cfg.rewards, (n) => fns[n])([sample('x')])).rejects.toThrow(/reward "broken" failed/);
+}
+
+describe('worker environment', () => {
+  it('runs GRPO on demo-arithmetic with the math reward, evaluates and logs completions', async () => {
+    const session = new TrainingSession(nodeEnv());
+    const events: TrainerEvent[] = [];
+    session.on((e) => events.push(e));
+    const done = new Promise<void>((resolve) => session.on((e) => { if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) resolve(); }));
+    await session.start({
+      model: { id: './tiny' }, data: { dataset: 'demo-arithmetic' }, rewards: [{ name: 'math' }, { name: 'format', weight: 0.1 }],
+      sampling: { num_generations: 2, max_completion_length: 4 }, lora: { r: 2 },
+      run: { max_steps: 2, prompts_per_step: 2, eval_examples: 3, save_steps: 0 },
+    });
+    await done;
+    const err = events.find((e) => e.kind === 'error');
+    expect(err && JSON.stringify(err)).toBeUndefined();
+    const metrics = events.filter((e) => e.kind === 'metrics').map((e) => (e as Extract<TrainerEvent, { kind: 'metrics' }>).metrics.values);
+    expect(metrics).toHaveLength(2);
+    expect(metrics[1]['rewards/math/mean']).toBeGreaterThanOrEqual(0);
+    expect(metrics[1]['rewards/math/failures']).toBe(0);
+    const evals = events.filter((e) => e.kind === 'eval');
+    expect(evals).toHaveLength(2);  // baseline and end
+    const log = (await session.exportCompletions()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(log[0].prompt).toMatch(/^What is \d+ [+-] \d+\?/);
+    expect(Object.keys(log[0].rewards)).toEqual(['math', 'format']);
   });
 });
