@@ -1,0 +1,72 @@
+// The data and reward screens in Chromium, through the lab page: the bundled GSM8K sample, an upload with a
+// bad line, field mapping, previews; the reward worker, its time limit, and the custom-reward sandbox.
+import { test, expect } from '@playwright/test';
+import { callLab, openLab } from './lab.ts';
+
+test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, preview', async ({ page }) => {
+  await openLab(page);
+  await callLab(page, 'mountDatasetPicker');
+  const picker = page.getByTestId('dataset-picker');
+
+  await picker.getByRole('button', { name: 'GSM8K sample (offline)' }).click();
+  await expect(page.getByTestId('dataset-status')).toHaveText('gsm8k-sample: 200 rows');
+  const preview = page.getByTestId('preview');
+  await expect(preview.locator('tbody tr')).toHaveCount(5);
+  await expect(preview.locator('tbody tr').first()).toContainText('Natalia sold clips');
+  await expect(preview.locator('tbody tr').first()).toContainText('put your final answer within \\boxed{}');
+  await expect(preview.locator('tbody tr').first()).toContainText('#### 72');
+
+  const jsonl = '{"problem": "What is 2 + 3?", "solution": "5", "source": "a"}\n{"problem": "What is 4 + 4?", "solution": \n{"problem": "What is 9 - 1?", "solution": "8", "source": "b"}\n';
+  await page.getByTestId('upload').setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(jsonl) });
+  const errors = page.getByTestId('upload-errors');
+  await expect(errors).toContainText('1 line could not be read');
+  await expect(errors).toContainText('line 2 is not valid JSON');
+  await errors.getByRole('button', { name: 'Load the 2 rows that could be read' }).click();
+  await expect(page.getByTestId('dataset-status')).toHaveText('mine.jsonl: 2 rows');
+
+  // the mapping was guessed from the column names; map the answer to another column and see the preview follow
+  await expect(page.getByTestId('prompt-field')).toHaveValue('problem');
+  await expect(page.getByTestId('answer-field')).toHaveValue('solution');
+  await expect(preview.locator('tbody tr')).toHaveCount(2);
+  await expect(preview.locator('tbody tr').nth(1)).toContainText('What is 9 - 1?');
+  await page.getByTestId('template').selectOption('plain');
+  await page.getByTestId('answer-field').selectOption('source');
+  await expect(preview.locator('tbody tr').nth(1).locator('td').nth(1)).toHaveText('b');
+});
+
+test('reward list: the try-it box scores a completion in the reward worker', async ({ page }) => {
+  await openLab(page);
+  await callLab(page, 'mountRewardList');
+  await page.getByTestId('try-completion').fill('Each costs $9, so 2 cost $18.\n\\boxed{18}');
+  await page.getByTestId('try-gold').fill('18');
+  await page.getByTestId('try-run').click();
+  const table = page.getByTestId('try-breakdown');
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(table.locator('tbody tr').first()).toContainText('equal to the gold answer');
+  await expect(page.getByTestId('try-total')).toHaveText('1.100');
+});
+
+test('reward worker: a stuck reward times out, scores failure_score, is counted, and the run goes on', async ({ page }) => {
+  await openLab(page);
+  const r = await callLab<{ scores: number[][]; counters: Record<string, number> }>(page, 'rewardWorkerProbe',
+    [{ name: 'math' }, { name: 'custom', options: { code: 'while (true) {}' }, timeout_ms: 1500, failure_score: -1 }],
+    ['The answer is 18.', '17'], '18');
+  expect(r.scores).toEqual([[1, -1], [0, -1]]);
+  expect(r.counters['rewards/custom/timeouts']).toBe(2);
+});
+
+test('custom reward sandbox: scores, has no network, and is cut off when it overstays', async ({ page }) => {
+  await openLab(page);
+  const ok = await callLab<{ result: unknown }>(page, 'customRewardProbe', 'return sample.completion.length > 3 ? 1 : 0;', 'hello');
+  expect(ok.result).toBe(1);
+  for (const code of ['return fetch("/lab.html").then(() => 1)', 'return new XMLHttpRequest() && 1', 'importScripts("/x.js"); return 1', 'return self.constructor.prototype.fetch', 'return Object.getPrototypeOf(self).fetch("/") && 1']) {
+    const r = await callLab<{ error?: string }>(page, 'customRewardProbe', code, 'x');
+    expect(r.error, code).toMatch(/not available in a custom reward/);
+  }
+  const ctor = await callLab<{ error?: string }>(page, 'customRewardProbe', 'return (() => 0).constructor("return 1")()', 'x');
+  expect(ctor.error).toMatch(/not available/);
+  const imp = await callLab<{ error?: string }>(page, 'customRewardProbe', 'return import("/x.js")', 'x');
+  expect(imp.error).toMatch(/may not use import/);
+  const loop = await callLab<{ error?: string }>(page, 'customRewardProbe', 'for (;;) {}', 'x', 500);
+  expect(loop.error).toMatch(/did not answer within 500 ms/);
+});
