@@ -64,8 +64,20 @@ function markerSpan(text: string, re: RegExp): string | null {
   return span.length > 0 ? span : null;
 }
 
-/** The final answer of a completion and the rule that found it, or null when none applies. */
-export function extractAnswer(text: string, strict: boolean): Extracted | null {
+/**
+ * Base models often answer and then invent the next exercise ("#### 18\n\nQuestion: ... #### 25"). The
+ * completion is cut where a new question starts, but only after an explicit answer, so that a completion
+ * that restates its own question first keeps its answer.
+ */
+export function cutAtNewQuestion(text: string): string {
+  for (const m of text.matchAll(/\n[ \t]*(?:Q|Question|Problem)[ \t]*\d*[ \t]*[:：.]/g)) {
+    const head = text.slice(0, m.index);
+    if (findMarked(head) !== null) return head;
+  }
+  return text;
+}
+
+function findMarked(text: string): Extracted | null {
   const boxed = boxedContents(text);
   if (boxed.length > 0) return { rule: 'boxed', text: boxed[boxed.length - 1].trim() };
   const hash = markerSpan(text, HASH);
@@ -73,7 +85,14 @@ export function extractAnswer(text: string, strict: boolean): Extracted | null {
   const is = markerSpan(text, ANSWER_IS);
   if (is !== null) return { rule: 'answer_is', text: is };
   const line = markerSpan(text, ANSWER_LINE);
-  if (line !== null) return { rule: 'answer_line', text: line };
+  return line !== null ? { rule: 'answer_line', text: line } : null;
+}
+
+/** The final answer of a completion and the rule that found it, or null when none applies. */
+export function extractAnswer(completion: string, strict: boolean): Extracted | null {
+  const text = cutAtNewQuestion(completion);
+  const marked = findMarked(text);
+  if (marked) return marked;
   if (strict) return null;
   return { rule: 'last_number', text };
 }

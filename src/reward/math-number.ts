@@ -15,20 +15,24 @@ export interface ParsedNumber {
 }
 
 /** LaTeX wrappers whose content is the answer: \text{13} -> 13. */
-const WRAPPERS = /\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox|boxed|fbox|displaystyle)\s*\{([^{}]*)\}/g;
+const WRAPPERS = /\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox|boxed|fbox|displaystyle|num|SI)\s*\{([^{}]*)\}/g;
 
 /** Rewrites the LaTeX and Unicode that models put around numbers into plain text. */
 export function normalizeLatex(s: string): string {
   let t = s.replace(/[\u2212\u2012\u2013\uFE63\uFF0D]/g, '-')
-    .replace(/\{,\}/g, ',')
+    .replace(/\{,\}|,\\!/g, ',')
     .replace(/(\d)(?:\\,|\\!|\\ |[\u202F\u2009\u00A0])(?=\d{3}(?!\d))/g, '$1,')
     .replace(/\\[dt]frac/g, '\\frac')
     .replace(/\\left|\\right|\\[,;:! ]|\\quad|\\qquad/g, ' ')
     .replace(/\\\$/g, '$').replace(/\\%/g, '%')
     .replace(/\^\s*\{?\\circ\}?|°/g, '');
   for (let i = 0; i < 4 && WRAPPERS.test(t); i++) t = t.replace(WRAPPERS, '$1');
-  t = t.replace(/\\frac\s*\{\s*([^{}]+?)\s*\}\s*\{\s*([^{}]+?)\s*\}/g, '$1/$2')
-    .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2');
+  // "2\frac{1}{2}" is the mixed number 2 1/2, not 21/2
+  t = t.replace(/(\d)\s*\\frac/g, '$1 \\frac')
+    .replace(/\\frac\s*\{\s*([^{}]+?)\s*\}\s*\{\s*([^{}]+?)\s*\}/g, '$1/$2')
+    .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2')
+    // 1.8 \times 10^{4} -> 1.8e4
+    .replace(/(\d(?:\.\d+)?)\s*(?:\\times|×|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([-+]?\d+)\s*\}?/g, '$1e$2');
   return t;
 }
 

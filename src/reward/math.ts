@@ -36,13 +36,21 @@ function spanNumber(span: string, rule: ExtractRule): ParsedNumber | string {
     return all.length > 0 ? all[all.length - 1] : 'no number in the completion';
   }
   // "5 + 3 = 8 apples": the stated result follows the last "="
-  const rhs = span.includes('=') ? span.slice(span.lastIndexOf('=') + 1) : span;
+  const rhs = mixedToDecimal(span.includes('=') ? span.slice(span.lastIndexOf('=') + 1) : span);
   const nums = readNumbers(rhs);
   if (nums.length === 0) return readNumberWord(rhs) ?? `no number in "${span}"`;
   if (nums[0].malformed) return `"${nums[0].text}" has thousands separators that are not groups of three`;
-  const hedge = nums.find((n, i) => i > 0 && n.value !== nums[0].value && /\bor\b/i.test(rhs.slice(0, rhs.indexOf(n.text))));
+  // "7 or 8" hedges; inside \boxed{} so does a list ("7, 8" or "7 and 8")
+  const joiner = rule === 'boxed' ? /\bor\b|\band\b|,\s/i : /\bor\b/i;
+  const hedge = nums.find((n, i) => i > 0 && n.value !== nums[0].value && joiner.test(rhs.slice(0, rhs.indexOf(n.text, nums[0].text.length))));
   if (hedge) return `hedged answer "${rhs.trim()}" names more than one number`;
   return nums[0];
+}
+
+/** "2 1/2" (also from 2\frac{1}{2}) as 2.5, so that a mixed number is read as one number. */
+function mixedToDecimal(span: string): string {
+  return normalizeLatex(span).replace(/(?<![\w.,])(-?)(\d+) (\d+)\/(\d+)(?![\d.,])/g, (m, sign: string, whole: string, num: string, den: string) =>
+    Number(num) < Number(den) && Number(den) > 0 ? `${sign}${Number(whole) + Number(num) / Number(den)}` : m);
 }
 
 /** The gold answer as a number when it is one, else its normalised text. */

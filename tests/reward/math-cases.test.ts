@@ -50,6 +50,14 @@ const RIGHT_BUT_MISSED: Case[] = [
   ['The answer is 18', 'Janet makes 16 - 7 = 9 eggs.\n#### 18', 1, 'answer_is'],
   ['#### 18', 'A: 18', 1, 'hash'],
   ['The answer is 10%', '0.1', 1, 'answer_is', { percentAsNumber: false }],
+  ['The answer is 2 1/2 cups.', '2.5', 1, 'answer_is'],
+  ['\\boxed{2\\frac{1}{2}}', '5/2', 1, 'boxed'],
+  ['\\boxed{1.8 \\times 10^{4}}', '18000', 1, 'boxed'],
+  ['\\boxed{1,\\!234}', '1234', 1, 'boxed'],
+  ['\\boxed{\\num{1234}}', '1234', 1, 'boxed'],
+  ['**Answer: 18**', '18', 1, 'answer_line'],
+  ['She sells 9 eggs.\n#### 18\n\nQuestion: Tom has 25 apples...\n#### 25', '18', 1, 'hash'],
+  ['Question: how much does she make?\nShe makes 9 * 2 = 18.\n#### 18', '18', 1, 'hash'],
 ];
 
 const WRONG_BUT_ACCEPTED: Case[] = [
@@ -83,6 +91,11 @@ const WRONG_BUT_ACCEPTED: Case[] = [
   ['The answer is 2018', '18', 0, 'answer_is'],
   ['The answer is 5-3', '-3', 0, 'answer_is'],
   ['\\boxed{1/0}', '0', 0, 'boxed'],
+  ['She sells 9 eggs.\n#### 18\n\nQuestion: Tom has 25 apples...\n#### 25', '25', 0, 'hash'],
+  ['\\boxed{18, 20}', '18', 0, 'boxed'],
+  ['\\boxed{18 \\text{ or } 20}', '18', 0, 'boxed'],
+  ['The answer is 21/2', '2.5', 0, 'answer_is'],
+  ['The answer is 1.8', '18000', 0, 'answer_is'],
 ];
 
 function run(cases: Case[]): void {
