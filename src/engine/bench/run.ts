@@ -22,10 +22,10 @@ export interface BenchResult {
 }
 
 /** Random weights built on the device (a small random block tiled), so no host copy of the model exists. */
-export function randomWeights(spec: ModelSpec, seed = 0): ModelWeights {
+export function randomWeights(spec: ModelSpec, seed = 0, std: { embed?: number; proj?: (fanIn: number) => number } = {}): ModelWeights {
   let s = seed;
-  const mat = (rows: number, cols: number) => tf.tidy(() => {
-    const block = tf.randomNormal([Math.min(rows, 64), cols], 0, 0.02, 'float32', ++s);
+  const mat = (rows: number, cols: number, sd = std.proj?.(cols) ?? 0.02) => tf.tidy(() => {
+    const block = tf.randomNormal([Math.min(rows, 64), cols], 0, sd, 'float32', ++s);
     return tf.slice(tf.tile(block, [Math.ceil(rows / block.shape[0]), 1]), [0, 0], [rows, cols]) as tf.Tensor2D;
   });
   const vec = (n: number, v = 1) => tf.fill([n], v) as tf.Tensor1D;
@@ -36,7 +36,7 @@ export function randomWeights(spec: ModelSpec, seed = 0): ModelWeights {
     gate_proj: mat(spec.intermediate, spec.hidden), up_proj: mat(spec.intermediate, spec.hidden), down_proj: mat(spec.hidden, spec.intermediate),
     bias: spec.attnBias ? { q_proj: vec(q, 0.01), k_proj: vec(kv, 0.01), v_proj: vec(kv, 0.01) } : {},
   }));
-  const embed = mat(spec.vocabSize, spec.hidden);
+  const embed = mat(spec.vocabSize, spec.hidden, std.embed ?? 0.02);
   return { embed, layers, norm: vec(spec.hidden), lmHead: spec.tieEmbeddings ? embed : mat(spec.vocabSize, spec.hidden) };
 }
 
