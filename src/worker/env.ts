@@ -2,6 +2,7 @@
 // and tokenizers (src/hub), the run's data stream, eval split and reward scorer (src/data's
 // prepareRunInputs, with rewards in their own worker), and IndexedDB for checkpoints. Kept apart from
 // train.worker.ts so Node tests build the same pieces with the CPU backend and files.
+import * as tf from '../engine/tf.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { RunConfig } from '../engine/config.ts';
 import { idbStore, type BlobStore } from '../engine/checkpoint.ts';
@@ -47,5 +48,9 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
     },
     prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
     store: o.store ?? idbStore(),
+    watchDevice(onLost) {
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      device?.lost.then((info) => { if (info.reason !== 'destroyed') onLost(info.message || 'no reason given'); });
+    },
   };
 }

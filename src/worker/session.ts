@@ -32,10 +32,16 @@ export interface SessionEnv {
   loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void): Promise<LoadedModel>;
   prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
   store: BlobStore;
+  /** Calls back once if the GPU device is lost (driver reset, out of memory), so the run stops with a message. */
+  watchDevice?(onLost: (message: string) => void): void;
 }
 
 export class BusyError extends Error {
   readonly name = 'BusyError';
+}
+
+export class DeviceLostError extends Error {
+  readonly name = 'DeviceLostError';
 }
 
 export function modelInfo(id: string, model: CausalLM): ModelInfo {
@@ -54,6 +60,7 @@ export class TrainingSession implements TrainerApi {
   private loop: Promise<void> | null = null;
   private interrupt: 'pause' | 'stop' | null = null;
   private between: Array<() => Promise<void>> = [];
+  private watching = false;
 
   constructor(private readonly env: SessionEnv) {
     this.ckpts = new CheckpointManager(env.store);
@@ -81,7 +88,14 @@ export class TrainingSession implements TrainerApi {
 
   async status(): Promise<RunStatus> { return this.statusNow(); }
 
-  init(backend?: BackendName): Promise<BackendInfo> { return this.env.initBackend(backend); }
+  async init(backend?: BackendName): Promise<BackendInfo> {
+    const info = await this.env.initBackend(backend);
+    if (!this.watching) {
+      this.watching = true;
+      this.env.watchDevice?.((message) => this.fail(new DeviceLostError(`the GPU device was lost (${message})`)));
+    }
+    return info;
+  }
 
   async loadModel(model: RunConfig['model']): Promise<ModelInfo> {
     const key = `${model.id}@${model.revision}/${model.weight_dtype}`;
@@ -121,7 +135,7 @@ export class TrainingSession implements TrainerApi {
 
   /** Model, data and rewards for a run; the previous run's trainer and inputs are released. */
   private async prepare(config: RunConfig): Promise<void> {
-    await this.env.initBackend();
+    await this.init();
     await this.loadModel(config.model);
     this.trainer?.dispose(); this.trainer = null;
     this.inputs?.dispose?.();
@@ -158,6 +172,7 @@ export class TrainingSession implements TrainerApi {
         onEval: (result) => this.emit({ kind: 'eval', result }),
         save: async () => { await this.saveNow(); },
       });
+      if (this.state === 'error') return;  // failed from outside the loop (device lost): save nothing from a broken device
       if (end === 'done') { await this.saveNow(true); this.setState('done'); return; }
       await this.saveNow();
       this.setState(this.interrupt === 'stop' ? 'stopped' : 'paused');
@@ -172,6 +187,7 @@ export class TrainingSession implements TrainerApi {
     const error = toErrorInfo(e);
     const lost = /device (was )?lost|out of memory|OOM/i.test(error.message);
     if (lost) error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
+    this.interrupt = 'stop';
     this.emit({ kind: 'error', error });
     this.setState('error', error.message);
   }

@@ -15,6 +15,8 @@ let model: CausalLM;
 beforeAll(async () => { await initBackend('cpu'); model = await loadTiny('qwen2'); });
 afterAll(() => model.dispose());
 
+let loseDevice: ((m: string) => void) | null = null;
+
 function setup(store = memoryStore()) {
   // the tiny model is shared by all tests, so the session gets a view of it whose dispose does nothing
   const shared = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { dispose: () => undefined }) as CausalLM;
@@ -23,6 +25,7 @@ function setup(store = memoryStore()) {
     loadModel: async (m, onProgress) => { onProgress({ stage: 'load', done: 1, total: 1 }); return { model: shared, codec, info: modelInfo(m.id, shared) }; },
     prepareRun: async () => { const d = toyDeps(model, { evalN: 2 }); return { train: d.train, evalSet: d.evalSet, score: d.score }; },
     store,
+    watchDevice: (onLost) => { loseDevice = onLost; },
   };
   const { port1, port2 } = new MessageChannel();
   serve(port1 as unknown as ServePort, new TrainingSession(env));
@@ -80,6 +83,18 @@ describe('worker session over the protocol', () => {
     const steps = (await b.client.exportMetrics('jsonl')).trim().split('\n').map((l) => JSON.parse(l).step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
     b.close();
+  });
+
+  it('reports a lost GPU device with what to do, keeping the last checkpoint', async () => {
+    const { client, until, close } = setup();
+    const failed = until((e) => e.kind === 'error');
+    await client.start(config);
+    loseDevice!('VK_ERROR_DEVICE_LOST');
+    const e = await failed;
+    expect(e.kind === 'error' && e.error.name).toBe('DeviceLostError');
+    expect(e.kind === 'error' && e.error.message).toMatch(/last checkpoint is intact/);
+    expect((await client.status()).state).toBe('error');
+    close();
   });
 
   it('rejects a bad config with the field and the fix, under its error name', async () => {
