@@ -1,6 +1,7 @@
 // The data and reward screens in Chromium, through the lab page: the bundled GSM8K sample, an upload with a
 // bad line, field mapping, previews; the reward worker, its time limit, and the custom-reward sandbox.
 import { test, expect } from '@playwright/test';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { callLab, openLab } from './lab.ts';
 
 test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, preview', async ({ page }) => {
@@ -32,6 +33,25 @@ test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, p
   await page.getByTestId('template').selectOption('plain');
   await page.getByTestId('answer-field').selectOption('source');
   await expect(preview.locator('tbody tr').nth(1).locator('td').nth(1)).toHaveText('b');
+});
+
+test('dataset picker: a Hub dataset read from its Parquet files', async ({ page }) => {
+  // the Hub stands in here: its Parquet listing and one file made in the test
+  const parquet = Buffer.from(parquetWriteBuffer({ columnData: [
+    { name: 'problem', data: ['What is 6 * 7?', 'What is 9 + 10?', 'What is 3 - 1?'], type: 'STRING' },
+    { name: 'solution', data: ['42', '19', '2'], type: 'STRING' },
+  ] }));
+  await page.route('https://huggingface.co/api/datasets/someone/tiny-math/parquet/default/train', (r) => r.fulfill({ json: ['https://huggingface.co/datasets/someone/tiny-math/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet'] }));
+  await page.route('https://huggingface.co/datasets/someone/tiny-math/resolve/**', (r) => r.fulfill({ body: parquet, headers: { 'access-control-allow-origin': '*' } }));
+  await openLab(page);
+  await callLab(page, 'mountDatasetPicker');
+  await page.getByLabel('Hub dataset').fill('someone/tiny-math');
+  await page.getByLabel('config').fill('default');
+  await page.getByLabel('split').fill('train');
+  await page.getByRole('button', { name: 'Load from the Hub' }).click();
+  await expect(page.getByTestId('dataset-status')).toHaveText('someone/tiny-math: 3 rows');
+  await expect(page.getByTestId('prompt-field')).toHaveValue('problem');
+  await expect(page.getByTestId('preview').locator('tbody tr').first()).toContainText('What is 6 * 7?');
 });
 
 test('reward list: the try-it box scores a completion in the reward worker', async ({ page }) => {
