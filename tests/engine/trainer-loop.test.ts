@@ -115,6 +115,21 @@ describe('the run loop', () => {
     expect(Object.keys(e.metrics).every((k) => k.startsWith('eval_'))).toBe(true);
     t.dispose();
   });
+  it('pass@1 over k samples: k completions per example, correctness by the eval reward and threshold', async () => {
+    const t = Trainer.create(toyConfig({ run: { eval_num_samples: 3, eval_threshold: 0.5 } }), toyDeps(model, { evalN: 3 }));
+    const e = await t.evaluate();
+    expect(e.k).toBe(3);
+    for (const ex of e.examples) {
+      expect(ex.completions).toHaveLength(3);
+      expect(ex.correct).toBeCloseTo(ex.scores.filter((s) => s !== null && s >= 0.5).length / 3, 9);
+    }
+    expect(e.accuracy).toBeCloseTo(e.examples.reduce((a, x) => a + x.correct, 0) / 3, 9);
+    // evaluation has its own generator: training samples the same afterwards as without it
+    const u = Trainer.create(toyConfig(), toyDeps(model));
+    const [a, b] = [(await t.trainStep()).metrics.values.reward, (await u.trainStep()).metrics.values.reward];
+    expect(a).toBe(b);
+    t.dispose(); u.dispose();
+  });
   it('with num_iterations 2 and beta > 0 reports KL and clipping, and frees every tensor', async () => {
     const base = tf.memory().numTensors;
     const t = Trainer.create(toyConfig({ grpo: { num_iterations: 2, beta: 0.04, epsilon_high: 0.28 }, run: { max_steps: 3 } }), toyDeps(model));
