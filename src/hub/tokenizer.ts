@@ -63,7 +63,8 @@ export async function loadTokenizer(src: FileSource, spec?: ModelSpec): Promise<
   for (const k of ['bos_token', 'eos_token', 'pad_token', 'unk_token']) { const t = tokenText(cfg[k]); if (t !== null) specials[k] = t; }
   return {
     encode: (text, o) => tok.encode(text, { add_special_tokens: o?.addSpecialTokens ?? false }).ids,
-    decode: (ids, o) => tok.decode(ids, { skip_special_tokens: o?.skipSpecialTokens ?? true }),
+    // the library throws on an empty array; a completion that is only EOS decodes to ''
+    decode: (ids, o) => (ids.length ? tok.decode(ids, { skip_special_tokens: o?.skipSpecialTokens ?? true }) : ''),
     eosIds, padId, chatTemplate,
     applyChatTemplate(messages, o) {
       if (!compiled) return messages.map((m) => m.content).join('\n\n');

@@ -67,6 +67,7 @@ describe('tokenizer', () => {
     const ids = tok.encode('12+3=15');
     expect(ids).toHaveLength(7);
     expect(tok.decode([...ids, 2])).toBe('12+3=15');
+    expect(tok.decode([])).toBe('');   // regression: a completion that is only EOS decodes to ''
     expect(tok.eosIds).toEqual([2]);
     expect(tok.padId).toBe(0);
   });
