@@ -79,11 +79,14 @@ describe('curriculum', () => {
 
 describe('SFT', () => {
   it('lowers the cross-entropy on reference answers; sft_then_grpo chains the two', async () => {
-    const t = Trainer.create(toyConfig({ run: { mode: 'sft', max_steps: 12 } }), toyDeps(model, { withTarget: true }));
+    const base = tf.memory().numTensors;
+    const t = Trainer.create(toyConfig({ run: { mode: 'sft', max_steps: 12 } }), toyDeps(model, { withTarget: true, evalN: 2 }));
     const losses: number[] = [];
     while (!t.done) losses.push((await t.trainStep()).metrics.values.loss);
     expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.7);
+    await t.evaluate();
     t.dispose();
+    expect(tf.memory().numTensors).toBe(base);  // SFT steps and evaluation free every tensor
     const c = Trainer.create(toyConfig({ run: { mode: 'sft_then_grpo', sft_steps: 2, max_steps: 2 } }), toyDeps(model, { withTarget: true }));
     while (!c.done) await c.trainStep();
     expect(c.history.map((m) => m.phase)).toEqual(['sft', 'sft', 'grpo', 'grpo']);
