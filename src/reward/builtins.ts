@@ -19,17 +19,26 @@ export const BUILTIN_REWARDS: RewardDef[] = [
 
 for (const def of BUILTIN_REWARDS) registerReward(def);
 
-type PluginModule = Record<string, unknown>;
+export type PluginModule = Record<string, unknown>;
+
+/** Registers every plugin module `./<name>/index.ts` that exports `<name>Reward`; returns their names. */
+export function registerPlugins(modules: Record<string, PluginModule>): string[] {
+  const names: string[] = [];
+  for (const [file, mod] of Object.entries(modules)) {
+    const name = file.split('/').at(-2) ?? '';
+    const fn = mod[`${name}Reward`];
+    if (typeof fn !== 'function') continue;
+    const description = typeof mod.description === 'string' ? mod.description : `${name} reward`;
+    registerReward({ name, fn: fn as RewardFn, description });
+    names.push(name);
+  }
+  return names;
+}
+
 let plugins: Record<string, PluginModule> = {};
 try {
   plugins = import.meta.glob<PluginModule>('./*/index.ts', { eager: true });
 } catch {
   // outside Vite and Vitest (the esbuild-bundled CLI) there is no glob, and no plugin to find
 }
-
-for (const [file, mod] of Object.entries(plugins)) {
-  const name = file.split('/')[1];
-  const fn = mod[`${name}Reward`];
-  const description = typeof mod.description === 'string' ? mod.description : `${name} reward`;
-  if (typeof fn === 'function') registerReward({ name, fn: fn as RewardFn, description });
-}
+registerPlugins(plugins);

@@ -71,3 +71,13 @@ describe('worker runner', () => {
     r.dispose();
   });
 });
+
+describe('reward plugins', () => {
+  it('a folder module exporting <name>Reward registers as <name>', async () => {
+    const { registerPlugins } = await import('../../src/reward/builtins.ts');
+    const names = registerPlugins({ './lean/index.ts': { leanReward: () => 0.5, description: 'proof checks' }, './util/index.ts': { helper: 1 } });
+    expect(names).toEqual(['lean']);
+    expect(rewardNames()).toContain('lean');
+    await expect(new LocalRewardRunner().call('lean', sample(''), {}, 100)).resolves.toEqual({ score: 0.5 });
+  });
+});
