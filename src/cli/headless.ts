@@ -1,0 +1,60 @@
+// The app's trainer driven from Node: a headless Chromium page on the built lab page, whose functions
+// (src/lab/entries/run.ts) start and control a run in the app's own Web Worker. Events stream back
+// through an exposed function.
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser.ts';
+import type { RunConfig } from '../engine/config.ts';
+import type { RunStatus, TrainerEvent, CommandName } from '../worker/protocol.ts';
+
+export class PageCrashError extends Error {
+  readonly name = 'PageCrashError';
+}
+
+export interface HeadlessPage {
+  baseUrl: string;
+  onEvent(cb: (e: TrainerEvent) => void): void;
+  startRun(config: RunConfig, resumeRunId: string | null): Promise<RunStatus>;
+  /** Calls a trainer method in the page; Uint8Array results come back as base64 strings. */
+  call<T = unknown>(method: CommandName, ...args: unknown[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openHeadless(o: { profileDir: string; headed: boolean; modelDir?: string }): Promise<HeadlessPage> {
+  const dist = ensureBuilt((m) => process.stderr.write(`${m}\n`));
+  const server = await serveStatic(dist, o.modelDir ? { 'local-model': o.modelDir } : {});
+  let ctx: BrowserContext | null = null;
+  try {
+    ctx = await chromium.launchPersistentContext(o.profileDir, { executablePath: findChromium(), headless: !o.headed, args: CHROMIUM_ARGS });
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    return await attach(page, ctx, server, o.modelDir);
+  } catch (e) {
+    await ctx?.close().catch(() => undefined);
+    await server.close();
+    throw e;
+  }
+}
+
+async function attach(page: Page, ctx: BrowserContext, server: { url: string; close: () => Promise<void> }, modelDir?: string): Promise<HeadlessPage> {
+  const listeners: ((e: TrainerEvent) => void)[] = [];
+  const emit = (e: TrainerEvent) => listeners.forEach((l) => l(e));
+  await page.exposeFunction('webgrpoEvent', (e: TrainerEvent) => emit(e));
+  page.on('crash', () => emit({ kind: 'error', error: { name: 'PageCrashError', message: 'the browser page crashed (often: out of GPU memory); try a smaller model or micro_batch_size' } }));
+  page.on('pageerror', (err) => { if (process.env.WEBGRPO_DEBUG) process.stderr.write(`[page] ${err.message}\n`); });
+  if (process.env.WEBGRPO_DEBUG) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+  await page.goto(`${server.url}/lab.html`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+  const lab = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => {
+    const l = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
+    return l[f as string](...(a as unknown[]));
+  }, [fn, args] as const) as Promise<T>;
+  return {
+    baseUrl: server.url,
+    onEvent: (cb) => { listeners.push(cb); },
+    startRun: (config, resumeRunId) => {
+      const cfg = modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
+      return lab<RunStatus>('headlessStart', cfg, resumeRunId);
+    },
+    call: (method, ...args) => lab('headlessCall', method, args),
+    close: async () => { await ctx.close().catch(() => undefined); await server.close(); },
+  };
+}

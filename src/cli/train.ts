@@ -1,0 +1,111 @@
+// `webgrpo train --preset NAME | --config FILE.json | --link URL [--steps N] [--out DIR] [--resume] [--headed]`
+// Runs training in headless Chromium, in the app's own Web Worker (the same code as the page), and writes:
+//   DIR/metrics.jsonl (streamed), DIR/completions.jsonl, DIR/config.json, DIR/adapter/ (PEFT),
+//   DIR/summary.json (baseline and final eval, time, tokens/s).
+// Ctrl-C saves a checkpoint first; --resume continues the run saved in DIR exactly. Browser state
+// (IndexedDB checkpoints) lives in DIR/.browser, so a run and its resume share it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseOptions, UsageError } from './args.ts';
+import { parseRunConfig, type RunConfig } from '../engine/config.ts';
+import { presetConfig } from '../engine/presets.ts';
+import { decodeLink } from '../engine/link.ts';
+import { openHeadless, type HeadlessPage } from './headless.ts';
+import { progressLine, writeRunOutputs } from './run-output.ts';
+import type { TrainerEvent, EvalResult, StepMetrics } from '../worker/protocol.ts';
+
+const USAGE = 'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed]';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parseOptions(argv, {
+    preset: { type: 'string' }, config: { type: 'string' }, link: { type: 'string' }, steps: { type: 'string' },
+    out: { type: 'string' }, resume: { type: 'boolean' }, headed: { type: 'boolean' },
+  }, USAGE);
+  const out = path.resolve(v.out ?? 'webgrpo-run');
+  fs.mkdirSync(out, { recursive: true });
+  const runFile = path.join(out, 'run.json');
+  let config: RunConfig;
+  let resumeId: string | null = null;
+  if (v.resume) {
+    if (!fs.existsSync(runFile)) throw new UsageError(`--resume: ${out} holds no run to resume (run.json is missing); start one with --out ${out}`);
+    const saved = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { runId: string; config: unknown };
+    resumeId = saved.runId;
+    config = parseRunConfig(saved.config);
+  } else {
+    config = await loadConfig(v);
+  }
+  if (v.steps) {
+    const n = Number.parseInt(v.steps, 10);
+    if (!(n > 0)) throw new UsageError(`--steps ${v.steps}: give a positive integer`);
+    config = parseRunConfig({ ...config, run: { ...config.run, max_steps: n } });
+  }
+  fs.writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2));
+  const page = await openHeadless({ profileDir: path.join(out, '.browser'), headed: !!v.headed, modelDir: localModelDir(config) });
+  try {
+    return await trainInPage(page, config, resumeId, out, runFile);
+  } finally {
+    await page.close();
+  }
+}
+
+async function loadConfig(v: { preset?: string; config?: string; link?: string }): Promise<RunConfig> {
+  const given = [v.preset, v.config, v.link].filter(Boolean).length;
+  if (given !== 1) throw new UsageError(`give exactly one of --preset, --config or --link\n${USAGE}`);
+  if (v.preset) return presetConfig(v.preset);
+  if (v.link) return decodeLink(v.link);
+  if (!fs.existsSync(v.config!)) throw new UsageError(`--config ${v.config}: no such file`);
+  let json: unknown;
+  try { json = JSON.parse(fs.readFileSync(v.config!, 'utf8')); } catch (e) { throw new UsageError(`--config ${v.config}: not valid JSON (${(e as Error).message})`); }
+  return parseRunConfig(json);
+}
+
+/** A model given as a local folder is served to the page under /local-model/. */
+function localModelDir(cfg: RunConfig): string | undefined {
+  const id = cfg.model.id;
+  return id !== 'demo' && fs.existsSync(path.join(id, 'config.json')) ? path.resolve(id) : undefined;
+}
+
+async function trainInPage(page: HeadlessPage, config: RunConfig, resumeId: string | null, out: string, runFile: string): Promise<number> {
+  const metricsFile = fs.createWriteStream(path.join(out, 'metrics.jsonl'), { flags: resumeId ? 'a' : 'w' });
+  const started = Date.now();
+  let failure: string | null = null;
+  let interrupted = false;
+  const evals: EvalResult[] = [], history: StepMetrics[] = [];
+  const done = new Promise<void>((resolve) => {
+    page.onEvent((e: TrainerEvent) => {
+      if (e.kind === 'metrics') {
+        history.push(e.metrics);
+        metricsFile.write(`${JSON.stringify({ step: e.metrics.step, phase: e.metrics.phase, ...e.metrics.values })}\n`);
+        process.stderr.write(`${progressLine(e.metrics, config, started)}\n`);
+      } else if (e.kind === 'eval') {
+        evals.push(e.result);
+        process.stderr.write(`eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})\n`);
+      } else if (e.kind === 'error') {
+        failure = `${e.error.name}: ${e.error.message}`;
+        resolve();
+      } else if (e.kind === 'state' && ['done', 'stopped', 'error'].includes(e.status.state)) {
+        if (e.status.state === 'error' && !failure) failure = e.status.message ?? 'the run failed';
+        resolve();
+      }
+    });
+  });
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nstopping: finishing the current step and saving a checkpoint (Ctrl-C again to abort)...\n');
+    void page.call('stop').catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const status = await page.startRun(config, resumeId);
+    fs.writeFileSync(runFile, JSON.stringify({ runId: status.runId, config }, null, 2));
+    await done;
+  } finally {
+    process.off('SIGINT', onSigint);
+    metricsFile.end();
+  }
+  if (failure) throw new Error(failure);
+  await writeRunOutputs(page, out, { started, evals, history });
+  process.stderr.write(interrupted ? `checkpoint saved; continue with: webgrpo train --resume --out ${out}\n` : `done: outputs in ${out}\n`);
+  return interrupted ? 130 : 0;
+}
