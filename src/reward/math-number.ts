@@ -28,20 +28,21 @@ export function normalizeLatex(s: string): string {
     .replace(/\^\s*\{?\\circ\}?|°/g, '');
   for (let i = 0; i < 4 && WRAPPERS.test(t); i++) t = t.replace(WRAPPERS, '$1');
   // "2\frac{1}{2}" is the mixed number 2 1/2, not 21/2
-  t = t.replace(/(\d)\s*\\frac/g, '$1 \\frac')
+  t = t.replace(/(\d)[ \t]{0,3}\\frac/g, '$1 \\frac')
     .replace(/\\frac\s*\{\s*([^{}]+?)\s*\}\s*\{\s*([^{}]+?)\s*\}/g, '$1/$2')
     .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2')
     // 1.8 \times 10^{4} -> 1.8e4
-    .replace(/(\d(?:\.\d+)?)\s*(?:\\times|×|\\cdot|\*|x)\s*10\s*\^\s*\{?\s*([-+]?\d+)\s*\}?/g, '$1e$2');
+    .replace(/(\d(?:\.\d+)?)[ \t]{0,3}(?:\\times|×|\\cdot|\*|x)[ \t]{0,3}10[ \t]{0,3}\^\s*\{?\s*([-+]?\d+)\s*\}?/g, '$1e$2');
   return t;
 }
 
 // sign (not after a word character, so "5-3" is 5 and 3), currency, digits with commas, decimals,
-// exponent, a denominator, and a percent sign.
+// exponent, a denominator, and a percent sign. The gaps before the digits are bounded ([ \t]{0,3}) so that
+// a long run of white space cannot make the scan quadratic.
 const NUMBER = new RegExp(
-  String.raw`(?:(?<![\w)\]}])([-+]))?\s*(?:[$€£¥₹]\s*)?([-+])?` +
+  String.raw`(?:(?<![\w)\]}])([-+]))?[ \t]{0,3}(?:[$€£¥₹][ \t]{0,3})?([-+])?` +
   String.raw`(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)(?:[eE]([-+]?\d+)(?![\w.]))?` +
-  String.raw`(?:\s*/\s*(\d+(?:\.\d+)?)(?![\d.,]))?(\s*(?:%|percent\b|per cent\b))?`,
+  String.raw`(?:[ \t]{0,3}/[ \t]{0,3}(\d+(?:\.\d+)?)(?![\d.,]))?([ \t]{0,3}(?:%|percent\b|per cent\b))?`,
   'g',
 );
 

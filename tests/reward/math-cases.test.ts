@@ -114,3 +114,15 @@ describe('verdict', () => {
     expect(gradeMath('so 2 + 3 = 5 apples', '6')).toMatchObject({ score: 0, rule: 'last_number', extracted: '5', value: 5 });
   });
 });
+
+describe('hostile completions', () => {
+  it('are graded quickly (no quadratic scans) and never throw', () => {
+    const inputs = ['\n'.repeat(100_000) + 'Q:', '1 ' + '\n'.repeat(100_000), '\\boxed{'.repeat(20_000), '{'.repeat(50_000), '1,'.repeat(50_000) + '5',
+      '9'.repeat(100_000), 'answer is '.repeat(20_000), '$'.repeat(100_000) + '5', '1/'.repeat(50_000), '2' + ' '.repeat(100_000) + '\\frac{1}{2}'];
+    for (const s of inputs) {
+      const t = performance.now();
+      expect(() => gradeMath(s, '5')).not.toThrow();
+      expect(performance.now() - t, s.slice(0, 20)).toBeLessThan(1000);
+    }
+  });
+});
