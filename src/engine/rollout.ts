@@ -52,6 +52,7 @@ export interface Generation {
   scores: (number | null)[][];       // [P*G][R]
   details: (Record<string, unknown> | undefined)[][];
   rewards: (number | null)[];        // [P*G] weighted totals
+  sampleMs: number;                  // time in the sampler (scoring excluded)
 }
 
 export interface Rollout {
@@ -59,7 +60,8 @@ export interface Rollout {
   all: Generation;                   // everything generated this step (for reward metrics)
   keptGroups: number[];              // which groups of `all` are in `kept`, in order
   rounds: number;
-  sampleMs: number;
+  sampleMs: number;                  // sampler time of all rounds
+  rolloutMs: number;                 // sampling and scoring
   sampledTokens: number;
 }
 
@@ -82,12 +84,14 @@ export function rewardWeights(config: RunConfig, progress: number): number[] {
 export async function generate(ctx: RolloutContext, examples: Example[], G: number, temperature: number): Promise<Generation> {
   const s = ctx.config.sampling, stops = s.stop;
   const prompts = examples.map((e) => e.promptIds.slice(-s.max_prompt_length));
+  const t0 = performance.now();
   const out = await sampleBatch(ctx.model, ctx.lora, prompts, {
     numGenerations: G, maxNewTokens: s.max_completion_length, temperature, topP: s.top_p, topK: s.top_k, minP: s.min_p,
     repetitionPenalty: s.repetition_penalty, eosIds: ctx.codec.eosIds, padId: ctx.codec.padId, rng: ctx.rng,
     isStopped: stops.length ? (ids) => { const t = ctx.codec.decode(ids); return stops.some((x) => t.includes(x)); } : undefined,
     onStep: (d, t) => ctx.onProgress?.('sample', d, t),
   });
+  const sampleMs = performance.now() - t0;
   const texts = out.completions.map((c) => ctx.codec.decode(c.filter((id) => !ctx.codec.eosIds.includes(id))));
   const samples: RewardSample[] = out.completions.map((ids, r) => {
     const ex = examples[out.promptIndex[r]];
@@ -99,7 +103,7 @@ export async function generate(ctx: RolloutContext, examples: Example[], G: numb
   ctx.onProgress?.('score', samples.length, samples.length);
   return {
     examples, completions: out.completions, finish: out.finish, texts, scores: table.scores,
-    details: table.details ?? table.scores.map(() => []), rewards: totalRewards(table.scores, rewardWeights(ctx.config, ctx.progress)),
+    details: table.details ?? table.scores.map(() => []), rewards: totalRewards(table.scores, rewardWeights(ctx.config, ctx.progress)), sampleMs,
   };
 }
 
@@ -107,11 +111,11 @@ export async function generate(ctx: RolloutContext, examples: Example[], G: numb
 export function selectGroups(g: Generation, idx: number[], G: number): Generation {
   const rows = idx.flatMap((i) => Array.from({ length: G }, (_, j) => i * G + j));
   const pick = <T>(xs: T[]) => rows.map((r) => xs[r]);
-  return { examples: idx.map((i) => g.examples[i]), completions: pick(g.completions), finish: pick(g.finish), texts: pick(g.texts), scores: pick(g.scores), details: pick(g.details), rewards: pick(g.rewards) };
+  return { examples: idx.map((i) => g.examples[i]), completions: pick(g.completions), finish: pick(g.finish), texts: pick(g.texts), scores: pick(g.scores), details: pick(g.details), rewards: pick(g.rewards), sampleMs: g.sampleMs };
 }
 
 export function concatGenerations(a: Generation, b: Generation): Generation {
-  return { examples: [...a.examples, ...b.examples], completions: [...a.completions, ...b.completions], finish: [...a.finish, ...b.finish], texts: [...a.texts, ...b.texts], scores: [...a.scores, ...b.scores], details: [...a.details, ...b.details], rewards: [...a.rewards, ...b.rewards] };
+  return { examples: [...a.examples, ...b.examples], completions: [...a.completions, ...b.completions], finish: [...a.finish, ...b.finish], texts: [...a.texts, ...b.texts], scores: [...a.scores, ...b.scores], details: [...a.details, ...b.details], rewards: [...a.rewards, ...b.rewards], sampleMs: a.sampleMs + b.sampleMs };
 }
 
 /** One step's rollout: prompts from the stream, G completions each, dynamic sampling when enabled. */
@@ -133,5 +137,5 @@ export async function rollout(ctx: RolloutContext, stream: ExampleStream): Promi
     kept = kept ? concatGenerations(kept, mixed) : mixed;
   } while (grpo.dynamic_sampling && kept.examples.length < want && rounds < grpo.max_generation_rounds);
   const sampledTokens = all.completions.reduce((a, c) => a + c.length, 0);
-  return { kept, all, keptGroups, rounds, sampleMs: performance.now() - t0, sampledTokens };
+  return { kept, all, keptGroups, rounds, sampleMs: all.sampleMs, rolloutMs: performance.now() - t0, sampledTokens };
 }

@@ -156,7 +156,7 @@ export class Trainer {
     const update = rows.length ? await this.policyUpdates(rows) : null;
     // 5. metrics and the completions log
     this.numTokens += countTokens(roll);
-    const values = { ...rewardValues(c, roll), ...lengthValues(roll), ...updateValues(update), 'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000), generation_rounds: roll.rounds, num_groups: roll.kept.examples.length };
+    const values = { ...rewardValues(c, roll), ...lengthValues(roll), ...updateValues(update), 'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000), rollout_time: roll.rolloutMs / 1000, generation_rounds: roll.rounds, num_groups: roll.kept.examples.length };
     const all = advantagesOfAll(roll, adv.advantages, G);
     return { values, samples: logEntries(c, roll, all, this.step + 1), histograms: { advantages: adv.advantages, rewards: roll.all.rewards.filter((r): r is number => r !== null) } };
   }
