@@ -90,3 +90,12 @@ test('custom reward sandbox: scores, has no network, and is cut off when it over
   const loop = await callLab<{ error?: string }>(page, 'customRewardProbe', 'for (;;) {}', 'x', 500);
   expect(loop.error).toMatch(/did not answer within 500 ms/);
 });
+
+test('a link with custom reward code shows the code and asks first', async ({ page }) => {
+  await openLab(page);
+  const choice = callLab<string>(page, 'confirmCustomCode', ['return sample.completion.length < 50 ? 1 : 0;']);
+  const dialog = page.getByTestId('custom-code-confirm');
+  await expect(dialog).toContainText('return sample.completion.length < 50 ? 1 : 0;');
+  await dialog.getByRole('button', { name: 'Open the link without it' }).click();
+  expect(await choice).toBe('decline');
+});

@@ -4,6 +4,7 @@ import { mount } from 'svelte';
 import { parseRunConfig } from '../../engine/config.ts';
 import DatasetPicker from '../../ui/data/DatasetPicker.svelte';
 import RewardList from '../../ui/data/RewardList.svelte';
+import CustomCodeConfirm from '../../ui/data/CustomCodeConfirm.svelte';
 import { CustomSandbox } from '../../reward/custom.ts';
 import { RunScorer } from '../../reward/scorer.ts';
 import { WorkerRewardRunner } from '../../reward/runner.ts';
@@ -23,6 +24,14 @@ export function mountDatasetPicker(data: Record<string, unknown> = {}): void {
 
 export function mountRewardList(rewards: unknown[] = [{ name: 'math' }, { name: 'format', weight: 0.1 }]): void {
   mount(RewardList, { target: host('lab-reward-list'), props: { rewards: parseRunConfig({ rewards }).rewards } });
+}
+
+/** Shows the confirmation for a link's custom code; resolves with the user's choice. */
+export function confirmCustomCode(codes: string[]): Promise<'accept' | 'decline'> {
+  return new Promise((resolve) => {
+    const target = host('lab-custom-code');
+    mount(CustomCodeConfirm, { target, props: { codes, onaccept: () => { target.remove(); resolve('accept'); }, ondecline: () => { target.remove(); resolve('decline'); } } });
+  });
 }
 
 /** Runs custom reward code in its sandbox; returns the result or the error message. */
