@@ -10,6 +10,7 @@ import type { RunConfig } from '../engine/config.ts';
 import type { ScoreTable } from '../engine/rollout.ts';
 import './builtins.ts';
 import { rewardDef } from './registry.ts';
+import { checkCustomCode } from './custom.ts';
 import { RewardTimeoutError, type RewardRunner } from './runner.ts';
 import type { RewardResult, RewardSample } from './types.ts';
 
@@ -38,7 +39,11 @@ export class RunScorer {
   private readonly options: Record<string, unknown>[];
 
   constructor(readonly specs: RewardSpec[], private readonly runner: RewardRunner, config?: RunConfig) {
-    for (const s of specs) rewardDef(s.name); // unknown names fail here, before any sampling
+    // unknown names and unusable custom code fail here, before any sampling
+    for (const s of specs) {
+      rewardDef(s.name);
+      if (s.name === 'custom') checkCustomCode(s.options.code);
+    }
     this.options = specs.map((s) => resolveOptions(s, config));
   }
 

@@ -20,6 +20,7 @@ describe('reward registry', () => {
     new RunScorer(config.rewards, new LocalRewardRunner(), config);
     expect(rewardNames()).toEqual(expect.arrayContaining(['math', 'format', 'overlong', 'ksat', 'custom']));
     expect(() => new RunScorer(parseRunConfig({ rewards: [{ name: 'nope' }] }).rewards, new LocalRewardRunner())).toThrow(UnknownRewardError);
+    expect(() => new RunScorer(parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return import("x")' } }] }).rewards, new LocalRewardRunner())).toThrow(/may not use import/);
   });
   it('rejects non-finite scores', () => {
     expect(() => toResult(NaN, 'x')).toThrow(RewardValueError);
