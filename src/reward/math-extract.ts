@@ -4,7 +4,7 @@
 //   boxed        the last complete \boxed{...} (nested braces) or \fbox{...}
 //   hash         GSM8K's "#### 72"
 //   answer_is    "the answer is 72", "the final answer is: $72$"
-//   answer_line  a line starting "Answer:", "Final answer:" or "A:"
+//   answer_line  a line starting "Answer:", "Final answer:" or "A:", or a "Final Answer" heading
 //   last_number  the last number anywhere (off in strict mode: only explicit markers count)
 //
 //   extractAnswer('So 9 * 2 = 18.\n#### 18', false)   // { rule: 'hash', text: '18' }
@@ -55,7 +55,11 @@ export function firstSentence(span: string): string {
 // "answer is" may be followed by ":" and markdown emphasis; "\n" ends it.
 const ANSWER_IS = /\banswer\s+(?:is|was|would be|will be|=)\s*(?:[:：]\s*)?(?:\*\*\s*)?([^\n]*)/gi;
 const ANSWER_LINE = /^[ \t>#*_-]*(?:(?:final\s+)?answer|A)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?([^\n]*)$/gim;
-const HASH = /####\s*([^\n]*)/g;
+// GSM8K's "#### 72", but not a markdown heading ("#### Step 1", "#### 2. Costs"): the answer starts
+// like a number, and a numbered heading is refused.
+const HASH = /####[ \t]*(?!\d+\.[ \t]+[A-Za-z])([-+\u2212$€£¥₹.\d\\][^\n]*)/g;
+// a "Final Answer" heading with the answer on the next non-empty line
+const ANSWER_HEADING = /^[ \t>#*_-]*(?:final\s+)?answer[ \t*_]*\n(?:[ \t]*\n)*[ \t]*([^\n]+)/gim;
 
 function markerSpan(text: string, re: RegExp): string | null {
   const m = lastMatch(text, re);
@@ -84,7 +88,7 @@ function findMarked(text: string): Extracted | null {
   if (hash !== null) return { rule: 'hash', text: hash };
   const is = markerSpan(text, ANSWER_IS);
   if (is !== null) return { rule: 'answer_is', text: is };
-  const line = markerSpan(text, ANSWER_LINE);
+  const line = markerSpan(text, ANSWER_LINE) ?? markerSpan(text, ANSWER_HEADING);
   return line !== null ? { rule: 'answer_line', text: line } : null;
 }
 

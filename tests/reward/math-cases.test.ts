@@ -57,6 +57,10 @@ const RIGHT_BUT_MISSED: Case[] = [
   ['\\boxed{\\num{1234}}', '1234', 1, 'boxed'],
   ['**Answer: 18**', '18', 1, 'answer_line'],
   ['She sells 9 eggs.\n#### 18\n\nQuestion: Tom has 25 apples...\n#### 25', '18', 1, 'hash'],
+  ['#### Step 1: eggs left\n16 - 7 = 9\n#### Step 2: money\n9 * 2 = 18\nThe answer is 18.', '18', 1, 'answer_is'],
+  ['### Final Answer\n\n18 dollars', '18', 1, 'answer_line', { strict: true }],
+  ['#### 2. Add them up\nSo the total is 18.', '18', 1, 'last_number'],
+  ['#### -5', '-5', 1, 'hash'],
   ['Question: how much does she make?\nShe makes 9 * 2 = 18.\n#### 18', '18', 1, 'hash'],
 ];
 
