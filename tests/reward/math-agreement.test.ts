@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gradeMath } from '../../src/reward/math.ts';
+import { boxedSolution, cleanSolution } from '../../src/data/template.ts';
 
 const FILE = process.env.WEBGRPO_GSM8K_SOLUTIONS ?? path.resolve(__dirname, '../../../shared/datasets/gsm8k/example_model_solutions.jsonl');
+const TRAIN = path.join(path.dirname(FILE), 'train.jsonl');
 const MODELS = ['6b_finetuning', '6b_verification', '175b_finetuning', '175b_verification'];
 
 describe('math grader vs GSM8K graded solutions', () => {
@@ -26,5 +28,19 @@ describe('math grader vs GSM8K graded solutions', () => {
     console.log(`math grader agreement: ${agree}/${total} = ${(100 * agree / total).toFixed(2)}%; ${disagreements.length} disagreements${disagreements.length ? `:\n${disagreements.join('\n')}` : ''}`);
     expect(total).toBe(5276);
     expect(agree / total).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('reads every GSM8K reference solution as right against its gold, in #### and \\boxed{} form, and as wrong against another', () => {
+    if (!fs.existsSync(TRAIN)) throw new Error(`${TRAIN} not found: put the shared datasets beside the project`);
+    const rows = fs.readFileSync(TRAIN, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const gold = (a: string) => a.split('####')[1].trim();
+    let hash = 0, boxed = 0, wronglyAccepted = 0;
+    rows.forEach((r, i) => {
+      hash += gradeMath(cleanSolution(r.answer), r.answer).score;
+      boxed += gradeMath(boxedSolution(r.answer), r.answer).score;
+      const other = rows[(i + 1) % rows.length].answer;
+      if (gold(other) !== gold(r.answer)) wronglyAccepted += gradeMath(cleanSolution(r.answer), other).score;
+    });
+    expect({ hash, boxed, wronglyAccepted }).toEqual({ hash: rows.length, boxed: rows.length, wronglyAccepted: 0 });
   });
 });
