@@ -72,6 +72,8 @@ export interface TrainerApi {
   status(): Promise<RunStatus>;
   /** Evaluates the current adapter on the held-out split now (between steps). */
   evaluate(): Promise<EvalResult>;
+  /** Evaluates a model as it is, or with a PEFT adapter, on the held-out split of this config's data; no training. */
+  evaluateModel(config: unknown, adapter: PeftFiles | null): Promise<EvalResult>;
   /** Saves a checkpoint now (between steps). */
   save(): Promise<CheckpointInfo>;
   listRuns(): Promise<RunRecord[]>;
@@ -111,7 +113,7 @@ export type Reply =
 export type WorkerMessage = TrainerEvent | Reply;
 
 export const COMMAND_NAMES: readonly CommandName[] = [
-  'init', 'loadModel', 'start', 'resumeRun', 'pause', 'resume', 'stop', 'status', 'evaluate', 'save',
+  'init', 'loadModel', 'start', 'resumeRun', 'pause', 'resume', 'stop', 'status', 'evaluate', 'evaluateModel', 'save',
   'listRuns', 'deleteRun', 'exportAdapter', 'exportMetrics', 'exportCompletions',
 ];
 

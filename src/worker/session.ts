@@ -5,6 +5,7 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
+import { LoraAdapter } from '../engine/lora.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import type { CausalLM } from '../engine/model/model.ts';
@@ -233,6 +234,25 @@ export class TrainingSession implements TrainerApi {
       this.emit({ kind: 'eval', result });
       return result;
     });
+  }
+
+  async evaluateModel(input: unknown, adapter: PeftFiles | null): Promise<EvalResult> {
+    this.assertIdle();
+    let config = parseRunConfig(input);
+    if (adapter) {
+      const a = adapter.config;
+      config = parseRunConfig({ ...config, lora: { r: a.r, alpha: a.lora_alpha ?? a.r, target_modules: a.target_modules, use_rslora: a.use_rslora === true, dropout: 0 } });
+    }
+    await this.prepare(config);
+    this.trainer = Trainer.create(config, this.deps());
+    if (adapter) {
+      const src = LoraAdapter.fromPeft(this.loaded!.m.model.spec, adapter.config, adapter.weights);
+      for (const [key, pair] of src.pairs) { const dst = this.trainer.lora.pairs.get(key)!; dst.A.assign(pair.A); dst.B.assign(pair.B); }
+      src.dispose();
+    }
+    const result = await this.trainer.evaluate();
+    this.emit({ kind: 'eval', result });
+    return result;
   }
 
   save(): Promise<CheckpointInfo> {

@@ -28,8 +28,18 @@ const toBase64 = (b: Uint8Array) => {
   return btoa(s);
 };
 
+const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** PEFT files sent from Node carry their weights as '__b64__' + base64. */
+function fromWire(a: unknown): unknown {
+  const w = (a as { weights?: unknown } | null)?.weights;
+  return typeof w === 'string' && w.startsWith('__b64__') ? { ...(a as object), weights: fromBase64(w.slice(7)) } : a;
+}
+
 /** Any trainer method; byte arrays in the result come back as base64 (they cross into Node as JSON). */
 export async function headlessCall(method: CommandName, args: unknown[]): Promise<unknown> {
+  await trainer().init('webgpu');
+  args = args.map(fromWire);
   const r = await (trainer() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](...args);
   if (r && typeof r === 'object' && (r as { weights?: unknown }).weights instanceof Uint8Array) {
     return { ...(r as object), weights: toBase64((r as { weights: Uint8Array }).weights) };
