@@ -7,7 +7,6 @@ import type { RunConfig } from '../engine/config.ts';
 import { Rng } from '../engine/rng.ts';
 import { formatAssignment, formatClauses, generateKsat } from '../reward/ksat.ts';
 import { arithmeticSplits } from './arithmetic.ts';
-import gsm8kSample from './bundled/gsm8k-sample.json';
 import { HUB_DATASET_ID, HubNotFoundError, loadHubSplit, type HubDataOptions } from './hub.ts';
 import { DatasetError, type DatasetSplits, type Row } from './types.ts';
 
@@ -49,7 +48,11 @@ registerDataset({
 registerDataset({
   name: 'gsm8k-sample', title: 'GSM8K sample (offline)', description: 'The first 200 train and 200 test problems of GSM8K, shipped with the app.',
   defaults: { prompt_field: 'question', answer_field: 'answer', template: 'gsm8k-boxed' },
-  load: async () => ({ train: gsm8kSample.train as Row[], test: gsm8kSample.test as Row[] }),
+  // a separate chunk, fetched from the app's own files (never the network) when first picked
+  load: async () => {
+    const { default: sample } = await import('./bundled/gsm8k-sample.json');
+    return { train: sample.train as Row[], test: sample.test as Row[] };
+  },
 });
 registerDataset({
   name: 'ksat', title: 'k-SAT', description: 'Random satisfiable 3- to 5-SAT formulas over 10 to 20 variables (seeded); 1,000 train, 100 held out.',
