@@ -13,6 +13,10 @@ import { mean, sampleStd } from './stats.ts';
 export type ScaleRewards = 'group' | 'batch' | 'none';
 export type AdvantageEstimator = 'grpo' | 'rloo';
 
+export class GroupShapeError extends Error {
+  readonly name = 'GroupShapeError';
+}
+
 export interface Advantages {
   advantages: number[];     // [B]
   groupMean: number[];      // [B / G] over non-null rewards
@@ -30,7 +34,7 @@ export function totalRewards(scores: (number | null)[][], weights: number[]): (n
 }
 
 export function computeAdvantages(rewards: (number | null)[], G: number, scale: ScaleRewards, estimator: AdvantageEstimator = 'grpo'): Advantages {
-  if (rewards.length % G !== 0) throw new Error(`advantages: ${rewards.length} rewards is not a multiple of the group size ${G}`);
+  if (rewards.length % G !== 0) throw new GroupShapeError(`advantages: ${rewards.length} rewards is not a multiple of the group size ${G}`);
   const groups = Array.from({ length: rewards.length / G }, (_, g) => rewards.slice(g * G, (g + 1) * G));
   const present = groups.map((grp) => grp.filter((r): r is number => r !== null));
   const groupMean = present.map(mean);

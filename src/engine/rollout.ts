@@ -36,6 +36,10 @@ export interface ScoreTable {
 
 export type Scorer = (samples: RewardSample[]) => Promise<ScoreTable>;
 
+export class ScorerError extends Error {
+  readonly name = 'ScorerError';
+}
+
 /** The little of a tokenizer the trainer needs: rewards read text. */
 export interface Codec {
   decode(ids: number[]): string;
@@ -99,7 +103,7 @@ export async function generate(ctx: RolloutContext, examples: Example[], G: numb
   });
   ctx.onProgress?.('score', 0, samples.length);
   const table = await ctx.score(samples);
-  if (table.scores.length !== samples.length) throw new Error(`the scorer returned ${table.scores.length} rows for ${samples.length} completions`);
+  if (table.scores.length !== samples.length) throw new ScorerError(`the scorer returned ${table.scores.length} rows for ${samples.length} completions; a reward runner must answer every sample`);
   ctx.onProgress?.('score', samples.length, samples.length);
   return {
     examples, completions: out.completions, finish: out.finish, texts, scores: table.scores,

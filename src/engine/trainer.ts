@@ -36,6 +36,7 @@ import { policyStep, type MicroBatch } from './step.ts';
 import { advantagesOfAll, lengthValues, logEntries, rewardValues, updateValues, type UpdateSummary } from './step-metrics.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
+import { CheckpointCorruptError } from './checkpoint.ts';
 import type { LossSettings } from './grpo.ts';
 import { mean } from './stats.ts';
 
@@ -71,6 +72,10 @@ export interface TrainerSnapshot { config: RunConfig; state: TrainerState; tenso
 
 export class SftDataError extends Error {
   readonly name = 'SftDataError';
+}
+
+export class RunCompleteError extends Error {
+  readonly name = 'RunCompleteError';
 }
 
 export class Trainer {
@@ -126,7 +131,7 @@ export class Trainer {
   }
 
   async trainStep(): Promise<StepResult> {
-    if (this.done) throw new Error(`the run is complete (${this.totalSteps} steps); start a new run to train more`);
+    if (this.done) throw new RunCompleteError(`the run is complete (${this.totalSteps} steps); start a new run to train more`);
     const phase = this.phaseAt(this.step);
     if (phase !== this.optimPhase) { this.optim.dispose(); this.optimPhase = phase; this.optim = this.newOptimizer(); }
     const t0 = performance.now();
@@ -244,7 +249,7 @@ export class Trainer {
     const names = this.lora.peftNames(), s = snap.state;
     this.lora.variables().forEach((v, i) => {
       const t = snap.tensors[names[i]];
-      if (!t) throw new Error(`the checkpoint lacks ${names[i]}: it was saved with another LoRA configuration`);
+      if (!t) throw new CheckpointCorruptError(`the checkpoint lacks ${names[i]}: it was saved with another LoRA configuration`);
       tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
     });
     const count = this.lora.variables().length;
