@@ -16,6 +16,10 @@ test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, p
   await expect(preview.locator('tbody tr').first()).toContainText('Natalia sold clips');
   await expect(preview.locator('tbody tr').first()).toContainText('put your final answer within \\boxed{}');
   await expect(preview.locator('tbody tr').first()).toContainText('#### 72');
+  await page.getByTestId('system-prompt').fill('You are a careful tutor.');
+  await page.getByTestId('few-shot').fill('1');
+  const first = preview.locator('tbody tr').first().locator('td').first();
+  await expect(first).toContainText(/^You are a careful tutor\.\n\n[\s\S]+The final answer is \\boxed\{\d+\}\.\n\n/);
 
   const jsonl = '{"problem": "What is 2 + 3?", "solution": "5", "source": "a"}\n{"problem": "What is 4 + 4?", "solution": \n{"problem": "What is 9 - 1?", "solution": "8", "source": "b"}\n';
   await page.getByTestId('upload').setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(jsonl) });
@@ -64,6 +68,15 @@ test('reward list: the try-it box scores a completion in the reward worker', asy
   await expect(table.locator('tbody tr')).toHaveCount(2);
   await expect(table.locator('tbody tr').first()).toContainText('equal to the gold answer');
   await expect(page.getByTestId('try-total')).toHaveText('1.100');
+
+  // a custom reward, written in the box, scored in its sandbox
+  await page.locator('select').last().selectOption('custom');
+  await page.getByRole('button', { name: 'Add reward' }).click();
+  await page.getByTestId('custom-code').fill('return sample.completion.includes("$") ? 0.5 : 0;');
+  await page.getByTestId('try-run').click();
+  await expect(table.locator('tbody tr')).toHaveCount(3);
+  await expect(table.locator('tbody tr').nth(2)).toContainText('0.500');
+  await expect(page.getByTestId('try-total')).toHaveText('1.600');
 });
 
 test('reward worker: a stuck reward times out, scores failure_score, is counted, and the run goes on', async ({ page }) => {

@@ -70,11 +70,19 @@ export class RowStream implements ExampleStream {
 
 export interface RunData { train: RowStream; evalSet: Example[]; fewShot: Row[] }
 
+/** Which training rows serve as few-shot examples: k of them, drawn with the shuffle seed. */
+export function fewShotIndices(n: number, k: number, seed: number): number[] {
+  return Array.from(shuffledOrder(n, seed + 7919, 0).slice(0, Math.min(k, n)));
+}
+
+/** Few-shot examples as the template reads them (question and gold answer through the field mapping). */
+export function fewShotExamples(rows: Row[], data: DataConfig): PromptParts['fewShot'] {
+  return fewShotIndices(rows.length, data.num_few_shot, data.shuffle_seed).map((i) => ({ question: String(rows[i][data.prompt_field] ?? ''), answer: String(rows[i][data.answer_field] ?? '') }));
+}
+
 /** Rows split into training, held-out and few-shot examples (few-shot rows are kept out of training). */
 export function splitRows(train: Row[], test: Row[], run: RunConfig): { train: Row[]; test: Row[]; fewShot: Row[] } {
-  const k = run.data.num_few_shot;
-  const order = shuffledOrder(train.length, run.data.shuffle_seed + 7919, 0);
-  const shot = new Set(Array.from(order.slice(0, k)));
+  const shot = new Set(fewShotIndices(train.length, run.data.num_few_shot, run.data.shuffle_seed));
   return { train: train.filter((_, i) => !shot.has(i)), test: test.slice(0, run.run.eval_examples), fewShot: [...shot].map((i) => train[i]) };
 }
 
@@ -82,7 +90,7 @@ export async function prepareRunData(config: RunConfig, tok: PromptTokenizer, o:
   templateDef(config.data.template); // an unknown template fails before any download
   const loaded = holdOut(await loadDataset(config.data, o), config.run.eval_examples, config.data.shuffle_seed);
   const s = splitRows(loaded.train, loaded.test, config);
-  const fewShot = s.fewShot.map((r) => ({ question: String(r[config.data.prompt_field] ?? ''), answer: String(r[config.data.answer_field] ?? '') }));
+  const fewShot = fewShotExamples(loaded.train, config.data);
   const toExample = (r: Row) => makeExample(r, config.data, fewShot, tok);
   const evalSet = s.test.map(toExample);
   const train = new RowStream(s.train, config.data.shuffle_seed, toExample);

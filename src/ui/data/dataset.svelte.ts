@@ -7,6 +7,7 @@ import type { RunConfig } from '../../engine/config.ts';
 import { builtinDatasets, loadDataset } from '../../data/datasets.ts';
 import { parseDatasetFile } from '../../data/parse.ts';
 import { renderPrompt } from '../../data/template.ts';
+import { fewShotExamples } from '../../data/prepare.ts';
 import type { Row, RowError } from '../../data/types.ts';
 
 export type DataConfig = RunConfig['data'];
@@ -31,17 +32,21 @@ export class DatasetState {
   loading = $state(false);
   problem = $state<string | null>(null);
 
-  readonly preview: PreviewRow[] = $derived(this.rows.slice(0, 5).map((r) => this.previewRow(r)));
+  /** The first rows as the model reads them: system prompt and few-shot examples included. */
+  readonly preview: PreviewRow[] = $derived.by(() => {
+    const shots = fewShotExamples(this.rows, this.data);
+    return this.rows.slice(0, 5).map((r) => this.previewRow(r, shots));
+  });
 
   constructor(data: DataConfig) {
     this.data = data;
   }
 
-  private previewRow(r: Row): PreviewRow {
+  private previewRow(r: Row, fewShot: { question: string; answer: string }[]): PreviewRow {
     const q = r[this.data.prompt_field], a = r[this.data.answer_field];
     const question = q === undefined ? `(no column "${this.data.prompt_field}")` : typeof q === 'string' ? q : JSON.stringify(q);
     let prompt: string;
-    try { prompt = renderPrompt(this.data.template, { system: this.data.system_prompt, fewShot: [], question }); } catch (e) { prompt = (e as Error).message; }
+    try { prompt = renderPrompt(this.data.template, { system: this.data.system_prompt, fewShot, question }); } catch (e) { prompt = (e as Error).message; }
     return { prompt, gold: a === undefined ? `(no column "${this.data.answer_field}")` : typeof a === 'string' ? a : JSON.stringify(a) };
   }
 
