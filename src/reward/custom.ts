@@ -26,7 +26,8 @@ export function checkCustomCode(code: unknown): string {
 }
 
 const BLOCKED = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'importScripts', 'Worker',
-  'SharedWorker', 'BroadcastChannel', 'indexedDB', 'caches', 'Request', 'navigator', 'RTCPeerConnection', 'FileReaderSync'];
+  'SharedWorker', 'BroadcastChannel', 'indexedDB', 'caches', 'Request', 'navigator', 'RTCPeerConnection', 'FileReaderSync',
+  'WebSocketStream', 'fetchLater'];
 
 // A classic worker script, kept as text (not a stringified function) so that no bundler helper leaks in.
 function sandboxSource(code: string): string {
