@@ -82,14 +82,20 @@ export function gradeMath(completion: string, gold: string, options: Partial<Mat
   return { score: equal ? 1 : 0, rule: ex.rule, extracted, value, gold: goldValue, reason: equal ? 'equal to the gold answer' : `${value} is not ${goldValue}` };
 }
 
+export class MathOptionError extends Error {
+  readonly name = 'MathOptionError';
+}
+
 /** Reads reward options from the run config (snake_case keys), rejecting wrong types with a clear message. */
 export function mathOptions(o: Record<string, unknown>): Partial<MathOptions> {
   const out: Partial<MathOptions> = {};
-  const bool = (k: string) => { if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new TypeError(`math reward option ${k} must be true or false, got ${JSON.stringify(o[k])}`); return o[k] as boolean | undefined; };
-  if (bool('strict') !== undefined) out.strict = o.strict as boolean;
-  if (bool('percent_as_number') !== undefined) out.percentAsNumber = o.percent_as_number as boolean;
+  for (const [key, prop] of [['strict', 'strict'], ['percent_as_number', 'percentAsNumber']] as const) {
+    if (o[key] === undefined) continue;
+    if (typeof o[key] !== 'boolean') throw new MathOptionError(`math reward option ${key} must be true or false, got ${JSON.stringify(o[key])}`);
+    out[prop] = o[key];
+  }
   if (o.tolerance !== undefined) {
-    if (typeof o.tolerance !== 'number' || !(o.tolerance >= 0)) throw new TypeError(`math reward option tolerance must be a number >= 0, got ${JSON.stringify(o.tolerance)}`);
+    if (typeof o.tolerance !== 'number' || !(o.tolerance >= 0)) throw new MathOptionError(`math reward option tolerance must be a number >= 0, got ${JSON.stringify(o.tolerance)}`);
     out.tolerance = o.tolerance;
   }
   return out;

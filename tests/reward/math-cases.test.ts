@@ -130,3 +130,15 @@ describe('hostile completions', () => {
     }
   });
 });
+
+describe('math reward options', () => {
+  it('reads snake_case options and rejects wrong types', async () => {
+    const { mathOptions, mathReward, MathOptionError } = await import('../../src/reward/math.ts');
+    expect(mathOptions({ strict: true, percent_as_number: false, tolerance: 0.01 })).toEqual({ strict: true, percentAsNumber: false, tolerance: 0.01 });
+    expect(() => mathOptions({ strict: 'yes' })).toThrow(MathOptionError);
+    expect(() => mathOptions({ tolerance: -1 })).toThrow(/tolerance must be a number >= 0/);
+    const s = { prompt: '', completion: 'so 18', completionIds: [], finishReason: 'stop' as const };
+    expect(mathReward({ ...s, row: { gold: '18' } }, { answer_field: 'gold' })).toMatchObject({ score: 1 });
+    expect(mathReward({ ...s, row: { question: 'q' } }, {})).toBeNull();
+  });
+});
