@@ -1,4 +1,4 @@
-// The built-in `demo-arithmetic` dataset: multi-digit addition and subtraction written as short text
+// The built-in `demo-arithmetic` dataset: two-digit numbers plus or minus one- or two-digit numbers, as short text
 // questions with numeric answers, generated from a seed. Short on purpose: the bundled demo model reads
 // characters, and its prompts must fit max_prompt_length 64.
 //
@@ -7,16 +7,20 @@ import { Rng } from '../engine/rng.ts';
 import type { DatasetSplits, Row } from './types.ts';
 
 export interface ArithmeticOptions {
-  /** Digits of each operand (2: 10..99). */
+  /** Digits of the first operand (2: 10..99). */
   digits?: number;
+  /** Digit counts the second operand is drawn from: a mix of easier (one digit) and harder questions, so a
+   * small model gets some right early and has something left to learn. */
+  secondDigits?: number[];
   /** Operators to draw from; subtraction keeps results non-negative. */
   ops?: Array<'+' | '-'>;
 }
 
 export function arithmeticQuestion(rng: Rng, o: ArithmeticOptions = {}): Row {
-  const digits = o.digits ?? 2, ops = o.ops ?? ['+', '-'];
-  const lo = 10 ** (digits - 1), span = 9 * lo;
-  let a = lo + rng.int(span), b = lo + rng.int(span);
+  const ops = o.ops ?? ['+', '-'], second = o.secondDigits ?? [1, 2];
+  const draw = (digits: number) => { const lo = digits === 1 ? 0 : 10 ** (digits - 1); return lo + rng.int(10 ** digits - lo); };
+  let a = draw(o.digits ?? 2);
+  let b = draw(second[rng.int(second.length)]);
   const op = ops[rng.int(ops.length)];
   if (op === '-' && b > a) [a, b] = [b, a];
   return { question: `What is ${a} ${op} ${b}?`, answer: String(op === '+' ? a + b : a - b) };
