@@ -42,7 +42,10 @@ export interface PolicyLossOutput {
 }
 
 /** Identity forward, zero gradient: torch's .detach(). */
-export const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as <T extends tf.Tensor>(x: T) => T;
+export const stopGradient = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as <T extends tf.Tensor>(x: T) => T;
 
 export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOutput {
   const { logprobs: lp, mask } = inp;

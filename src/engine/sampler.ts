@@ -61,7 +61,8 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
 
 /** One forward pass that writes the cache; returns the logits of the last position [B, V]. */
 function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: number[][], positions: number[][], keyMask: number[][], offset: number): { logits: tf.Tensor2D; cache: KVCache } {
-  return tf.tidy(() => {
+  // tidy keeps every tensor of the returned object (the cache included); its typing wants index signatures
+  return tf.tidy((() => {
     const T = ids[0].length;
     const r = model.forward({
       ids: tf.tensor2d(ids, undefined, 'int32'), positions: tf.tensor2d(positions, undefined, 'int32'),
@@ -70,7 +71,7 @@ function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: nu
     const [B, , D] = r.hidden.shape;
     const last = tf.slice(r.hidden, [0, T - 1, 0], [B, 1, D]).reshape([B, D]) as tf.Tensor2D;
     return { logits: model.logits(last), cache: r.cache! };
-  });
+  }) as unknown as () => tf.TensorContainer) as unknown as { logits: tf.Tensor2D; cache: KVCache };
 }
 
 /** Picks each unfinished row's next token and records why rows finish; returns the ids to feed next. */

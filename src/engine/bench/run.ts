@@ -98,7 +98,7 @@ async function benchTrain(model: CausalLM, lora: LoraAdapter, t: BenchShape['tra
     const t0 = now();
     await step();
     const secs = (now() - t0) / 1000;
-    const prof = await tf.profile(step);
+    const prof = await tf.profile(async () => { await step(); return []; });
     log(`train step: ${t.rows} x ${t.promptTokens + t.completionTokens} tokens in ${secs.toFixed(3)} s, peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB`);
     return { train_step_s: secs, train_peak_gpu_bytes: prof.peakBytes };
   } finally {

@@ -58,7 +58,7 @@ export class CausalLM {
       const offset = inp.offset ?? 0;
       const bias = attentionBias(inp.keyMask, T, offset);               // [B, 1, T, S]
       const [cos, sin] = this.rope(inp.positions);                       // [B, 1, T, hd]
-      let x = tf.gather(this.weights.embed, inp.ids) as tf.Tensor3D;     // [B, T, D]
+      let x = tf.gather(this.weights.embed, inp.ids) as tf.Tensor as tf.Tensor3D;     // [B, T, D]
       const k: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
       this.weights.layers.forEach((w, l) => {
         const cached = inp.cache ? { k: inp.cache.k[l], v: inp.cache.v[l], offset } : undefined;
@@ -121,14 +121,14 @@ export class CausalLM {
 
   /** x [N, in] -> [N, out]: base projection, its bias, and the LoRA update when the adapter covers it. */
   private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, lora?: LoraAdapter | null): tf.Tensor2D {
-    let y = tf.matMul(x, w[name], false, true);
+    let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
     const b = w.bias[name];
-    if (b) y = tf.add(y, b);
+    if (b) y = tf.add(y, b) as tf.Tensor2D;
     const pair = lora?.get(l, name);
     if (pair && lora) {
       const xin = lora.training && lora.settings.dropout > 0 ? tf.dropout(x, lora.settings.dropout) : x;
       const delta = tf.matMul(tf.matMul(xin, pair.A, false, true), pair.B, false, true);
-      y = tf.add(y, tf.mul(delta, lora.scale));
+      y = tf.add(y, tf.mul(delta, lora.scale)) as tf.Tensor2D;
     }
     return y;
   }
