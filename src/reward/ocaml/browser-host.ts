@@ -1,0 +1,50 @@
+// The checker's host in the browser: a module Web Worker, and the artefacts fetched from the app's own
+// public folder (public/ocaml/, served at <base>/ocaml/).
+import type { CheckerHost, CheckerPort } from './client.ts';
+import type { CheckerReply, OcamlAssetBytes } from './protocol.ts';
+
+export class OcamlAssetsFetchError extends Error {
+  readonly name = 'OcamlAssetsFetchError';
+}
+
+/**
+ * Where public/ocaml/ is served. The app is built with a relative base ('./'), which a page resolves
+ * against its own address; a worker's address is its script's, and Vite puts built scripts one folder
+ * below the app (assets/), while in dev modules are served from their source paths under the root.
+ */
+export function defaultAssetBase(): string {
+  const base = import.meta.env?.BASE_URL ?? './';
+  if (typeof document !== 'undefined') return new URL(`${base}ocaml/`, document.baseURI).href;
+  if (base.startsWith('/') || /^[a-z]+:/i.test(base)) return new URL(`${base}ocaml/`, location.origin).href;
+  const root = import.meta.env?.DEV ? new URL('/', location.href) : new URL('../', import.meta.url);
+  return new URL(`${base}ocaml/`, root).href;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new OcamlAssetsFetchError(`could not load ${url} (HTTP ${res.status}); the app's public/ocaml/ folder must be deployed with it`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export function browserHost(base = defaultAssetBase()): CheckerHost {
+  return {
+    async loadAssets(): Promise<OcamlAssetBytes> {
+      const names = new TextDecoder().decode(await fetchBytes(`${base}stdlib-files.txt`)).split('\n').filter(Boolean);
+      const [runtime, ocamlc, ...files] = await Promise.all([
+        fetchBytes(`${base}ocamlrun.wasm`), fetchBytes(`${base}ocamlc.byte`), ...names.map((n) => fetchBytes(`${base}stdlib/${n}`)),
+      ]);
+      return { runtime, ocamlc, stdlib: names.map((n, i) => [n, files[i]]) };
+    },
+    spawn(): CheckerPort {
+      const w = new Worker(new URL('./checker.worker.ts', import.meta.url), { type: 'module' });
+      return {
+        post: (m) => w.postMessage(m),
+        listen(onMessage, onError) {
+          w.addEventListener('message', (e: MessageEvent<CheckerReply>) => onMessage(e.data));
+          w.addEventListener('error', (e) => { e.preventDefault(); onError(new Error(e.message || 'worker error')); });
+        },
+        terminate: () => w.terminate(),
+      };
+    },
+  };
+}

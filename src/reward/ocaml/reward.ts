@@ -1,0 +1,121 @@
+// The graded OCaml reward: a completion's code is type-checked, compiled and tested by the real OCaml
+// compiler (ocamlc 4.13.1 on a WASM ocamlrun, in a worker), and scored in parts:
+//
+//   structure 5%   the END marker is present (the model knew where its program ends)
+//   typecheck 20%  1 - type errors / top-level definitions (errors counted definition by definition)
+//   compile   10%  the whole program compiles
+//   tests     65%  fraction of the problem's tests that pass (only when it compiles)
+//
+// then x0.3 when the completion hit the length limit without the END marker (a runaway), and 0 for fewer
+// than 8 code lines (too short to be a real attempt). All weights and limits are options.
+//
+// Sandbox limits: int is 31-bit (max_int = 1073741823), only the standard library (no Unix, Str,
+// Threads), stdin is empty, each check has a time limit and a memory cap.
+import { z } from 'zod';
+import type { RewardFn, RewardResult } from '../types.ts';
+import { codeLineCount, extractCode } from './code.ts';
+import { OcamlChecker } from './client.ts';
+import type { CheckReport } from './protocol.ts';
+
+export const OcamlRewardOptions = z.object({
+  /** Line that ends the program in the completion; also where code is cut when there is no ``` fence. */
+  end_marker: z.string().default('END'),
+  weight_structure: z.number().min(0).default(0.05),
+  weight_typecheck: z.number().min(0).default(0.2),
+  weight_compile: z.number().min(0).default(0.1),
+  weight_tests: z.number().min(0).default(0.65),
+  /** Multiplier for a completion cut by the length limit before its END marker. */
+  runaway_penalty: z.number().min(0).max(1).default(0.3),
+  /** Fewer non-empty code lines than this scores 0 without running the compiler. */
+  min_code_lines: z.number().int().min(0).default(8),
+  /** Wall-clock limit of one check (type-check, compile and tests together), ms. */
+  time_limit_ms: z.number().int().min(100).max(120_000).default(5000),
+  /** Memory cap of each compiler or program run, MiB. */
+  memory_mb: z.number().int().min(32).max(2048).default(256),
+  /** The row's column holding the tests (a list of OCaml boolean expressions, or its JSON). */
+  tests_field: z.string().default('tests'),
+}).strict();
+export type OcamlRewardOptions = z.infer<typeof OcamlRewardOptions>;
+
+export const OCAML_REWARD_DEFAULTS: OcamlRewardOptions = OcamlRewardOptions.parse({});
+
+export class OcamlOptionError extends Error {
+  readonly name = 'OcamlOptionError';
+}
+
+export class OcamlProblemError extends Error {
+  readonly name = 'OcamlProblemError';
+}
+
+export function parseOcamlOptions(options: Record<string, unknown>): OcamlRewardOptions {
+  const r = OcamlRewardOptions.safeParse(options);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new OcamlOptionError(`invalid OCaml reward options: ${issues}; known options: ${Object.keys(OcamlRewardOptions.shape).join(', ')}`);
+  }
+  return r.data;
+}
+
+/** The row's tests: a list of strings, or that list as JSON text (how Hub datasets often store it). */
+export function testsOf(row: Record<string, unknown>, field: string): string[] {
+  let v = row[field];
+  if (typeof v === 'string') {
+    try { v = JSON.parse(v); } catch { throw new OcamlProblemError(`the "${field}" column is text but not a JSON list of OCaml boolean expressions`); }
+  }
+  if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) {
+    throw new OcamlProblemError(`the row's "${field}" must be a list of OCaml boolean expressions (strings); got ${JSON.stringify(v)?.slice(0, 80)}; map the dataset's test column to "${field}"`);
+  }
+  return v;
+}
+
+/** The score and its breakdown from a check's report (pure: the tests pin it down without a compiler). */
+export function scoreReport(report: CheckReport, o: OcamlRewardOptions, hasEndMarker: boolean, runaway: boolean): { score: number; parts: Record<string, number> } {
+  const passed = report.tests.filter(Boolean).length;
+  const parts = {
+    structure: hasEndMarker ? 1 : 0,
+    typecheck: report.definitions > 0 ? Math.max(0, 1 - report.typeErrors / report.definitions) : 0,
+    compile: report.compiled ? 1 : 0,
+    // a problem without tests grades compilation only
+    tests: !report.compiled ? 0 : report.tests.length ? passed / report.tests.length : 1,
+  };
+  let score = o.weight_structure * parts.structure + o.weight_typecheck * parts.typecheck + o.weight_compile * parts.compile + o.weight_tests * parts.tests;
+  if (runaway) score *= o.runaway_penalty;
+  return { score, parts };
+}
+
+/** Grades one completion against a problem's tests. */
+export async function gradeOcaml(completion: string, tests: string[], o: OcamlRewardOptions, finishReason: 'stop' | 'length' = 'stop', checker?: OcamlChecker): Promise<RewardResult> {
+  const { code, hasEndMarker, source } = extractCode(completion, o.end_marker);
+  const codeLines = codeLineCount(code);
+  const runaway = finishReason === 'length' && !hasEndMarker;
+  const base = { code_source: source, code_lines: codeLines, has_end_marker: hasEndMarker, runaway, tests_total: tests.length };
+  if (codeLines < o.min_code_lines) {
+    return { score: 0, details: { ...base, status: 'too_short', reason: `${codeLines} code lines, fewer than min_code_lines (${o.min_code_lines})` } };
+  }
+  const c = checker ?? await OcamlChecker.shared();
+  const report = await c.check({ code, tests, memoryMb: o.memory_mb }, o.time_limit_ms);
+  const { score, parts } = scoreReport(report, o, hasEndMarker, runaway);
+  return {
+    score,
+    details: {
+      ...base,
+      ...parts,
+      status: report.status,
+      ...(report.reason ? { reason: report.reason } : {}),
+      definitions: report.definitions,
+      type_errors: report.typeErrors,
+      compiled: report.compiled,
+      tests_passed: report.tests.filter(Boolean).length,
+      test_results: report.tests,
+      messages: report.messages,
+      stdout: report.stdout,
+      elapsed_ms: Math.round(report.elapsedMs),
+    },
+  };
+}
+
+/** The `ocaml` reward (RewardFn): the sample's row carries the problem's tests. */
+export const ocamlReward: RewardFn = async (sample, options) => {
+  const o = parseOcamlOptions(options);
+  return gradeOcaml(sample.completion, testsOf(sample.row, o.tests_field), o, sample.finishReason);
+};
