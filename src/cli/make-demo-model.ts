@@ -32,7 +32,7 @@ export function sftConfig(maxSteps: number, seed: number): Record<string, unknow
     optim: { learning_rate: 3e-3, warmup_ratio: 0.02, adam_beta2: 0.99 },
     data: { dataset: 'demo-arithmetic', template: 'plain', prompt_field: 'question', answer_field: 'answer' },
     rewards: [{ name: 'math', weight: 1, options: {} }],
-    run: { mode: 'sft', max_steps: maxSteps, prompts_per_step: 4, micro_batch_size: 32, eval_steps: 50, eval_examples: 200, save_steps: 0, seed },
+    run: { mode: 'sft', max_steps: maxSteps, prompts_per_step: 4, micro_batch_size: 32, eval_steps: 20, eval_examples: 200, save_steps: 0, seed },
   };
 }
 
@@ -78,7 +78,7 @@ function modelCard(e: EvalResult | undefined, seed: number): string {
 
 A tiny Qwen2-architecture model (${DEMO_SPEC.layers} layers, hidden ${DEMO_SPEC.hidden}, ${DEMO_SPEC.heads} heads, ${DEMO_SPEC.kvHeads} KV heads)
 with a character-level tokenizer, made by \`npm run make:demo-model\` (seed ${seed}): seeded random weights,
-then webgrpo's SFT mode on the \`demo-arithmetic\` dataset ("What is 37 + 48?" -> "85") with a full-rank
+then webgrpo's SFT mode on the \`demo-arithmetic\` dataset ("What is 37 + 8?" -> "45") with a full-rank
 LoRA merged into the weights. It stops once it is right part of the time, so GRPO has something to improve:
 held-out greedy accuracy ${e ? `${(100 * e.accuracy).toFixed(1)}% (n=${e.n}) after ${e.step} SFT steps` : 'unknown'}.
 

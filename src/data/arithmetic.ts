@@ -1,26 +1,30 @@
-// The built-in `demo-arithmetic` dataset: two-digit numbers plus or minus one- or two-digit numbers, as short text
+// The built-in `demo-arithmetic` dataset: one- or two-digit numbers plus or minus a digit, as short text
 // questions with numeric answers, generated from a seed. Short on purpose: the bundled demo model reads
 // characters, and its prompts must fit max_prompt_length 64.
 //
-//   arithmeticRows(3, 1)   // [{ question: 'What is 37 + 48?', answer: '85' }, ...]
+//   arithmeticRows(3, 1)   // [{ question: 'What is 37 + 8?', answer: '45' }, ...]
 import { Rng } from '../engine/rng.ts';
 import type { DatasetSplits, Row } from './types.ts';
 
 export interface ArithmeticOptions {
-  /** Digits of the first operand (2: 10..99). */
-  digits?: number;
-  /** Digit counts the second operand is drawn from: a mix of easier (one digit) and harder questions, so a
-   * small model gets some right early and has something left to learn. */
+  /** Digit counts the first operand is drawn from (2: 10..99). The default mixes easy questions (one digit
+   * each) with harder ones (a carry into the tens), so a small model gets some right early and has
+   * something left to learn. */
+  digits?: number[];
+  /** Digit counts the second operand is drawn from. */
   secondDigits?: number[];
   /** Operators to draw from; subtraction keeps results non-negative. */
   ops?: Array<'+' | '-'>;
 }
 
 export function arithmeticQuestion(rng: Rng, o: ArithmeticOptions = {}): Row {
-  const ops = o.ops ?? ['+', '-'], second = o.secondDigits ?? [1, 2];
-  const draw = (digits: number) => { const lo = digits === 1 ? 0 : 10 ** (digits - 1); return lo + rng.int(10 ** digits - lo); };
-  let a = draw(o.digits ?? 2);
-  let b = draw(second[rng.int(second.length)]);
+  const ops = o.ops ?? ['+', '-'], first = o.digits ?? [1, 2], second = o.secondDigits ?? [1];
+  const draw = (choices: number[]) => {
+    const d = choices[rng.int(choices.length)], lo = d === 1 ? 0 : 10 ** (d - 1);
+    return lo + rng.int(10 ** d - lo);
+  };
+  let a = draw(first);
+  let b = draw(second);
   const op = ops[rng.int(ops.length)];
   if (op === '-' && b > a) [a, b] = [b, a];
   return { question: `What is ${a} ${op} ${b}?`, answer: String(op === '+' ? a + b : a - b) };
@@ -35,6 +39,7 @@ export function arithmeticRows(n: number, seed: number, o: ArithmeticOptions = {
 export function arithmeticSplits(o: ArithmeticOptions = {}): DatasetSplits {
   const test = arithmeticRows(500, 2, o);
   const held = new Set(test.map((r) => r.question));
-  const train = arithmeticRows(4500, 1, o).filter((r) => !held.has(r.question)).slice(0, 4000);
+  // the question space is small (about 2,000), so training rows repeat questions; none is held out
+  const train = arithmeticRows(8000, 1, o).filter((r) => !held.has(r.question)).slice(0, 4000);
   return { train, test };
 }
