@@ -70,7 +70,7 @@ export function splitTopLevel(code: string): TopLevelItem[] {
     if (STARTERS.test(lines[i]) && !/^(let|open)\b.*\bin\s*$/.test(lines[i - 1] ?? '')) {
       // a comment right above a definition belongs to it
       let j = i;
-      while (j - 1 > start && /^\(\*/.test(lines[j - 1])) j--;
+      while (j - 1 >= start && /^\(\*/.test(lines[j - 1])) j--;
       push(j);
       start = j;
     }

@@ -1,0 +1,47 @@
+// `webgrpo reward ocaml` as a user runs it: JSON breakdown on stdout, compiler messages included, and a
+// looping program answered within the time limit plus a second.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const bin = path.resolve(__dirname, '../../bin/webgrpo.mjs');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-ocaml-'));
+const problem = path.join(dir, 'problem.json');
+fs.writeFileSync(problem, JSON.stringify({ id: 'clamp', prompt: 'Write clamp', tests: ['clamp 0 10 5 = 5', 'clamp 0 10 (-3) = 0', 'clamp 0 10 42 = 10'] }));
+const reward = (completion: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', problem, ...args], { input: completion, encoding: 'utf8' });
+
+const good = ['let clamp lo hi x =', '  if x < lo then', '    lo', '  else if x > hi then', '    hi', '  else', '    x', '', 'let unused = 0', 'END'].join('\n');
+
+describe('webgrpo reward ocaml', () => {
+  it('prints the breakdown of a correct program', () => {
+    const r = reward(good);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ problem: 'clamp', score: 1, tests_passed: 3, type_errors: 0, compiled: true });
+  });
+
+  it('includes the compiler messages of each type error', () => {
+    const bad = good.replace('    lo', '    lo + "x"').replace('let unused = 0', 'let unused = 0 +. 1.');
+    const out = JSON.parse(reward(bad).stdout);
+    expect(out).toMatchObject({ type_errors: 2, definitions: 2, compiled: false, tests_passed: 0 });
+    expect(out.score).toBeCloseTo(0.05);
+    expect(out.messages[0].text).toMatch(/Error: This expression has type/);
+  });
+
+  it('answers a looping program within the time limit plus one second', () => {
+    const loop = good.replace('let unused = 0', 'let rec spin n = spin n\nlet unused = spin 0');
+    const t = Date.now();
+    const r = reward(loop, '--option', 'time_limit_ms=3000');
+    expect(Date.now() - t).toBeLessThan(4000);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'timeout', compiled: true, tests_passed: 0 });
+  });
+
+  it('a missing problem file or a bad option is a one-line usage error', () => {
+    const r = spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', path.join(dir, 'none.json')], { input: '', encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no problem file/);
+    expect(reward(good, '--option', 'time_limit=1').stderr).toMatch(/OcamlOptionError/);
+  });
+});
