@@ -32,7 +32,7 @@ export function sftConfig(maxSteps: number, seed: number): Record<string, unknow
     optim: { learning_rate: 3e-3, warmup_ratio: 0.02, adam_beta2: 0.99 },
     data: { dataset: 'demo-arithmetic', template: 'plain', prompt_field: 'question', answer_field: 'answer' },
     rewards: [{ name: 'math', weight: 1, options: {} }],
-    run: { mode: 'sft', max_steps: maxSteps, prompts_per_step: 4, micro_batch_size: 32, eval_steps: 20, eval_examples: 200, save_steps: 0, seed },
+    run: { mode: 'sft', max_steps: maxSteps, prompts_per_step: 4, micro_batch_size: 32, eval_steps: 25, eval_examples: 100, save_steps: 0, seed },
   };
 }
 

@@ -41,7 +41,7 @@ export function builtinDatasets(): BuiltinDataset[] {
 }
 
 registerDataset({
-  name: 'demo-arithmetic', title: 'Demo arithmetic', description: 'Addition and subtraction of a one- or two-digit number and a digit ("What is 37 + 8?" -> 45), generated; 4,000 train, 500 held out.',
+  name: 'demo-arithmetic', title: 'Demo arithmetic', description: 'Addition and subtraction of a one- or two-digit number and a digit ("What is 37 + 8?" -> 45), generated; 4,000 train and 500 evaluation questions from the same distribution.',
   defaults: { prompt_field: 'question', answer_field: 'answer', template: 'plain' },
   load: async () => arithmeticSplits(),
 });
