@@ -16,7 +16,7 @@ export function defaultAssetBase(): string {
   const base = import.meta.env?.BASE_URL ?? './';
   if (typeof document !== 'undefined') return new URL(`${base}ocaml/`, document.baseURI).href;
   if (base.startsWith('/') || /^[a-z]+:/i.test(base)) return new URL(`${base}ocaml/`, location.origin).href;
-  const root = import.meta.env?.DEV ? new URL('/', location.href) : new URL('../', import.meta.url);
+  const root = import.meta.env?.DEV ? new URL('/', location.href) : new URL(/* @vite-ignore */ '../', import.meta.url);
   return new URL(`${base}ocaml/`, root).href;
 }
 
