@@ -10,7 +10,7 @@ export function checkerHandler(post: (m: CheckerReply) => void): (m: CheckerRequ
   let fs: OcamlFs | null = null;
   return (m) => {
     if (m.kind === 'init') {
-      assets = { runtime: new WebAssembly.Module(m.assets.runtime), ocamlc: m.assets.ocamlc, stdlib: new Map(m.assets.stdlib) };
+      assets = { runtime: new WebAssembly.Module(m.assets.runtime as Uint8Array<ArrayBuffer>), ocamlc: m.assets.ocamlc, stdlib: new Map(m.assets.stdlib) };
       fs = new OcamlFs(assets);
       post({ kind: 'ready' });
       return;
