@@ -102,6 +102,27 @@ describe('checks', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('runs checks side by side in separate workers; a looping one holds up only its own', async () => {
+    const pool = new OcamlChecker(nodeHost(), 2);
+    try {
+      const t = performance.now();
+      const [loop, a, b, c] = await Promise.all([
+        pool.check({ code: 'let rec spin x = spin x\nlet v = spin 0', tests: ['true'], memoryMb: 64 }, 2000),
+        ...[1, 2, 3].map((n) => pool.check({ code: `let n = ${n}`, tests: [`n = ${n}`], memoryMb: 64 }, 2000)),
+      ]);
+      expect(loop.status).toBe('timeout');
+      expect([a, b, c].map((r) => r.tests)).toEqual([[true], [true], [true]]);
+      expect(performance.now() - t).toBeLessThan(2000 + 2000);
+    } finally {
+      pool.dispose();
+    }
+  });
+  it('rejects a concurrency below 1', () => {
+    expect(() => new OcamlChecker(nodeHost(), 0)).toThrow(/concurrency must be >= 1/);
+  });
+});
+
 describe('gradeOcaml', () => {
   it('returns the whole breakdown', async () => {
     const code = ['let rec sum = function', '  | [] -> 0', '  | x :: rest ->', '    x + sum rest', '', 'let mean l =', '  let n = List.length l in', '  if n = 0 then 0', '  else sum l / n'].join('\n');

@@ -1,138 +1,89 @@
 // The OCaml checker's client: runs each check in a worker (a Web Worker in the browser, a worker thread in
-// Node) and terminates that worker when a check overstays its time limit, so an infinite loop, an
+// Node) that is terminated when the check overstays its time limit (slot.ts), so an infinite loop, an
 // allocation bomb or a flood of output ends as a "timeout"/"crashed" report and the next check gets a
-// fresh worker. Checks run one at a time per checker.
+// fresh worker. Up to `concurrency` checks run at once, each in its own worker; the others wait their turn
+// (waiting is not part of a check's time limit).
 //
 //   const checker = await OcamlChecker.shared();
-//   const report = await checker.check({ code, tests, memoryMb: 512 }, 5000);
-import { reportFrom, type CheckEvent, type CheckJob, type CheckReport, type CheckerReply, type CheckerRequest, type OcamlAssetBytes } from './protocol.ts';
+//   const report = await checker.check({ code, tests, memoryMb: 256 }, 5000);
+import { CheckerSlot, type CheckerHost } from './slot.ts';
+import type { CheckJob, CheckReport, OcamlAssetBytes } from './protocol.ts';
 
-/** The little of a worker the client uses; hosts adapt Web Workers and worker threads to it. */
-export interface CheckerPort {
-  post(m: CheckerRequest): void;
-  listen(onMessage: (m: CheckerReply) => void, onError: (e: Error) => void): void;
-  terminate(): void;
-}
+export { CheckerStartError, type CheckerHost, type CheckerPort } from './slot.ts';
 
-export interface CheckerHost {
-  spawn(): CheckerPort;
-  loadAssets(): Promise<OcamlAssetBytes>;
-}
-
-export class CheckerStartError extends Error {
-  readonly name = 'CheckerStartError';
-}
-
-/** A worker starts (compiles the runtime, builds its file system) within this; it is not part of a check's time. */
-const START_TIMEOUT_MS = 60_000;
-
-interface Running {
-  id: number;
-  events: CheckEvent[];
-  tests: number;
-  started: number;
-  finish(status: 'ok' | 'timeout' | 'crashed', reason?: string): void;
+/** Workers of the shared checker: a GRPO group is scored at once, but each worker holds ~10 MB plus its program. */
+function defaultConcurrency(): number {
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
 }
 
 export class OcamlChecker {
-  private port: Promise<CheckerPort> | null = null;
+  private readonly idle: CheckerSlot[] = [];
+  private readonly all: CheckerSlot[] = [];
+  private readonly waiting: ((slot: CheckerSlot) => void)[] = [];
   private assets: Promise<OcamlAssetBytes> | null = null;
-  private running: Running | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private nextId = 0;
 
-  constructor(private readonly host: CheckerHost) {}
+  constructor(private readonly host: CheckerHost, readonly concurrency = 1) {
+    if (!(concurrency >= 1)) throw new RangeError(`OcamlChecker concurrency must be >= 1, got ${concurrency}`);
+  }
 
   private static instance: Promise<OcamlChecker> | null = null;
+  private static sharedOne: OcamlChecker | null = null;
 
   /** One checker per thread, on the host that fits it (browser or Node). */
   static shared(): Promise<OcamlChecker> {
     OcamlChecker.instance ??= (async () => {
       const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
       const host = isNode ? (await import('./node-host.ts')).nodeHost() : (await import('./browser-host.ts')).browserHost();
-      return new OcamlChecker(host);
+      return (OcamlChecker.sharedOne = new OcamlChecker(host, defaultConcurrency()));
     })();
     return OcamlChecker.instance;
   }
 
-  /** Starts a worker now (loading the assets once), so that the first check does not wait for it. */
-  warm(): Promise<void> {
-    return this.ensure().then(() => undefined);
-  }
-
-  private ensure(): Promise<CheckerPort> {
-    this.port ??= this.start().catch((e) => { this.port = null; throw e; });
-    return this.port;
-  }
-
-  private async start(): Promise<CheckerPort> {
+  /** The artefacts, loaded once for all workers (a failed load is retried by the next check). */
+  private loadAssets = (): Promise<OcamlAssetBytes> => {
     this.assets ??= this.host.loadAssets().catch((e) => { this.assets = null; throw e; });
-    const assets = await this.assets;
-    const port = this.host.spawn();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CheckerStartError(`the OCaml checker worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      port.listen((m) => {
-        if (m.kind === 'ready') { clearTimeout(timer); resolve(); }
-        else this.onReply(m);
-      }, (e) => {
-        clearTimeout(timer);
-        reject(new CheckerStartError(`the OCaml checker worker failed: ${e.message}`));
-        this.running?.finish('crashed', `worker error: ${e.message}`);
-      });
-      port.post({ kind: 'init', assets });
-    });
-    return port;
+    return this.assets;
+  };
+
+  private acquire(): Promise<CheckerSlot> {
+    const slot = this.idle.pop();
+    if (slot) return Promise.resolve(slot);
+    if (this.all.length < this.concurrency) {
+      const fresh = new CheckerSlot(this.host, this.loadAssets);
+      this.all.push(fresh);
+      return Promise.resolve(fresh);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private onReply(m: CheckerReply): void {
-    const run = this.running;
-    if (!run || m.kind === 'ready' || m.id !== run.id) return;
-    if (m.kind === 'progress') run.events.push(m.event);
-    else if (m.kind === 'done') run.finish('ok');
-    else run.finish('crashed', `${m.name}: ${m.message}`);
+  private release(slot: CheckerSlot): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.idle.push(slot);
   }
 
-  /** Ends the worker (a timed-out check, or dispose); the next check starts another. */
-  private kill(): void {
-    const port = this.port;
-    this.port = null;
-    port?.then((p) => p.terminate(), () => undefined);
+  /** Starts one worker now, so that the first check does not wait for it. */
+  async warm(): Promise<void> {
+    const slot = await this.acquire();
+    try { await slot.warm(); } finally { this.release(slot); }
   }
 
-  /** Checks one program; never rejects for the program's faults, only when the checker cannot start. */
-  check(job: CheckJob, timeLimitMs: number): Promise<CheckReport> {
-    const next = this.queue.then(() => this.runCheck(job, timeLimitMs));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async runCheck(job: CheckJob, timeLimitMs: number): Promise<CheckReport> {
-    const port = await this.ensure();
-    return new Promise<CheckReport>((resolve) => {
-      const id = this.nextId++;
-      const started = performance.now();
-      const timer = setTimeout(() => {
-        run.finish('timeout', `the check did not finish within ${timeLimitMs} ms (an infinite loop, or code too slow for the time limit)`);
-      }, timeLimitMs);
-      const run: Running = {
-        id, events: [], tests: job.tests.length, started,
-        finish: (status, reason) => {
-          if (this.running !== run) return;
-          clearTimeout(timer);
-          this.running = null;
-          // a worker that overstayed or crashed may be stuck or broken: never reuse it
-          if (status !== 'ok') this.kill();
-          resolve(reportFrom(run.events, run.tests, status, performance.now() - started, reason));
-        },
-      };
-      this.running = run;
-      port.post({ kind: 'check', id, job });
-    });
+  /** Checks one program; never rejects for the program's faults, only when a worker cannot start. */
+  async check(job: CheckJob, timeLimitMs: number): Promise<CheckReport> {
+    const slot = await this.acquire();
+    try {
+      return await slot.run(job, timeLimitMs);
+    } finally {
+      this.release(slot);
+    }
   }
 
   dispose(): void {
-    this.running?.finish('crashed', 'the checker was disposed');
-    this.kill();
-    if (OcamlChecker.instance) OcamlChecker.instance = null;
+    for (const slot of this.all) slot.dispose();
+    if (OcamlChecker.sharedOne === this) {
+      OcamlChecker.instance = null;
+      OcamlChecker.sharedOne = null;
+    }
   }
 }
