@@ -66,6 +66,11 @@ describe('checks', () => {
     expect(r.messages.filter((m) => m.stage === 'tests')).toHaveLength(2);
   });
 
+  it('assert-style unit tests pass when they return; a solution redefining ^ or flush cannot forge verdicts', async () => {
+    const r = await check('let inc x = x + 1\nlet ( ^ ) a b = a + b\nlet flush _ = ()', ['assert (inc 1 = 2)', 'assert (inc 1 = 5)', '1 ^ 2 = 3']);
+    expect(r.tests).toEqual([true, false, true]);
+  });
+
   it('an infinite loop is cut at the time limit, keeps the verdicts already given, and the next check works', async () => {
     const t = performance.now();
     const r = await check('let rec spin x = spin x\nlet ok = 1', ['ok = 1', 'spin 0 = 0', 'ok = 1'], 1500);
