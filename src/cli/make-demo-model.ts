@@ -1,7 +1,7 @@
 // `webgrpo make-demo-model [--out public/models/demo] [--target 0.3] [--max-steps 2000] [--seed 0]`
 // (npm run make:demo-model) makes the bundled demo model with webgrpo's own SFT mode: a seeded tiny
 // model (demo/base-model.ts) is fine-tuned on demo-arithmetic with a full-rank LoRA until its greedy
-// held-out accuracy reaches the target (right part of the time, so that GRPO has room to improve it),
+// evaluation accuracy reaches the target (right part of the time, so that GRPO has room to improve it),
 // then the adapter is merged into the weights and the folder written. Deterministic on one backend.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const done = new Promise<void>((resolve, reject) => session.on((e: TrainerEvent) => {
     if (e.kind === 'eval') {
       evals.push(e.result);
-      process.stderr.write(`step ${e.result.step}: held-out accuracy ${(100 * e.result.accuracy).toFixed(1)}%\n`);
+      process.stderr.write(`step ${e.result.step}: evaluation accuracy ${(100 * e.result.accuracy).toFixed(1)}%\n`);
       if (e.result.accuracy >= target && e.result.step > 0) void session.stop();
     } else if (e.kind === 'metrics' && e.metrics.step % 25 === 0) {
       process.stderr.write(`step ${e.metrics.step}: loss ${e.metrics.values.loss?.toFixed(4)}\n`);
@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   fs.writeFileSync(path.join(out, 'README.md'), modelCard(final, seed));
   lora.dispose(); model.dispose();
   fs.rmSync(base, { recursive: true, force: true });
-  process.stderr.write(`wrote ${out} (held-out accuracy ${final ? (100 * final.accuracy).toFixed(1) : '?'}% after ${final?.step ?? '?'} SFT steps)\n`);
+  process.stderr.write(`wrote ${out} (evaluation accuracy ${final ? (100 * final.accuracy).toFixed(1) : '?'}% after ${final?.step ?? '?'} SFT steps)\n`);
   return 0;
 }
 
@@ -80,7 +80,7 @@ A tiny Qwen2-architecture model (${DEMO_SPEC.layers} layers, hidden ${DEMO_SPEC.
 with a character-level tokenizer, made by \`npm run make:demo-model\` (seed ${seed}): seeded random weights,
 then webgrpo's SFT mode on the \`demo-arithmetic\` dataset ("What is 37 + 8?" -> "45") with a full-rank
 LoRA merged into the weights. It stops once it is right part of the time, so GRPO has something to improve:
-held-out greedy accuracy ${e ? `${(100 * e.accuracy).toFixed(1)}% (n=${e.n}) after ${e.step} SFT steps` : 'unknown'}.
+greedy accuracy on the evaluation split ${e ? `${(100 * e.accuracy).toFixed(1)}% (n=${e.n}) after ${e.step} SFT steps` : 'unknown'}.
 
 It loads in Hugging Face transformers like any Qwen2 model.
 `;
