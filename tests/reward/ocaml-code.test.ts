@@ -29,6 +29,11 @@ describe('splitTopLevel', () => {
     const items = splitTopLevel(code);
     expect(items.map((i) => [i.firstLine, i.lastLine])).toEqual([[1, 6], [7, 7], [8, 8], [9, 10]]);
   });
+  it('reads code indented as a whole as if it were not', () => {
+    expect(splitTopLevel('  let a = 1\n  let b =\n    2').map((i) => i.text)).toEqual(['let a = 1', 'let b =\n  2']);
+    expect(splitTopLevel('letter 1\nlet x = 2')).toHaveLength(2);
+    expect(splitTopLevel('let x = 1\nletter 2')).toHaveLength(1);
+  });
   it('joinItems keeps every definition on its original lines', () => {
     const items = splitTopLevel(code);
     const joined = joinItems([items[0], items[2]]).split('\n');

@@ -51,7 +51,7 @@ export interface TopLevelItem {
 }
 
 // A top-level phrase starts at column 0 with one of these keywords; `and` and `in` continue a phrase.
-const STARTERS = /^(let|type|module|open|exception|external|class|include|#|;;|\[@@@)/;
+const STARTERS = /^((let|type|module|open|exception|external|class|include)\b|#|;;|\[@@@)/;
 
 /**
  * Cuts code into top-level definitions by layout: a new one starts at an unindented line that opens a
@@ -59,7 +59,10 @@ const STARTERS = /^(let|type|module|open|exception|external|class|include|#|;;|\
  * not only makes the error count coarser (one item for several definitions), never wrong about errors.
  */
 export function splitTopLevel(code: string): TopLevelItem[] {
-  const lines = code.split('\n');
+  // code indented as a whole (copied out of a list item, say) is read as if it were not
+  const indents = code.split('\n').filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const common = indents.length ? Math.min(...indents) : 0;
+  const lines = code.split('\n').map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length)));
   const items: TopLevelItem[] = [];
   let start = 0;
   const push = (end: number) => {
