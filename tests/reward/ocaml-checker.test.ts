@@ -134,5 +134,6 @@ describe('gradeOcaml', () => {
     const r = await gradeOcaml(`\`\`\`ocaml\n${code}\n\`\`\`\nEND`, ['sum [1; 2] = 3', 'mean [2; 4] = 3', 'mean [] = 1'], OCAML_REWARD_DEFAULTS, 'stop', checker);
     expect(r.score).toBeCloseTo(0.05 + 0.2 + 0.1 + 0.65 * 2 / 3);
     expect(r.details).toMatchObject({ structure: 1, typecheck: 1, compile: 1, tests_passed: 2, tests_total: 3, type_errors: 0, status: 'ok', code_lines: 8 });
+    expect(r.details!.metrics).toEqual({ structure: 1, typecheck: 1, compile: 1, tests: 2 / 3, type_errors: 0, runaway: 0, timeout: 0, too_short: 0 });
   });
 });

@@ -90,7 +90,8 @@ export async function gradeOcaml(completion: string, tests: string[], o: OcamlRe
   const runaway = finishReason === 'length' && !hasEndMarker;
   const base = { code_source: source, code_lines: codeLines, has_end_marker: hasEndMarker, runaway, tests_total: tests.length };
   if (codeLines < o.min_code_lines) {
-    return { score: 0, details: { ...base, status: 'too_short', reason: `${codeLines} code lines, fewer than min_code_lines (${o.min_code_lines})` } };
+    const metrics = { structure: 0, typecheck: 0, compile: 0, tests: 0, type_errors: 0, runaway: Number(runaway), timeout: 0, too_short: 1 };
+    return { score: 0, details: { ...base, status: 'too_short', reason: `${codeLines} code lines, fewer than min_code_lines (${o.min_code_lines})`, metrics } };
   }
   const c = checker ?? await OcamlChecker.shared();
   const report = await c.check({ code, tests, memoryMb: o.memory_mb }, o.time_limit_ms);
@@ -110,6 +111,8 @@ export async function gradeOcaml(completion: string, tests: string[], o: OcamlRe
       messages: report.messages,
       stdout: report.stdout,
       elapsed_ms: Math.round(report.elapsedMs),
+      // numbers only, for a run's logs (rewards/ocaml_<key>): the parts, the error count and the failure kinds
+      metrics: { ...parts, type_errors: report.typeErrors, runaway: Number(runaway), timeout: Number(report.status === 'timeout'), too_short: 0 },
     },
   };
 }
