@@ -18,9 +18,7 @@ export class WebGPUUnavailableError extends Error {
   readonly name = 'WebGPUUnavailableError';
 }
 
-export class ModelTooLargeError extends Error {
-  readonly name = 'ModelTooLargeError';
-}
+export { ModelTooLargeError } from './memory.ts';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
 

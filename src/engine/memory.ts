@@ -2,7 +2,11 @@
 // (with what to change) instead of failing half-way. Figures are f32 bytes of the tensors the engine
 // allocates; the WebGPU backend pools buffers, so real use is somewhat higher.
 import { paramCount, type ModelSpec } from './model/spec.ts';
-import { ModelTooLargeError, type BackendInfo } from './backend.ts';
+import type { BackendInfo } from './backend.ts';
+
+export class ModelTooLargeError extends Error {
+  readonly name = 'ModelTooLargeError';
+}
 
 export interface MemoryEstimate {
   weights: number;        // frozen base weights

@@ -7,6 +7,7 @@ import { urlSource, type FileSource } from '../engine/model/source.ts';
 import type { RunConfig } from '../engine/config.ts';
 import { hubSource, type DownloadProgress, type HubOptions } from './download.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
+import { appAssetUrl } from './app-url.ts';
 
 export interface LoadOptions extends Omit<HubOptions, 'revision' | 'onProgress'> {
   /** Where the bundled demo model is served (default: models/demo/ beside the app). */
@@ -23,8 +24,8 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): FileSource {
   const id = model.id.trim();
   if (id === 'demo') {
-    const here = (globalThis as { location?: { href: string } }).location?.href;
-    return urlSource(o.demoUrl ?? (here ? new URL('models/demo/', here).href : 'models/demo'));
+    const inBrowser = typeof (globalThis as { location?: unknown }).location !== 'undefined';
+    return urlSource(o.demoUrl ?? (inBrowser ? appAssetUrl('models/demo/') : 'models/demo'));
   }
   if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return urlSource(id);
   if (!HUB_ID.test(id)) throw new ModelIdError(`"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder`);

@@ -6,22 +6,15 @@
 // the embedding (tied to the LM head) stays as initialised; with std 0.02 its logits could never become
 // confident. Embeddings use std 0.3 and projections 1/sqrt(fan_in).
 import { Rng } from '../../engine/rng.ts';
-import type { ModelSpec } from '../../engine/model/spec.ts';
+import { DEMO_SPEC, DEMO_CHARS as CHARS, DEMO_SPECIALS as SPECIALS } from '../../engine/model/demo-spec.ts';
+
+export { DEMO_SPEC };
 import { hfConfig } from '../../engine/model/save.ts';
 import { writeSafetensors } from '../../engine/model/safetensors.ts';
 import { projShape } from '../../engine/lora.ts';
 import { LORA_TARGETS } from '../../engine/config.ts';
 
-export const SPECIALS = ['<pad>', '<s>', '</s>'];
-/** Printable ASCII and the line break: any text a user types into the demo decodes. */
-export const CHARS = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\n'];
 
-export const DEMO_SPEC: ModelSpec = {
-  arch: 'qwen2', vocabSize: SPECIALS.length + CHARS.length, hidden: 64, intermediate: 192, layers: 2, heads: 4, kvHeads: 2,
-  headDim: 16, ropeTheta: 10000, ropeScaling: { type: 'default', factor: 1, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 256 },
-  rmsNormEps: 1e-6, tieEmbeddings: true, attnBias: true, oBias: false, mlpBias: false, qkNorm: false, maxPositions: 256,
-  eosTokenIds: [2], bosTokenId: 1, padTokenId: 0,
-};
 
 export function tokenizerFiles(): { 'tokenizer.json': unknown; 'tokenizer_config.json': unknown } {
   const vocab: Record<string, number> = {};

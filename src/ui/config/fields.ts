@@ -1,0 +1,64 @@
+// The config form's fields, read from the one zod schema (engine/config.ts): label, help text, type, range,
+// default and choices all come from there, so a field added to the schema appears in the form.
+import { RunConfigSchema } from '../../engine/config.ts';
+
+export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings';
+
+export interface FieldDesc {
+  group: string;          // model, lora, sampling, grpo, optim, data, run
+  key: string;
+  help: string;
+  kind: FieldKind;
+  options?: string[];
+  min?: number;
+  max?: number;
+  optional: boolean;
+}
+
+// zod 4 keeps the pieces under _zod.def; these are the few wrappers the schema uses.
+type Def = { type: string; innerType?: Z; element?: Z; shape?: Record<string, Z> };
+type Z = { _zod: { def: Def }; description?: string; options?: string[]; minValue?: number | null; maxValue?: number | null; isInt?: boolean; shape?: Record<string, Z> };
+
+function unwrap(z: Z): { inner: Z; optional: boolean; description?: string } {
+  let cur = z, optional = false, description = z.description;
+  while (['default', 'prefault', 'optional'].includes(cur._zod.def.type) && cur._zod.def.innerType) {
+    if (cur._zod.def.type === 'optional') optional = true;
+    cur = cur._zod.def.innerType;
+    description ??= cur.description;
+  }
+  return { inner: cur, optional, description };
+}
+
+function kindOf(inner: Z): Pick<FieldDesc, 'kind' | 'options' | 'min' | 'max'> | null {
+  const t = inner._zod.def.type;
+  const finite = (x?: number | null) => (x !== null && x !== undefined && Number.isFinite(x) && Math.abs(x) < 1e15 ? x : undefined);
+  if (t === 'number') return { kind: inner.isInt ? 'int' : 'number', min: finite(inner.minValue), max: finite(inner.maxValue) };
+  if (t === 'boolean') return { kind: 'boolean' };
+  if (t === 'enum') return { kind: 'enum', options: inner.options };
+  if (t === 'string') return { kind: 'string' };
+  if (t === 'array') {
+    const el = inner._zod.def.element!;
+    if (el._zod.def.type === 'enum') return { kind: 'multi', options: el.options };
+    if (el._zod.def.type === 'string') return { kind: 'strings' };
+  }
+  return null; // rewards are edited by their own component
+}
+
+export interface FieldGroup { group: string; title: string; fields: FieldDesc[] }
+
+export function configGroups(): FieldGroup[] {
+  const out: FieldGroup[] = [];
+  const top = (RunConfigSchema as unknown as Z).shape!;
+  for (const [group, gz] of Object.entries(top)) {
+    const g = unwrap(gz);
+    if (g.inner._zod.def.type !== 'object') continue;
+    const fields: FieldDesc[] = [];
+    for (const [key, fz] of Object.entries(g.inner.shape!)) {
+      const f = unwrap(fz);
+      const k = kindOf(f.inner);
+      if (k) fields.push({ group, key, help: f.description ?? '', optional: f.optional, ...k });
+    }
+    out.push({ group, title: g.description ?? group, fields });
+  }
+  return out;
+}
