@@ -3,6 +3,7 @@
 import { defineConfig } from '@playwright/test';
 
 const chromium = process.env.WEBGRPO_CHROMIUM ?? '/usr/bin/chromium';
+const port = Number(process.env.WEBGRPO_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -10,7 +11,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
-    baseURL: 'http://localhost:4173',
+    baseURL: `http://localhost:${port}`,
     launchOptions: {
       executablePath: chromium,
       args: [
@@ -26,8 +27,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173',
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://localhost:${port}`,
     reuseExistingServer: false,
     timeout: 60_000,
   },
