@@ -38,6 +38,16 @@ describe('webgrpo reward ocaml', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'timeout', compiled: true, tests_passed: 0 });
   });
 
+  it('answers an allocation bomb within the time limit plus one second', () => {
+    const bomb = good.replace('let unused = 0', 'let rec grow acc = grow (Array.make 1_000_000 0 :: acc)\nlet unused = grow []');
+    const t = Date.now();
+    const r = reward(bomb, '--option', 'time_limit_ms=4000');
+    expect(Date.now() - t).toBeLessThan(5000);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ compiled: true, tests_passed: 0 });
+    expect(JSON.stringify(out.messages) + (out.reason ?? '')).toMatch(/Out_of_memory|did not finish/);
+  });
+
   it('a missing problem file or a bad option is a one-line usage error', () => {
     const r = spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', path.join(dir, 'none.json')], { input: '', encoding: 'utf8' });
     expect(r.status).not.toBe(0);
