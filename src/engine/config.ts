@@ -39,7 +39,15 @@ export const SamplingSchema = z.object({
 }).describe('Sampling');
 
 export const GrpoSchema = z.object({
-  advantage_estimator: z.enum(['grpo', 'rloo']).default('grpo').describe('How advantages are computed: group-normalised rewards (GRPO) or the leave-one-out baseline (RLOO).'),
+  advantage_estimator: z.enum(['grpo', 'rloo', 'vineppo', 'ppo']).default('grpo').describe('How advantages are computed: group-normalised rewards (GRPO), the leave-one-out baseline (RLOO), per-step Monte Carlo values from fresh rollouts (VinePPO), or a learned value head with GAE (PPO).'),
+  vineppo_k: int(9, 1, 'VinePPO: fresh rollouts continued from each step prefix to estimate its value (K).'),
+  vineppo_max_steps: int(8, 1, 'VinePPO: most steps valued per completion; longer completions have neighbouring steps merged.'),
+  step_delimiter: z.string().min(1).default('\n').describe('VinePPO: a step ends after a token whose text contains this string.'),
+  vf_coef: z.number().min(0).default(0.1).describe('PPO: weight of the value loss (its gradient trains only the value head).'),
+  cliprange_value: z.number().min(0).default(0.2).describe('PPO: the new value may move at most this far from the rollout-time value in the clipped value loss (0: no clipping).'),
+  gamma: z.number().min(0).max(1).default(1).describe('PPO: discount factor of GAE.'),
+  lam: z.number().min(0).max(1).default(0.95).describe('PPO: lambda of GAE (1: Monte Carlo returns, 0: one-step TD).'),
+  entropy_coef: z.number().min(0).default(0).describe('Entropy bonus: subtracts this times the token-mean entropy from the policy loss (any estimator).'),
   loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo', 'dapo']).default('dapo').describe('Loss aggregation: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch).'),
   beta: z.number().min(0).default(0).describe('Weight of the k3 KL penalty to the reference model (adapter off); 0 skips the reference pass.'),
   epsilon: z.number().gt(0).default(0.2).describe('Lower clipping range: ratios below 1 - epsilon are clipped.'),
@@ -117,7 +125,8 @@ export const RunConfigSchema = z.object({
 }).superRefine((c, ctx) => {
   const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
   if (hi < c.grpo.epsilon) ctx.addIssue({ code: 'custom', path: ['grpo', 'epsilon_high'], message: `epsilon_high (${hi}) is below epsilon (${c.grpo.epsilon}); clip-higher needs epsilon_high >= epsilon` });
-  if (c.sampling.num_generations < 2 && c.run.mode !== 'sft') ctx.addIssue({ code: 'custom', path: ['sampling', 'num_generations'], message: 'GRPO needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more' });
+  const groupEstimator = c.grpo.advantage_estimator === 'grpo' || c.grpo.advantage_estimator === 'rloo';
+  if (c.sampling.num_generations < 2 && c.run.mode !== 'sft' && groupEstimator) ctx.addIssue({ code: 'custom', path: ['sampling', 'num_generations'], message: `${c.grpo.advantage_estimator} needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more, or pick advantage_estimator vineppo or ppo, whose baselines need no group` });
   if (c.grpo.dynamic_sampling && c.sampling.num_generations < 2) ctx.addIssue({ code: 'custom', path: ['grpo', 'dynamic_sampling'], message: 'dynamic sampling needs num_generations >= 2' });
   if (c.run.mode === 'sft_then_grpo' && c.run.sft_steps < 1) ctx.addIssue({ code: 'custom', path: ['run', 'sft_steps'], message: 'mode sft_then_grpo needs sft_steps >= 1' });
   c.rewards.forEach((r, i) => { if (r.phase_end < r.phase_start) ctx.addIssue({ code: 'custom', path: ['rewards', i, 'phase_end'], message: `phase_end (${r.phase_end}) is before phase_start (${r.phase_start}); the curriculum must end after it starts` }); });

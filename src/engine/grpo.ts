@@ -22,6 +22,8 @@ export interface LossSettings {
   batchSequences: number;
   batchTokens: number;
   microBatches: number;
+  /** Entropy bonus weight (0 or absent: none); applied in step.ts, where the entropy is at hand. */
+  entropyCoef?: number;
 }
 
 export interface PolicyLossInput {

@@ -11,7 +11,7 @@ export interface StepMetrics {
   time: number;                       // wall-clock ms since epoch at the end of the step
   values: Record<string, number>;
   /** Raw per-completion values of the step, for histograms. */
-  histograms?: { advantages: number[]; rewards: number[] };
+  histograms?: { advantages: number[]; rewards: number[] } & Record<string, number[]>;  // + step_values, step_advantages (vineppo), values (ppo)
 }
 
 export interface CompletionLogEntry {

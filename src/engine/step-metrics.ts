@@ -17,6 +17,7 @@ export interface UpdateSummary {
   clipLow: number;
   clipHigh: number;
   clipRegion: number;
+  gradVariance: number;     // variance of the micro-batch gradient estimates (step.ts), mean over passes
   trainTokens: number;      // tokens through forward + backward, all passes
   trainMs: number;
 }
@@ -53,7 +54,7 @@ export function updateValues(u: UpdateSummary | null): Record<string, number> {
   if (!u) return { loss: 0, grad_norm: 0, kl: 0, skipped_update: 1 };
   return {
     loss: u.loss, grad_norm: u.gradNorm, learning_rate: u.learningRate, kl: u.kl, entropy: u.entropy,
-    'clip_ratio/low_mean': u.clipLow, 'clip_ratio/high_mean': u.clipHigh, 'clip_ratio/region_mean': u.clipRegion,
+    'clip_ratio/low_mean': u.clipLow, 'clip_ratio/high_mean': u.clipHigh, 'clip_ratio/region_mean': u.clipRegion, grad_variance: u.gradVariance,
     'tokens_per_second/train': u.trainTokens / Math.max(1e-3, u.trainMs / 1000),
   };
 }

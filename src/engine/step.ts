@@ -27,12 +27,14 @@ export interface StepMetrics {
   'clip_ratio/high_mean': number;
   'clip_ratio/region_mean': number;
   grad_norm: number;
+  /** Trace of the covariance of the micro-batch gradient estimates (M x each micro-batch's share), 0 with one micro-batch. */
+  grad_variance: number;
 }
 
 export async function policyStep(model: CausalLM, lora: LoraAdapter, opt: AdamW, micro: MicroBatch[], s: LossSettings, o: { lr: number; maxGradNorm: number; temperature?: number }): Promise<StepMetrics> {
   const vars = lora.variables();
   let acc: tf.Tensor[] | null = null;
-  const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0 };
+  const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, sq: 0 };
   const tokens = micro.reduce((n, m) => n + m.completionMask.flat().reduce((a, b) => a + b, 0), 0);
   lora.training = true;
   try {
@@ -40,7 +42,7 @@ export async function policyStep(model: CausalLM, lora: LoraAdapter, opt: AdamW,
       const r = await microBatchGrads(model, lora, vars, m, s, o.temperature ?? 1);
       const w = r.tokens / Math.max(tokens, 1);  // token-weighted means of the metrics
       sums.loss += r.loss; sums.kl += r.kl * w; sums.entropy += r.entropy * w;
-      sums.low += r.low * w; sums.high += r.high * w; sums.region += r.region * w;
+      sums.low += r.low * w; sums.high += r.high * w; sums.region += r.region * w; sums.sq += r.sq;
       if (!acc) acc = r.grads;
       else { const prev: tf.Tensor[] = acc; acc = prev.map((g, i) => tf.add(g, r.grads[i])); tf.dispose([...prev, ...r.grads]); }
     }
@@ -50,7 +52,11 @@ export async function policyStep(model: CausalLM, lora: LoraAdapter, opt: AdamW,
   const { grads, norm } = await clipGradNorm(acc!, o.maxGradNorm);
   opt.step(grads, o.lr);
   tf.dispose(grads);
-  return { loss: sums.loss, kl: sums.kl, entropy: sums.entropy, 'clip_ratio/low_mean': sums.low, 'clip_ratio/high_mean': sums.high, 'clip_ratio/region_mean': sums.region, grad_norm: norm };
+  const M = micro.length;
+  // each micro-batch's loss is its share of the batch loss, so M * g_i estimates the batch gradient g = sum g_i;
+  // sum_i |M g_i - g|^2 = M^2 sum_i |g_i|^2 - M |g|^2 needs only the squared norms
+  const gradVariance = M > 1 ? Math.max(0, (M * M * sums.sq - M * norm * norm) / (M - 1)) : 0;
+  return { loss: sums.loss, kl: sums.kl, entropy: sums.entropy, 'clip_ratio/low_mean': sums.low, 'clip_ratio/high_mean': sums.high, 'clip_ratio/region_mean': sums.region, grad_norm: norm, grad_variance: gradVariance };
 }
 
 async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Variable[], m: MicroBatch, s: LossSettings, temperature: number) {
@@ -62,15 +68,18 @@ async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Vari
   const { value, grads } = tf.variableGrads(() => {
     const { logprobs, entropy } = completionLogprobs(model, lora, m.batch, temperature);
     const out = policyLoss({ logprobs, oldLogprobs: old, refLogprobs: ref, advantages: adv, mask }, s);
-    const ent = tf.div(tf.sum(tf.mul(entropy, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    const entSum = tf.sum(tf.mul(entropy, mask));
+    const ent = tf.div(entSum, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     scalars.push(...[out.kl, ent, out.clipLow, out.clipHigh, out.clipRegion].map((x) => tf.keep(x)));
-    return out.loss;
+    // entropy bonus: this micro-batch's share of the batch's token-mean entropy, whatever the loss_type
+    return s.entropyCoef ? tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar : out.loss;
   }, vars);
-  // one read-back for all scalars (synchronous reads stall WebGPU)
-  const packed = tf.stack([value, ...scalars]);
-  const [loss, kl, entropy, low, high, region] = Array.from(await packed.data());
-  packed.dispose();
-  tf.dispose([value, mask, adv, ...scalars, ...(old ? [old] : []), ...(ref ? [ref] : [])]);
   const ordered = vars.map((v) => grads[v.name]);
-  return { grads: ordered, loss, kl, entropy, low, high, region, tokens: m.completionMask.flat().reduce((a, b) => a + b, 0) };
+  const sq = tf.tidy(() => tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+  // one read-back for all scalars (synchronous reads stall WebGPU)
+  const packed = tf.stack([value, ...scalars, sq]);
+  const [loss, kl, entropy, low, high, region, sqNorm] = Array.from(await packed.data());
+  packed.dispose();
+  tf.dispose([value, mask, adv, sq, ...scalars, ...(old ? [old] : []), ...(ref ? [ref] : [])]);
+  return { grads: ordered, loss, kl, entropy, low, high, region, sq: sqNorm, tokens: m.completionMask.flat().reduce((a, b) => a + b, 0) };
 }

@@ -29,7 +29,6 @@ import type { CausalLM } from './model/model.ts';
 import { LoraAdapter } from './lora.ts';
 import { Rng } from './rng.ts';
 import { AdamW, clipGradNorm, learningRateAt } from './optim.ts';
-import { computeAdvantages } from './advantages.ts';
 import { rollout, type Codec, type Example, type ExampleStream, type Rollout, type Scorer } from './rollout.ts';
 import { accumulateGradients, chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
 import { policyStep, type MicroBatch } from './step.ts';
@@ -39,6 +38,7 @@ import { evaluate, type EvalResult } from './evaluate.ts';
 import { CheckpointCorruptError } from './checkpoint.ts';
 import type { LossSettings } from './grpo.ts';
 import { mean } from './stats.ts';
+import { AdvantageEstimator } from './estimators/index.ts';
 
 export type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
 
@@ -89,6 +89,7 @@ export class Trainer {
   private optim: AdamW;
   private optimPhase: 'sft' | 'grpo';
   private rng: Rng;
+  private readonly estimator: AdvantageEstimator;
 
   private constructor(readonly config: RunConfig, readonly deps: TrainerDeps, readonly lora: LoraAdapter) {
     const r = config.run;
@@ -97,6 +98,7 @@ export class Trainer {
     this.rng = new Rng(r.seed);
     this.optimPhase = this.phaseAt(0);
     this.optim = this.newOptimizer();
+    this.estimator = new AdvantageEstimator(config, deps.model, r.seed);
   }
 
   /** A new run: a fresh adapter initialised from the run seed. */
@@ -148,22 +150,24 @@ export class Trainer {
   private async grpoStep(): Promise<{ values: Record<string, number>; samples: CompletionLogEntry[]; histograms: StepMetrics['histograms'] }> {
     const c = this.config, G = c.sampling.num_generations;
     // 1-2. prompts -> G completions each -> weighted rewards (dynamic sampling may take several rounds)
-    const roll = await rollout({ ...this.deps, lora: this.lora, rng: this.rng, config: c, progress: this.progress, onProgress: this.deps.onProgress }, this.deps.train);
-    // 3. advantages within each group
-    const adv = computeAdvantages(roll.kept.rewards, G, c.grpo.scale_rewards, c.grpo.advantage_estimator);
-    const rows: TrainRow[] = roll.kept.completions.map((ids, r) => ({
+    const ctx = { ...this.deps, lora: this.lora, rng: this.rng, config: c, progress: this.progress, onProgress: this.deps.onProgress };
+    const roll = await rollout(ctx, this.deps.train);
+    // 3. advantages: within each group (grpo, rloo), per step from fresh rollouts (vineppo), or GAE on a value head (ppo)
+    const base: TrainRow[] = roll.kept.completions.map((ids, r) => ({
       promptIds: roll.kept.examples[Math.floor(r / G)].promptIds.slice(-c.sampling.max_prompt_length),
       completionIds: ids,
       counts: !(c.grpo.mask_truncated_completions && roll.kept.finish[r] === 'length'),  // DAPO overlong filtering
-      advantage: adv.advantages[r],
+      advantage: 0,
     }));
+    const lr = learningRateAt((this.step - this.sftSteps) * c.grpo.num_iterations, c.run.max_steps * c.grpo.num_iterations, c.optim);
+    const { rows, perRow, values: estimated, histograms } = await this.estimator.estimate(ctx, roll.kept, base, lr);
     // 4. mu passes of micro-batched loss, backward, clip, AdamW (skipped when dynamic sampling kept nothing)
     const update = rows.length ? await this.policyUpdates(rows) : null;
     // 5. metrics and the completions log
     this.numTokens += countTokens(roll);
-    const values = { ...rewardValues(c, roll), ...lengthValues(roll), ...updateValues(update), 'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000), rollout_time: roll.rolloutMs / 1000, generation_rounds: roll.rounds, num_groups: roll.kept.examples.length };
-    const all = advantagesOfAll(roll, adv.advantages, G);
-    return { values, samples: logEntries(c, roll, all, this.step + 1), histograms: { advantages: adv.advantages, rewards: roll.all.rewards.filter((r): r is number => r !== null) } };
+    const values = { ...rewardValues(c, roll), ...lengthValues(roll), ...updateValues(update), ...estimated, 'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000), rollout_time: roll.rolloutMs / 1000, generation_rounds: roll.rounds, num_groups: roll.kept.examples.length };
+    const all = advantagesOfAll(roll, perRow, G);
+    return { values, samples: logEntries(c, roll, all, this.step + 1), histograms: { ...histograms, advantages: perRow, rewards: roll.all.rewards.filter((r): r is number => r !== null) } };
   }
 
   private async policyUpdates(rows: TrainRow[]): Promise<UpdateSummary> {
@@ -172,7 +176,7 @@ export class Trainer {
     const s: LossSettings = {
       lossType: c.grpo.loss_type, beta: c.grpo.beta, epsilonLow: c.grpo.epsilon, epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
       importanceSamplingLevel: c.grpo.importance_sampling_level, maxCompletionLength: c.sampling.max_completion_length,
-      batchSequences: rows.length, batchTokens: tokens, microBatches: chunks.length,
+      batchSequences: rows.length, batchTokens: tokens, microBatches: chunks.length, entropyCoef: c.grpo.entropy_coef,
     };
     // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
     if (mu > 1) (await chunkLogprobs(this.deps.model, this.lora, chunks, T)).forEach((lp, i) => { chunks[i].oldLogprobs = lp; });
@@ -181,12 +185,12 @@ export class Trainer {
     for (let it = 0; it < mu; it++) {
       const learningRate = learningRateAt((this.step - this.sftSteps) * mu + it, c.run.max_steps * mu, c.optim);
       const m = await policyStep(this.deps.model, this.lora, this.optim, chunks, s, { lr: learningRate, maxGradNorm: c.optim.max_grad_norm, temperature: T });
-      per.push({ loss: m.loss, gradNorm: m.grad_norm, learningRate, kl: m.kl, entropy: m.entropy, clipLow: m['clip_ratio/low_mean'], clipHigh: m['clip_ratio/high_mean'], clipRegion: m['clip_ratio/region_mean'] });
+      per.push({ loss: m.loss, gradNorm: m.grad_norm, learningRate, kl: m.kl, entropy: m.entropy, clipLow: m['clip_ratio/low_mean'], clipHigh: m['clip_ratio/high_mean'], clipRegion: m['clip_ratio/region_mean'], gradVariance: m.grad_variance });
       this.deps.onProgress?.('train', it + 1, mu);
     }
     const width = chunks[0].batch.ids[0].length;
     const avg = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
-    return { loss: avg('loss'), gradNorm: avg('gradNorm'), learningRate: per[per.length - 1].learningRate, kl: avg('kl'), entropy: avg('entropy'), clipLow: avg('clipLow'), clipHigh: avg('clipHigh'), clipRegion: avg('clipRegion'), trainTokens: rows.length * width * mu, trainMs: performance.now() - t0 };
+    return { loss: avg('loss'), gradNorm: avg('gradNorm'), learningRate: per[per.length - 1].learningRate, kl: avg('kl'), entropy: avg('entropy'), clipLow: avg('clipLow'), clipHigh: avg('clipHigh'), clipRegion: avg('clipRegion'), gradVariance: avg('gradVariance'), trainTokens: rows.length * width * mu, trainMs: performance.now() - t0 };
   }
 
   private async referenceLogprobs(chunks: MicroBatch[], T: number): Promise<number[][][]> {
@@ -238,6 +242,7 @@ export class Trainer {
     const os = await this.optim.exportState();
     os.m.forEach((m, i) => { tensors[`optimizer.m.${i}`] = { shape: [m.length], data: m }; });
     os.v.forEach((v, i) => { tensors[`optimizer.v.${i}`] = { shape: [v.length], data: v }; });
+    Object.assign(tensors, await this.estimator.exportTensors());
     const state: TrainerState = {
       step: this.step, optimPhase: this.optimPhase, optimStep: os.step, rng: this.rng.state(), cursor: this.deps.train.state(),
       numTokens: this.numTokens, history: this.history, completions: this.completions, evals: this.evals,
@@ -256,6 +261,7 @@ export class Trainer {
     const vec = (k: 'm' | 'v') => Array.from({ length: count }, (_, i) => snap.tensors[`optimizer.${k}.${i}`]?.data ?? new Float32Array(0));
     Object.assign(this, { step: s.step, numTokens: s.numTokens, history: s.history, completions: s.completions, evals: s.evals, optimPhase: s.optimPhase });
     this.optim.importState({ step: s.optimStep, m: vec('m'), v: vec('v') });
+    this.estimator.importTensors(snap.tensors);
     this.rng = new Rng(s.rng);
     this.deps.train.restore(s.cursor);
   }
@@ -267,6 +273,7 @@ export class Trainer {
 
   dispose(): void {
     this.optim.dispose();
+    this.estimator.dispose();
     this.lora.dispose();
   }
 }

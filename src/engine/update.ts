@@ -14,12 +14,15 @@ export interface TrainRow {
   /** false: the row is in the batch but no token of it counts (DAPO overlong filtering). */
   counts: boolean;
   advantage: number;
+  /** Per-token advantages [C] (VinePPO, PPO); when any row has them, the batch trains on per-token advantages. */
+  tokenAdvantages?: number[];
 }
 
 /** Splits rows into micro-batches that share one width (P + C), so every pass has the same shapes. */
 export function makeChunks(rows: TrainRow[], padId: number, microBatch: number): { chunks: MicroBatch[]; tokens: number } {
   const P = Math.max(...rows.map((r) => r.promptIds.length)), C = Math.max(1, ...rows.map((r) => r.completionIds.length));
   const chunks: MicroBatch[] = [];
+  const perToken = rows.some((r) => r.tokenAdvantages);
   let tokens = 0;
   for (let i = 0; i < rows.length; i += microBatch) {
     const part = rows.slice(i, i + microBatch);
@@ -32,7 +35,8 @@ export function makeChunks(rows: TrainRow[], padId: number, microBatch: number):
       tokens += r.counts ? r.completionIds.length : 0;
       lossMask.push(m);
     }
-    chunks.push({ batch: { ids, mask, promptLength: P }, completionMask: lossMask, advantages: part.map((r) => r.advantage) });
+    const tokenAdvantages = perToken ? part.map((r) => { const a = r.tokenAdvantages ?? r.completionIds.map(() => r.advantage); return [...a, ...Array(C - a.length).fill(0)]; }) : undefined; // [n, C]
+    chunks.push({ batch: { ids, mask, promptLength: P }, completionMask: lossMask, advantages: part.map((r) => r.advantage), ...(tokenAdvantages ? { tokenAdvantages } : {}) });
   }
   return { chunks, tokens };
 }
