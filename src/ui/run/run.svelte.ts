@@ -60,7 +60,7 @@ export class RunState {
     await this.guard(async () => {
       const t = this.trainer();
       this.backend = await t.init('webgpu');
-      this.model = await t.loadModel(config.model);
+      this.model = await t.loadModel($state.snapshot(config.model));
       this.status = await t.start($state.snapshot(config));
     });
   }
