@@ -1,20 +1,27 @@
 // The run configuration being edited: the form, presets and links all change this one object, and its
 // validation (the schema's own, with its explanations) is derived from it.
-import { RunConfigSchema, defaultRunConfig, type RunConfig } from '../../engine/config.ts';
+//
+//   const cs = new ConfigState(); cs.applyPreset('1h'); await cs.openLink(location.href)
+import { RunConfigSchema, type RunConfig } from '../../engine/config.ts';
 import { presetConfig } from '../../engine/presets.ts';
 import { decodeLink, encodeLink, customCode } from '../../engine/link.ts';
+
+/** The outcome of the last link opened, so the page (and its tests) can tell which link a message is about. */
+export interface LinkStatus { token: string; ok: boolean; message: string }
 
 export class ConfigState {
   config = $state<RunConfig>(presetConfig('demo'));
   preset = $state('demo');
   linkError = $state<string | null>(null);
+  linkStatus = $state<LinkStatus | null>(null);
   /** Custom reward code from a link, waiting for the user's confirmation before it is applied. */
   pendingLink = $state<{ config: RunConfig; codes: string[] } | null>(null);
 
+  /** Problems by field path ("grpo.epsilon_high"), from the schema's checks including its cross-field ones. */
   readonly problems: Record<string, string> = $derived.by(() => {
     const r = RunConfigSchema.safeParse($state.snapshot(this.config));
     if (r.success) return {};
-    return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), i.message]));
+    return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.') || '(root)', i.message]));
   });
   readonly valid = $derived(Object.keys(this.problems).length === 0);
 
@@ -23,25 +30,27 @@ export class ConfigState {
     this.preset = name;
   }
 
-  reset(): void {
-    this.config = defaultRunConfig();
-  }
-
   async link(): Promise<string> {
     return encodeLink($state.snapshot(this.config) as RunConfig, location.href);
   }
 
-  /** Reads a link's config; a malformed one keeps the current form and says why. */
+  /** Reads a link's config; a malformed one keeps the current form and says why (never throws). */
   async openLink(href: string): Promise<void> {
-    if (!href.includes('run=')) return;
+    const at = href.indexOf('run=');
+    if (at < 0) return;
+    const token = href.slice(at + 4);
     try {
       const cfg = await decodeLink(href);
       const codes = customCode(cfg);
       if (codes.length) this.pendingLink = { config: cfg, codes };
       else { this.config = cfg; this.preset = ''; }
       this.linkError = null;
+      this.linkStatus = { token, ok: true, message: codes.length ? 'The link carries reward code: read it below before using the link.' : 'Opened the setup from the link.' };
     } catch (e) {
-      this.linkError = `${(e as Error).message} The form keeps its current settings.`;
+      // Anything thrown while decoding is the link's fault, not the app's: it is explained, never fatal.
+      const why = e instanceof Error ? e.message : String(e);
+      this.linkError = `This link could not be opened: ${why}. The form keeps its current settings.`;
+      this.linkStatus = { token, ok: false, message: this.linkError };
     }
   }
 

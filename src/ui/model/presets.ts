@@ -1,6 +1,7 @@
-// The model presets of the picker, with their architectures (from their config.json) for memory estimates.
-import { DEMO_SPEC } from '../engine/model/demo-spec.ts';
-import type { ModelSpec } from '../engine/model/spec.ts';
+// The model presets of the picker, with their architectures (copied from each model's config.json) so the
+// memory estimate is known before anything is downloaded.
+import { DEMO_SPEC } from '../../engine/model/demo-spec.ts';
+import type { ModelSpec } from '../../engine/model/spec.ts';
 
 const base = { ropeScaling: { type: 'default' as const, factor: 1, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 32768 }, rmsNormEps: 1e-6, oBias: false, mlpBias: false, eosTokenIds: [], bosTokenId: null, padTokenId: null, maxPositions: 32768 };
 const qwen = (hidden: number, inter: number, layers: number, heads: number, kv: number, tie: boolean): ModelSpec => ({ ...base, arch: 'qwen2', vocabSize: 151936, hidden, intermediate: inter, layers, heads, kvHeads: kv, headDim: hidden / heads, ropeTheta: 1e6, tieEmbeddings: tie, attnBias: true, qkNorm: false });

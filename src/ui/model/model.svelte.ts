@@ -1,0 +1,91 @@
+// The chosen model as reactive state: its architecture (a preset's, or read from the model's config.json on
+// the Hub or at its URL), the GPU memory the run would need, this browser's adapter limits, and whether the
+// run must be refused before anything is downloaded.
+//
+//   const ms = new ModelState(cs); await ms.readAdapter(); ms.estimate?.total; ms.refusal
+import { estimateMemory, type MemoryEstimate } from '../../engine/memory.ts';
+import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
+import type { ConfigState } from '../config/config.svelte.ts';
+import { MODEL_PRESETS } from './presets.ts';
+
+export interface AdapterLimits { maxBufferSize: number; maxStorageBufferBindingSize: number; description: string }
+
+const GB = 2 ** 30;
+export const gb = (b: number) => `${(b / GB).toFixed(2)} GB`;
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+/** Where a model's config.json is, or null for ids that name nothing readable. */
+export function configUrl(id: string, revision: string): string | null {
+  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return `${id.replace(/\/$/, '')}/config.json`;
+  if (HUB_ID.test(id)) return `https://huggingface.co/${id}/resolve/${encodeURIComponent(revision)}/config.json`;
+  return null;
+}
+
+/** Why an architecture is unknown; `blocking` when the model can never run (not a model, unsupported). */
+interface Unknown { why: string; blocking: boolean }
+const isSpec = (x: ModelSpec | Unknown | null | undefined): x is ModelSpec => !!x && !('why' in x);
+
+export class ModelState {
+  limits = $state<AdapterLimits | null>(null);
+  /** Architectures read from config.json, by "id@revision"; presets need no lookup. */
+  private fetched = $state<Record<string, ModelSpec | Unknown>>({});
+
+  constructor(private readonly cs: ConfigState) {}
+
+  private get key(): string { return `${this.cs.config.model.id.trim()}@${this.cs.config.model.revision}`; }
+
+  readonly preset = $derived(MODEL_PRESETS.find((m) => m.id === this.cs.config.model.id.trim()));
+  private readonly found = $derived(this.preset?.spec ?? this.fetched[this.key] ?? null);
+  /** The architecture, null while unknown. */
+  readonly spec: ModelSpec | null = $derived(isSpec(this.found) ? this.found : null);
+  /** Why the architecture is unknown (null while looking it up or when known). */
+  readonly unknown: Unknown | null = $derived(this.found && !isSpec(this.found) ? this.found : null);
+  readonly parameters = $derived(this.spec ? paramCount(this.spec) : null);
+
+  readonly estimate: MemoryEstimate | null = $derived.by(() => {
+    if (!this.spec) return null;
+    const c = this.cs.config;
+    return estimateMemory(this.spec, { rows: c.run.prompts_per_step * c.sampling.num_generations, promptTokens: c.sampling.max_prompt_length, completionTokens: c.sampling.max_completion_length, microBatch: c.run.micro_batch_size, loraRank: c.lora.r, loraTargets: c.lora.target_modules.length });
+  });
+
+  /** Why this run cannot fit this adapter (and what to change), or null when it can. */
+  readonly refusal: string | null = $derived.by(() => {
+    const e = this.estimate, l = this.limits;
+    if (this.unknown?.blocking) return this.unknown.why;
+    if (!e || !l) return null;
+    // WebGPU caps each buffer, not the total: the embedding (vocab x hidden) is the one tensor that must fit whole.
+    const cap = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    if (e.largestTensor > cap) return `The embedding needs ${gb(e.largestTensor)} in one GPU buffer and this adapter allows ${gb(cap)} per buffer: pick a smaller model.`;
+    return null;
+  });
+
+  async readAdapter(): Promise<void> {
+    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+    const a = await gpu?.requestAdapter().catch(() => null);
+    if (!a) return;
+    const info = a.info as GPUAdapterInfo | undefined;
+    this.limits = { maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize, description: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter' };
+  }
+
+  /** Reads config.json of a model that is not a preset, to know its architecture before downloading it. */
+  async lookUp(): Promise<void> {
+    const key = this.key, { id, revision } = this.cs.config.model;
+    if (this.preset || key in this.fetched) return;
+    const url = configUrl(id.trim(), revision);
+    if (!url) { this.fetched[key] = { why: `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder.`, blocking: true }; return; }
+    let res: Response;
+    try { res = await fetch(url); } catch {
+      // Offline or blocked: the model may still be in the download cache, so this does not refuse the run.
+      this.fetched[key] = { why: `Cannot reach ${new URL(url, location.href).host} to read the model's architecture; the estimate appears once it loads.`, blocking: false };
+      return;
+    }
+    if (!res.ok) {
+      const why = res.status === 401 || res.status === 403 ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private.` : `No config.json at ${url} (HTTP ${res.status}): check the id and revision.`;
+      this.fetched[key] = { why, blocking: res.status === 404 };
+      return;
+    }
+    try { this.fetched[key] = parseModelSpec(await res.json()); } catch (e) {
+      this.fetched[key] = { why: `${e instanceof Error ? e.message : String(e)}.`, blocking: true };
+    }
+  }
+}
