@@ -66,7 +66,7 @@ export class PpoCritic {
       let acc: tf.Tensor[] | null = null, row = 0;
       const scalars: tf.Scalar[] = [];
       for (const f of feats) {
-        const n = f.shape[0], slice = <T>(xs: T[]) => xs.slice(row, row + n);
+        const n = f.shape[0], start = row, slice = <T>(xs: T[]) => xs.slice(start, start + n);
         row += n;
         const { value, grads } = tf.variableGrads(() => {
           const inp = { values: this.head.predict(f), oldValues: tf.tensor2d(slice(old)), returns: tf.tensor2d(slice(returns)), mask: tf.tensor2d(slice(masks)) };
