@@ -11,6 +11,8 @@ import type { LoraAdapter } from './lora.ts';
 import { leftPad } from './batch.ts';
 import { chooseToken, type TokenFilters } from './sampling.ts';
 import type { Rng } from './rng.ts';
+import { fusedActive } from './kernels/flag.ts';
+import { fusedDecodeStep, fusedDecodeSupported } from './kernels/decode.ts';
 
 export type FinishReason = 'stop' | 'length';
 
@@ -45,7 +47,8 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
   try {
     for (let t = 0; t < o.maxNewTokens; t++) {
       const rowsLogits = await logits.logits.data() as Float32Array;
-      tf.dispose(cache.k); tf.dispose(cache.v); logits.logits.dispose();
+      if (logits.cache !== cache) { tf.dispose(cache.k); tf.dispose(cache.v); } // the fused step writes in place
+      logits.logits.dispose();
       cache = logits.cache;
       const next = chooseAll(rowsLogits, rows, out, done, o);
       o.onStep?.(t + 1, o.maxNewTokens);
@@ -61,6 +64,9 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
 
 /** One forward pass that writes the cache; returns the logits of the last position [B, V]. */
 function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: number[][], positions: number[][], keyMask: number[][], offset: number): { logits: tf.Tensor2D; cache: KVCache } {
+  if (ids[0].length === 1 && fusedActive() && fusedDecodeSupported(model, cache.capacity)) {
+    return { logits: fusedDecodeStep(model, lora, cache, ids.map((r) => r[0]), positions.map((r) => r[0]), keyMask, offset), cache };
+  }
   // tidy keeps every tensor of the returned object (the cache included); its typing wants index signatures
   return tf.tidy((() => {
     const T = ids[0].length;

@@ -10,6 +10,7 @@ import { fullLogits } from '../../engine/infer.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { runBench } from '../../engine/bench/run.ts';
+import { clipGradNorm } from '../../engine/optim.ts';
 
 const rowsOf = (t: StTensor) => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
 
@@ -44,8 +45,17 @@ export async function engineParity(base: string): Promise<Record<string, unknown
   return { backend: info.backend, device: info.device, logitsErr, loraErr, greedyMatch: JSON.stringify(out.completions[0]) === JSON.stringify(want), leaked };
 }
 
-/** The benchmark on this page's WebGPU device. */
-export async function engineBench(shape = 'demo', overrides = {}): Promise<unknown> {
+/** The benchmark on this page's WebGPU device; overrides.fused = false runs the op-by-op reference path. */
+export async function engineBench(shape = 'demo', overrides: Parameters<typeof runBench>[1] = {}): Promise<unknown> {
   await initBackend('webgpu');
   return runBench(shape, overrides, (m) => console.log(m));
+}
+
+/** Global gradient norm on WebGPU of tensors with a known norm (regression: it read 0 there). */
+export async function gradNormCheck(): Promise<number> {
+  await initBackend('webgpu');
+  const g = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4], [0, 0]])];
+  const { grads, norm } = await clipGradNorm(g, 100);
+  tf.dispose(grads);
+  return norm;
 }

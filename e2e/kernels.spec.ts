@@ -1,0 +1,38 @@
+// The fused WebGPU kernels in Chromium: decode-step logits of the fused path against the op-by-op forward
+// (base model and PEFT adapter, left-padded rows) within 1e-4, greedy tokens identical to the Hugging Face
+// reference with fusion on and off; then the bench with and without fusion, printing the speed ratios.
+import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLab, callLab, serveDir } from './lab.ts';
+
+const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/hf-tiny');
+const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json'))) : [];
+
+for (const d of dirs) {
+  test(`${d}: fused decode logits within 1e-4 of the op-by-op path, greedy tokens as HF's`, async ({ page }) => {
+    await serveDir(page, 'fixtures', root);
+    await openLab(page);
+    const r = await callLab<Record<string, number | boolean | string>>(page, 'kernelParity', `/fixtures/${d}`);
+    console.log(d, JSON.stringify(r));
+    expect(r.backend).toBe('webgpu');
+    expect(r.baseErr as number).toBeLessThan(1e-4);
+    expect(r.loraErr as number).toBeLessThan(1e-4);
+    expect(r.greedyFused).toBe(true);
+    expect(r.greedyUnfused).toBe(true);
+    expect(r.leaked).toBe(0);
+  });
+}
+
+test('bench --shape demo: fused vs op-by-op (ratios printed)', async ({ page }) => {
+  await openLab(page);
+  const small = { decode: { newTokens: 8 }, train: { rows: 4 } };
+  type R = { fused: boolean; decode_step_ms: number; train_step_s: number };
+  const fused = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: true });
+  const plain = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: false });
+  console.log(`decode step: fused ${fused.decode_step_ms.toFixed(1)} ms, op-by-op ${plain.decode_step_ms.toFixed(1)} ms, ratio ${(plain.decode_step_ms / fused.decode_step_ms).toFixed(2)}x`);
+  console.log(`train step: fused ${fused.train_step_s.toFixed(2)} s, op-by-op ${plain.train_step_s.toFixed(2)} s, ratio ${(plain.train_step_s / fused.train_step_s).toFixed(2)}x`);
+  expect(fused.fused).toBe(true);
+  expect(plain.fused).toBe(false);
+});

@@ -1,0 +1,73 @@
+// Checks of the fused WebGPU kernels (src/engine/kernels) in a real WebGPU page: the fused decode step's
+// logits against the op-by-op forward's, step by step from the same prefilled cache (base model and with
+// a PEFT adapter), and greedy tokens with fusion on and off against the Hugging Face reference.
+import * as tf from '../../engine/tf.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { CausalLM, type KVCache, type ForwardOutput } from '../../engine/model/model.ts';
+import { urlSource } from '../../engine/model/source.ts';
+import { LoraAdapter } from '../../engine/lora.ts';
+import { readSafetensors } from '../../engine/model/safetensors.ts';
+import { sampleBatch } from '../../engine/sampler.ts';
+import { Rng } from '../../engine/rng.ts';
+import { leftPad } from '../../engine/batch.ts';
+import { setFused, fusedSetting } from '../../engine/kernels/flag.ts';
+import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
+
+async function bytes(url: string): Promise<Uint8Array> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/** Max |fused - reference| of decode-step logits over `steps` steps of rows of different lengths (left-padded). */
+async function decodeLogitsErr(model: CausalLM, lora: LoraAdapter | null, prompts: number[][], steps: number): Promise<number> {
+  const pad = leftPad(prompts, 0), P = pad.ids[0].length, B = prompts.length, cap = P + steps;
+  const keyMask = pad.mask.map((r) => [...r, ...Array(steps).fill(0)]);
+  const pos = pad.positions.map((r) => r[P - 1]);
+  const t2 = (x: number[][], d: 'int32' | 'float32') => tf.tensor2d(x, undefined, d);
+  const empty = model.newCache(B, cap);
+  const pre = tf.tidy(() => model.forward({ ids: t2(pad.ids, 'int32'), positions: t2(pad.positions, 'int32'), keyMask: t2(keyMask, 'float32'), lora, cache: empty, offset: 0 }) as unknown as tf.TensorContainer) as unknown as ForwardOutput;
+  tf.dispose([...empty.k, ...empty.v]);
+  let ref: KVCache = pre.cache!;
+  // tf.clone shares the GPU buffer, and the fused step writes in place: copy for real
+  const fused: KVCache = { k: ref.k.map((t) => tf.add(t, 0)), v: ref.v.map((t) => tf.add(t, 0)), capacity: cap };
+  pre.hidden.dispose();
+  let err = 0, ids = prompts.map((_, b) => 1 + ((b * 7 + 3) % (model.spec.vocabSize - 1)));
+  for (let t = 0; t < steps; t++) {
+    for (const r of keyMask) r[P + t] = 1;
+    const positions = pos.map((p) => p + t + 1);
+    const a = fusedDecodeStep(model, lora, fused, ids, positions, keyMask, P + t);
+    const r = tf.tidy(() => model.forward({ ids: t2(ids.map((i) => [i]), 'int32'), positions: t2(positions.map((p) => [p]), 'int32'), keyMask: t2(keyMask, 'float32'), lora, cache: ref, offset: P + t }) as unknown as tf.TensorContainer) as unknown as ForwardOutput;
+    const h = r.hidden.reshape([B, -1]) as tf.Tensor2D, b = model.logits(h);
+    const [fa, fb] = [await a.data(), await b.data()];
+    for (let i = 0; i < fa.length; i++) err = Math.max(err, Math.abs(fa[i] - fb[i]));
+    ids = ids.map((_, row) => { let best = 0; const V = model.spec.vocabSize; for (let v = 1; v < V; v++) if (fb[row * V + v] > fb[row * V + best]) best = v; return best; });
+    tf.dispose([a, b, h, r.hidden, ...ref.k, ...ref.v]);
+    ref = r.cache!;
+  }
+  tf.dispose([...ref.k, ...ref.v, ...fused.k, ...fused.v]);
+  return err;
+}
+
+export async function kernelParity(base: string): Promise<Record<string, unknown>> {
+  const info = await initBackend('webgpu');
+  const ref = readSafetensors(await bytes(`${base}/reference.safetensors`));
+  const model = await CausalLM.load(urlSource(base));
+  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
+  const before = tf.memory().numTensors, was = fusedSetting();
+  const prompts = [[5, 9, 2, 7, 11], [3, 4], [8, 1, 6]];
+  const baseErr = await decodeLogitsErr(model, null, prompts, 6);
+  const loraErr = await decodeLogitsErr(model, lora, prompts, 6);
+  const gp = ref.get('greedy_prompt')!, want = Array.from(ref.get('greedy_tokens')!.data);
+  const greedy = async (on: boolean) => {
+    setFused(on);
+    const out = await sampleBatch(model, null, [Array.from(gp.data)], { numGenerations: 1, maxNewTokens: want.length, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng: new Rng(0) });
+    return JSON.stringify(out.completions[0]) === JSON.stringify(want);
+  };
+  const greedyFused = await greedy(true), greedyUnfused = await greedy(false);
+  setFused(was);
+  const leaked = tf.memory().numTensors - before;
+  lora.dispose(); model.dispose();
+  return { backend: info.backend, baseErr, loraErr, greedyFused, greedyUnfused, leaked };
+}
+
