@@ -1,61 +1,148 @@
 // The app as a student uses it: opens with the bundled demo selected, the config form comes from the
-// schema, links carry the whole setup (and a broken one is explained), and Train runs the demo offline.
-import { test, expect } from '@playwright/test';
+// schema, links carry the whole setup (and a broken one is explained), and a real demo run trains in the
+// page with charts updating, pause/resume, samples, evaluation and exports. Screenshots of every screen
+// go to test-results/screens/ for a person to look at.
+import { test, expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { configGroups } from '../src/ui/config/fields.ts';
+
+const SCREENS = 'test-results/screens';
+
+let pageErrors: string[] = [];
 
 test.beforeEach(async ({ page }) => {
   // offline: any request that leaves localhost fails
   await page.route(/^https?:\/\/(?!localhost)/, (r) => r.abort());
+  pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
-test('opens with the demo preset and model selected; the form is generated from the schema', async ({ page }) => {
+test.afterEach(() => { expect(pageErrors).toEqual([]); });
+
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(SCREENS, { recursive: true });
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+}
+
+async function setField(page: Page, key: string, value: string) {
+  const f = page.getByTestId('config-form').getByLabel(key, { exact: true });
+  await f.fill(value);
+  await f.dispatchEvent('change');
+}
+
+test('opens with the demo preset and model; the form has every field of the schema, with help, defaults and inline problems', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('preset')).toHaveValue('demo');
   await expect(page.getByTestId('model-id')).toHaveValue('demo');
   await expect(page.getByTestId('memory')).toContainText('Estimated GPU memory');
-  await page.getByRole('button', { name: 'Config' }).click();
+  await shot(page, '1-model');
+  await page.getByRole('tab', { name: 'Config' }).click();
   const form = page.getByTestId('config-form');
+  for (const g of configGroups()) {
+    const set = form.locator('fieldset', { has: page.locator('legend', { hasText: g.title }) });
+    await expect(set, g.title).toBeVisible();
+    for (const f of g.fields) {
+      if (f.kind === 'multi') await expect(set.locator(`#f-${g.group}-${f.key}`)).toBeVisible();
+      else await expect(set.getByLabel(f.key, { exact: true }), `${g.group}.${f.key}`).toBeVisible();
+      if (f.help) await expect(set.getByText(f.help, { exact: false }).first()).toBeVisible();
+    }
+  }
   await expect(form.getByLabel('num_generations')).toHaveValue('8');
-  await expect(form.getByText('G: completions sampled per prompt (the group).')).toBeVisible();
-  await form.getByLabel('num_generations').fill('1');
-  await form.getByLabel('num_generations').dispatchEvent('change');
-  await expect(form.getByRole('alert')).toContainText('num_generations >= 2');
+  await expect(form.getByText('G: completions sampled per prompt (the group).')).toContainText('default 8; at least 1');
+  await setField(page, 'num_generations', '1');
+  await expect(form.getByRole('alert').first()).toContainText('num_generations >= 2');
+  await shot(page, '3-config-invalid');
+  await page.getByTestId('preset').selectOption('1h');
+  await expect(form.getByLabel('num_generations')).toHaveValue('8');
+  await expect(form.getByLabel('id', { exact: true })).toHaveValue('Qwen/Qwen2.5-0.5B-Instruct');
 });
 
 test('a link reproduces the setup; a malformed link is explained and the form kept', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Config' }).click();
-  const lr = page.getByTestId('config-form').getByLabel('learning_rate');
-  await lr.fill('0.0007');
-  await lr.dispatchEvent('change');
+  await page.getByRole('tab', { name: 'Config' }).click();
+  await setField(page, 'learning_rate', '0.0007');
+  await setField(page, 'seed', '5');
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('link').inputValue();
   expect(link).toContain('#run=v1.');
   const other = await page.context().newPage();
   await other.goto(link);
-  await other.getByRole('button', { name: 'Config' }).click();
+  await expect(other.getByTestId('link-status')).toContainText('Opened the setup from the link');
+  await other.getByRole('tab', { name: 'Config' }).click();
   await expect(other.getByTestId('config-form').getByLabel('learning_rate')).toHaveValue('0.0007');
+  await expect(other.getByTestId('config-form').getByLabel('seed', { exact: true })).toHaveValue('5');
   await other.goto('/#run=v1.broken!!');
   await expect(other.getByTestId('link-error')).toContainText('damaged');
   await expect(other.getByTestId('config-form').getByLabel('learning_rate')).toHaveValue('0.0007'); // kept
+  await shot(other, '9-link-error');
 });
 
-test('Train runs the bundled demo model without the network, with charts, samples and evaluation', async ({ page }) => {
+test('a demo run in the page: charts update, pause and resume, a sample, evaluation, exports and the link', async ({ page }) => {
+  test.setTimeout(600_000);
   await page.goto('/');
-  await page.getByRole('button', { name: 'Config' }).click();
-  const form = page.getByTestId('config-form');
-  for (const [k, v] of [['max_steps', '2'], ['prompts_per_step', '2'], ['eval_examples', '8'], ['num_generations', '4']]) {
-    await form.getByLabel(k, { exact: true }).fill(v);
-    await form.getByLabel(k, { exact: true }).dispatchEvent('change');
-  }
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('tab', { name: 'Data and reward' }).click();
+  await page.getByRole('button', { name: 'Demo arithmetic' }).click();
+  await expect(page.getByTestId('dataset-status')).toContainText('demo-arithmetic');
+  await shot(page, '2-data-reward');
+  await page.getByRole('tab', { name: 'Config' }).click();
+  for (const [k, v] of [['max_steps', '3'], ['prompts_per_step', '2'], ['eval_examples', '6'], ['num_generations', '4'], ['eval_steps', '0'], ['save_steps', '1']]) await setField(page, k, v);
+  await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByTestId('train').click();
-  await expect(page.getByTestId('run-state')).toHaveText(/^(done|error)$/, { timeout: 300_000 });
-  expect(await page.getByTestId('run-state').textContent(), await page.getByTestId('run-error').textContent().catch(() => '')).toBe('done');
-  await expect(page.getByTestId('step')).toHaveText('step 2/2');
-  await expect(page.getByTestId('chart-reward')).toContainText('reward:');
-  await page.getByRole('button', { name: 'Samples' }).click();
+  // charts update as steps arrive
+  await expect(page.getByTestId('step')).toHaveText('step 1/3', { timeout: 400_000 });
+  await expect(page.getByTestId('last-reward')).not.toHaveText('–');
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 120_000 });
+  const pausedAt = await page.getByTestId('step').textContent();
+  await page.waitForTimeout(1000);
+  await expect(page.getByTestId('step')).toHaveText(pausedAt!); // a paused run does not step
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/^(done|error)$/, { timeout: 400_000 });
+  const err = await page.getByTestId('run-error').textContent().catch(() => '');
+  expect(await page.getByTestId('run-state').textContent(), err ?? '').toBe('done');
+  await expect(page.getByTestId('step')).toHaveText('step 3/3');
+  await expect(page.getByTestId('chart-loss')).toBeVisible();
+  await expect(page.getByTestId('hist-advantages')).toContainText('n=8');
+  await shot(page, '4-run');
+
+  await page.getByRole('tab', { name: 'Samples' }).click();
   await expect(page.getByTestId('samples').locator('tbody tr').first()).toContainText('What is');
-  await page.getByRole('button', { name: 'Evaluation' }).click();
+  await page.getByTestId('samples').getByRole('button', { name: /Open completion 1/ }).click();
+  await expect(page.getByTestId('sample-detail')).toContainText('math');
+  await shot(page, '5-samples');
+
+  await page.getByRole('tab', { name: 'Evaluation' }).click();
   await expect(page.getByTestId('eval-baseline')).toBeVisible();
-  await expect(page.getByTestId('eval-current')).toContainText('2');
+  await expect(page.getByTestId('eval-current')).toContainText('3');
+  await expect(page.getByTestId('eval-examples').locator('tbody tr')).toHaveCount(6);
+  await expect(page.getByTestId('run-comparison')).toContainText('demo-arithmetic');
+  await shot(page, '6-evaluation');
+
+  await page.getByRole('tab', { name: 'Checkpoints' }).click();
+  const zip = page.waitForEvent('download');
+  await page.getByTestId('export-adapter').click();
+  const adapter = await (await zip).path();
+  const bytes = fs.readFileSync(adapter);
+  expect(bytes.subarray(0, 2).toString()).toBe('PK');
+  expect(bytes.includes(Buffer.from('adapter/adapter_config.json'))).toBe(true);
+  const jsonl = page.waitForEvent('download');
+  await page.getByTestId('export-jsonl').click();
+  const lines = fs.readFileSync(await (await jsonl).path(), 'utf8').trim().split('\n');
+  expect(lines.length).toBeGreaterThanOrEqual(3);
+  expect(JSON.parse(lines[0])).toHaveProperty('reward');
+  const csv = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  expect(fs.readFileSync(await (await csv).path(), 'utf8').split('\n')[0]).toContain('reward');
+  await expect(page.getByTestId('checkpoints').locator('tbody tr').first()).toContainText('demo');
+  await shot(page, '7-checkpoints');
+
+  // the share link opens the same config in a new page
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('link').inputValue();
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await other.getByRole('tab', { name: 'Config' }).click();
+  for (const [k, v] of [['max_steps', '3'], ['eval_examples', '6'], ['num_generations', '4'], ['save_steps', '1']]) {
+    await expect(other.getByTestId('config-form').getByLabel(k, { exact: true })).toHaveValue(v);
+  }
 });

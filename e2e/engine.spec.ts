@@ -24,3 +24,8 @@ for (const d of dirs) {
     expect(r.leaked).toBe(0);
   });
 }
+
+test('the global gradient norm is right on WebGPU', async ({ page }) => {
+  await openLab(page);
+  expect(await callLab<number>(page, 'gradNormCheck')).toBeCloseTo(5, 4);
+});

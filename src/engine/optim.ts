@@ -61,7 +61,8 @@ export class AdamW {
 
 /** Scales gradients so that their global L2 norm is at most maxNorm (0: no clipping); returns the norm before clipping. */
 export async function clipGradNorm(grads: tf.Tensor[], maxNorm: number): Promise<{ grads: tf.Tensor[]; norm: number }> {
-  const normT = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
+  // stack + sum rather than addN: addN of scalars returned 0 on tfjs's WebGPU backend
+  const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))));
   const norm = (await normT.data())[0];
   normT.dispose();
   if (!(maxNorm > 0) || norm <= maxNorm) return { grads, norm };

@@ -29,6 +29,8 @@ export function urlSource(base: string): FileSource {
     async read(name, onProgress) {
       const res = await fetch(`${root}/${name}`);
       if (res.status === 404) return null;
+      // single-page-app servers answer unknown paths with index.html and 200: that is a missing file too
+      if ((res.headers.get('content-type') ?? '').startsWith('text/html') && !name.endsWith('.html')) return null;
       if (!res.ok) throw new ModelFilesError(`GET ${root}/${name} failed: HTTP ${res.status}`);
       const total = Number(res.headers.get('content-length') ?? 0);
       if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());

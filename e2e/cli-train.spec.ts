@@ -1,0 +1,68 @@
+// `webgrpo train` as a user runs it: the CLI builds and serves the app, drives Chromium (software WebGPU
+// here), and writes its outputs. Interrupting with SIGINT and resuming gives the metrics of an
+// uninterrupted run, step for step.
+import { test, expect } from '@playwright/test';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BIN = path.resolve('bin/webgrpo.mjs');
+const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `webgrpo-${name}-`));
+const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+
+// A short GRPO run of the bundled demo model, small enough for software WebGPU.
+const CONFIG = {
+  model: { id: 'demo' },
+  lora: { r: 4, alpha: 8 },
+  sampling: { num_generations: 4, max_completion_length: 5 },
+  data: { dataset: 'demo-arithmetic', template: 'plain' },
+  rewards: [{ name: 'math', weight: 1 }],
+  optim: { learning_rate: 2e-3 },
+  run: { max_steps: 4, prompts_per_step: 2, micro_batch_size: 8, eval_examples: 8, save_steps: 1, seed: 3 },
+};
+
+function train(args: string[]) {
+  return spawnSync(process.execPath, [BIN, 'train', ...args], { encoding: 'utf8', timeout: 540_000 });
+}
+
+test('train --config writes metrics, adapter, completions and summary; bad input exits non-zero with a reason', async () => {
+  const dir = tmp('cfg'), out = tmp('out');
+  fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(CONFIG));
+  const r = train(['--config', path.join(dir, 'c.json'), '--steps', '2', '--out', out]);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/\[grpo\] step 2\/2 \| loss/);
+  expect(lines(path.join(out, 'metrics.jsonl'))).toHaveLength(2);
+  for (const f of ['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'config.json', 'completions.jsonl', 'summary.json']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  expect(summary.baseline_eval.n).toBe(8);
+  expect(summary.final_eval.step).toBe(2);
+  const bad = train(['--preset', 'nope', '--out', out]);
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  expect(bad.stderr).toMatch(/no preset "nope": choose one of demo/);
+});
+
+test('SIGINT then --resume gives the metrics of an uninterrupted run', async () => {
+  const dir = tmp('cfg');
+  fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(CONFIG));
+  const whole = tmp('whole'), parts = tmp('parts');
+  expect(train(['--config', path.join(dir, 'c.json'), '--out', whole]).status).toBe(0);
+
+  const child = spawn(process.execPath, [BIN, 'train', '--config', path.join(dir, 'c.json'), '--out', parts], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += String(d);
+    if (/step 2\/4/.test(err) && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((res) => child.on('exit', res));
+  expect(code, err).toBe(130);
+  expect(err).toMatch(/--resume/);
+  const stoppedAt = lines(path.join(parts, 'metrics.jsonl')).length;
+  expect(stoppedAt).toBeLessThan(4);
+  const r = train(['--resume', '--out', parts]);
+  expect(r.status, r.stderr).toBe(0);
+  const a = lines(path.join(whole, 'metrics.jsonl')), b = lines(path.join(parts, 'metrics.jsonl'));
+  expect(b.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+  for (const k of ['reward', 'loss', 'kl', 'grad_norm']) expect(b.map((m) => m[k]), k).toEqual(a.map((m) => m[k]));
+});
