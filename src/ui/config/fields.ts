@@ -1,6 +1,6 @@
 // The config form's fields, read from the one zod schema (engine/config.ts): label, help text, type, range,
 // default and choices all come from there, so a field added to the schema appears in the form.
-import { RunConfigSchema } from '../../engine/config.ts';
+import { RunConfigSchema, defaultRunConfig } from '../../engine/config.ts';
 
 export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings';
 
@@ -13,6 +13,8 @@ export interface FieldDesc {
   min?: number;
   max?: number;
   optional: boolean;
+  /** The schema's default, for display ("default: 8"). */
+  def: unknown;
 }
 
 // zod 4 keeps the pieces under _zod.def; these are the few wrappers the schema uses.
@@ -49,6 +51,7 @@ export interface FieldGroup { group: string; title: string; fields: FieldDesc[] 
 export function configGroups(): FieldGroup[] {
   const out: FieldGroup[] = [];
   const top = (RunConfigSchema as unknown as Z).shape!;
+  const defaults = defaultRunConfig() as unknown as Record<string, Record<string, unknown>>;
   for (const [group, gz] of Object.entries(top)) {
     const g = unwrap(gz);
     if (g.inner._zod.def.type !== 'object') continue;
@@ -56,7 +59,7 @@ export function configGroups(): FieldGroup[] {
     for (const [key, fz] of Object.entries(g.inner.shape!)) {
       const f = unwrap(fz);
       const k = kindOf(f.inner);
-      if (k) fields.push({ group, key, help: f.description ?? '', optional: f.optional, ...k });
+      if (k) fields.push({ group, key, help: f.description ?? '', optional: f.optional, def: defaults[group]?.[key], ...k });
     }
     out.push({ group, title: g.description ?? group, fields });
   }

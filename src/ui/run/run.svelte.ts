@@ -63,7 +63,11 @@ export class RunState {
         this.progress = e.progress;
         if (e.progress.stage === 'download' && e.progress.file) this.files[e.progress.file] = { loaded: e.progress.done, total: e.progress.total };
         break;
-      case 'metrics': this.history.push(e.metrics); break;
+      case 'metrics':
+        this.history.push(e.metrics);
+        // The worker's state events come at changes of state, not every step: the step counter follows metrics.
+        if (e.metrics.step > this.status.step) this.status.step = e.metrics.step;
+        break;
       case 'samples': this.samples = [...e.entries, ...this.samples].slice(0, 500); break;
       case 'eval':
         this.evals.push(e.result);
