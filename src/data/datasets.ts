@@ -60,6 +60,16 @@ registerDataset({
   load: async () => ({ train: ksatRows(1000, 1), test: ksatRows(100, 2) }),
 });
 
+registerDataset({
+  name: 'ocaml', title: 'OCaml problems', description: '58 OCaml programming problems with tests and reference solutions (lists, recursion, options, trees, strings, higher-order functions), graded by the ocaml reward; every sixth problem is held out.',
+  defaults: { prompt_field: 'prompt', answer_field: 'solution', template: 'chat' },
+  load: async () => {
+    const { default: problems } = await import('./ocaml-problems.json');
+    const rows = problems as Row[];
+    return { train: rows.filter((_, i) => i % 6 !== 5), test: rows.filter((_, i) => i % 6 === 5) };
+  },
+});
+
 export interface LoadDataOptions extends HubDataOptions {
   /** Rows of an uploaded file by name (the app: IndexedDB); null when there is none. */
   uploaded?: (name: string) => Promise<Row[] | null>;

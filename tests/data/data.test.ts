@@ -33,6 +33,12 @@ describe('built-in datasets', () => {
     expect(s.test).toHaveLength(200);
     expect(gradeMath('The answer is 72.', s.train[0].answer as string).score).toBe(1);
   });
+  it('ocaml: the shipped problems, with tests, split for evaluation', async () => {
+    const s = await loadDataset(parseRunConfig({ data: { dataset: 'ocaml', prompt_field: 'prompt', answer_field: 'solution' } }).data);
+    expect(s.train.length + s.test!.length).toBeGreaterThanOrEqual(40);
+    expect(s.test!.length).toBeGreaterThan(5);
+    expect(s.train[0]).toMatchObject({ prompt: expect.any(String), tests: expect.any(Array), solution: expect.any(String) });
+  });
   it('ksat rows carry their formula', async () => {
     const ksat = builtinDatasets().find((d) => d.name === 'ksat')!;
     const s = await ksat.load();
