@@ -42,8 +42,8 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
   const lastPos = pad.positions.map((r) => r[P - 1]);
   const out: SampleResult = { promptIndex: rows.map((_, r) => Math.floor(r / G)), completions: rows.map(() => []), logprobs: rows.map(() => []), finish: rows.map(() => 'length') };
   const done = rows.map(() => false);
-  let cache: KVCache = model.newCache(B, capacity);
-  let logits = step(model, lora, cache, pad.ids, pad.positions, keyMask, 0);
+  let logits = prefill(model, lora, pad, keyMask, G, capacity);
+  let cache: KVCache = logits.cache;
   try {
     for (let t = 0; t < o.maxNewTokens; t++) {
       const rowsLogits = await logits.logits.data() as Float32Array;
@@ -59,6 +59,24 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
   } finally {
     tf.dispose(cache.k); tf.dispose(cache.v);
   }
+  return out;
+}
+
+/**
+ * The prompt pass. The G rows of a prompt are identical, so each prompt is computed once and its cache rows
+ * and logits are copied to its G rows: the prefill costs P prompts, not P x G rows (VinePPO's K
+ * continuations of a prefix share it the same way).
+ */
+function prefill(model: CausalLM, lora: LoraAdapter | null, pad: { ids: number[][]; positions: number[][] }, keyMask: number[][], G: number, capacity: number): { logits: tf.Tensor2D; cache: KVCache } {
+  const B = pad.ids.length, first = <T>(xs: T[]) => xs.filter((_, r) => r % G === 0);
+  const empty = model.newCache(B / G, capacity);
+  const once = step(model, lora, empty, first(pad.ids), first(pad.positions), first(keyMask), 0);   // [B / G, ...]
+  if (once.cache !== empty) tf.dispose([...empty.k, ...empty.v]);   // the fused step writes in place, the others anew
+  if (G === 1) return once;
+  const idx = tf.tensor1d(Array.from({ length: B }, (_, r) => Math.floor(r / G)), 'int32');
+  const wide = (t: tf.Tensor4D) => tf.gather(t, idx) as tf.Tensor4D;                                  // [B, KV, S, hd]
+  const out = { logits: tf.gather(once.logits, idx) as tf.Tensor2D, cache: { k: once.cache.k.map(wide), v: once.cache.v.map(wide), capacity } };
+  tf.dispose([idx, once.logits, ...once.cache.k, ...once.cache.v]);
   return out;
 }
 
