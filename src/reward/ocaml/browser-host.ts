@@ -1,23 +1,16 @@
 // The checker's host in the browser: a module Web Worker, and the artefacts fetched from the app's own
 // public folder (public/ocaml/, served at <base>/ocaml/).
 import type { CheckerHost, CheckerPort } from './client.ts';
+import { appAssetUrl } from '../../hub/app-url.ts';
 import type { CheckerReply, OcamlAssetBytes } from './protocol.ts';
 
 export class OcamlAssetsFetchError extends Error {
   readonly name = 'OcamlAssetsFetchError';
 }
 
-/**
- * Where public/ocaml/ is served. The app is built with a relative base ('./'), which a page resolves
- * against its own address; a worker's address is its script's, and Vite puts built scripts one folder
- * below the app (assets/), while in dev modules are served from their source paths under the root.
- */
+/** Where public/ocaml/ is served, from a page or a worker. */
 export function defaultAssetBase(): string {
-  const base = import.meta.env?.BASE_URL ?? './';
-  if (typeof document !== 'undefined') return new URL(`${base}ocaml/`, document.baseURI).href;
-  if (base.startsWith('/') || /^[a-z]+:/i.test(base)) return new URL(`${base}ocaml/`, location.origin).href;
-  const root = import.meta.env?.DEV ? new URL('/', location.href) : new URL(/* @vite-ignore */ '../', import.meta.url);
-  return new URL(`${base}ocaml/`, root).href;
+  return appAssetUrl('ocaml/');
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
