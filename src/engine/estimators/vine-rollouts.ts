@@ -5,9 +5,8 @@
 //   const values = await estimate([{ row: 0, length: 5 }])        // [queries]
 //
 // Limits:
-// - The K rollouts of a state share its tokens but not its KV cache: sampleBatch copies the prefix into
-//   each of the K rows and prefills them in one batched pass, so the prefix is computed K times (in
-//   parallel). Sharing one prefill across rows needs the sampler to broadcast a cache row; not done yet.
+// - The K rollouts of a state reuse its prefix: sampleBatch computes the prefix once and copies its KV
+//   cache rows into the K rows (memory holds K copies; the prefill is not repeated).
 // - A continuation may use what is left of max_completion_length after its prefix; states are batched by
 //   that budget (longest first) so one call decodes no more steps than its longest budget needs.
 // - Stop strings are checked on the continuation's text only (a stop in the prefix would have ended the
