@@ -25,6 +25,15 @@ for (const d of dirs) {
   });
 }
 
+test('fused AdamW: parameters and moments within 1e-6 of optim.ts after three steps', async ({ page }) => {
+  await openLab(page);
+  const r = await callLab<{ err: number; steps: number[]; leaked: number }>(page, 'adamwParity');
+  console.log('adamw', JSON.stringify(r));
+  expect(r.err).toBeLessThan(1e-6);
+  expect(r.steps).toEqual([3, 3]);
+  expect(r.leaked).toBe(0);
+});
+
 test('bench --shape demo: fused vs op-by-op (ratios printed)', async ({ page }) => {
   await openLab(page);
   const small = { decode: { newTokens: 8 }, train: { rows: 4 } };

@@ -23,6 +23,7 @@ export interface KernelCall {
   workgroups: number;          // number of workgroups (flat)
   workgroupSize: number;
   uniforms?: Record<string, number>;  // i32 values that change per call (e.g. the cache slot)
+  floatUniforms?: Record<string, number>;  // f32 values that change per call (e.g. the learning rate)
   output?: tf.Tensor;          // written in place instead of allocating a new tensor
   dtype?: tf.DataType;
 }
@@ -43,7 +44,8 @@ class Program {
     this.dispatchLayout = { x: c.outShape.map((_, i) => i) };
     this.dispatch = [c.workgroups, 1, 1];
     this.workgroupSize = [c.workgroupSize, 1, 1];
-    if (c.uniforms) this.uniforms = Object.keys(c.uniforms).map((k) => `${k} : i32,`).join(' ');
+    const fields = [...Object.keys(c.uniforms ?? {}).map((k) => `${k} : i32,`), ...Object.keys(c.floatUniforms ?? {}).map((k) => `${k} : f32,`)];
+    if (fields.length) this.uniforms = fields.join(' ');
   }
   getUserCode(): string {
     // tfjs binds its uniform buffer to every program, and pipelines use layout 'auto', which leaves out
@@ -54,8 +56,8 @@ class Program {
 
 export function runKernel(c: KernelCall): tf.Tensor {
   const backend = tf.backend() as unknown as WebGPUBackendLike;
-  const uniforms = c.uniforms ? Object.values(c.uniforms).map((v) => ({ type: 'int32', data: [v] })) : undefined;
-  const info = backend.runWebGPUProgram(new Program(c), Object.values(c.inputs), c.dtype ?? 'float32', uniforms, c.output);
+  const uniforms = [...Object.values(c.uniforms ?? {}).map((v) => ({ type: 'int32', data: [v] })), ...Object.values(c.floatUniforms ?? {}).map((v) => ({ type: 'float32', data: [v] }))];
+  const info = backend.runWebGPUProgram(new Program(c), Object.values(c.inputs), c.dtype ?? 'float32', uniforms.length ? uniforms : undefined, c.output);
   if (c.output) return c.output;
   return tf.engine().makeTensorFromTensorInfo(info);
 }

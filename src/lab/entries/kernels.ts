@@ -1,6 +1,7 @@
 // Checks of the fused WebGPU kernels (src/engine/kernels) in a real WebGPU page: the fused decode step's
 // logits against the op-by-op forward's, step by step from the same prefilled cache (base model and with
-// a PEFT adapter), and greedy tokens with fusion on and off against the Hugging Face reference.
+// a PEFT adapter), greedy tokens with fusion on and off against the Hugging Face reference, and the fused
+// AdamW update against optim.ts's.
 import * as tf from '../../engine/tf.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { CausalLM, type KVCache, type ForwardOutput } from '../../engine/model/model.ts';
@@ -12,6 +13,8 @@ import { Rng } from '../../engine/rng.ts';
 import { leftPad } from '../../engine/batch.ts';
 import { setFused, fusedSetting } from '../../engine/kernels/flag.ts';
 import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
+import { fusedAdamWStep } from '../../engine/kernels/adamw.ts';
+import { AdamW } from '../../engine/optim.ts';
 
 async function bytes(url: string): Promise<Uint8Array> {
   const r = await fetch(url);
@@ -71,3 +74,27 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   return { backend: info.backend, baseErr, loraErr, greedyFused, greedyUnfused, leaked };
 }
 
+
+/** Max |fused - reference| of parameters and moments after three AdamW steps (with weight decay) on random gradients. */
+export async function adamwParity(): Promise<Record<string, unknown>> {
+  await initBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s * 78.233) * 0.7);
+  const shapes: [number, number][] = [[16, 64], [40, 16], [3, 5]];
+  const make = () => shapes.map((sh, i) => tf.tidy(() => tf.variable(tf.tensor2d(rnd(sh[0] * sh[1], i), sh), true)));
+  const a = make(), b = make();
+  const settings = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
+  const oa = new AdamW(a, settings), ob = new AdamW(b, settings);
+  for (let step = 0; step < 3; step++) {
+    const grads = shapes.map((sh, i) => tf.tensor2d(rnd(sh[0] * sh[1], 10 * step + i + 5), sh));
+    oa.step(grads, 1e-2);
+    fusedAdamWStep(ob, grads, 1e-2);
+    tf.dispose(grads);
+  }
+  let err = 0;
+  const sa = await oa.exportState(), sb = await ob.exportState();
+  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => { for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i] - y[i])); };
+  for (let i = 0; i < a.length; i++) { cmp(await a[i].data(), await b[i].data()); cmp(sa.m[i], sb.m[i]); cmp(sa.v[i], sb.v[i]); }
+  oa.dispose(); ob.dispose(); tf.dispose([...a, ...b]);
+  return { err, steps: [sa.step, sb.step], leaked: tf.memory().numTensors - before };
+}
