@@ -76,3 +76,16 @@ describe('gradient variance over micro-batches', () => {
     }
   });
 });
+
+describe('estimators with dynamic sampling', () => {
+  it('a step whose groups were all dropped skips the update instead of failing', async () => {
+    // a constant reward: every group is uniform, so dynamic sampling keeps none
+    const flat = async (s: RewardSample[]) => ({ scores: s.map(() => [1]) });
+    for (const estimator of ['vineppo', 'ppo'] as const) {
+      const t = Trainer.create(toyConfig({ grpo: { advantage_estimator: estimator, dynamic_sampling: true, max_generation_rounds: 1 }, run: { max_steps: 1 } }), toyDeps(model, { score: flat }));
+      const v = (await t.trainStep()).metrics.values;
+      expect(v.skipped_update).toBe(1);
+      t.dispose();
+    }
+  });
+});

@@ -34,6 +34,7 @@ export class AdvantageEstimator {
   /** Advantages of the kept completions; `rows` are their training rows (prompt-major groups of G). */
   async estimate(ctx: RolloutContext, kept: Generation, rows: TrainRow[], lr: number): Promise<Estimate> {
     const g = this.config.grpo, G = this.config.sampling.num_generations;
+    if (rows.length === 0) return { rows, perRow: [], values: {}, histograms: {} };   // dynamic sampling kept no group
     if (g.advantage_estimator === 'vineppo') return this.vineppo(ctx, kept, rows);
     if (g.advantage_estimator === 'ppo') {
       const p = await this.critic!.estimate(ctx.model, ctx.lora, rows, kept.rewards, lr, ctx.codec.padId);
