@@ -37,10 +37,11 @@ test('fused AdamW: parameters and moments within 1e-6 of optim.ts after three st
 test('bench --shape demo: fused vs op-by-op (ratios printed)', async ({ page }) => {
   await openLab(page);
   const small = { decode: { newTokens: 8 }, train: { rows: 4 } };
-  type R = { fused: boolean; decode_step_ms: number; train_step_s: number };
+  type R = { fused: boolean; decode_step_ms: number; decode_tokens_per_s: number; train_step_s: number };
   const fused = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: true });
   const plain = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: false });
   console.log(`decode step: fused ${fused.decode_step_ms.toFixed(1)} ms, op-by-op ${plain.decode_step_ms.toFixed(1)} ms, ratio ${(plain.decode_step_ms / fused.decode_step_ms).toFixed(2)}x`);
+  console.log(`decode tokens/s (prefill included): fused ${fused.decode_tokens_per_s.toFixed(2)}, op-by-op ${plain.decode_tokens_per_s.toFixed(2)}, ratio ${(fused.decode_tokens_per_s / plain.decode_tokens_per_s).toFixed(2)}x`);
   console.log(`train step: fused ${fused.train_step_s.toFixed(2)} s, op-by-op ${plain.train_step_s.toFixed(2)} s, ratio ${(plain.train_step_s / fused.train_step_s).toFixed(2)}x`);
   expect(fused.fused).toBe(true);
   expect(plain.fused).toBe(false);
