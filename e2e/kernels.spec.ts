@@ -25,6 +25,18 @@ for (const d of dirs) {
   });
 }
 
+for (const d of dirs) {
+  test(`${d}: fused LoRA projections in training: log-probabilities within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
+    await serveDir(page, 'fixtures', root);
+    await openLab(page);
+    const r = await callLab<{ valueErr: number; gradErr: number; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
+    console.log(d, 'grads', JSON.stringify(r));
+    expect(r.valueErr).toBeLessThan(1e-4);
+    expect(r.gradErr).toBeLessThan(1e-4);
+    expect(r.leaked).toBe(0);
+  });
+}
+
 test('fused AdamW: parameters and moments within 1e-6 of optim.ts after three steps', async ({ page }) => {
   await openLab(page);
   const r = await callLab<{ err: number; steps: number[]; leaked: number }>(page, 'adamwParity');

@@ -15,6 +15,8 @@ import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type 
 import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
+import { fusedActive } from '../kernels/flag.ts';
+import { fusedLoraLinear } from '../kernels/lora-linear.ts';
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
@@ -121,10 +123,11 @@ export class CausalLM {
 
   /** x [N, in] -> [N, out]: base projection, its bias, and the LoRA update when the adapter covers it. */
   private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, lora?: LoraAdapter | null): tf.Tensor2D {
-    let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
     const b = w.bias[name];
-    if (b) y = tf.add(y, b) as tf.Tensor2D;
     const pair = lora?.get(l, name);
+    if (pair && lora && fusedActive() && !(lora.training && lora.settings.dropout > 0)) return fusedLoraLinear(x, w[name], b, pair.A, pair.B, lora.scale);
+    let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
+    if (b) y = tf.add(y, b) as tf.Tensor2D;
     if (pair && lora) {
       const xin = lora.training && lora.settings.dropout > 0 ? tf.dropout(x, lora.settings.dropout) : x;
       const delta = tf.matMul(tf.matMul(xin, pair.A, false, true), pair.B, false, true);

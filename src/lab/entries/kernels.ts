@@ -15,6 +15,7 @@ import { setFused, fusedSetting } from '../../engine/kernels/flag.ts';
 import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
 import { fusedAdamWStep } from '../../engine/kernels/adamw.ts';
 import { AdamW } from '../../engine/optim.ts';
+import { completionLogprobs } from '../../engine/grpo.ts';
 
 async function bytes(url: string): Promise<Uint8Array> {
   const r = await fetch(url);
@@ -97,4 +98,33 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
   for (let i = 0; i < a.length; i++) { cmp(await a[i].data(), await b[i].data()); cmp(sa.m[i], sb.m[i]); cmp(sa.v[i], sb.v[i]); }
   oa.dispose(); ob.dispose(); tf.dispose([...a, ...b]);
   return { err, steps: [sa.step, sb.step], leaked: tf.memory().numTensors - before };
+}
+
+/** Fused vs op-by-op training forward: completion log-probabilities and every LoRA gradient of a weighted sum of them. */
+export async function gradParity(base: string): Promise<Record<string, unknown>> {
+  await initBackend('webgpu');
+  const model = await CausalLM.load(urlSource(base));
+  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
+  const before = tf.memory().numTensors, was = fusedSetting(), vars = lora.variables();
+  const batch = { ids: [[0, 5, 9, 2, 7, 11, 3], [3, 4, 8, 1, 6, 2, 9]], mask: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], promptLength: 4 };
+  const run = async (on: boolean) => {
+    setFused(on);
+    const { value, grads } = tf.variableGrads(() => {
+      const { logprobs } = completionLogprobs(model, lora, batch);
+      return tf.sum(tf.mul(logprobs, tf.tensor2d([[0.3, -1, 0.7], [1.2, 0.5, -0.4]]))) as tf.Scalar;
+    }, vars);
+    const out = { value: (await value.data())[0], grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))) };
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  };
+  const a = await run(true), b = await run(false);
+  setFused(was);
+  let gradErr = 0;
+  a.grads.forEach((g, i) => {
+    const scale = Math.max(1e-12, ...b.grads[i].map(Math.abs));
+    g.forEach((x, j) => { gradErr = Math.max(gradErr, Math.abs(x - b.grads[i][j]) / scale); });
+  });
+  const leaked = tf.memory().numTensors - before;
+  lora.dispose(); model.dispose();
+  return { valueErr: Math.abs(a.value - b.value), gradErr, leaked };
 }
