@@ -78,14 +78,14 @@ test('a link reproduces the setup; a malformed link is explained and the form ke
 });
 
 test('a demo run in the page: charts update, pause and resume, a sample, evaluation, exports and the link', async ({ page }) => {
-  test.setTimeout(600_000);
+  test.setTimeout(900_000); // SwiftShader on a shared CPU: a 3-step run with two evaluations takes minutes
   await page.goto('/');
   await page.getByRole('tab', { name: 'Data and reward' }).click();
   await page.getByRole('button', { name: 'Demo arithmetic' }).click();
   await expect(page.getByTestId('dataset-status')).toContainText('demo-arithmetic');
   await shot(page, '2-data-reward');
   await page.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [['max_steps', '3'], ['prompts_per_step', '2'], ['eval_examples', '6'], ['num_generations', '4'], ['eval_steps', '0'], ['save_steps', '1']]) await setField(page, k, v);
+  for (const [k, v] of [['max_steps', '3'], ['prompts_per_step', '2'], ['eval_examples', '4'], ['num_generations', '4'], ['eval_steps', '0'], ['save_steps', '1']]) await setField(page, k, v);
   await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByTestId('train').click();
   // charts update as steps arrive
@@ -98,8 +98,8 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   await expect(page.getByTestId('step')).toHaveText(pausedAt!); // a paused run does not step
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('run-state')).toHaveText(/^(done|error)$/, { timeout: 400_000 });
-  const err = await page.getByTestId('run-error').textContent().catch(() => '');
-  expect(await page.getByTestId('run-state').textContent(), err ?? '').toBe('done');
+  const err = (await page.getByTestId('run-error').allTextContents()).join('\n');
+  expect(await page.getByTestId('run-state').textContent(), err).toBe('done');
   await expect(page.getByTestId('step')).toHaveText('step 3/3');
   await expect(page.getByTestId('chart-loss')).toBeVisible();
   await expect(page.getByTestId('hist-advantages')).toContainText('n=8');
@@ -114,7 +114,7 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   await page.getByRole('tab', { name: 'Evaluation' }).click();
   await expect(page.getByTestId('eval-baseline')).toBeVisible();
   await expect(page.getByTestId('eval-current')).toContainText('3');
-  await expect(page.getByTestId('eval-examples').locator('tbody tr')).toHaveCount(6);
+  await expect(page.getByTestId('eval-examples').locator('tbody tr')).toHaveCount(4);
   await expect(page.getByTestId('run-comparison')).toContainText('demo-arithmetic');
   await shot(page, '6-evaluation');
 
@@ -142,7 +142,7 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   const other = await page.context().newPage();
   await other.goto(link);
   await other.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [['max_steps', '3'], ['eval_examples', '6'], ['num_generations', '4'], ['save_steps', '1']]) {
+  for (const [k, v] of [['max_steps', '3'], ['eval_examples', '4'], ['num_generations', '4'], ['save_steps', '1']]) {
     await expect(other.getByTestId('config-form').getByLabel(k, { exact: true })).toHaveValue(v);
   }
 });
