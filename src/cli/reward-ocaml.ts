@@ -14,6 +14,8 @@ class UsageError extends Error {
 
 /** A floor for the time left to the check, when starting took most of the limit. */
 const MIN_CHECK_MS = 500;
+/** Kept back from the limit for ending the worker and the process after a timed-out check. */
+const TEARDOWN_MS = 300;
 
 const USAGE = 'Usage: webgrpo reward ocaml --problem problem.json [--id ID] [--finish stop|length] [--option key=value]... < completion.txt';
 
@@ -64,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     const [completion] = await Promise.all([readStdin(), checker.warm()]);
     // The command as a whole keeps to the time limit: what starting it took (bundling, the worker) is
     // deducted, so a looping program returns within time_limit_ms of the command's start.
-    const left = Math.max(MIN_CHECK_MS, Math.round(options.time_limit_ms - performance.now()));
+    const left = Math.max(MIN_CHECK_MS, Math.round(options.time_limit_ms - performance.now() - TEARDOWN_MS));
     const result = await gradeOcaml(completion, tests, { ...options, time_limit_ms: left }, values.finish, checker);
     process.stdout.write(`${JSON.stringify({ problem: problem.id ?? null, score: result.score, ...result.details }, null, 2)}\n`);
   } finally {
