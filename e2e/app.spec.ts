@@ -107,7 +107,7 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
 
   await page.getByRole('tab', { name: 'Samples' }).click();
   await expect(page.getByTestId('samples').locator('tbody tr').first()).toContainText('What is');
-  await page.getByTestId('samples').getByRole('button', { name: /Open completion 1/ }).click();
+  await page.getByTestId('samples').getByRole('button', { name: /^Open completion 1 of step/ }).first().click();
   await expect(page.getByTestId('sample-detail')).toContainText('math');
   await shot(page, '5-samples');
 
