@@ -70,3 +70,14 @@ describe('model architecture lookup', () => {
     expect(configUrl('not a model', 'main')).toBeNull();
   });
 });
+
+describe('the preset menu', () => {
+  it('names the preset while the form equals it, and custom after an edit', () => {
+    const cs = new ConfigState();
+    expect(cs.presetShown).toBe('demo');
+    cs.config.run.max_steps = 3;
+    expect(cs.presetShown).toBe('');
+    cs.applyPreset('1h');
+    expect(cs.presetShown).toBe('1h');
+  });
+});

@@ -24,6 +24,11 @@ export class ConfigState {
     return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.') || '(root)', i.message]));
   });
   readonly valid = $derived(Object.keys(this.problems).length === 0);
+  /** The preset the form still equals; '' once a field is edited away from it (the menu then says custom). */
+  readonly presetShown = $derived.by(() => {
+    if (!this.preset) return '';
+    return JSON.stringify($state.snapshot(this.config)) === JSON.stringify(presetConfig(this.preset)) ? this.preset : '';
+  });
 
   applyPreset(name: string): void {
     this.config = presetConfig(name);
