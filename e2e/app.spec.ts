@@ -36,6 +36,15 @@ test('opens with the demo preset and model; the form has every field of the sche
   await expect(page.getByTestId('model-id')).toHaveValue('demo');
   await expect(page.getByTestId('memory')).toContainText('Estimated GPU memory');
   await shot(page, '1-model');
+  // a model that cannot run is refused before any download, with the reason, and Train is disabled
+  await page.getByTestId('model-id').fill('not a model');
+  await expect(page.getByTestId('model-refusal')).toContainText('is not a model');
+  await page.getByRole('tab', { name: 'Run' }).click();
+  await expect(page.getByTestId('train')).toBeDisabled();
+  await expect(page.getByTestId('run-panel').getByRole('alert').first()).toContainText('The model cannot run here');
+  await page.getByRole('tab', { name: 'Model' }).click();
+  await page.getByTestId('model-id').fill('demo');
+  await expect(page.getByTestId('model-refusal')).toHaveCount(0);
   await page.getByRole('tab', { name: 'Config' }).click();
   const form = page.getByTestId('config-form');
   for (const g of configGroups()) {
