@@ -24,7 +24,8 @@ export async function openHeadless(o: { profileDir: string; headed: boolean; mod
   const server = await serveStatic(dist, o.modelDir ? { 'local-model': o.modelDir } : {});
   let ctx: BrowserContext | null = null;
   try {
-    ctx = await chromium.launchPersistentContext(o.profileDir, { executablePath: findChromium(), headless: !o.headed, args: CHROMIUM_ARGS });
+    // the CLI handles Ctrl-C itself (finish the step, save); Playwright must not kill the browser first
+    ctx = await chromium.launchPersistentContext(o.profileDir, { executablePath: findChromium(), headless: !o.headed, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     return await attach(page, ctx, server, o.modelDir);
   } catch (e) {
