@@ -49,7 +49,7 @@ export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?:
   if (!shape0) throw new Error(`unknown shape "${shapeName}": choose one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
   const shape = { ...shape0, decode: { ...shape0.decode, ...overrides.decode }, train: { ...shape0.train, ...overrides.train } };
   const fusedBefore = fusedSetting();
-  if (overrides.fused === false) setFused(false); // the op-by-op reference path, for fused/unfused ratios
+  setFused(overrides.fused === false ? false : 'auto'); // fused kernels, or the op-by-op reference path for ratios
   const weightsBefore = tf.memory().numBytes;
   const model = new CausalLM(shape.spec, randomWeights(shape.spec));
   const weightsBytes = tf.memory().numBytes - weightsBefore;
