@@ -15,7 +15,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.summary}`);
   return `Usage: webgrpo <command> [options]\n\nCommands:\n${rows.join('\n')}\n`;
 }
 
