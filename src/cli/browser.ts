@@ -51,8 +51,15 @@ function newestMtime(p: string): number {
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
 
-/** Serves a folder on http://localhost:<free port>; extra maps URL prefixes to other folders (e.g. a model mirror). */
-export async function serveStatic(dir: string, extra: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export class PortInUseError extends Error {
+  readonly name = 'PortInUseError';
+}
+
+/**
+ * Serves a folder on http://localhost:<port> (a free one when port is 0); extra maps URL prefixes to other
+ * folders (e.g. a model mirror).
+ */
+export async function serveStatic(dir: string, extra: Record<string, string> = {}, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const prefix = Object.keys(extra).find((p) => urlPath.startsWith(`/${p}/`));
@@ -66,7 +73,11 @@ export async function serveStatic(dir: string, extra: Record<string, string> = {
     res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': fs.statSync(file).size });
     fs.createReadStream(file).pipe(res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://localhost:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
+      ? new PortInUseError(`port ${port} on localhost is in use by another program: stop it and try again`) : e));
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { url: `http://localhost:${bound}`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -1,6 +1,8 @@
 // The app's trainer driven from Node: a headless Chromium page on the built lab page, whose functions
 // (src/lab/entries/run.ts) start and control a run in the app's own Web Worker. Events stream back
 // through an exposed function.
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser.ts';
 import type { RunConfig } from '../engine/config.ts';
@@ -21,7 +23,12 @@ export interface HeadlessPage {
 
 export async function openHeadless(o: { profileDir: string; headed: boolean; modelDir?: string }): Promise<HeadlessPage> {
   const dist = ensureBuilt((m) => process.stderr.write(`${m}\n`));
-  const server = await serveStatic(dist, o.modelDir ? { 'local-model': o.modelDir } : {});
+  const port = savedPort(o.profileDir);
+  const server = await serveStatic(dist, o.modelDir ? { 'local-model': o.modelDir } : {}, port).catch((e: Error) => {
+    if (e.name === 'PortInUseError') e.message += ` (this run's checkpoints are stored for http://localhost:${port}, so it must be served there again)`;
+    throw e;
+  });
+  rememberPort(o.profileDir, server.url);
   let ctx: BrowserContext | null = null;
   try {
     // the CLI handles Ctrl-C itself (finish the step, save); Playwright must not kill the browser first
@@ -33,6 +40,20 @@ export async function openHeadless(o: { profileDir: string; headed: boolean; mod
     await server.close();
     throw e;
   }
+}
+
+// IndexedDB (where checkpoints live) belongs to an origin, port included: a profile is always served on
+// the port it was first served on, so a resumed run finds its checkpoints.
+const PORT_FILE = 'webgrpo-origin-port';
+
+function savedPort(profileDir: string): number {
+  const file = path.join(profileDir, PORT_FILE);
+  return fs.existsSync(file) ? Number.parseInt(fs.readFileSync(file, 'utf8'), 10) || 0 : 0;
+}
+
+function rememberPort(profileDir: string, url: string): void {
+  fs.mkdirSync(profileDir, { recursive: true });
+  fs.writeFileSync(path.join(profileDir, PORT_FILE), new URL(url).port);
 }
 
 async function attach(page: Page, ctx: BrowserContext, server: { url: string; close: () => Promise<void> }, modelDir?: string): Promise<HeadlessPage> {
