@@ -29,3 +29,10 @@ test('the global gradient norm is right on WebGPU', async ({ page }) => {
   await openLab(page);
   expect(await callLab<number>(page, 'gradNormCheck')).toBeCloseTo(5, 4);
 });
+
+test('a policy step reports its loss, KL and entropy on WebGPU', async ({ page }) => {
+  await openLab(page);
+  const steps = await callLab<Record<string, number>[]>(page, 'policyStepCheck');
+  console.log('policy steps', JSON.stringify(steps.map((m) => [m.loss, m.kl, m.entropy, m.grad_norm])));
+  for (const m of steps) for (const k of ['loss', 'kl', 'entropy', 'grad_norm']) expect(m[k], k).toBeGreaterThan(0);
+});

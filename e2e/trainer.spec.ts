@@ -72,6 +72,8 @@ test('a GRPO run in the worker, and exact resume across a page reload', async ({
   expect(straight).toHaveLength(4);
   // a real update happened (the loss itself can be 0: at ratio 1 a group's advantages sum to 0 over equal lengths)
   expect(straight.some((r) => r[5] > 0)).toBe(true);
+  // and the step's scalars were read back (regression: tfjs's WebGPU addN of more than seven tensors made them 0)
+  expect(straight.slice(1).every((r) => r[3] > 0)).toBe(true);  // KL to the reference once the adapter moved
   expect(events.some((e) => e.kind === 'eval')).toBe(true);
 
   events.length = 0;

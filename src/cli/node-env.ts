@@ -6,10 +6,11 @@ import { dirSource } from '../engine/model/node-source.ts';
 import { memoryStore } from '../engine/checkpoint.ts';
 import { loadTokenizer } from '../hub/tokenizer.ts';
 import { prepareRunInputs } from '../data/prepare.ts';
+import type { LoadDataOptions } from '../data/datasets.ts';
 import { codecFromTokenizer, type LoadedWithTokenizer } from '../worker/env.ts';
 import { modelInfo, type SessionEnv } from '../worker/session.ts';
 
-export function nodeEnv(dir: string, backend: BackendName = 'wasm'): SessionEnv {
+export function nodeEnv(dir: string, backend: BackendName = 'wasm', data: LoadDataOptions = {}): SessionEnv {
   return {
     initBackend: () => initBackend(backend),
     async loadModel(m) {
@@ -19,7 +20,7 @@ export function nodeEnv(dir: string, backend: BackendName = 'wasm'): SessionEnv 
       return loaded;
     },
     async prepareRun(config, m) {
-      const inputs = await prepareRunInputs(config, (m as LoadedWithTokenizer).tokenizer);
+      const inputs = await prepareRunInputs(config, (m as LoadedWithTokenizer).tokenizer, data);
       return { ...inputs, counters: () => inputs.scorer.counters() };
     },
     store: memoryStore(),

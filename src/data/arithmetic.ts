@@ -15,6 +15,10 @@ export interface ArithmeticOptions {
   secondDigits?: number[];
   /** Operators to draw from; subtraction keeps results non-negative. */
   ops?: Array<'+' | '-'>;
+  /** Fraction of answers written with the wrong sign ("What is 37 + 8?" -> -45): the sloppy training data
+   * the demo model is made from, so that it has a habit that GRPO with the math reward can visibly
+   * unlearn. 0 (right answers) by default. */
+  negateRate?: number;
 }
 
 export function arithmeticQuestion(rng: Rng, o: ArithmeticOptions = {}): Row {
@@ -27,7 +31,9 @@ export function arithmeticQuestion(rng: Rng, o: ArithmeticOptions = {}): Row {
   let b = draw(second);
   const op = ops[rng.int(ops.length)];
   if (op === '-' && b > a) [a, b] = [b, a];
-  return { question: `What is ${a} ${op} ${b}?`, answer: String(op === '+' ? a + b : a - b) };
+  const answer = op === '+' ? a + b : a - b;
+  const negate = (o.negateRate ?? 0) > 0 && rng.next() < o.negateRate! && answer !== 0;
+  return { question: `What is ${a} ${op} ${b}?`, answer: String(negate ? -answer : answer) };
 }
 
 export function arithmeticRows(n: number, seed: number, o: ArithmeticOptions = {}): Row[] {

@@ -73,6 +73,9 @@ registerDataset({
 export interface LoadDataOptions extends HubDataOptions {
   /** Rows of an uploaded file by name (the app: IndexedDB); null when there is none. */
   uploaded?: (name: string) => Promise<Row[] | null>;
+  /** Datasets the caller provides by name, looked up before the built-in ones (e.g. the data that
+   * `webgrpo make-demo-model` trains on). */
+  provided?: Record<string, () => Promise<DatasetSplits>>;
 }
 
 async function defaultUploaded(name: string): Promise<Row[] | null> {
@@ -82,6 +85,8 @@ async function defaultUploaded(name: string): Promise<Row[] | null> {
 }
 
 export async function loadDataset(cfg: DataConfig, o: LoadDataOptions = {}): Promise<DatasetSplits> {
+  const own = o.provided?.[cfg.dataset];
+  if (own) return own();
   const builtin = DATASETS.get(cfg.dataset);
   if (builtin) return builtin.load();
   const up = await (o.uploaded ?? defaultUploaded)(cfg.dataset);

@@ -111,6 +111,7 @@ export const RunSchema = z.object({
   save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
   completions_log_size: int(2000, 0, 'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.'),
   seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
+  fused_kernels: z.boolean().default(true).describe('Use the fused WebGPU kernels (decode step, LoRA projections, AdamW); off: the op-by-op tfjs path they are checked against. No effect on the CPU and WASM backends.'),
 }).describe('Run');
 
 export const RunConfigSchema = z.object({

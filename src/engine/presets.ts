@@ -10,16 +10,16 @@ export const PRESETS: Preset[] = [
   {
     name: 'demo',
     title: 'Demo (minutes, offline)',
-    description: 'The bundled tiny model learns one- and two-digit addition and subtraction with GRPO and the math reward. Runs without the network, even on a CPU.',
+    description: 'The bundled tiny model, which puts a stray minus sign before most of its answers, learns with GRPO and the math reward to answer one- and two-digit additions and subtractions right: accuracy climbs within 30 steps. Runs without the network, even on a CPU.',
     config: {
       model: { id: 'demo' },
       lora: { r: 8, alpha: 16 },
       sampling: { num_generations: 8, max_prompt_length: 64, max_completion_length: 6, temperature: 1 },
       grpo: { loss_type: 'dapo', beta: 0.04, epsilon: 0.2, epsilon_high: 0.28 },
-      optim: { learning_rate: 1e-3, max_grad_norm: 1 },
+      optim: { learning_rate: 2e-3, max_grad_norm: 1 },
       data: { dataset: 'demo-arithmetic', template: 'plain', prompt_field: 'question', answer_field: 'answer' },
       rewards: [{ name: 'math', weight: 1, options: {} }],
-      run: { max_steps: 40, prompts_per_step: 8, micro_batch_size: 64, eval_steps: 20, eval_examples: 100, save_steps: 10 },
+      run: { max_steps: 30, prompts_per_step: 8, micro_batch_size: 64, eval_steps: 15, eval_examples: 100, save_steps: 10 },
     },
   },
   {

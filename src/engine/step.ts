@@ -78,7 +78,8 @@ async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Vari
     return s.entropyCoef ? tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar : out.loss;
   }, vars);
   const ordered = vars.map((v) => grads[v.name]);
-  const sq = tf.tidy(() => tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+  // stack + sum rather than addN: addN of more than seven tensors drops the rest on tfjs's WebGPU backend
+  const sq = tf.tidy(() => tf.sum(tf.stack(ordered.map((g) => tf.sum(tf.square(g))))));
   // one read-back for all scalars (synchronous reads stall WebGPU)
   const packed = tf.stack([value, ...scalars, sq]);
   const [loss, kl, entropy, low, high, region, sqNorm] = Array.from(await packed.data());

@@ -5,6 +5,7 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
+import { setFused } from '../engine/kernels/flag.ts';
 import { LoraAdapter } from '../engine/lora.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
@@ -137,6 +138,7 @@ export class TrainingSession implements TrainerApi {
   /** Model, data and rewards for a run; the previous run's trainer and inputs are released. */
   private async prepare(config: RunConfig): Promise<void> {
     await this.init();
+    setFused(config.run.fused_kernels ? 'auto' : false);
     await this.loadModel(config.model);
     this.trainer?.dispose(); this.trainer = null;
     this.inputs?.dispose?.();

@@ -27,6 +27,23 @@ describe('built-in datasets', () => {
     expect(s.test).not.toEqual(s.train.slice(0, 500)); // another seed, same distribution
     expect(new Set(s.train.map((r) => r.question)).size).toBeGreaterThan(1000);
   });
+  it('sloppy arithmetic for the demo model: negateRate writes that share of answers with the wrong sign', () => {
+    const sloppy = arithmeticRows(2000, 1, { negateRate: 0.65 });
+    expect(sloppy).toEqual(arithmeticRows(2000, 1, { negateRate: 0.65 }));
+    let negated = 0;
+    for (const r of sloppy) {
+      const [, a, op, b] = /^What is (\d+) ([+-]) (\d+)\?$/.exec(r.question as string)!;
+      const right = op === '+' ? Number(a) + Number(b) : Number(a) - Number(b);
+      expect(Math.abs(Number(r.answer))).toBe(right);
+      if (Number(r.answer) < 0) negated++;
+    }
+    expect(negated / 2000).toBeGreaterThan(0.6);
+    expect(negated / 2000).toBeLessThan(0.7);
+  });
+  it('a dataset the caller provides by name comes before the built-in ones', async () => {
+    const own = { train: [{ question: 'q', answer: '1' }], test: null };
+    expect(await loadDataset(parseRunConfig({ data: { dataset: 'mine' } }).data, { provided: { mine: async () => own } })).toBe(own);
+  });
   it('gsm8k-sample ships 200 + 200 rows whose answers the math grader reads', async () => {
     const s = await loadDataset(parseRunConfig({ data: { dataset: 'gsm8k-sample' } }).data);
     expect(s.train).toHaveLength(200);

@@ -11,7 +11,7 @@ import { sampleBatch } from '../../src/engine/sampler.ts';
 import { Rng } from '../../src/engine/rng.ts';
 
 describe('fusion flag', () => {
-  afterEach(() => setFused(false)); // the default
+  afterEach(() => setFused('auto')); // the default
 
   it('is off on the CPU backend whatever the setting, and the sampler then agrees with itself', async () => {
     await initBackend('cpu');

@@ -2,16 +2,14 @@
 // or the op-by-op tfjs path (the reference they are checked against). 'auto' means fused on the WebGPU
 // backend and op-by-op on CPU and WASM, where the kernels cannot run.
 //
-// The default is off: in a training worker, two identical runs in one page gave different step-1 losses
-// with the kernels on (exact resume broke), while each kernel alone matches the reference. Until that is
-// found, the kernels are opt-in (setFused('auto'), `webgrpo bench`), and runs use the reference path.
+// The default is 'auto'.
 //
 //   setFused(false)   // force the reference path (bench --no-fused, parity tests of the fused path)
 import * as tf from '../tf.ts';
 
 export type FusedSetting = boolean | 'auto';
 
-let setting: FusedSetting = false;
+let setting: FusedSetting = 'auto';
 
 export function setFused(s: FusedSetting): void {
   setting = s;

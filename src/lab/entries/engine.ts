@@ -11,6 +11,9 @@ import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { runBench } from '../../engine/bench/run.ts';
 import { clipGradNorm } from '../../engine/optim.ts';
+import { AdamW } from '../../engine/optim.ts';
+import { policyStep, type StepMetrics } from '../../engine/step.ts';
+import type { LossSettings } from '../../engine/grpo.ts';
 
 const rowsOf = (t: StTensor) => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
 
@@ -58,4 +61,21 @@ export async function gradNormCheck(): Promise<number> {
   const { grads, norm } = await clipGradNorm(g, 100);
   tf.dispose(grads);
   return norm;
+}
+
+/** Three policy steps of the demo model on WebGPU with its metrics (regression: loss, KL and entropy read 0 there). */
+export async function policyStepCheck(): Promise<StepMetrics[]> {
+  await initBackend('webgpu');
+  const model = await CausalLM.load(urlSource(`${import.meta.env.BASE_URL}models/demo`));
+  const lora = LoraAdapter.create(model.spec, { r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'v_proj', 'gate_proj', 'up_proj', 'down_proj'], useRslora: false }, 1);
+  const opt = new AdamW(lora.variables(), { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
+  const batch = { ids: [[5, 9, 12, 7, 11, 13], [3, 4, 8, 16, 6, 14]], mask: [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]], promptLength: 3 };
+  const s: LossSettings = { lossType: 'dapo', beta: 0.04, epsilonLow: 0.2, epsilonHigh: 0.28, importanceSamplingLevel: 'token', maxCompletionLength: 3, batchSequences: 2, batchTokens: 6, microBatches: 1 };
+  const out: StepMetrics[] = [];
+  for (let k = 0; k < 3; k++) {
+    const m = { batch, completionMask: [[1, 1, 1], [1, 1, 1]], advantages: [1, -1], refLogprobs: [[-2, -2, -2], [-2, -2, -2]] };
+    out.push(await policyStep(model, lora, opt, [m], s, { lr: 1e-2, maxGradNorm: 1 }));
+  }
+  opt.dispose(); lora.dispose(); model.dispose();
+  return out;
 }
