@@ -67,6 +67,21 @@ test('SIGINT then --resume gives the metrics of an uninterrupted run', async () 
   for (const k of ['reward', 'loss', 'kl', 'grad_norm']) expect(b.map((m) => m[k]), k).toEqual(a.map((m) => m[k]));
 });
 
+test('train --config runs each advantage estimator (rloo, vineppo, ppo) with its metrics', async () => {
+  const dir = tmp('est');
+  const own: Record<string, string[]> = { rloo: [], vineppo: ['mc_values/mean', 'step_advantages/mean'], ppo: ['value_loss', 'explained_variance'] };
+  for (const [estimator, keys] of Object.entries(own)) {
+    const out = tmp(`est-${estimator}`), file = path.join(dir, `${estimator}.json`);
+    fs.writeFileSync(file, JSON.stringify({ ...CONFIG, grpo: { advantage_estimator: estimator, vineppo_k: 2 }, run: { ...CONFIG.run, max_steps: 2 } }));
+    const r = train(['--config', file, '--out', out]);
+    expect(r.status, `${estimator}: ${r.stderr}`).toBe(0);
+    const m = lines(path.join(out, 'metrics.jsonl'));
+    expect(m.map((x) => x.step)).toEqual([1, 2]);
+    for (const k of ['reward', 'loss', 'grad_norm', ...keys]) expect(Number.isFinite(m[1][k]), `${estimator} ${k}`).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).grpo.advantage_estimator).toBe(estimator);
+  }
+});
+
 // Issue check: the demo preset visibly learns on a CPU-only machine in software WebGPU. Thresholds from
 // measured runs of the preset here: 30 steps, reward 0.11 -> 0.29 by quarter, evaluation 10% -> 41%
 // (6 min 42 s); Node (WASM), 20 steps: 0.10 -> 0.24, 10% -> 40%.

@@ -96,3 +96,26 @@ test('a GRPO run in the worker, and exact resume across a page reload', async ({
   resumed.forEach((row, i) => row.forEach((x, j) => expect(x, `step ${i + 1} column ${j}`).toBeCloseTo(straight[i][j], 5)));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('runs that differ by advantage estimator, overlaid on the Evaluation screen', async ({ page }) => {
+  await serveDir(page, 'local-model', modelDir());
+  const events: Ev[] = [];
+  await open(page, events);
+  const ids: string[] = [];
+  for (const estimator of ['grpo', 'rloo']) {
+    events.length = 0;
+    const started = await callLab<{ runId: string }>(page, 'headlessStart', { ...config, grpo: { ...config.grpo, advantage_estimator: estimator }, run: { ...config.run, max_steps: 2 } }, null);
+    ids.push(started.runId);
+    await until(page, events, (e) => e.kind === 'state' && e.status!.state === 'done');
+  }
+  // the app, in the same origin, finds both runs in IndexedDB
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Evaluation' }).click();
+  for (const id of ids) await page.getByTestId(`overlay-pick-${id}`).check();
+  await page.getByTestId('overlay-compare').click();
+  await expect(page.getByTestId('overlay-diffs')).toContainText('differ only in grpo.advantage_estimator: grpo | rloo');
+  await expect(page.getByTestId('overlay-evals').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('chart-overlay reward')).toBeVisible();
+  for (const label of ['advantage_estimator: grpo', 'advantage_estimator: rloo']) await expect(page.getByTestId('chart-overlay reward').getByTestId(`last-${label}`)).not.toHaveText('–');
+  await page.screenshot({ path: 'test-results/screens/run-overlay.png', fullPage: true });
+});

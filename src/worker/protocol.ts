@@ -54,6 +54,9 @@ export interface RunStatus {
   message?: string;
 }
 
+/** What the comparison of runs needs of one run. */
+export interface RunHistory { runId: string; config: RunConfig; history: StepMetrics[]; evals: EvalResult[] }
+
 /** What the main thread can ask of a trainer; the worker session and the client both implement it. */
 export interface TrainerApi {
   /** Starts the tensor backend (WebGPU in the browser); idempotent. */
@@ -77,6 +80,8 @@ export interface TrainerApi {
   /** Saves a checkpoint now (between steps). */
   save(): Promise<CheckpointInfo>;
   listRuns(): Promise<RunRecord[]>;
+  /** A saved run's config, metric history and evaluations (from its newest intact checkpoint; the live run's own when it is this one). */
+  runHistory(runId: string): Promise<RunHistory>;
   deleteRun(runId: string): Promise<void>;
   exportAdapter(): Promise<PeftFiles>;
   exportMetrics(format: 'jsonl' | 'csv'): Promise<string>;
@@ -114,7 +119,7 @@ export type WorkerMessage = TrainerEvent | Reply;
 
 export const COMMAND_NAMES: readonly CommandName[] = [
   'init', 'loadModel', 'start', 'resumeRun', 'pause', 'resume', 'stop', 'status', 'evaluate', 'evaluateModel', 'save',
-  'listRuns', 'deleteRun', 'exportAdapter', 'exportMetrics', 'exportCompletions',
+  'listRuns', 'runHistory', 'deleteRun', 'exportAdapter', 'exportMetrics', 'exportCompletions',
 ];
 
 export function toErrorInfo(e: unknown): ErrorInfo {

@@ -15,7 +15,7 @@ import { Trainer, runTraining, type Codec, type Example, type ExampleStream, typ
 import { CheckpointManager, type BlobStore, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
 import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
-import { toErrorInfo, type ModelInfo, type PeftFiles, type Progress, type RunState, type RunStatus, type TrainerApi, type TrainerEvent } from './protocol.ts';
+import { toErrorInfo, type ModelInfo, type PeftFiles, type Progress, type RunState, type RunStatus, type RunHistory, type TrainerApi, type TrainerEvent } from './protocol.ts';
 
 export interface LoadedModel { model: CausalLM; codec: Codec; info: ModelInfo; dispose?(): void }
 
@@ -270,6 +270,15 @@ export class TrainingSession implements TrainerApi {
   }
 
   listRuns(): Promise<RunRecord[]> { return this.ckpts.listRuns(); }
+
+  async runHistory(runId: string): Promise<RunHistory> {
+    if (runId === this.runId && this.trainer) {
+      const t = this.trainer;
+      return { runId, config: t.config, history: [...t.history], evals: [...t.evals] };
+    }
+    const { snapshot } = await this.ckpts.load(runId);
+    return { runId, config: snapshot.config, history: snapshot.state.history, evals: snapshot.state.evals };
+  }
 
   async deleteRun(runId: string): Promise<void> {
     if (runId === this.runId && ['running', 'pausing', 'stopping'].includes(this.state)) throw new BusyError('stop the run before deleting it');

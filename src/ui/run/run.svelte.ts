@@ -134,6 +134,7 @@ export class RunState {
   exportAdapter = () => this.guard(() => this.trainer().exportAdapter());
   exportMetrics = (f: 'jsonl' | 'csv') => this.guard(() => this.trainer().exportMetrics(f));
   exportCompletions = () => this.guard(() => this.trainer().exportCompletions());
+  runHistory = (id: string) => this.guard(() => this.trainer().runHistory(id));
   deleteRun = (id: string) => this.guard(async () => { await this.trainer().deleteRun(id); this.summaries.remove(id); await this.refreshRuns(); });
 
   /** Evaluates the model of `config` with an imported PEFT adapter; the result joins the run comparison. */
