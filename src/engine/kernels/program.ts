@@ -13,6 +13,7 @@ import * as tf from '../tf.ts';
 /** The subset of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
 interface WebGPUBackendLike {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>, output?: tf.TensorInfo): tf.TensorInfo;
+  tensorMap: { get(dataId: object): { values: unknown } };
 }
 
 export interface KernelCall {
@@ -58,7 +59,12 @@ export function runKernel(c: KernelCall): tf.Tensor {
   const backend = tf.backend() as unknown as WebGPUBackendLike;
   const uniforms = [...Object.values(c.uniforms ?? {}).map((v) => ({ type: 'int32', data: [v] })), ...Object.values(c.floatUniforms ?? {}).map((v) => ({ type: 'float32', data: [v] }))];
   const info = backend.runWebGPUProgram(new Program(c), Object.values(c.inputs), c.dtype ?? 'float32', uniforms.length ? uniforms : undefined, c.output);
-  if (c.output) return c.output;
+  if (c.output) {
+    // The backend caches a tensor's values on the CPU when it is read (data(), a checkpoint) and answers
+    // later reads from that copy; a write in place makes it stale, so drop it.
+    backend.tensorMap.get(c.output.dataId).values = null;
+    return c.output;
+  }
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 

@@ -86,16 +86,19 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
   const a = make(), b = make();
   const settings = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
   const oa = new AdamW(a, settings), ob = new AdamW(b, settings);
+  let err = 0;
+  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => { for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i] - y[i])); };
+  // read everything back after every step, as a checkpoint does: a read caches values on the CPU, and an
+  // in-place update must not leave that copy stale (regression: resumed runs started from old moments)
+  let sa = await oa.exportState(), sb = await ob.exportState();
   for (let step = 0; step < 3; step++) {
     const grads = shapes.map((sh, i) => tf.tensor2d(rnd(sh[0] * sh[1], 10 * step + i + 5), sh));
     oa.step(grads, 1e-2);
     fusedAdamWStep(ob, grads, 1e-2);
     tf.dispose(grads);
+    sa = await oa.exportState(); sb = await ob.exportState();
+    for (let i = 0; i < a.length; i++) { cmp(await a[i].data(), await b[i].data()); cmp(sa.m[i], sb.m[i]); cmp(sa.v[i], sb.v[i]); }
   }
-  let err = 0;
-  const sa = await oa.exportState(), sb = await ob.exportState();
-  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => { for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i] - y[i])); };
-  for (let i = 0; i < a.length; i++) { cmp(await a[i].data(), await b[i].data()); cmp(sa.m[i], sb.m[i]); cmp(sa.v[i], sb.v[i]); }
   oa.dispose(); ob.dispose(); tf.dispose([...a, ...b]);
   return { err, steps: [sa.step, sb.step], leaked: tf.memory().numTensors - before };
 }
