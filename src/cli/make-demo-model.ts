@@ -23,8 +23,8 @@ import type { LoadDataOptions } from '../data/datasets.ts';
 
 const USAGE = 'Usage: webgrpo make-demo-model [--out DIR] [--steps N] [--negate-rate R] [--seed S] [--backend wasm|cpu]';
 
-/** The SFT data: demo-arithmetic's questions with a share of answers computed with the other operator;
- * evaluation (the stopping rule) is on demo-arithmetic's right answers. */
+/** The SFT data: demo-arithmetic's questions with a share of the answers written with the wrong sign;
+ * the evaluations logged during SFT score against demo-arithmetic's right answers. */
 export const SFT_DATASET = 'demo-arithmetic-sloppy';
 
 function sftData(negateRate: number): LoadDataOptions {

@@ -61,7 +61,7 @@ export class AdamW {
 
 /** Scales gradients so that their global L2 norm is at most maxNorm (0: no clipping); returns the norm before clipping. */
 export async function clipGradNorm(grads: tf.Tensor[], maxNorm: number): Promise<{ grads: tf.Tensor[]; norm: number }> {
-  // stack + sum rather than addN: addN of scalars returned 0 on tfjs's WebGPU backend
+  // stack + sum rather than addN: addN of more than seven tensors drops the rest on tfjs's WebGPU backend
   const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))));
   const norm = (await normT.data())[0];
   normT.dispose();

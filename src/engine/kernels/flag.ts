@@ -2,7 +2,7 @@
 // or the op-by-op tfjs path (the reference they are checked against). 'auto' means fused on the WebGPU
 // backend and op-by-op on CPU and WASM, where the kernels cannot run.
 //
-// The default is 'auto'.
+// The default is 'auto'; a run's `run.fused_kernels: false` turns them off for that run (worker/session.ts).
 //
 //   setFused(false)   // force the reference path (bench --no-fused, parity tests of the fused path)
 import * as tf from '../tf.ts';
