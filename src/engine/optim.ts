@@ -59,10 +59,15 @@ export class AdamW {
   }
 }
 
+/** The sum of the squares of every element of the tensors (a squared global L2 norm). */
+export function sumOfSquares(ts: tf.Tensor[]): tf.Scalar {
+  // stack + sum rather than addN: addN of more than seven tensors drops the rest on tfjs's WebGPU backend
+  return tf.tidy(() => tf.sum(tf.stack(ts.map((g) => tf.sum(tf.square(g))))));
+}
+
 /** Scales gradients so that their global L2 norm is at most maxNorm (0: no clipping); returns the norm before clipping. */
 export async function clipGradNorm(grads: tf.Tensor[], maxNorm: number): Promise<{ grads: tf.Tensor[]; norm: number }> {
-  // stack + sum rather than addN: addN of more than seven tensors drops the rest on tfjs's WebGPU backend
-  const normT = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))));
+  const normT = tf.tidy(() => tf.sqrt(sumOfSquares(grads)));
   const norm = (await normT.data())[0];
   normT.dispose();
   if (!(maxNorm > 0) || norm <= maxNorm) return { grads, norm };

@@ -7,7 +7,7 @@ import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { AdamW } from './optim.ts';
-import { clipGradNorm } from './optim.ts';
+import { clipGradNorm, sumOfSquares } from './optim.ts';
 import { completionLogprobs, policyLoss, type LossSettings, type SequenceBatch } from './grpo.ts';
 import { fusedActive } from './kernels/flag.ts';
 import { fusedAdamWStep } from './kernels/adamw.ts';
@@ -78,8 +78,7 @@ async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Vari
     return s.entropyCoef ? tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar : out.loss;
   }, vars);
   const ordered = vars.map((v) => grads[v.name]);
-  // stack + sum rather than addN: addN of more than seven tensors drops the rest on tfjs's WebGPU backend
-  const sq = tf.tidy(() => tf.sum(tf.stack(ordered.map((g) => tf.sum(tf.square(g))))));
+  const sq = sumOfSquares(ordered);
   // one read-back for all scalars (synchronous reads stall WebGPU)
   const packed = tf.stack([value, ...scalars, sq]);
   const [loss, kl, entropy, low, high, region, sqNorm] = Array.from(await packed.data());

@@ -10,8 +10,7 @@ import { fullLogits } from '../../engine/infer.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { runBench } from '../../engine/bench/run.ts';
-import { clipGradNorm } from '../../engine/optim.ts';
-import { AdamW } from '../../engine/optim.ts';
+import { AdamW, clipGradNorm } from '../../engine/optim.ts';
 import { policyStep, type StepMetrics } from '../../engine/step.ts';
 import type { LossSettings } from '../../engine/grpo.ts';
 
