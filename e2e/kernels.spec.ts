@@ -26,13 +26,16 @@ for (const d of dirs) {
 }
 
 for (const d of dirs) {
-  test(`${d}: fused LoRA projections in training: log-probabilities within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
+  test(`${d}: fused training pass (tiled kernels and tfjs's): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
     await serveDir(page, 'fixtures', root);
     await openLab(page);
-    const r = await callLab<{ valueErr: number; gradErr: number; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
+    type E = { valueErr: number; gradErr: number };
+    const r = await callLab<{ tiled: E; tfjs: E; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
     console.log(d, 'grads', JSON.stringify(r));
-    expect(r.valueErr).toBeLessThan(1e-4);
-    expect(r.gradErr).toBeLessThan(1e-4);
+    for (const e of [r.tiled, r.tfjs]) {
+      expect(e.valueErr).toBeLessThan(1e-4);
+      expect(e.gradErr).toBeLessThan(1e-4);
+    }
     expect(r.leaked).toBe(0);
   });
 }

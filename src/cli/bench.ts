@@ -2,28 +2,31 @@
 // (also `npm run bench -- ...`): decode tokens/s and one GRPO training step's time and peak memory, with
 // random weights. In Node the WebGPU backend comes from the `webgpu` package (Dawn) and needs a GPU driver;
 // without one, use --backend wasm, or --browser (headless Chromium's WebGPU). --no-fused runs the
-// op-by-op reference path instead of the fused WebGPU kernels (src/engine/kernels), to compare them.
+// op-by-op reference path instead of the fused WebGPU kernels (src/engine/kernels), to compare them;
+// --kernels tiled|tfjs forces the training pass's kernel family (by default: tiled on a software adapter).
 import { parseOptions, UsageError } from './args.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
-const USAGE = 'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
+const USAGE = 'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseOptions(argv, {
     json: { type: 'boolean' }, shape: { type: 'string' }, backend: { type: 'string' }, 'new-tokens': { type: 'string' },
     'prompt-tokens': { type: 'string' }, seqs: { type: 'string' }, 'train-rows': { type: 'string' }, 'micro-batch': { type: 'string' },
-    browser: { type: 'boolean' }, 'no-fused': { type: 'boolean' },
+    browser: { type: 'boolean' }, 'no-fused': { type: 'boolean' }, kernels: { type: 'string' },
   }, USAGE);
   const backend = (v.backend ?? 'webgpu') as BackendName;
   if (!['webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend ${backend}: choose webgpu, wasm or cpu`);
+  if (v.kernels !== undefined && !['tiled', 'tfjs'].includes(v.kernels)) throw new UsageError(`--kernels ${v.kernels}: choose tiled or tfjs`);
   const int = (s?: string) => (s === undefined ? undefined : Number.parseInt(s, 10));
   const strip = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
   const overrides = {
     decode: strip({ newTokens: int(v['new-tokens']), promptTokens: int(v['prompt-tokens']), seqs: int(v.seqs) }),
     train: strip({ rows: int(v['train-rows']), microBatch: int(v['micro-batch']) }),
     fused: !v['no-fused'],
+    ...(v.kernels ? { tiled: v.kernels === 'tiled' } : {}),
   };
   const log = v.json ? () => {} : (m: string) => process.stderr.write(`${m}\n`);
   const shape = v.shape ?? 'qwen2.5-0.5b';

@@ -12,6 +12,7 @@ export interface BackendInfo {
   maxBufferSize?: number;
   maxStorageBufferBindingSize?: number;
   features?: string[];
+  software?: boolean;      // a CPU implementation of WebGPU (SwiftShader, lavapipe): kernels are chosen for it
 }
 
 export class WebGPUUnavailableError extends Error {
@@ -72,9 +73,12 @@ async function initWebGPU(): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-webgpu');
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new WebGPUUnavailableError('tfjs could not start its WebGPU backend on this adapter');
+  const device = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return {
     backend: 'webgpu',
-    device: [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'WebGPU adapter',
+    device,
+    software: fallback === true || /swiftshader|llvmpipe|lavapipe|microsoft basic render/i.test(device),
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     features: [...adapter.features],

@@ -8,6 +8,8 @@
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
+import { tiledActive } from './kernels/flag.ts';
+import { rowLogprobEntropy } from './kernels/rows.ts';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
 
@@ -105,7 +107,10 @@ export interface SequenceBatch {
  * over prompt + completion. Logits are divided by the sampling temperature first, as TRL does. Only the
  * C completion positions reach the LM head, so [N, P + C, V] logits never exist.
  */
-export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b: SequenceBatch, temperature = 1): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
+export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b0: SequenceBatch, temperature = 1): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
+  const tiled = tiledActive();
+  // the tiled kernels need the sequence length to be a multiple of 4: pad the prompt side with masked tokens
+  const b = tiled ? padToMultiple(b0, 4) : b0;
   const N = b.ids.length, P = b.promptLength, C = b.ids[0].length - P, D = model.spec.hidden;
   const ids = tf.tensor2d(b.ids, undefined, 'int32');
   const keyMask = tf.tensor2d(b.mask, undefined, 'float32');
@@ -113,12 +118,25 @@ export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b:
   const { hidden } = model.forward({ ids, positions, keyMask, lora });
   const h = tf.slice(hidden, [0, P - 1, 0], [N, C, D]).reshape([N * C, D]) as tf.Tensor2D;
   let logits = model.logits(h);                                         // [N*C, V]
+  const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]);
+  if (tiled) {
+    const both = rowLogprobEntropy(logits, targets as tf.Tensor1D, temperature);  // [N*C, 2]
+    const [lp, ent] = tf.split(both, 2, 1);
+    return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
+  }
   if (temperature > 0 && temperature !== 1) logits = tf.div(logits, temperature);
   const logp = tf.logSoftmax(logits);
-  const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]);
   // oneHot straight to float32 is wrong on the WASM backend (int bits read as floats): cast instead
   const onehot = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), model.spec.vocabSize), 'float32');
   const logprobs = tf.sum(tf.mul(logp, onehot), 1).reshape([N, C]) as tf.Tensor2D;
   const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)).reshape([N, C]) as tf.Tensor2D;
   return { logprobs, entropy };
+}
+
+/** The batch with masked pad tokens prepended so that its length is a multiple of `m` (results unchanged). */
+function padToMultiple(b: SequenceBatch, m: number): SequenceBatch {
+  const extra = (m - (b.ids[0].length % m)) % m;
+  if (!extra) return b;
+  const pad = Array(extra).fill(0);
+  return { ids: b.ids.map((r) => [...pad, ...r]), mask: b.mask.map((r) => [...pad, ...r]), promptLength: b.promptLength + extra };
 }

@@ -27,6 +27,8 @@ export interface KernelCall {
   floatUniforms?: Record<string, number>;  // f32 values that change per call (e.g. the learning rate)
   output?: tf.Tensor;          // written in place instead of allocating a new tensor
   dtype?: tf.DataType;
+  components?: number[];       // per input, in order: 4 declares it `array<vec4<f32>>` (default 1)
+  outputComponents?: number;   // 4 declares `result` as `array<vec4<f32>>` (default 1)
 }
 
 class Program {
@@ -37,6 +39,8 @@ class Program {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
   uniforms?: string;
+  variableComponents?: number[];
+  outputComponent?: number;
   size = false;
   constructor(private readonly c: KernelCall) {
     this.variableNames = Object.keys(c.inputs);
@@ -47,6 +51,8 @@ class Program {
     this.workgroupSize = [c.workgroupSize, 1, 1];
     const fields = [...Object.keys(c.uniforms ?? {}).map((k) => `${k} : i32,`), ...Object.keys(c.floatUniforms ?? {}).map((k) => `${k} : f32,`)];
     if (fields.length) this.uniforms = fields.join(' ');
+    if (c.components) this.variableComponents = c.components;
+    if (c.outputComponents) this.outputComponent = c.outputComponents;
   }
   getUserCode(): string {
     // tfjs binds its uniform buffer to every program, and pipelines use layout 'auto', which leaves out

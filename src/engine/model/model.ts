@@ -15,8 +15,11 @@ import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type 
 import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
-import { fusedActive } from '../kernels/flag.ts';
-import { fusedLoraLinear } from '../kernels/lora-linear.ts';
+import { fusedActive, tiledActive } from '../kernels/flag.ts';
+import { fusedLoraLinear, tiledLinear } from '../kernels/lora-linear.ts';
+import { tiledMatMulGrad } from '../kernels/matmul.ts';
+import { rowRmsNorm, rowSoftmax } from '../kernels/rows.ts';
+
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
@@ -76,6 +79,8 @@ export class CausalLM {
 
   /** Logits [N, V] of hidden states [N, D]. */
   logits(hidden2d: tf.Tensor2D): tf.Tensor2D {
+    const tiled = tiledActive() ? tiledLinear(hidden2d, this.weights.lmHead) : null;
+    if (tiled) return tiled;
     return tf.matMul(hidden2d, this.weights.lmHead, false, true);
   }
 
@@ -102,6 +107,13 @@ export class CausalLM {
       v = writeCache(ctx.cached.v, v, ctx.cached.offset);
     }
     const S = k.shape[2], rep = s.heads / s.kvHeads;
+    if (tiledActive()) {
+      const o2 = tiledAttention(q, k, v, ctx.bias, s.kvHeads);
+      if (o2) {
+        const out = this.linear(o2, w, l, 'o_proj', ctx.lora).reshape([B, T, s.hidden]) as tf.Tensor3D;
+        return ctx.cached ? { out, k, v } : { out };
+      }
+    }
     // GQA without copying K/V: query heads of one KV head are stacked along the row axis.
     const qg = q.reshape([B, s.kvHeads, rep * T, s.headDim]);
     let scores = tf.matMul(qg, k, false, true).reshape([B, s.heads, T, S]);
@@ -126,6 +138,8 @@ export class CausalLM {
     const b = w.bias[name];
     const pair = lora?.get(l, name);
     if (pair && lora && fusedActive() && !(lora.training && lora.settings.dropout > 0)) return fusedLoraLinear(x, w[name], b, pair.A, pair.B, lora.scale);
+    const tiled = !pair && tiledActive() ? tiledLinear(x, w[name], b) : null;
+    if (tiled) return tiled;
     let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
     if (b) y = tf.add(y, b) as tf.Tensor2D;
     if (pair && lora) {
@@ -148,8 +162,25 @@ interface AttnContext {
   lora?: LoraAdapter | null;
 }
 
+/**
+ * Attention of the training pass in tiled kernels (software adapters): q [B, H, T, hd], k and v
+ * [B, KV, S, hd], bias [B, 1, T, S]; returns the heads' outputs [B*T, H*hd]. Null when the shapes do not
+ * tile (head size or key count not a multiple of 4).
+ */
+function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, kvHeads: number): tf.Tensor2D | null {
+  const [B, H, T, hd] = q.shape, S = k.shape[2], rep = H / kvHeads;
+  const qg = q.reshape([B * kvHeads, rep * T, hd]), k3 = k.reshape([B * kvHeads, S, hd]), v3 = v.reshape([B * kvHeads, S, hd]);
+  const scores = tiledMatMulGrad(qg, k3, 'nt');
+  if (!scores) return null;
+  const probs = rowSoftmax(scores.reshape([B, H, T, S]), bias, 1 / Math.sqrt(hd));
+  const o = tiledMatMulGrad(probs.reshape([B * kvHeads, rep * T, S]), v3, 'nn');
+  if (!o) return null;
+  return tf.transpose(o.reshape([B, H, T, hd]), [0, 2, 1, 3]).reshape([B * T, H * hd]) as tf.Tensor2D;
+}
+
 /** RMSNorm over the last axis, computed in f32 as HF does. */
 export function rmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number): T {
+  if (tiledActive() && x.dtype === 'float32') return rowRmsNorm(x, w, eps);
   const ms = tf.mean(tf.square(x), -1, true);
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w) as T;
 }

@@ -11,7 +11,7 @@ import { readSafetensors } from '../../engine/model/safetensors.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { leftPad } from '../../engine/batch.ts';
-import { setFused, fusedSetting } from '../../engine/kernels/flag.ts';
+import { setFused, fusedSetting, setTiled } from '../../engine/kernels/flag.ts';
 import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
 import { fusedAdamWStep } from '../../engine/kernels/adamw.ts';
 import { AdamW } from '../../engine/optim.ts';
@@ -103,31 +103,45 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
   return { err, steps: [sa.step, sb.step], leaked: tf.memory().numTensors - before };
 }
 
-/** Fused vs op-by-op training forward: completion log-probabilities and every LoRA gradient of a weighted sum of them. */
+/**
+ * Fused vs op-by-op training forward: completion log-probabilities, entropies and every LoRA gradient of a
+ * weighted sum of both, for each kernel family of the fused path (`tiled`: register-tiled matmuls and row
+ * kernels; `tfjs`: tfjs's matMul with fused LoRA projections). Rows of length 7 also exercise the tiled
+ * path's padding to a multiple of 4.
+ */
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
   const model = await CausalLM.load(urlSource(base));
   const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
   const before = tf.memory().numTensors, was = fusedSetting(), vars = lora.variables();
   const batch = { ids: [[0, 5, 9, 2, 7, 11, 3], [3, 4, 8, 1, 6, 2, 9]], mask: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], promptLength: 4 };
-  const run = async (on: boolean) => {
+  const run = async (on: boolean, tiled: boolean | null = null) => {
     setFused(on);
+    setTiled(tiled);
     const { value, grads } = tf.variableGrads(() => {
-      const { logprobs } = completionLogprobs(model, lora, batch);
-      return tf.sum(tf.mul(logprobs, tf.tensor2d([[0.3, -1, 0.7], [1.2, 0.5, -0.4]]))) as tf.Scalar;
+      const { logprobs, entropy } = completionLogprobs(model, lora, batch, 0.7);
+      return tf.add(tf.sum(tf.mul(logprobs, tf.tensor2d([[0.3, -1, 0.7], [1.2, 0.5, -0.4]]))), tf.sum(tf.mul(entropy, tf.tensor2d([[0.2, 0.1, -0.3], [0.4, -0.2, 0.1]])))) as tf.Scalar;
     }, vars);
     const out = { value: (await value.data())[0], grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))) };
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   };
-  const a = await run(true), b = await run(false);
+  const tiled = await run(true, true), tfjs = await run(true, false), ref = await run(false);
   setFused(was);
-  let gradErr = 0;
-  a.grads.forEach((g, i) => {
-    const scale = Math.max(1e-12, ...b.grads[i].map(Math.abs));
-    g.forEach((x, j) => { gradErr = Math.max(gradErr, Math.abs(x - b.grads[i][j]) / scale); });
-  });
+  setTiled(null);
+  const gradErr = (a: typeof ref) => {
+    let e = 0;
+    a.grads.forEach((g, i) => {
+      const scale = Math.max(1e-12, ...ref.grads[i].map(Math.abs));
+      g.forEach((x, j) => { e = Math.max(e, Math.abs(x - ref.grads[i][j]) / scale); });
+    });
+    return e;
+  };
   const leaked = tf.memory().numTensors - before;
   lora.dispose(); model.dispose();
-  return { valueErr: Math.abs(a.value - b.value), gradErr, leaked };
+  return {
+    tiled: { valueErr: Math.abs(tiled.value - ref.value), gradErr: gradErr(tiled) },
+    tfjs: { valueErr: Math.abs(tfjs.value - ref.value), gradErr: gradErr(tfjs) },
+    leaked,
+  };
 }
