@@ -8,8 +8,8 @@
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
-import { tiledActive } from './kernels/flag.ts';
-import { rowLogprobEntropy } from './kernels/rows.ts';
+import { fusedSetting, tiledActive } from './kernels/flag.ts';
+import { lmHeadLogprobs } from './lm-head.ts';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
 
@@ -105,7 +105,8 @@ export interface SequenceBatch {
 /**
  * Per-token log-probabilities [N, C] of the completion tokens and their entropies, from one forward pass
  * over prompt + completion. Logits are divided by the sampling temperature first, as TRL does. Only the
- * C completion positions reach the LM head, so [N, P + C, V] logits never exist.
+ * C completion positions reach the LM head, so [N, P + C, V] logits never exist; unless fused kernels are
+ * turned off, not even [N * C, V] (lm-head.ts takes the rows in chunks).
  */
 export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b0: SequenceBatch, temperature = 1): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
   const tiled = tiledActive();
@@ -117,13 +118,14 @@ export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b0
   const positions = tf.tensor2d(b.mask.map((r) => { let p = -1; return r.map((m) => (m ? ++p : 1)); }), undefined, 'int32');
   const { hidden } = model.forward({ ids, positions, keyMask, lora });
   const h = tf.slice(hidden, [0, P - 1, 0], [N, C, D]).reshape([N * C, D]) as tf.Tensor2D;
-  let logits = model.logits(h);                                         // [N*C, V]
-  const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]);
-  if (tiled) {
-    const both = rowLogprobEntropy(logits, targets as tf.Tensor1D, temperature);  // [N*C, 2]
-    const [lp, ent] = tf.split(both, 2, 1);
+  const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]) as tf.Tensor1D;
+  if (fusedSetting() !== false) {
+    // chunked through the LM head (lm-head.ts): no [N*C, V] logits held for the backward pass
+    const [lp, ent] = tf.split(lmHeadLogprobs(model, h, targets, temperature), 2, 1);
     return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
   }
+  // the reference path (run.fused_kernels: false): whole logits, op by op
+  let logits = model.logits(h);                                         // [N*C, V]
   if (temperature > 0 && temperature !== 1) logits = tf.div(logits, temperature);
   const logp = tf.logSoftmax(logits);
   // oneHot straight to float32 is wrong on the WASM backend (int bits read as floats): cast instead

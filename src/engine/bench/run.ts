@@ -16,7 +16,7 @@ import { BENCH_SHAPES, type BenchShape } from './shapes.ts';
 import { fusedActive, fusedSetting, setFused, setTiled, tiledActive } from '../kernels/flag.ts';
 
 export interface BenchResult {
-  device: string; backend: string; shape: string;
+  device: string; backend: string; shape: string; layers: number;
   decode_tokens_per_s: number; decode_step_ms: number; prefill_s: number;
   train_step_s: number; train_peak_gpu_bytes: number; weights_bytes: number; fused: boolean; tiled_kernels: boolean;
   decode: BenchShape['decode']; train: BenchShape['train'];
@@ -44,13 +44,14 @@ export function randomWeights(spec: ModelSpec, seed = 0, std: { embed?: number; 
 const now = () => performance.now();
 const ids = (rng: Rng, n: number, V: number) => Array.from({ length: n }, () => 1 + rng.int(V - 1));
 
-export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?: Partial<BenchShape['decode']>; train?: Partial<BenchShape['train']>; fused?: boolean; tiled?: boolean } = {}, log: (m: string) => void = () => {}): Promise<BenchResult> {
+export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?: Partial<BenchShape['decode']>; train?: Partial<BenchShape['train']>; fused?: boolean; tiled?: boolean; layers?: number } = {}, log: (m: string) => void = () => {}): Promise<BenchResult> {
   const shape0 = BENCH_SHAPES[shapeName];
   if (!shape0) throw new Error(`unknown shape "${shapeName}": choose one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
-  const shape = { ...shape0, decode: { ...shape0.decode, ...overrides.decode }, train: { ...shape0.train, ...overrides.train } };
+  const spec = overrides.layers ? { ...shape0.spec, layers: overrides.layers } : shape0.spec; // fewer layers: memory of the rest on a small machine
+  const shape = { ...shape0, spec, decode: { ...shape0.decode, ...overrides.decode }, train: { ...shape0.train, ...overrides.train } };
   const fusedBefore = fusedSetting();
   setFused(overrides.fused === false ? false : 'auto'); // fused kernels, or the op-by-op reference path for ratios
-  setTiled(overrides.tiled ?? null);              // register-tiled training matmuls: by adapter unless forced
+  setTiled(overrides.tiled ?? null);                    // tiled kernels: by the adapter unless forced
   const weightsBefore = tf.memory().numBytes;
   const model = new CausalLM(shape.spec, randomWeights(shape.spec));
   const weightsBytes = tf.memory().numBytes - weightsBefore;
@@ -61,7 +62,7 @@ export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?:
     const decode = await benchDecode(model, lora, shape.decode, log);
     const train = await benchTrain(model, lora, shape.train, log);
     const info = backendInfo();
-    return { device: info?.device ?? tf.getBackend(), backend: info?.backend ?? tf.getBackend(), shape: shapeName, fused: fusedActive(), tiled_kernels: tiledActive(), ...decode, ...train, weights_bytes: weightsBytes, decode: shape.decode, train: shape.train };
+    return { device: info?.device ?? tf.getBackend(), backend: info?.backend ?? tf.getBackend(), shape: shapeName, layers: spec.layers, fused: fusedActive(), tiled_kernels: tiledActive(), ...decode, ...train, weights_bytes: weightsBytes, decode: shape.decode, train: shape.train };
   } finally {
     setFused(fusedBefore);
     setTiled(null);

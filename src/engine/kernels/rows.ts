@@ -5,7 +5,9 @@
 //   rowRmsNorm(x, w, eps)                         RMSNorm over the last axis (w frozen)
 //   rowSoftmax(scores, bias, scale)               softmax(scores * scale + bias) over the last axis;
 //                                                 scores [B, H, T, S], bias [B, 1, T, S] (constant)
-//   rowLogprobEntropy(logits, targets, temp)      [R, 2]: log p(target) and entropy of softmax(logits / temp)
+//   logprobEntropyRows(logits, targets, temp)     [R, 2]: log p(target) and entropy of softmax(logits / temp)
+//                                                 (its gradient is logprobEntropyRowsGrad: lm-head.ts
+//                                                 recomputes the logits chunk by chunk)
 //
 // On a hardware GPU one thread per row leaves most of the GPU idle; these are used with the tiled matmuls
 // only (`tiledActive` in flag.ts).
@@ -88,11 +90,9 @@ fn main(index: i32) {
   return f(scores) as tf.Tensor4D;
 }
 
-export function rowLogprobEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): tf.Tensor2D {
-  const [R, V] = logits.shape;
-  const inv = f32(temperature > 0 ? 1 / temperature : 1);
-  // the row's max and log-sum-exp of z = logits / temperature
-  const stats = `
+/** The WGSL that computes a row's max `m`, log-sum-exp `lse`, entropy `h` and target `t` of z = Z / temperature. */
+function rowStats(V: number, inv: string): string {
+  return `
   let o = index * ${V};
   var m = -3.0e38;
   for (var j = 0; j < ${V}; j++) { m = max(m, Z[o + j] * ${inv}); }
@@ -102,31 +102,34 @@ export function rowLogprobEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, tem
   var h = 0.0;
   for (var j = 0; j < ${V}; j++) { let lp = Z[o + j] * ${inv} - lse; h -= exp(lp) * lp; }
   let t = TGT[index];`;
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const zi = args[0] as tf.Tensor2D;
-    (args[1] as tf.GradSaveFunc)([zi]);
-    const code = `
+}
+
+const invTemp = (temperature: number) => f32(temperature > 0 ? 1 / temperature : 1);
+
+/** [R, 2]: log p(target) and the entropy of softmax(logits / temperature), row by row (no gradient). */
+export function logprobEntropyRows(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): tf.Tensor2D {
+  const [R, V] = logits.shape, inv = invTemp(temperature);
+  const code = `
 fn main(index: i32) {
-  if (index >= ${R}) { return; }${stats}
+  if (index >= ${R}) { return; }${rowStats(V, inv)}
   result[index * 2] = Z[o + t] * ${inv} - lse;
   result[index * 2 + 1] = h;
 }`;
-    return {
-      value: runKernel({ key: `lpent_${R}_${V}_${inv}`, code, inputs: { Z: zi, TGT: targets }, outShape: [R, 2], workgroups: groups(R), workgroupSize: WG }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        // d z_j = dlp (1[j = t] - p_j) - dH p_j (log p_j + H); d logits = d z / temperature
-        const back = `
+  return runKernel({ key: `lpent_${R}_${V}_${inv}`, code, inputs: { Z: logits, TGT: targets }, outShape: [R, 2], workgroups: groups(R), workgroupSize: WG }) as tf.Tensor2D;
+}
+
+/** Gradient of logprobEntropyRows to the logits, given dy [R, 2] (d log p, d entropy). */
+export function logprobEntropyRowsGrad(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  const [R, V] = logits.shape, inv = invTemp(temperature);
+  // d z_j = dlp (1[j = t] - p_j) - dH p_j (log p_j + H); d logits = d z / temperature
+  const code = `
 fn main(index: i32) {
-  if (index >= ${R}) { return; }${stats}
+  if (index >= ${R}) { return; }${rowStats(V, inv)}
   let dlp = DY[index * 2]; let dh = DY[index * 2 + 1];
   for (var j = 0; j < ${V}; j++) {
     let lp = Z[o + j] * ${inv} - lse; let p = exp(lp);
     result[o + j] = (dlp * (select(0.0, 1.0, j == t) - p) - dh * p * (lp + h)) * ${inv};
   }
 }`;
-        return [runKernel({ key: `lpent_b_${R}_${V}_${inv}`, code: back, inputs: { Z: saved[0], TGT: targets, DY: dy }, outShape: [R, V], workgroups: groups(R), workgroupSize: WG })];
-      },
-    };
-  });
-  return f(logits) as tf.Tensor2D;
+  return runKernel({ key: `lpent_b_${R}_${V}_${inv}`, code, inputs: { Z: logits, TGT: targets, DY: dy }, outShape: [R, V], workgroups: groups(R), workgroupSize: WG }) as tf.Tensor2D;
 }
