@@ -35,6 +35,13 @@ test('opens with the demo preset and model; the form has every field of the sche
   await expect(page.getByTestId('preset')).toHaveValue('demo');
   await expect(page.getByTestId('model-id')).toHaveValue('demo');
   await expect(page.getByTestId('memory')).toContainText('Estimated GPU memory');
+  // on a machine without a GPU, Chromium's adapter is SwiftShader, and the page says what that means
+  const swiftshader = await page.evaluate(async () => {
+    const a = await (navigator as Navigator & { gpu: GPU }).gpu.requestAdapter();
+    return /swiftshader/i.test(`${a?.info?.architecture} ${a?.info?.description}`);
+  });
+  if (swiftshader) await expect(page.getByTestId('software-adapter')).toContainText('runs WebGPU on the CPU');
+  else await expect(page.getByTestId('software-adapter')).toHaveCount(0);
   await shot(page, '1-model');
   // a model that cannot run is refused before any download, with the reason, and Train is disabled
   await page.getByTestId('model-id').fill('not a model');

@@ -3,6 +3,7 @@
 //
 //   const info = await initBackend('webgpu')   // throws WebGPUUnavailableError with what to do
 import * as tf from './tf.ts';
+import { adapterName, isSoftwareAdapter } from './adapter.ts';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 
@@ -73,12 +74,11 @@ async function initWebGPU(): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-webgpu');
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new WebGPUUnavailableError('tfjs could not start its WebGPU backend on this adapter');
-  const device = [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const device = adapterName(adapter);
   return {
     backend: 'webgpu',
     device,
-    software: fallback === true || /swiftshader|llvmpipe|lavapipe|microsoft basic render/i.test(device),
+    software: isSoftwareAdapter(adapter),
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     features: [...adapter.features],

@@ -1,9 +1,11 @@
 // The fusion flag: fused kernels only on WebGPU; on CPU the sampler keeps the op-by-op reference path and
-// gives the same tokens whatever the setting.
+// gives the same tokens whatever the setting. The tiled kernel family: only with fused kernels active, and
+// chosen for software adapters.
 import { describe, it, expect, afterEach } from 'vitest';
 import * as tf from '../../src/engine/tf.ts';
 import { initBackend } from '../../src/engine/backend.ts';
-import { fusedActive, setFused } from '../../src/engine/kernels/flag.ts';
+import { fusedActive, setFused, setTiled, tiledActive } from '../../src/engine/kernels/flag.ts';
+import { isSoftwareAdapter, adapterName } from '../../src/engine/adapter.ts';
 import { CausalLM } from '../../src/engine/model/model.ts';
 import { randomWeights } from '../../src/engine/bench/run.ts';
 import { BENCH_SHAPES } from '../../src/engine/bench/shapes.ts';
@@ -25,5 +27,25 @@ describe('fusion flag', () => {
     expect(await run()).toEqual(a);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('software adapters', () => {
+  const adapter = (info: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ info, ...extra }) as unknown as GPUAdapter;
+
+  it('SwiftShader, lavapipe and fallback adapters are software; GPUs are not', () => {
+    expect(isSoftwareAdapter(adapter({ vendor: 'google', architecture: 'swiftshader', description: '' }))).toBe(true);
+    expect(isSoftwareAdapter(adapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe(true);
+    expect(isSoftwareAdapter(adapter({ vendor: 'x', architecture: '', description: '', isFallbackAdapter: true }))).toBe(true);
+    expect(isSoftwareAdapter(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }))).toBe(false);
+    expect(isSoftwareAdapter(adapter({ vendor: 'apple', architecture: 'metal-3', description: '' }))).toBe(false);
+    expect(adapterName(adapter({}))).toBe('WebGPU adapter');
+  });
+
+  it('tiled kernels need the fused kernels active (never on CPU or WASM), even when forced', async () => {
+    await initBackend('cpu');
+    setTiled(true);
+    expect(tiledActive()).toBe(false);
+    setTiled(null);
   });
 });

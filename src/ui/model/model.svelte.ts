@@ -4,11 +4,12 @@
 //
 //   const ms = new ModelState(cs); await ms.readAdapter(); ms.estimate?.total; ms.refusal
 import { estimateMemory, type MemoryEstimate } from '../../engine/memory.ts';
+import { adapterName, isSoftwareAdapter } from '../../engine/adapter.ts';
 import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
 import { MODEL_PRESETS } from './presets.ts';
 
-export interface AdapterLimits { maxBufferSize: number; maxStorageBufferBindingSize: number; description: string }
+export interface AdapterLimits { maxBufferSize: number; maxStorageBufferBindingSize: number; description: string; software: boolean }
 
 const GB = 2 ** 30;
 export const gb = (b: number) => `${(b / GB).toFixed(2)} GB`;
@@ -63,8 +64,7 @@ export class ModelState {
     const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
     const a = await gpu?.requestAdapter().catch(() => null);
     if (!a) return;
-    const info = a.info as GPUAdapterInfo | undefined;
-    this.limits = { maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize, description: [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter' };
+    this.limits = { maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize, description: adapterName(a), software: isSoftwareAdapter(a) };
   }
 
   /** Reads config.json of a model that is not a preset, to know its architecture before downloading it. */
