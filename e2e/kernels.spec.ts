@@ -40,6 +40,15 @@ for (const d of dirs) {
   });
 }
 
+test('a kernel over more than 65,535 workgroups covers every row (two-dimensional dispatch)', async ({ page }) => {
+  await openLab(page);
+  const r = await callLab<{ rows: number; err: number; lastRow: number[]; leaked: number }>(page, 'largeDispatchCheck');
+  console.log('large dispatch', JSON.stringify(r));
+  expect(r.err).toBeLessThan(1e-5);
+  expect(r.lastRow.every((v) => v > 0)).toBe(true);
+  expect(r.leaked).toBe(0);
+});
+
 test('fused AdamW: parameters and moments within 1e-6 of optim.ts after three steps', async ({ page }) => {
   await openLab(page);
   const r = await callLab<{ err: number; steps: number[]; leaked: number }>(page, 'adamwParity');

@@ -21,7 +21,7 @@ export interface KernelCall {
   code: string;                // WGSL with `fn main(index: i32) { ... }`
   inputs: Record<string, tf.Tensor>;
   outShape: number[];
-  workgroups: number;          // number of workgroups (flat)
+  workgroups: number;          // number of workgroups (flat; over 65,535 the kernel must check its bounds)
   workgroupSize: number;
   uniforms?: Record<string, number>;  // i32 values that change per call (e.g. the cache slot)
   floatUniforms?: Record<string, number>;  // f32 values that change per call (e.g. the learning rate)
@@ -30,6 +30,8 @@ export interface KernelCall {
   components?: number[];       // per input, in order: 4 declares it `array<vec4<f32>>` (default 1)
   outputComponents?: number;   // 4 declares `result` as `array<vec4<f32>>` (default 1)
 }
+
+const MAX_GROUPS = 65535;
 
 class Program {
   variableNames: string[];
@@ -47,7 +49,9 @@ class Program {
     this.outputShape = c.outShape;
     this.shaderKey = `webgrpo_${c.key}`;
     this.dispatchLayout = { x: c.outShape.map((_, i) => i) };
-    this.dispatch = [c.workgroups, 1, 1];
+    // WebGPU allows 65,535 workgroups per dimension; beyond, a second dimension (the flat index that
+    // main() receives counts across both, and kernels return past their last element)
+    this.dispatch = c.workgroups <= MAX_GROUPS ? [c.workgroups, 1, 1] : [MAX_GROUPS, Math.ceil(c.workgroups / MAX_GROUPS), 1];
     this.workgroupSize = [c.workgroupSize, 1, 1];
     const fields = [...Object.keys(c.uniforms ?? {}).map((k) => `${k} : i32,`), ...Object.keys(c.floatUniforms ?? {}).map((k) => `${k} : f32,`)];
     if (fields.length) this.uniforms = fields.join(' ');

@@ -16,6 +16,7 @@ import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
 import { fusedAdamWStep } from '../../engine/kernels/adamw.ts';
 import { AdamW } from '../../engine/optim.ts';
 import { completionLogprobs } from '../../engine/grpo.ts';
+import { rowRmsNorm } from '../../engine/kernels/rows.ts';
 
 async function bytes(url: string): Promise<Uint8Array> {
   const r = await fetch(url);
@@ -144,4 +145,16 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     tfjs: { valueErr: Math.abs(tfjs.value - ref.value), gradErr: gradErr(tfjs) },
     leaked,
   };
+}
+
+/** A row kernel over more rows than one dispatch dimension holds (65,535 workgroups of 64): every row computed. */
+export async function largeDispatchCheck(): Promise<Record<string, unknown>> {
+  await initBackend('webgpu');
+  const R = 65535 * 64 + 130, D = 4, before = tf.memory().numTensors;
+  const x = tf.ones([R, D]), w = tf.tensor1d([1, 2, 3, 4]);
+  const ours = rowRmsNorm(x, w, 1e-6);           // rows of ones: every output row is w (to 1e-6)
+  const [e, last] = tf.tidy(() => [tf.max(tf.abs(tf.sub(ours, w))), tf.slice(ours, [R - 1, 0], [1, D])]);
+  const err = (await e.data())[0], lastRow = Array.from(await last.data());
+  tf.dispose([x, w, ours, e, last]);
+  return { rows: R, err, lastRow, leaked: tf.memory().numTensors - before };
 }
