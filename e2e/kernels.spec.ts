@@ -26,13 +26,13 @@ for (const d of dirs) {
 }
 
 for (const d of dirs) {
-  test(`${d}: fused training pass (tiled kernels and tfjs's): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
+  test(`${d}: fused training pass (tiled kernels, tfjs's, checkpointed): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
     await serveDir(page, 'fixtures', root);
     await openLab(page);
     type E = { valueErr: number; gradErr: number };
-    const r = await callLab<{ tiled: E; tfjs: E; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
+    const r = await callLab<{ tiled: E; tfjs: E; checkpointed: E; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
     console.log(d, 'grads', JSON.stringify(r));
-    for (const e of [r.tiled, r.tfjs]) {
+    for (const e of [r.tiled, r.tfjs, r.checkpointed]) {
       expect(e.valueErr).toBeLessThan(1e-4);
       expect(e.gradErr).toBeLessThan(1e-4);
     }

@@ -4,13 +4,14 @@
 // without one, use --backend wasm, or --browser (headless Chromium's WebGPU). --no-fused runs the
 // op-by-op reference path instead of the fused WebGPU kernels (src/engine/kernels), to compare them;
 // --kernels tiled|tfjs forces the training pass's kernel family (by default: tiled on a software adapter);
-// --layers N keeps the shape but with N layers (the memory of the rest, on a machine too small for all).
+// --layers N keeps the shape but with N layers (the memory of the rest, on a machine too small for all);
+// --checkpoint trains with gradient checkpointing (each layer recomputed in the backward pass).
 import { parseOptions, UsageError } from './args.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
-const USAGE = 'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
+const USAGE = 'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
 
 function positive(flag: string, s: string): number {
   const n = Number(s);
@@ -22,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseOptions(argv, {
     json: { type: 'boolean' }, shape: { type: 'string' }, backend: { type: 'string' }, 'new-tokens': { type: 'string' },
     'prompt-tokens': { type: 'string' }, seqs: { type: 'string' }, 'train-rows': { type: 'string' }, 'micro-batch': { type: 'string' },
-    browser: { type: 'boolean' }, 'no-fused': { type: 'boolean' }, kernels: { type: 'string' }, layers: { type: 'string' },
+    browser: { type: 'boolean' }, 'no-fused': { type: 'boolean' }, kernels: { type: 'string' }, layers: { type: 'string' }, checkpoint: { type: 'boolean' },
   }, USAGE);
   const backend = (v.backend ?? 'webgpu') as BackendName;
   if (!['webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend ${backend}: choose webgpu, wasm or cpu`);
@@ -35,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     fused: !v['no-fused'],
     ...(v.kernels ? { tiled: v.kernels === 'tiled' } : {}),
     ...(v.layers ? { layers: positive('--layers', v.layers) } : {}),
+    ...(v.checkpoint ? { checkpoint: true } : {}),
   };
   const log = v.json ? () => {} : (m: string) => process.stderr.write(`${m}\n`);
   const shape = v.shape ?? 'qwen2.5-0.5b';

@@ -15,7 +15,7 @@ const int = (d: number, min: number, desc: string) => z.number().int().min(min).
 export const ModelSchema = z.object({
   id: z.string().min(1).default('demo').describe('Model: "demo" (bundled tiny model), a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or a URL of a model folder.'),
   revision: z.string().default('main').describe('Hub revision (branch, tag or commit) to download.'),
-  weight_dtype: z.enum(['f32', 'f16']).default('f32').describe('Storage of the frozen weights on the GPU: f16 halves memory (computed in f32).'),
+  weight_dtype: z.enum(['f32']).default('f32').describe('Storage of the frozen weights on the GPU: f32 (16-bit storage is not available yet).'),
 }).describe('Model');
 
 export const LoraSchema = z.object({
@@ -111,7 +111,8 @@ export const RunSchema = z.object({
   save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
   completions_log_size: int(2000, 0, 'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.'),
   seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
-  fused_kernels: z.boolean().default(true).describe('Use the fused WebGPU kernels (decode step, LoRA projections, AdamW); off: the op-by-op tfjs path they are checked against. No effect on the CPU and WASM backends.'),
+  fused_kernels: z.boolean().default(true).describe('Use the fused WebGPU kernels (decode step, training kernels, AdamW) and the chunked LM head; off: the op-by-op tfjs path they are checked against.'),
+  gradient_checkpointing: z.boolean().default(false).describe('Recompute each layer in the backward pass instead of keeping its activations (as gradient_checkpointing in transformers): much less memory for about a third more compute.'),
 }).describe('Run');
 
 export const RunConfigSchema = z.object({

@@ -140,6 +140,7 @@ export class TrainingSession implements TrainerApi {
     await this.init();
     setFused(config.run.fused_kernels ? 'auto' : false);
     await this.loadModel(config.model);
+    this.loaded!.m.model.gradientCheckpointing = config.run.gradient_checkpointing;
     this.trainer?.dispose(); this.trainer = null;
     this.inputs?.dispose?.();
     this.inputs = await this.env.prepareRun(config, this.loaded!.m);

@@ -18,7 +18,7 @@ import { fusedActive, fusedSetting, setFused, setTiled, tiledActive } from '../k
 export interface BenchResult {
   device: string; backend: string; shape: string; layers: number;
   decode_tokens_per_s: number; decode_step_ms: number; prefill_s: number;
-  train_step_s: number; train_peak_gpu_bytes: number; weights_bytes: number; fused: boolean; tiled_kernels: boolean;
+  train_step_s: number; train_peak_gpu_bytes: number; weights_bytes: number; fused: boolean; tiled_kernels: boolean; gradient_checkpointing: boolean;
   decode: BenchShape['decode']; train: BenchShape['train'];
 }
 
@@ -44,7 +44,7 @@ export function randomWeights(spec: ModelSpec, seed = 0, std: { embed?: number; 
 const now = () => performance.now();
 const ids = (rng: Rng, n: number, V: number) => Array.from({ length: n }, () => 1 + rng.int(V - 1));
 
-export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?: Partial<BenchShape['decode']>; train?: Partial<BenchShape['train']>; fused?: boolean; tiled?: boolean; layers?: number } = {}, log: (m: string) => void = () => {}): Promise<BenchResult> {
+export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?: Partial<BenchShape['decode']>; train?: Partial<BenchShape['train']>; fused?: boolean; tiled?: boolean; layers?: number; checkpoint?: boolean } = {}, log: (m: string) => void = () => {}): Promise<BenchResult> {
   const shape0 = BENCH_SHAPES[shapeName];
   if (!shape0) throw new Error(`unknown shape "${shapeName}": choose one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
   const spec = overrides.layers ? { ...shape0.spec, layers: overrides.layers } : shape0.spec; // fewer layers: memory of the rest on a small machine
@@ -54,6 +54,7 @@ export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?:
   setTiled(overrides.tiled ?? null);                    // tiled kernels: by the adapter unless forced
   const weightsBefore = tf.memory().numBytes;
   const model = new CausalLM(shape.spec, randomWeights(shape.spec));
+  model.gradientCheckpointing = overrides.checkpoint === true;
   const weightsBytes = tf.memory().numBytes - weightsBefore;
   const lora = LoraAdapter.create(shape.spec, { r: shape.train.loraRank, alpha: 2 * shape.train.loraRank, dropout: 0, targetModules: [...LORA_TARGETS], useRslora: false }, 0);
   // a non-zero B so that the LoRA path does real work in decode
@@ -62,7 +63,7 @@ export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?:
     const decode = await benchDecode(model, lora, shape.decode, log);
     const train = await benchTrain(model, lora, shape.train, log);
     const info = backendInfo();
-    return { device: info?.device ?? tf.getBackend(), backend: info?.backend ?? tf.getBackend(), shape: shapeName, layers: spec.layers, fused: fusedActive(), tiled_kernels: tiledActive(), ...decode, ...train, weights_bytes: weightsBytes, decode: shape.decode, train: shape.train };
+    return { device: info?.device ?? tf.getBackend(), backend: info?.backend ?? tf.getBackend(), shape: shapeName, layers: spec.layers, fused: fusedActive(), tiled_kernels: tiledActive(), gradient_checkpointing: model.gradientCheckpointing, ...decode, ...train, weights_bytes: weightsBytes, decode: shape.decode, train: shape.train };
   } finally {
     setFused(fusedBefore);
     setTiled(null);

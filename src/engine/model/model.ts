@@ -8,7 +8,7 @@
 // Positions come from the attention mask (cumsum - 1), as Hugging Face's generate computes them, so that
 // left-padded rows see the same rotary phases in sampling and in the training forward pass.
 import * as tf from '../tf.ts';
-import type { LoraTarget } from '../config.ts';
+import { LORA_TARGETS, type LoraTarget } from '../config.ts';
 import type { LoraAdapter } from '../lora.ts';
 import { ropeInvFreq, type ModelSpec } from './spec.ts';
 import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type LoadProgress, type ModelWeights } from './weights.ts';
@@ -39,6 +39,8 @@ const NEG = -1e9; // additive mask; finite so fully masked (padding) rows give n
 
 export class CausalLM {
   private readonly invFreq: tf.Tensor1D;
+  /** Recompute each layer in the backward pass instead of keeping its activations (run.gradient_checkpointing). */
+  gradientCheckpointing = false;
 
   constructor(readonly spec: ModelSpec, readonly weights: ModelWeights) {
     this.invFreq = tf.tensor1d(ropeInvFreq(spec));
@@ -65,16 +67,56 @@ export class CausalLM {
       const [cos, sin] = this.rope(inp.positions);                       // [B, 1, T, hd]
       let x = embedLookup(this.weights.embed, inp.ids);                  // [B, T, D]
       const k: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
+      const checkpoint = this.gradientCheckpointing && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
       this.weights.layers.forEach((w, l) => {
+        if (checkpoint) { x = this.checkpointedBlock(x, w, l, { bias, cos, sin, lora: inp.lora }); return; }
         const cached = inp.cache ? { k: inp.cache.k[l], v: inp.cache.v[l], offset } : undefined;
-        const a = this.attention(rmsNorm(x, w.inputNorm, this.spec.rmsNormEps), w, l, { bias, cos, sin, cached, lora: inp.lora });
-        x = tf.add(x, a.out);
-        if (a.k) { k.push(a.k); v.push(a.v!); }
-        x = tf.add(x, this.mlp(rmsNorm(x, w.postNorm, this.spec.rmsNormEps), w, l, inp.lora));
+        const out = this.block(x, w, l, { bias, cos, sin, cached, lora: inp.lora });
+        x = out.x;
+        if (out.k) { k.push(out.k); v.push(out.v!); }
       });
       const hidden = rmsNorm(x, this.weights.norm, this.spec.rmsNormEps);
       return { hidden, cache: inp.cache ? { k, v, capacity: inp.cache.capacity } : undefined };
     });
+  }
+
+  /** One decoder layer: attention and MLP with their residuals (and the layer's new cache when cached). */
+  private block(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): { x: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+    const a = this.attention(rmsNorm(x, w.inputNorm, this.spec.rmsNormEps), w, l, ctx);
+    const h = tf.add(x, a.out) as tf.Tensor3D;
+    return { x: tf.add(h, this.mlp(rmsNorm(h, w.postNorm, this.spec.rmsNormEps), w, l, ctx.lora)), k: a.k, v: a.v };
+  }
+
+  /**
+   * A layer whose activations are not kept for the backward pass: only its input is, and the backward pass
+   * runs the layer again to take its gradients (to x and to the layer's LoRA A and B). One more forward per
+   * layer buys memory that no longer grows with the layers' intermediate activations.
+   */
+  private checkpointedBlock(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): tf.Tensor3D {
+    const lora = ctx.lora ?? null;
+    const names = lora ? LORA_TARGETS.filter((n) => lora.get(l, n)) : [];
+    const vars = names.flatMap((n) => [lora!.get(l, n)!.A, lora!.get(l, n)!.B]);
+    // the adapter as seen by the layer, with this layer's A and B replaced by the given tensors
+    const withPairs = (ts: tf.Tensor[]): LoraAdapter | null => {
+      if (!lora) return null;
+      const pairs = new Map(names.map((n, i) => [n, { A: ts[2 * i], B: ts[2 * i + 1] }]));
+      return Object.create(lora, { get: { value: (ll: number, n: LoraTarget) => (ll === l ? pairs.get(n) : lora.get(ll, n)) } }) as LoraAdapter;
+    };
+    const run = (xi: tf.Tensor3D, ts: tf.Tensor[], c: Pick<AttnContext, 'bias' | 'cos' | 'sin'>) => this.block(xi, w, l, { ...c, lora: withPairs(ts) }).x;
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const xi = args[0] as tf.Tensor3D, ts = args.slice(1, 1 + vars.length) as tf.Tensor[];
+      const save = args[1 + vars.length] as tf.GradSaveFunc;
+      // the attention bias and rotary tables belong to the caller's scope, which ends before the backward pass
+      save([xi, ctx.bias, ctx.cos, ctx.sin]);
+      return {
+        value: tf.tidy(() => run(xi, ts, ctx)),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, bias, cos, sin] = saved as [tf.Tensor3D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+          return gradsWithinBackward(() => tf.grads((...inputs: tf.Tensor[]) => run(inputs[0] as tf.Tensor3D, inputs.slice(1), { bias, cos, sin }))([xs, ...vars], dy));
+        },
+      };
+    });
+    return f(x, ...vars) as tf.Tensor3D;
   }
 
   /** Logits [N, V] of hidden states [N, D]. */
@@ -160,6 +202,22 @@ interface AttnContext {
   bias: tf.Tensor4D; cos: tf.Tensor4D; sin: tf.Tensor4D;
   cached?: { k: tf.Tensor4D; v: tf.Tensor4D; offset: number };
   lora?: LoraAdapter | null;
+}
+
+/**
+ * Runs a gradient computation inside another's backward pass. tfjs's engine keeps the outer tape in one
+ * field until its backward pass ends, and a gradient computation started then replaces it and clears it
+ * when done (the outer pass then fails, and leaks what its tape saved): keep the outer tape aside meanwhile.
+ */
+function gradsWithinBackward<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+  const outer = state.activeTape;
+  state.activeTape = null;
+  try {
+    return f();
+  } finally {
+    state.activeTape = outer;
+  }
 }
 
 /**

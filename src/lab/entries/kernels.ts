@@ -107,8 +107,8 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
 /**
  * Fused vs op-by-op training forward: completion log-probabilities, entropies and every LoRA gradient of a
  * weighted sum of both, for each kernel family of the fused path (`tiled`: register-tiled matmuls and row
- * kernels; `tfjs`: tfjs's matMul with fused LoRA projections). Rows of length 7 also exercise the tiled
- * path's padding to a multiple of 4.
+ * kernels; `tfjs`: tfjs's matMul with fused LoRA projections), and with gradient checkpointing on the
+ * adapter's family (`checkpointed`). Rows of length 7 also exercise the tiled path's padding to a multiple of 4.
  */
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
@@ -116,9 +116,10 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
   const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
   const before = tf.memory().numTensors, was = fusedSetting(), vars = lora.variables();
   const batch = { ids: [[0, 5, 9, 2, 7, 11, 3], [3, 4, 8, 1, 6, 2, 9]], mask: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], promptLength: 4 };
-  const run = async (on: boolean, tiled: boolean | null = null) => {
+  const run = async (on: boolean, tiled: boolean | null = null, checkpoint = false) => {
     setFused(on);
     setTiled(tiled);
+    model.gradientCheckpointing = checkpoint;
     const { value, grads } = tf.variableGrads(() => {
       const { logprobs, entropy } = completionLogprobs(model, lora, batch, 0.7);
       return tf.add(tf.sum(tf.mul(logprobs, tf.tensor2d([[0.3, -1, 0.7], [1.2, 0.5, -0.4]]))), tf.sum(tf.mul(entropy, tf.tensor2d([[0.2, 0.1, -0.3], [0.4, -0.2, 0.1]])))) as tf.Scalar;
@@ -127,7 +128,7 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   };
-  const tiled = await run(true, true), tfjs = await run(true, false), ref = await run(false);
+  const tiled = await run(true, true), tfjs = await run(true, false), ckpt = await run(true, null, true), ref = await run(false);
   setFused(was);
   setTiled(null);
   const gradErr = (a: typeof ref) => {
@@ -143,6 +144,7 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
   return {
     tiled: { valueErr: Math.abs(tiled.value - ref.value), gradErr: gradErr(tiled) },
     tfjs: { valueErr: Math.abs(tfjs.value - ref.value), gradErr: gradErr(tfjs) },
+    checkpointed: { valueErr: Math.abs(ckpt.value - ref.value), gradErr: gradErr(ckpt) },
     leaked,
   };
 }
