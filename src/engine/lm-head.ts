@@ -14,13 +14,8 @@ import type { CausalLM } from './model/model.ts';
 import { tiledActive } from './kernels/flag.ts';
 import { canTile, tiledMatMul } from './kernels/matmul.ts';
 import { logprobEntropyRows, logprobEntropyRowsGrad } from './kernels/rows.ts';
+import { lmHeadChunkRows } from './memory.ts';
 
-export const LM_HEAD_CHUNK_BYTES = 64 * 2 ** 20;
-
-/** Rows per chunk so that one chunk's f32 logits stay within LM_HEAD_CHUNK_BYTES. */
-export function lmHeadChunkRows(vocabSize: number): number {
-  return Math.max(1, Math.floor(LM_HEAD_CHUNK_BYTES / (4 * vocabSize)));
-}
 
 export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf.Tensor1D, temperature: number, chunkRows = lmHeadChunkRows(model.spec.vocabSize)): tf.Tensor2D {
   const R = hidden.shape[0], W = model.weights.lmHead, tiled = tiledActive();

@@ -17,7 +17,19 @@ export interface MemoryEstimate {
   largestTensor: number;  // the biggest single buffer (usually the embedding)
 }
 
-export interface RunShape { rows: number; promptTokens: number; completionTokens: number; microBatch: number; loraRank: number; loraTargets: number }
+export interface RunShape {
+  rows: number; promptTokens: number; completionTokens: number; microBatch: number; loraRank: number; loraTargets: number;
+  checkpointing?: boolean;  // run.gradient_checkpointing: one layer's activations plus every layer's input
+  wholeLogits?: boolean;    // run.fused_kernels false: the LM head holds [rows, V] logits, not chunks
+}
+
+/** Bytes of f32 logits the LM head of the training pass holds at a time (lm-head.ts). */
+export const LM_HEAD_CHUNK_BYTES = 64 * 2 ** 20;
+
+/** Rows per chunk so that one chunk's f32 logits stay within LM_HEAD_CHUNK_BYTES. */
+export function lmHeadChunkRows(vocabSize: number): number {
+  return Math.max(1, Math.floor(LM_HEAD_CHUNK_BYTES / (4 * vocabSize)));
+}
 
 export function estimateMemory(spec: ModelSpec, s: RunShape): MemoryEstimate {
   const f = 4, T = s.promptTokens + s.completionTokens;
@@ -25,8 +37,11 @@ export function estimateMemory(spec: ModelSpec, s: RunShape): MemoryEstimate {
   const perLayerLora = s.loraRank * (spec.hidden * 2 + spec.intermediate) * (s.loraTargets / 7) * 2 * 2;
   const lora = perLayerLora * spec.layers * f * 3;
   const kvCache = 2 * spec.layers * s.rows * spec.kvHeads * T * spec.headDim * f * 2; // cache + its rewrite
-  const perToken = spec.layers * (6 * spec.hidden + 3 * spec.intermediate + spec.heads * T);
-  const activations = s.microBatch * T * perToken * f + 3 * s.microBatch * s.completionTokens * spec.vocabSize * f;
+  const perLayerToken = 6 * spec.hidden + 3 * spec.intermediate + spec.heads * T;
+  const perToken = s.checkpointing ? perLayerToken + spec.layers * spec.hidden : spec.layers * perLayerToken;
+  const headRows = s.microBatch * s.completionTokens;
+  const head = s.wholeLogits ? 15 * headRows * spec.vocabSize * f : 6 * Math.min(headRows, lmHeadChunkRows(spec.vocabSize)) * spec.vocabSize * f;
+  const activations = s.microBatch * T * perToken * f + head;
   const largestTensor = spec.vocabSize * spec.hidden * f;
   return { weights, lora, kvCache, activations, total: weights + lora + Math.max(kvCache, activations), largestTensor };
 }

@@ -49,7 +49,7 @@ export const PRESETS: Preset[] = [
       optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, min_lr_rate: 0.1 },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
       rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
-      run: { max_steps: 150, prompts_per_step: 4, micro_batch_size: 2, eval_steps: 25, eval_examples: 100, save_steps: 10 },
+      run: { max_steps: 150, prompts_per_step: 4, micro_batch_size: 2, eval_steps: 25, eval_examples: 100, save_steps: 10, gradient_checkpointing: true },
     },
   },
   {
@@ -64,7 +64,7 @@ export const PRESETS: Preset[] = [
       optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.03, min_lr_rate: 0.1 },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
       rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
-      run: { max_steps: 934, prompts_per_step: 8, micro_batch_size: 2, eval_steps: 100, eval_examples: 200, save_steps: 25 },
+      run: { max_steps: 934, prompts_per_step: 8, micro_batch_size: 2, eval_steps: 100, eval_examples: 200, save_steps: 25, gradient_checkpointing: true },
     },
   },
 ];

@@ -12,7 +12,8 @@ import { CausalLM } from '../../src/engine/model/model.ts';
 import { dirSource } from '../../src/engine/model/node-source.ts';
 import { LoraAdapter } from '../../src/engine/lora.ts';
 import { completionLogprobs } from '../../src/engine/grpo.ts';
-import { lmHeadChunkRows, lmHeadLogprobs } from '../../src/engine/lm-head.ts';
+import { lmHeadLogprobs } from '../../src/engine/lm-head.ts';
+import { lmHeadChunkRows } from '../../src/engine/memory.ts';
 import { setFused } from '../../src/engine/kernels/flag.ts';
 import { fixtureDirs } from './fixtures.ts';
 

@@ -87,4 +87,14 @@ describe('memory estimate', () => {
     expect(() => assertFits(est, { backend: 'webgpu', device: 'x', maxStorageBufferBindingSize: 128 << 20 })).toThrow(/one GPU buffer/);
     expect(() => assertFits(est, { backend: 'webgpu', device: 'x', maxStorageBufferBindingSize: 2 ** 31 }, 2 ** 36)).not.toThrow();
   });
+
+  it('counts less training memory with gradient checkpointing and the chunked LM head', () => {
+    const shape = { rows: 8, promptTokens: 128, completionTokens: 256, microBatch: 2, loraRank: 16, loraTargets: 7 };
+    const spec = BENCH_SHAPES['qwen2.5-0.5b'].spec;
+    const chunked = estimateMemory(spec, shape), whole = estimateMemory(spec, { ...shape, wholeLogits: true });
+    const ckpt = estimateMemory(spec, { ...shape, checkpointing: true });
+    expect(whole.activations - chunked.activations).toBeGreaterThan(4e9);   // 15 x 512 x 151,936 x 4 bytes, against 6 chunks of 64 MiB
+    expect(ckpt.activations).toBeLessThan(chunked.activations / 4);
+    expect(ckpt.weights).toBe(chunked.weights);
+  });
 });

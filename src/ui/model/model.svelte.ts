@@ -46,7 +46,7 @@ export class ModelState {
   readonly estimate: MemoryEstimate | null = $derived.by(() => {
     if (!this.spec) return null;
     const c = this.cs.config;
-    return estimateMemory(this.spec, { rows: c.run.prompts_per_step * c.sampling.num_generations, promptTokens: c.sampling.max_prompt_length, completionTokens: c.sampling.max_completion_length, microBatch: c.run.micro_batch_size, loraRank: c.lora.r, loraTargets: c.lora.target_modules.length });
+    return estimateMemory(this.spec, { rows: c.run.prompts_per_step * c.sampling.num_generations, promptTokens: c.sampling.max_prompt_length, completionTokens: c.sampling.max_completion_length, microBatch: c.run.micro_batch_size, loraRank: c.lora.r, loraTargets: c.lora.target_modules.length, checkpointing: c.run.gradient_checkpointing, wholeLogits: !c.run.fused_kernels });
   });
 
   /** Why this run cannot fit this adapter (and what to change), or null when it can. */
