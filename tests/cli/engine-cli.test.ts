@@ -34,3 +34,20 @@ describe('webgrpo logits / generate', () => {
     expect(r2.stderr).toMatch(/no config.json/);
   });
 });
+
+describe('webgrpo bench', () => {
+  it('runs the demo shape on WASM with fewer layers and gradient checkpointing, printing its settings', () => {
+    const out = JSON.parse(webgrpo('bench', '--json', '--shape', 'demo', '--backend', 'wasm', '--layers', '2', '--checkpoint', '--new-tokens', '2', '--train-rows', '4'));
+    expect(out).toMatchObject({ backend: 'wasm', shape: 'demo', layers: 2, gradient_checkpointing: true, fused: false, tiled_kernels: false });
+    expect(out.train_step_s).toBeGreaterThan(0);
+    expect(out.train_peak_gpu_bytes).toBeGreaterThan(out.weights_bytes);
+  }, 60_000);
+
+  it('refuses bad flags with the reason', () => {
+    for (const [args, why] of [[['--layers', '0'], /--layers 0: expected a positive integer/], [['--kernels', 'fast'], /--kernels fast: choose tiled or tfjs/]] as const) {
+      const r = spawnSync(process.execPath, [bin, 'bench', ...args], { encoding: 'utf8' });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(why);
+    }
+  });
+});
