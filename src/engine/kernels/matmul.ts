@@ -28,7 +28,6 @@ function dims(t: MatMulTerm): { M: number; N: number; K: number; batch: number }
   return { M: a1, K: a0, N: b1, batch };
 }
 
-
 /** Whether these terms can run as one tiled dispatch (shapes agree, the vec4 axes are multiples of 4). */
 export function canTile(terms: MatMulTerm[]): boolean {
   const d0 = dims(terms[0]);
