@@ -9,7 +9,7 @@ export interface Preset { name: string; title: string; description: string; conf
 export const PRESETS: Preset[] = [
   {
     name: 'demo',
-    title: 'Demo (minutes, offline)',
+    title: 'Demo (about a minute, offline)',
     description: 'The bundled tiny model, which puts a stray minus sign before most of its answers, learns with GRPO and the math reward to answer one- and two-digit additions and subtractions right: accuracy climbs within 30 steps. Runs without the network, even on a CPU.',
     config: {
       model: { id: 'demo' },
