@@ -9,7 +9,7 @@ import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { fusedSetting, tiledActive } from './kernels/flag.ts';
-import { lmHeadLogprobs } from './lm-head.ts';
+import { lmHeadLogprobs, tokenLogprobsAndEntropy } from './lm-head.ts';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
 
@@ -124,15 +124,9 @@ export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b0
     const [lp, ent] = tf.split(lmHeadLogprobs(model, h, targets, temperature), 2, 1);
     return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
   }
-  // the reference path (run.fused_kernels: false): whole logits, op by op
-  let logits = model.logits(h);                                         // [N*C, V]
-  if (temperature > 0 && temperature !== 1) logits = tf.div(logits, temperature);
-  const logp = tf.logSoftmax(logits);
-  // oneHot straight to float32 is wrong on the WASM backend (int bits read as floats): cast instead
-  const onehot = tf.cast(tf.oneHot(tf.cast(targets, 'int32'), model.spec.vocabSize), 'float32');
-  const logprobs = tf.sum(tf.mul(logp, onehot), 1).reshape([N, C]) as tf.Tensor2D;
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)).reshape([N, C]) as tf.Tensor2D;
-  return { logprobs, entropy };
+  // the reference path (run.fused_kernels: false): whole logits [N*C, V], op by op
+  const [lp, ent] = tokenLogprobsAndEntropy(model.logits(h), targets, temperature);
+  return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
 }
 
 /** The batch with masked pad tokens prepended so that its length is a multiple of `m` (results unchanged). */

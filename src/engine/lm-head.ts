@@ -28,11 +28,7 @@ export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf
     (args[1] as tf.GradSaveFunc)([h, targets]); // targets too: the caller's scope may dispose them before the backward pass
     const parts = chunks.map((c) => tf.tidy(() => {
       const z = model.logits(slice(h, c)), t = slice(targets, c);
-      if (tiled) return logprobEntropyRows(z, t, temperature);
-      const logp = tf.logSoftmax(scaled(z));
-      const lp = tf.sum(tf.mul(logp, oneHot(t, z.shape[1])), 1);
-      const ent = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
-      return tf.stack([lp, ent], 1) as tf.Tensor2D;
+      return tiled ? logprobEntropyRows(z, t, temperature) : (tf.stack(tokenLogprobsAndEntropy(z, t, temperature), 1) as tf.Tensor2D);
     }));
     const value = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
     if (parts.length > 1) tf.dispose(parts);
@@ -52,7 +48,7 @@ export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf
             dz = tf.sub(tf.mul(dlp, tf.sub(oneHot(t, z.shape[1]), p)), tf.mul(dh, tf.mul(p, tf.add(logp, ent)))) as tf.Tensor2D;
             if (temperature > 0 && temperature !== 1) dz = tf.div(dz, temperature);
           }
-          return canTile([{ a: dz, b: W, form: 'nn' }]) && tiled ? tiledMatMul([{ a: dz, b: W, form: 'nn' }]) : (tf.matMul(dz, W) as tf.Tensor2D);
+          return tiled && canTile([{ a: dz, b: W, form: 'nn' }]) ? tiledMatMul([{ a: dz, b: W, form: 'nn' }]) : (tf.matMul(dz, W) as tf.Tensor2D);
         }));
         const dh = grads.length === 1 ? grads[0] : tf.concat(grads, 0);
         if (grads.length > 1) tf.dispose(grads);
@@ -61,6 +57,17 @@ export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf
     };
   });
   return f(hidden) as tf.Tensor2D;
+}
+
+/**
+ * Op by op, differentiable: log p(target) [R] and entropy [R] of softmax(logits / temperature) for logits
+ * [R, V]. The reference path (grpo.ts, fused kernels off) applies it to all rows, lm-head to one chunk.
+ */
+export function tokenLogprobsAndEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): [tf.Tensor1D, tf.Tensor1D] {
+  const logp = tf.logSoftmax(temperature > 0 && temperature !== 1 ? tf.div(logits, temperature) : logits);
+  const lp = tf.sum(tf.mul(logp, oneHot(targets, logits.shape[1])), 1) as tf.Tensor1D;
+  const ent = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D;
+  return [lp, ent];
 }
 
 // oneHot straight to float32 is wrong on the WASM backend (int bits read as floats): cast instead

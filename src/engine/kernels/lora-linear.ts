@@ -8,7 +8,7 @@
 // register-tiled kernels of matmul.ts (2 forward and 4 backward dispatches, the base and LoRA products of
 // the output and of dx each summed in one).
 import * as tf from '../tf.ts';
-import { canTile, tiledMatMul, type MatMulTerm } from './matmul.ts';
+import { canTile, tiledMatMul } from './matmul.ts';
 import { tiledActive } from './flag.ts';
 
 export function fusedLoraLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1D | undefined, A: tf.Tensor, B: tf.Tensor, scale: number): tf.Tensor2D {
@@ -47,8 +47,8 @@ export function fusedLoraLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1
 
 /** y = x W^T + b with its gradient to x only, in register-tiled kernels; null when the shapes do not tile. */
 export function tiledLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D | null {
-  const fwd: MatMulTerm[] = [{ a: x, b: W, form: 'nt' }];
-  if (!canTile(fwd) || x.shape[1] % 4 || W.shape[0] % 4) return null;
+  // the gradient's 'nn' product dy W tiles whenever the forward's 'nt' one does (the same two axes by 4)
+  if (!canTile([{ a: x, b: W, form: 'nt' }])) return null;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
     return {

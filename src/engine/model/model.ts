@@ -20,7 +20,6 @@ import { fusedLoraLinear, tiledLinear } from '../kernels/lora-linear.ts';
 import { tiledMatMulGrad } from '../kernels/matmul.ts';
 import { rowRmsNorm, rowSoftmax } from '../kernels/rows.ts';
 
-
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
 
