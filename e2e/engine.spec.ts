@@ -1,12 +1,12 @@
 // Logits, LoRA logits and greedy decoding in Chromium's WebGPU against the Hugging Face fixtures
-// (every model folder under $WEBGRPO_FIXTURES or ../shared/fixtures/hf-tiny), served to the page by Playwright.
+// (every model folder under $WEBGRPO_FIXTURES or fixtures/hf-tiny), served to the page by Playwright.
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
 
-const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/hf-tiny');
+const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
 const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json'))) : [];
 
 test('fixtures are present', () => { expect(dirs.length).toBeGreaterThan(0); });

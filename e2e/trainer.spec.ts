@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
 
-const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/hf-tiny');
+const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
 
 /** The qwen2 fixture plus a tokenizer with one token per character for all 256 ids. */
 function modelDir(): string {

@@ -1,11 +1,11 @@
 // Locates the Hugging Face reference fixtures: every model folder under $WEBGRPO_FIXTURES, or
-// ../shared/fixtures/hf-tiny beside the project. Each folder has config.json, model.safetensors,
+// fixtures/hf-tiny in the repository. Each folder has config.json, model.safetensors,
 // lora/ (a PEFT adapter), reference.safetensors and reference.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { readSafetensors, type StTensor } from '../../src/engine/model/safetensors.ts';
 
-export const FIXTURE_ROOT = process.env.WEBGRPO_FIXTURES ?? path.resolve(__dirname, '../../../shared/fixtures/hf-tiny');
+export const FIXTURE_ROOT = process.env.WEBGRPO_FIXTURES ?? path.resolve(__dirname, '../../fixtures/hf-tiny');
 
 export function fixtureDirs(): string[] {
   if (!fs.existsSync(FIXTURE_ROOT)) return [];
