@@ -33,16 +33,18 @@ await build({
   },
   define: { 'import.meta.env.BASE_URL': '"/"' },
   // a command whose file is absent fails when it is used, not for every command
-  plugins: [{
-    name: 'missing-files-fail-late',
-    setup(b) {
-      b.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (a) => {
-        if (!a.resolveDir.startsWith(path.join(root, 'src'))) return undefined;
-        const p = path.resolve(a.resolveDir, a.path);
-        return fs.existsSync(p) ? undefined : { path: p, external: true };
-      });
+  plugins: [
+    {
+      name: 'missing-files-fail-late',
+      setup(b) {
+        b.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (a) => {
+          if (!a.resolveDir.startsWith(path.join(root, 'src'))) return undefined;
+          const p = path.resolve(a.resolveDir, a.path);
+          return fs.existsSync(p) ? undefined : { path: p, external: true };
+        });
+      },
     },
-  }],
+  ],
   logLevel: 'error',
   sourcemap: 'inline',
 });

@@ -17,7 +17,9 @@ test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
-test.afterEach(() => { expect(pageErrors).toEqual([]); });
+test.afterEach(() => {
+  expect(pageErrors).toEqual([]);
+});
 
 async function shot(page: Page, name: string) {
   fs.mkdirSync(SCREENS, { recursive: true });
@@ -30,7 +32,9 @@ async function setField(page: Page, key: string, value: string) {
   await f.dispatchEvent('change');
 }
 
-test('opens with the demo preset and model; the form has every field of the schema, with help, defaults and inline problems', async ({ page }) => {
+test('opens with the demo preset and model; the form has every field of the schema, with help, defaults and inline problems', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('preset')).toHaveValue('demo');
   await expect(page.getByTestId('model-id')).toHaveValue('demo');
@@ -93,7 +97,9 @@ test('a link reproduces the setup; a malformed link is explained and the form ke
   await shot(other, '9-link-error');
 });
 
-test('a demo run in the page: charts update, pause and resume, a sample, evaluation, exports and the link', async ({ page }) => {
+test('a demo run in the page: charts update, pause and resume, a sample, evaluation, exports and the link', async ({
+  page,
+}) => {
   test.setTimeout(900_000); // SwiftShader on a shared CPU: a 3-step run with two evaluations takes minutes
   await page.goto('/');
   await page.getByRole('tab', { name: 'Data and reward' }).click();
@@ -101,7 +107,15 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   await expect(page.getByTestId('dataset-status')).toContainText('demo-arithmetic');
   await shot(page, '2-data-reward');
   await page.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [['max_steps', '3'], ['prompts_per_step', '2'], ['eval_examples', '4'], ['num_generations', '4'], ['eval_steps', '0'], ['save_steps', '1']]) await setField(page, k, v);
+  for (const [k, v] of [
+    ['max_steps', '3'],
+    ['prompts_per_step', '2'],
+    ['eval_examples', '4'],
+    ['num_generations', '4'],
+    ['eval_steps', '0'],
+    ['save_steps', '1'],
+  ])
+    await setField(page, k, v);
   await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByTestId('train').click();
   // charts update as steps arrive
@@ -123,7 +137,11 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
 
   await page.getByRole('tab', { name: 'Samples' }).click();
   await expect(page.getByTestId('samples').locator('tbody tr').first()).toContainText('What is');
-  await page.getByTestId('samples').getByRole('button', { name: /^Open completion 1 of step/ }).first().click();
+  await page
+    .getByTestId('samples')
+    .getByRole('button', { name: /^Open completion 1 of step/ })
+    .first()
+    .click();
   await expect(page.getByTestId('sample-detail')).toContainText('math');
   await shot(page, '5-samples');
 
@@ -143,7 +161,10 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   expect(bytes.includes(Buffer.from('adapter/adapter_config.json'))).toBe(true);
   const jsonl = page.waitForEvent('download');
   await page.getByTestId('export-jsonl').click();
-  const lines = fs.readFileSync(await (await jsonl).path(), 'utf8').trim().split('\n');
+  const lines = fs
+    .readFileSync(await (await jsonl).path(), 'utf8')
+    .trim()
+    .split('\n');
   expect(lines.length).toBeGreaterThanOrEqual(3);
   expect(JSON.parse(lines[0])).toHaveProperty('reward');
   const csv = page.waitForEvent('download');
@@ -158,7 +179,12 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   const other = await page.context().newPage();
   await other.goto(link);
   await other.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [['max_steps', '3'], ['eval_examples', '4'], ['num_generations', '4'], ['save_steps', '1']]) {
+  for (const [k, v] of [
+    ['max_steps', '3'],
+    ['eval_examples', '4'],
+    ['num_generations', '4'],
+    ['save_steps', '1'],
+  ]) {
     await expect(other.getByTestId('config-form').getByLabel(k, { exact: true })).toHaveValue(v);
   }
 });

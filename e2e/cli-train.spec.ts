@@ -9,7 +9,12 @@ import path from 'node:path';
 
 const BIN = path.resolve('bin/webgrpo.mjs');
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `webgrpo-${name}-`));
-const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
 
 // A short GRPO run of the bundled demo model, small enough for software WebGPU.
 const CONFIG = {
@@ -27,13 +32,21 @@ function train(args: string[]) {
 }
 
 test('train --config writes metrics, adapter, completions and summary; bad input exits non-zero with a reason', async () => {
-  const dir = tmp('cfg'), out = tmp('out');
+  const dir = tmp('cfg'),
+    out = tmp('out');
   fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(CONFIG));
   const r = train(['--config', path.join(dir, 'c.json'), '--steps', '2', '--out', out]);
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/\[grpo\] step 2\/2 \| loss/);
   expect(lines(path.join(out, 'metrics.jsonl'))).toHaveLength(2);
-  for (const f of ['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'config.json', 'completions.jsonl', 'summary.json']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+  for (const f of [
+    'adapter/adapter_config.json',
+    'adapter/adapter_model.safetensors',
+    'config.json',
+    'completions.jsonl',
+    'summary.json',
+  ])
+    expect(fs.existsSync(path.join(out, f)), f).toBe(true);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   expect(summary.baseline_eval.n).toBe(8);
   expect(summary.final_eval.step).toBe(2);
@@ -46,10 +59,13 @@ test('train --config writes metrics, adapter, completions and summary; bad input
 test('SIGINT then --resume gives the metrics of an uninterrupted run', async () => {
   const dir = tmp('cfg');
   fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(CONFIG));
-  const whole = tmp('whole'), parts = tmp('parts');
+  const whole = tmp('whole'),
+    parts = tmp('parts');
   expect(train(['--config', path.join(dir, 'c.json'), '--out', whole]).status).toBe(0);
 
-  const child = spawn(process.execPath, [BIN, 'train', '--config', path.join(dir, 'c.json'), '--out', parts], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'train', '--config', path.join(dir, 'c.json'), '--out', parts], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d) => {
     err += String(d);
@@ -62,22 +78,40 @@ test('SIGINT then --resume gives the metrics of an uninterrupted run', async () 
   expect(stoppedAt).toBeLessThan(4);
   const r = train(['--resume', '--out', parts]);
   expect(r.status, r.stderr).toBe(0);
-  const a = lines(path.join(whole, 'metrics.jsonl')), b = lines(path.join(parts, 'metrics.jsonl'));
+  const a = lines(path.join(whole, 'metrics.jsonl')),
+    b = lines(path.join(parts, 'metrics.jsonl'));
   expect(b.map((m) => m.step)).toEqual([1, 2, 3, 4]);
-  for (const k of ['reward', 'loss', 'kl', 'grad_norm']) expect(b.map((m) => m[k]), k).toEqual(a.map((m) => m[k]));
+  for (const k of ['reward', 'loss', 'kl', 'grad_norm'])
+    expect(
+      b.map((m) => m[k]),
+      k,
+    ).toEqual(a.map((m) => m[k]));
 });
 
 test('train --config runs each advantage estimator (rloo, vineppo, ppo) with its metrics', async () => {
   const dir = tmp('est');
-  const own: Record<string, string[]> = { rloo: [], vineppo: ['mc_values/mean', 'step_advantages/mean'], ppo: ['value_loss', 'explained_variance'] };
+  const own: Record<string, string[]> = {
+    rloo: [],
+    vineppo: ['mc_values/mean', 'step_advantages/mean'],
+    ppo: ['value_loss', 'explained_variance'],
+  };
   for (const [estimator, keys] of Object.entries(own)) {
-    const out = tmp(`est-${estimator}`), file = path.join(dir, `${estimator}.json`);
-    fs.writeFileSync(file, JSON.stringify({ ...CONFIG, grpo: { advantage_estimator: estimator, vineppo_k: 2 }, run: { ...CONFIG.run, max_steps: 2 } }));
+    const out = tmp(`est-${estimator}`),
+      file = path.join(dir, `${estimator}.json`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...CONFIG,
+        grpo: { advantage_estimator: estimator, vineppo_k: 2 },
+        run: { ...CONFIG.run, max_steps: 2 },
+      }),
+    );
     const r = train(['--config', file, '--out', out]);
     expect(r.status, `${estimator}: ${r.stderr}`).toBe(0);
     const m = lines(path.join(out, 'metrics.jsonl'));
     expect(m.map((x) => x.step)).toEqual([1, 2]);
-    for (const k of ['reward', 'loss', 'grad_norm', ...keys]) expect(Number.isFinite(m[1][k]), `${estimator} ${k}`).toBe(true);
+    for (const k of ['reward', 'loss', 'grad_norm', ...keys])
+      expect(Number.isFinite(m[1][k]), `${estimator} ${k}`).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).grpo.advantage_estimator).toBe(estimator);
   }
 });
@@ -93,9 +127,12 @@ test('the demo preset learns: reward and evaluation accuracy rise within 20 step
   const rewards = lines(path.join(out, 'metrics.jsonl')).map((m) => m.reward);
   expect(rewards).toHaveLength(20);
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-  const first = mean(rewards.slice(0, 5)), last = mean(rewards.slice(-5));
+  const first = mean(rewards.slice(0, 5)),
+    last = mean(rewards.slice(-5));
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
-  console.log(`demo, 20 steps in ${((Date.now() - t0) / 1000).toFixed(0)} s: reward ${first.toFixed(3)} -> ${last.toFixed(3)}; evaluation ${summary.baseline_eval.accuracy} -> ${summary.final_eval.accuracy}`);
+  console.log(
+    `demo, 20 steps in ${((Date.now() - t0) / 1000).toFixed(0)} s: reward ${first.toFixed(3)} -> ${last.toFixed(3)}; evaluation ${summary.baseline_eval.accuracy} -> ${summary.final_eval.accuracy}`,
+  );
   expect(summary.baseline_eval.accuracy).toBeLessThan(0.2);
   expect(summary.final_eval.accuracy).toBeGreaterThan(summary.baseline_eval.accuracy + 0.12);
   expect(last).toBeGreaterThan(first + 0.06);

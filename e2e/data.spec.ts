@@ -21,8 +21,11 @@ test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, p
   const first = preview.locator('tbody tr').first().locator('td').first();
   await expect(first).toContainText(/^You are a careful tutor\.\n\n[\s\S]+The final answer is \\boxed\{\d+\}\.\n\n/);
 
-  const jsonl = '{"problem": "What is 2 + 3?", "solution": "5", "source": "a"}\n{"problem": "What is 4 + 4?", "solution": \n{"problem": "What is 9 - 1?", "solution": "8", "source": "b"}\n';
-  await page.getByTestId('upload').setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(jsonl) });
+  const jsonl =
+    '{"problem": "What is 2 + 3?", "solution": "5", "source": "a"}\n{"problem": "What is 4 + 4?", "solution": \n{"problem": "What is 9 - 1?", "solution": "8", "source": "b"}\n';
+  await page
+    .getByTestId('upload')
+    .setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(jsonl) });
   const errors = page.getByTestId('upload-errors');
   await expect(errors).toContainText('1 line could not be read');
   await expect(errors).toContainText('line 2 is not valid JSON');
@@ -41,12 +44,24 @@ test('dataset picker: bundled GSM8K, an upload with a bad line, field mapping, p
 
 test('dataset picker: a Hub dataset read from its Parquet files', async ({ page }) => {
   // the Hub stands in here: its Parquet listing and one file made in the test
-  const parquet = Buffer.from(parquetWriteBuffer({ columnData: [
-    { name: 'problem', data: ['What is 6 * 7?', 'What is 9 + 10?', 'What is 3 - 1?'], type: 'STRING' },
-    { name: 'solution', data: ['42', '19', '2'], type: 'STRING' },
-  ] }));
-  await page.route('https://huggingface.co/api/datasets/someone/tiny-math/parquet/default/train', (r) => r.fulfill({ json: ['https://huggingface.co/datasets/someone/tiny-math/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet'] }));
-  await page.route('https://huggingface.co/datasets/someone/tiny-math/resolve/**', (r) => r.fulfill({ body: parquet, headers: { 'access-control-allow-origin': '*' } }));
+  const parquet = Buffer.from(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'problem', data: ['What is 6 * 7?', 'What is 9 + 10?', 'What is 3 - 1?'], type: 'STRING' },
+        { name: 'solution', data: ['42', '19', '2'], type: 'STRING' },
+      ],
+    }),
+  );
+  await page.route('https://huggingface.co/api/datasets/someone/tiny-math/parquet/default/train', (r) =>
+    r.fulfill({
+      json: [
+        'https://huggingface.co/datasets/someone/tiny-math/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet',
+      ],
+    }),
+  );
+  await page.route('https://huggingface.co/datasets/someone/tiny-math/resolve/**', (r) =>
+    r.fulfill({ body: parquet, headers: { 'access-control-allow-origin': '*' } }),
+  );
   await openLab(page);
   await callLab(page, 'mountDatasetPicker');
   await page.getByLabel('Hub dataset').fill('someone/tiny-math');
@@ -79,24 +94,49 @@ test('reward list: the try-it box scores a completion in the reward worker', asy
   await expect(page.getByTestId('try-total')).toHaveText('1.600');
 });
 
-test('reward worker: a stuck reward times out, scores failure_score, is counted, and the run goes on', async ({ page }) => {
+test('reward worker: a stuck reward times out, scores failure_score, is counted, and the run goes on', async ({
+  page,
+}) => {
   await openLab(page);
-  const r = await callLab<{ scores: number[][]; counters: Record<string, number> }>(page, 'rewardWorkerProbe',
+  const r = await callLab<{ scores: number[][]; counters: Record<string, number> }>(
+    page,
+    'rewardWorkerProbe',
     [{ name: 'math' }, { name: 'custom', options: { code: 'while (true) {}' }, timeout_ms: 1500, failure_score: -1 }],
-    ['The answer is 18.', '17'], '18');
-  expect(r.scores).toEqual([[1, -1], [0, -1]]);
+    ['The answer is 18.', '17'],
+    '18',
+  );
+  expect(r.scores).toEqual([
+    [1, -1],
+    [0, -1],
+  ]);
   expect(r.counters['rewards/custom/timeouts']).toBe(2);
 });
 
 test('custom reward sandbox: scores, has no network, and is cut off when it overstays', async ({ page }) => {
   await openLab(page);
-  const ok = await callLab<{ result: unknown }>(page, 'customRewardProbe', 'return sample.completion.length > 3 ? 1 : 0;', 'hello');
+  const ok = await callLab<{ result: unknown }>(
+    page,
+    'customRewardProbe',
+    'return sample.completion.length > 3 ? 1 : 0;',
+    'hello',
+  );
   expect(ok.result).toBe(1);
-  for (const code of ['return fetch("/lab.html").then(() => 1)', 'return new XMLHttpRequest() && 1', 'importScripts("/x.js"); return 1', 'return self.constructor.prototype.fetch', 'return Object.getPrototypeOf(self).fetch("/") && 1']) {
+  for (const code of [
+    'return fetch("/lab.html").then(() => 1)',
+    'return new XMLHttpRequest() && 1',
+    'importScripts("/x.js"); return 1',
+    'return self.constructor.prototype.fetch',
+    'return Object.getPrototypeOf(self).fetch("/") && 1',
+  ]) {
     const r = await callLab<{ error?: string }>(page, 'customRewardProbe', code, 'x');
     expect(r.error, code).toMatch(/not available in a custom reward/);
   }
-  const ctor = await callLab<{ error?: string }>(page, 'customRewardProbe', 'return (() => 0).constructor("return 1")()', 'x');
+  const ctor = await callLab<{ error?: string }>(
+    page,
+    'customRewardProbe',
+    'return (() => 0).constructor("return 1")()',
+    'x',
+  );
   expect(ctor.error).toMatch(/not available/);
   const imp = await callLab<{ error?: string }>(page, 'customRewardProbe', 'return import("/x.js")', 'x');
   expect(imp.error).toMatch(/may not use import/);

@@ -6,10 +6,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
 
-const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
-const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json'))) : [];
+const root =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
+const dirs = fs.existsSync(root)
+  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
+  : [];
 
-test('fixtures are present', () => { expect(dirs.length).toBeGreaterThan(0); });
+test('fixtures are present', () => {
+  expect(dirs.length).toBeGreaterThan(0);
+});
 
 for (const d of dirs) {
   test(`${d}: WebGPU logits and LoRA logits within 1e-4, greedy tokens identical`, async ({ page }) => {

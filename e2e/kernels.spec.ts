@@ -7,8 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
 
-const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
-const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json'))) : [];
+const root =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
+const dirs = fs.existsSync(root)
+  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
+  : [];
 
 for (const d of dirs) {
   test(`${d}: fused decode logits within 1e-4 of the op-by-op path, greedy tokens as HF's`, async ({ page }) => {
@@ -26,11 +29,17 @@ for (const d of dirs) {
 }
 
 for (const d of dirs) {
-  test(`${d}: fused training pass (tiled kernels, tfjs's, checkpointed): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({ page }) => {
+  test(`${d}: fused training pass (tiled kernels, tfjs's, checkpointed): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({
+    page,
+  }) => {
     await serveDir(page, 'fixtures', root);
     await openLab(page);
     type E = { valueErr: number; gradErr: number };
-    const r = await callLab<{ tiled: E; tfjs: E; checkpointed: E; leaked: number }>(page, 'gradParity', `/fixtures/${d}`);
+    const r = await callLab<{ tiled: E; tfjs: E; checkpointed: E; leaked: number }>(
+      page,
+      'gradParity',
+      `/fixtures/${d}`,
+    );
     console.log(d, 'grads', JSON.stringify(r));
     for (const e of [r.tiled, r.tfjs, r.checkpointed]) {
       expect(e.valueErr).toBeLessThan(1e-4);
@@ -64,9 +73,15 @@ test('bench --shape demo: fused vs op-by-op (ratios printed)', async ({ page }) 
   type R = { fused: boolean; decode_step_ms: number; decode_tokens_per_s: number; train_step_s: number };
   const fused = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: true });
   const plain = await callLab<R>(page, 'engineBench', 'demo', { ...small, fused: false });
-  console.log(`decode step: fused ${fused.decode_step_ms.toFixed(1)} ms, op-by-op ${plain.decode_step_ms.toFixed(1)} ms, ratio ${(plain.decode_step_ms / fused.decode_step_ms).toFixed(2)}x`);
-  console.log(`decode tokens/s (prefill included): fused ${fused.decode_tokens_per_s.toFixed(2)}, op-by-op ${plain.decode_tokens_per_s.toFixed(2)}, ratio ${(fused.decode_tokens_per_s / plain.decode_tokens_per_s).toFixed(2)}x`);
-  console.log(`train step: fused ${fused.train_step_s.toFixed(2)} s, op-by-op ${plain.train_step_s.toFixed(2)} s, ratio ${(plain.train_step_s / fused.train_step_s).toFixed(2)}x`);
+  console.log(
+    `decode step: fused ${fused.decode_step_ms.toFixed(1)} ms, op-by-op ${plain.decode_step_ms.toFixed(1)} ms, ratio ${(plain.decode_step_ms / fused.decode_step_ms).toFixed(2)}x`,
+  );
+  console.log(
+    `decode tokens/s (prefill included): fused ${fused.decode_tokens_per_s.toFixed(2)}, op-by-op ${plain.decode_tokens_per_s.toFixed(2)}, ratio ${(fused.decode_tokens_per_s / plain.decode_tokens_per_s).toFixed(2)}x`,
+  );
+  console.log(
+    `train step: fused ${fused.train_step_s.toFixed(2)} s, op-by-op ${plain.train_step_s.toFixed(2)} s, ratio ${(plain.train_step_s / fused.train_step_s).toFixed(2)}x`,
+  );
   expect(fused.fused).toBe(true);
   expect(plain.fused).toBe(false);
 });

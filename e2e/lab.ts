@@ -4,17 +4,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export async function openLab(page: Page): Promise<void> {
-  page.on('console', (m) => { if (m.type() === 'error') console.log(`[page] ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+  });
   await page.goto('/lab.html');
   await page.waitForSelector('body[data-ready="1"]');
 }
 
 export async function callLab<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(([f, a]) => {
-    const lab = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
-    if (!lab[f as string]) throw new Error(`lab has no function ${f}`);
-    return lab[f as string](...(a as unknown[]));
-  }, [fn, args] as const) as Promise<T>;
+  return page.evaluate(
+    ([f, a]) => {
+      const lab = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
+      if (!lab[f as string]) throw new Error(`lab has no function ${f}`);
+      return lab[f as string](...(a as unknown[]));
+    },
+    [fn, args] as const,
+  ) as Promise<T>;
 }
 
 /** Serves the files of a local folder at http://localhost:4173/<prefix>/... (a stand-in for the Hub or a CDN). */
@@ -23,7 +28,8 @@ export async function serveDir(page: Page, prefix: string, dir: string): Promise
     const url = new URL(route.request().url());
     const rel = decodeURIComponent(url.pathname.slice(url.pathname.indexOf(`/${prefix}/`) + prefix.length + 2));
     const file = path.join(dir, rel);
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return route.fulfill({ status: 404, body: 'not found' });
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory())
+      return route.fulfill({ status: 404, body: 'not found' });
     await route.fulfill({ status: 200, body: fs.readFileSync(file), headers: { 'access-control-allow-origin': '*' } });
   });
 }

@@ -7,20 +7,35 @@ import zlib from 'node:zlib';
 /** A deterministic generator, so a failing case can be replayed from its index. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const pack = (json: string) => `v1.${b64url(zlib.deflateRawSync(Buffer.from(json)))}`;
 
 const VALID = [
-  {}, { run: { max_steps: 7 } }, { sampling: { temperature: 0.5, num_generations: 4 } },
-  { optim: { learning_rate: 3e-4, lr_scheduler_type: 'cosine' } }, { lora: { r: 4, target_modules: ['q_proj', 'v_proj'] } },
+  {},
+  { run: { max_steps: 7 } },
+  { sampling: { temperature: 0.5, num_generations: 4 } },
+  { optim: { learning_rate: 3e-4, lr_scheduler_type: 'cosine' } },
+  { lora: { r: 4, target_modules: ['q_proj', 'v_proj'] } },
 ];
 // Well-formed links whose config breaks the schema, each naming a field.
 const INVALID = [
-  { sampling: { num_generations: 1 } }, { grpo: { epsilon: 0.3, epsilon_high: 0.1 } }, { run: { max_steps: -3 } },
-  { optim: { lr_scheduler_type: 'sawtooth' } }, { lora: { r: 'big' } }, { rewards: [] }, { run: { mode: 'sft_then_grpo' } },
-  [1, 2, 3], 'a string', null, { sampling: { top_p: 0 } }, { lora: { target_modules: ['nope'] } },
+  { sampling: { num_generations: 1 } },
+  { grpo: { epsilon: 0.3, epsilon_high: 0.1 } },
+  { run: { max_steps: -3 } },
+  { optim: { lr_scheduler_type: 'sawtooth' } },
+  { lora: { r: 'big' } },
+  { rewards: [] },
+  { run: { mode: 'sft_then_grpo' } },
+  [1, 2, 3],
+  'a string',
+  null,
+  { sampling: { top_p: 0 } },
+  { lora: { target_modules: ['nope'] } },
 ];
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~!*()%+=/?&#';
 
@@ -33,13 +48,21 @@ function makeLinks(n: number): string[] {
     const base = pack(JSON.stringify(pick(VALID)));
     const kind = i % 8;
     if (kind === 0) out.push(pack(JSON.stringify(pick(INVALID))));
-    else if (kind === 1) out.push(base.slice(0, 3 + Math.floor(r() * (base.length - 3))));           // cut when copied
-    else if (kind === 2) { const at = 3 + Math.floor(r() * (base.length - 3)); out.push(base.slice(0, at) + rand(1) + base.slice(at + 1)); } // one character changed
-    else if (kind === 3) out.push(`v${Math.floor(r() * 9)}.${rand(10 + Math.floor(r() * 60))}`);    // unknown version, random data
-    else if (kind === 4) out.push(rand(Math.floor(r() * 80)));                                     // anything at all
-    else if (kind === 5) out.push(`v1.${b64url(Buffer.from(rand(40)))}`);                           // not deflate
-    else if (kind === 6) out.push(pack(rand(30)));                                                 // deflate of non-JSON
-    else out.push(base);                                                                           // a good link
+    else if (kind === 1)
+      out.push(base.slice(0, 3 + Math.floor(r() * (base.length - 3)))); // cut when copied
+    else if (kind === 2) {
+      const at = 3 + Math.floor(r() * (base.length - 3));
+      out.push(base.slice(0, at) + rand(1) + base.slice(at + 1));
+    } // one character changed
+    else if (kind === 3)
+      out.push(`v${Math.floor(r() * 9)}.${rand(10 + Math.floor(r() * 60))}`); // unknown version, random data
+    else if (kind === 4)
+      out.push(rand(Math.floor(r() * 80))); // anything at all
+    else if (kind === 5)
+      out.push(`v1.${b64url(Buffer.from(rand(40)))}`); // not deflate
+    else if (kind === 6)
+      out.push(pack(rand(30))); // deflate of non-JSON
+    else out.push(base); // a good link
   }
   return out;
 }
@@ -51,18 +74,32 @@ test('500 random or mutated links never crash the app and are always applied or 
   await page.goto('/');
   await expect(page.getByTestId('model-panel')).toBeVisible();
   const links = makeLinks(500);
-  let applied = 0, explained = 0;
+  let applied = 0,
+    explained = 0;
   for (const [i, token] of links.entries()) {
     // A unique marker makes each hash new (the same link twice fires no hashchange) and lets the page's
     // answer be matched to this link; the app ignores what follows the token's '&'.
     const hash = `run=${token}&n=${i}`;
-    await page.evaluate((h) => { location.hash = h; }, hash);
-    const answer = page.locator(`[data-testid="link-status"], [data-testid="link-error"], [data-testid="custom-code-confirm"]`).first();
+    await page.evaluate((h) => {
+      location.hash = h;
+    }, hash);
+    const answer = page
+      .locator(`[data-testid="link-status"], [data-testid="link-error"], [data-testid="custom-code-confirm"]`)
+      .first();
     await expect(answer, `link ${i}: ${token}`).toBeVisible();
-    const handled = await page.waitForFunction((n) => {
-      const el = document.querySelector('[data-token]');
-      return el && el.getAttribute('data-token')!.endsWith(`&n=${n}`) ? { ok: el.getAttribute('data-testid') === 'link-status', text: el.textContent ?? '' } : null;
-    }, i, { timeout: 10_000 }).then((h) => h.jsonValue()).catch(() => null);
+    const handled = await page
+      .waitForFunction(
+        (n) => {
+          const el = document.querySelector('[data-token]');
+          return el && el.getAttribute('data-token')!.endsWith(`&n=${n}`)
+            ? { ok: el.getAttribute('data-testid') === 'link-status', text: el.textContent ?? '' }
+            : null;
+        },
+        i,
+        { timeout: 10_000 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => null);
     expect(handled, `link ${i} got no answer: ${token}`).not.toBeNull();
     if (handled!.ok) applied++;
     else {
@@ -84,7 +121,12 @@ test('a link with an invalid field names the field and keeps the form', async ({
   const steps = page.getByTestId('config-form').getByLabel('max_steps', { exact: true });
   await steps.fill('17');
   await steps.dispatchEvent('change');
-  await page.evaluate((h) => { location.hash = h; }, `run=${pack(JSON.stringify({ grpo: { epsilon: 0.3, epsilon_high: 0.1 } }))}`);
+  await page.evaluate(
+    (h) => {
+      location.hash = h;
+    },
+    `run=${pack(JSON.stringify({ grpo: { epsilon: 0.3, epsilon_high: 0.1 } }))}`,
+  );
   await expect(page.getByTestId('link-error')).toContainText('grpo.epsilon_high');
   await expect(steps).toHaveValue('17');
 });

@@ -9,40 +9,71 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
 
-const root = process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
+const root =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
 
 /** The qwen2 fixture plus a tokenizer with one token per character for all 256 ids. */
 function modelDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-e2e-model-'));
-  for (const f of ['config.json', 'generation_config.json', 'model.safetensors']) fs.copyFileSync(path.join(root, 'qwen2', f), path.join(dir, f));
+  for (const f of ['config.json', 'generation_config.json', 'model.safetensors'])
+    fs.copyFileSync(path.join(root, 'qwen2', f), path.join(dir, f));
   const vocab: Record<string, number> = { '<pad>': 0, '<s>': 1, '</s>': 2 };
   const chars = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-=?.,:;#*/()\n'];
   while (chars.length < 253) chars.push(String.fromCharCode(0x100 + chars.length));
-  chars.forEach((c, i) => { vocab[c] = i + 3; });
-  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({
-    version: '1.0', truncation: null, padding: null, normalizer: null, post_processor: null, decoder: { type: 'Fuse' },
-    added_tokens: ['<pad>', '<s>', '</s>'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    pre_tokenizer: { type: 'Split', pattern: { Regex: '.|\\n' }, behavior: 'Isolated', invert: false },
-    model: { type: 'WordLevel', vocab, unk_token: '<pad>' },
-  }));
+  chars.forEach((c, i) => {
+    vocab[c] = i + 3;
+  });
+  fs.writeFileSync(
+    path.join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      normalizer: null,
+      post_processor: null,
+      decoder: { type: 'Fuse' },
+      added_tokens: ['<pad>', '<s>', '</s>'].map((content, id) => ({
+        id,
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      })),
+      pre_tokenizer: { type: 'Split', pattern: { Regex: '.|\\n' }, behavior: 'Isolated', invert: false },
+      model: { type: 'WordLevel', vocab, unk_token: '<pad>' },
+    }),
+  );
   fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ eos_token: '</s>', pad_token: '<pad>' }));
   return dir;
 }
 
 // a reward a random model earns some of, so advantages, losses and KL are not all zero
-const DIGITS = "const s = sample.completion; return s.length ? s.split('').filter((c) => c >= '0' && c <= '9').length / s.length : null;";
+const DIGITS =
+  "const s = sample.completion; return s.length ? s.split('').filter((c) => c >= '0' && c <= '9').length / s.length : null;";
 
 const config = {
-  model: { id: '/local-model' }, data: { dataset: 'demo-arithmetic' }, rewards: [{ name: 'math' }, { name: 'custom', options: { code: DIGITS } }],
-  sampling: { num_generations: 4, max_completion_length: 6 }, lora: { r: 4 }, optim: { learning_rate: 0.01 },
+  model: { id: '/local-model' },
+  data: { dataset: 'demo-arithmetic' },
+  rewards: [{ name: 'math' }, { name: 'custom', options: { code: DIGITS } }],
+  sampling: { num_generations: 4, max_completion_length: 6 },
+  lora: { r: 4 },
+  optim: { learning_rate: 0.01 },
   grpo: { beta: 0.04 },
   run: { max_steps: 4, prompts_per_step: 2, micro_batch_size: 4, eval_examples: 4, save_steps: 0, seed: 7 },
 };
 
-type Ev = { kind: string; status?: { state: string; runId: string; step: number }; metrics?: { step: number; values: Record<string, number> } };
+type Ev = {
+  kind: string;
+  status?: { state: string; runId: string; step: number };
+  metrics?: { step: number; values: Record<string, number> };
+};
 
 async function open(page: Page, events: Ev[]): Promise<void> {
-  await page.exposeFunction('webgrpoEvent', (e: Ev) => { events.push(e); });
+  await page.exposeFunction('webgrpoEvent', (e: Ev) => {
+    events.push(e);
+  });
   await openLab(page);
 }
 
@@ -58,7 +89,12 @@ async function until(page: Page, events: Ev[], pred: (e: Ev) => boolean, ms = 30
   }
 }
 
-const trace = (jsonl: string) => jsonl.trim().split('\n').map((l) => JSON.parse(l)).map((m) => [m.step, m.reward, m.loss, m.kl, m.learning_rate, m.grad_norm]);
+const trace = (jsonl: string) =>
+  jsonl
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .map((m) => [m.step, m.reward, m.loss, m.kl, m.learning_rate, m.grad_norm]);
 
 test('a GRPO run in the worker, and exact resume across a page reload', async ({ page }) => {
   const dir = modelDir();
@@ -73,7 +109,7 @@ test('a GRPO run in the worker, and exact resume across a page reload', async ({
   // a real update happened (the loss itself can be 0: at ratio 1 a group's advantages sum to 0 over equal lengths)
   expect(straight.some((r) => r[5] > 0)).toBe(true);
   // and the step's scalars were read back (regression: tfjs's WebGPU addN of more than seven tensors made them 0)
-  expect(straight.slice(1).every((r) => r[3] > 0)).toBe(true);  // KL to the reference once the adapter moved
+  expect(straight.slice(1).every((r) => r[3] > 0)).toBe(true); // KL to the reference once the adapter moved
   expect(events.some((e) => e.kind === 'eval')).toBe(true);
 
   events.length = 0;
@@ -86,14 +122,21 @@ test('a GRPO run in the worker, and exact resume across a page reload', async ({
   await page.reload();
   await page.waitForSelector('body[data-ready="1"]');
   events.length = 0;
-  const runs = await callLab<{ runId: string; lastStep: number; finished: boolean }[]>(page, 'headlessCall', 'listRuns', []);
+  const runs = await callLab<{ runId: string; lastStep: number; finished: boolean }[]>(
+    page,
+    'headlessCall',
+    'listRuns',
+    [],
+  );
   expect(runs.find((r) => r.runId === started.runId)?.finished).toBe(false);
   await callLab(page, 'headlessStart', null, started.runId);
   await until(page, events, (e) => e.kind === 'state' && e.status!.state === 'done');
   const resumed = trace(await callLab<string>(page, 'headlessCall', 'exportMetrics', ['jsonl']));
   console.log('straight', JSON.stringify(straight), '\nresumed ', JSON.stringify(resumed));
   expect(resumed.map((r) => r[0])).toEqual([1, 2, 3, 4]);
-  resumed.forEach((row, i) => row.forEach((x, j) => expect(x, `step ${i + 1} column ${j}`).toBeCloseTo(straight[i][j], 5)));
+  resumed.forEach((row, i) =>
+    row.forEach((x, j) => expect(x, `step ${i + 1} column ${j}`).toBeCloseTo(straight[i][j], 5)),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -104,7 +147,12 @@ test('runs that differ by advantage estimator, overlaid on the Evaluation screen
   const ids: string[] = [];
   for (const estimator of ['grpo', 'rloo']) {
     events.length = 0;
-    const started = await callLab<{ runId: string }>(page, 'headlessStart', { ...config, grpo: { ...config.grpo, advantage_estimator: estimator }, run: { ...config.run, max_steps: 2 } }, null);
+    const started = await callLab<{ runId: string }>(
+      page,
+      'headlessStart',
+      { ...config, grpo: { ...config.grpo, advantage_estimator: estimator }, run: { ...config.run, max_steps: 2 } },
+      null,
+    );
     ids.push(started.runId);
     await until(page, events, (e) => e.kind === 'state' && e.status!.state === 'done');
   }
@@ -116,6 +164,7 @@ test('runs that differ by advantage estimator, overlaid on the Evaluation screen
   await expect(page.getByTestId('overlay-diffs')).toContainText('differ only in grpo.advantage_estimator: grpo | rloo');
   await expect(page.getByTestId('overlay-evals').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('chart-overlay reward')).toBeVisible();
-  for (const label of ['advantage_estimator: grpo', 'advantage_estimator: rloo']) await expect(page.getByTestId('chart-overlay reward').getByTestId(`last-${label}`)).not.toHaveText('–');
+  for (const label of ['advantage_estimator: grpo', 'advantage_estimator: rloo'])
+    await expect(page.getByTestId('chart-overlay reward').getByTestId(`last-${label}`)).not.toHaveText('–');
   await page.screenshot({ path: 'test-results/screens/run-overlay.png', fullPage: true });
 });

@@ -11,7 +11,8 @@ import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
-const USAGE = 'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
+const USAGE =
+  'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
 
 function positive(flag: string, s: string): number {
   const n = Number(s);
@@ -20,16 +21,33 @@ function positive(flag: string, s: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: v } = parseOptions(argv, {
-    json: { type: 'boolean' }, shape: { type: 'string' }, backend: { type: 'string' }, 'new-tokens': { type: 'string' },
-    'prompt-tokens': { type: 'string' }, seqs: { type: 'string' }, 'train-rows': { type: 'string' }, 'micro-batch': { type: 'string' },
-    browser: { type: 'boolean' }, 'no-fused': { type: 'boolean' }, kernels: { type: 'string' }, layers: { type: 'string' }, checkpoint: { type: 'boolean' },
-  }, USAGE);
+  const { values: v } = parseOptions(
+    argv,
+    {
+      json: { type: 'boolean' },
+      shape: { type: 'string' },
+      backend: { type: 'string' },
+      'new-tokens': { type: 'string' },
+      'prompt-tokens': { type: 'string' },
+      seqs: { type: 'string' },
+      'train-rows': { type: 'string' },
+      'micro-batch': { type: 'string' },
+      browser: { type: 'boolean' },
+      'no-fused': { type: 'boolean' },
+      kernels: { type: 'string' },
+      layers: { type: 'string' },
+      checkpoint: { type: 'boolean' },
+    },
+    USAGE,
+  );
   const backend = (v.backend ?? 'webgpu') as BackendName;
-  if (!['webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend ${backend}: choose webgpu, wasm or cpu`);
-  if (v.kernels !== undefined && !['tiled', 'tfjs'].includes(v.kernels)) throw new UsageError(`--kernels ${v.kernels}: choose tiled or tfjs`);
+  if (!['webgpu', 'wasm', 'cpu'].includes(backend))
+    throw new UsageError(`--backend ${backend}: choose webgpu, wasm or cpu`);
+  if (v.kernels !== undefined && !['tiled', 'tfjs'].includes(v.kernels))
+    throw new UsageError(`--kernels ${v.kernels}: choose tiled or tfjs`);
   const int = (s?: string) => (s === undefined ? undefined : Number.parseInt(s, 10));
-  const strip = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
+  const strip = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
   const overrides = {
     decode: strip({ newTokens: int(v['new-tokens']), promptTokens: int(v['prompt-tokens']), seqs: int(v.seqs) }),
     train: strip({ rows: int(v['train-rows']), microBatch: int(v['micro-batch']) }),

@@ -11,10 +11,17 @@ export class BrowserNotFoundError extends Error {
   readonly name = 'BrowserNotFoundError';
 }
 
-export const ROOT = process.env.WEBGRPO_ROOT ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const ROOT =
+  process.env.WEBGRPO_ROOT ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
 
 export function findChromium(): string {
   const env = process.env.WEBGRPO_CHROMIUM;
@@ -23,12 +30,22 @@ export function findChromium(): string {
     return env;
   }
   const found = CANDIDATES.find((p) => fs.existsSync(p));
-  if (!found) throw new BrowserNotFoundError('no Chromium or Chrome found: install one (Debian/Ubuntu: apt-get install chromium) or set WEBGRPO_CHROMIUM to its path');
+  if (!found)
+    throw new BrowserNotFoundError(
+      'no Chromium or Chrome found: install one (Debian/Ubuntu: apt-get install chromium) or set WEBGRPO_CHROMIUM to its path',
+    );
   return found;
 }
 
-export const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--no-sandbox', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Builds dist/ with Vite unless it is newer than every file under src/ and public/. */
 export function ensureBuilt(log: (m: string) => void): string {
@@ -37,7 +54,11 @@ export function ensureBuilt(log: (m: string) => void): string {
   const newest = Math.max(...['src', 'public', 'index.html', 'lab.html'].map((p) => newestMtime(path.join(ROOT, p))));
   if (stamp < newest) {
     log('building the app (vite build)...');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   }
   return dist;
 }
@@ -49,7 +70,15 @@ function newestMtime(p: string): number {
   return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f))));
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+};
 
 export class PortInUseError extends Error {
   readonly name = 'PortInUseError';
@@ -59,7 +88,11 @@ export class PortInUseError extends Error {
  * Serves a folder on http://localhost:<port> (a free one when port is 0); extra maps URL prefixes to other
  * folders (e.g. a model mirror).
  */
-export async function serveStatic(dir: string, extra: Record<string, string> = {}, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveStatic(
+  dir: string,
+  extra: Record<string, string> = {},
+  port = 0,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const prefix = Object.keys(extra).find((p) => urlPath.startsWith(`/${p}/`));
@@ -70,12 +103,20 @@ export async function serveStatic(dir: string, extra: Record<string, string> = {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': fs.statSync(file).size });
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': fs.statSync(file).size,
+    });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
-      ? new PortInUseError(`port ${port} on localhost is in use by another program: stop it and try again`) : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PortInUseError(`port ${port} on localhost is in use by another program: stop it and try again`)
+          : e,
+      ),
+    );
     server.listen(port, '127.0.0.1', resolve);
   });
   const bound = (server.address() as AddressInfo).port;

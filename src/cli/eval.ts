@@ -10,15 +10,27 @@ import { parseRunConfig } from '../engine/config.ts';
 import { openHeadless } from './headless.ts';
 import type { EvalResult } from '../worker/protocol.ts';
 
-const USAGE = 'Usage: webgrpo eval --model ID|DIR [--adapter DIR] --dataset NAME [--n N] [--config FILE.json] [--out FILE.json] [--headed]';
+const USAGE =
+  'Usage: webgrpo eval --model ID|DIR [--adapter DIR] --dataset NAME [--n N] [--config FILE.json] [--out FILE.json] [--headed]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: v } = parseOptions(argv, {
-    model: { type: 'string' }, adapter: { type: 'string' }, dataset: { type: 'string' }, n: { type: 'string' },
-    config: { type: 'string' }, out: { type: 'string' }, headed: { type: 'boolean' },
-  }, USAGE);
+  const { values: v } = parseOptions(
+    argv,
+    {
+      model: { type: 'string' },
+      adapter: { type: 'string' },
+      dataset: { type: 'string' },
+      n: { type: 'string' },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      headed: { type: 'boolean' },
+    },
+    USAGE,
+  );
   if (!v.model || (!v.dataset && !v.config)) throw new UsageError(USAGE);
-  const base = v.config ? JSON.parse(fs.readFileSync(v.config, 'utf8')) as Record<string, Record<string, unknown>> : {};
+  const base = v.config
+    ? (JSON.parse(fs.readFileSync(v.config, 'utf8')) as Record<string, Record<string, unknown>>)
+    : {};
   const n = v.n === undefined ? undefined : Number.parseInt(v.n, 10);
   if (n !== undefined && !(n > 0)) throw new UsageError(`--n ${v.n}: give a positive integer`);
   const config = parseRunConfig({
@@ -29,13 +41,33 @@ export async function run(argv: string[]): Promise<number> {
   });
   const adapter = v.adapter ? readAdapter(v.adapter) : null;
   const local = fs.existsSync(path.join(v.model, 'config.json')) ? path.resolve(v.model) : undefined;
-  const page = await openHeadless({ profileDir: fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-eval-')), headed: !!v.headed, modelDir: local });
+  const page = await openHeadless({
+    profileDir: fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-eval-')),
+    headed: !!v.headed,
+    modelDir: local,
+  });
   try {
-    page.onEvent((e) => { if (e.kind === 'progress' && e.progress.stage === 'eval') process.stderr.write(`\reval ${e.progress.done}/${e.progress.total}`); });
+    page.onEvent((e) => {
+      if (e.kind === 'progress' && e.progress.stage === 'eval')
+        process.stderr.write(`\reval ${e.progress.done}/${e.progress.total}`);
+    });
     const cfg = local ? { ...config, model: { ...config.model, id: `${page.baseUrl}/local-model` } } : config;
-    const r = await page.call<EvalResult>('evaluateModel', cfg, adapter ? { config: adapter.config, weights: '__b64__' + adapter.weights } : null);
+    const r = await page.call<EvalResult>(
+      'evaluateModel',
+      cfg,
+      adapter ? { config: adapter.config, weights: '__b64__' + adapter.weights } : null,
+    );
     process.stderr.write('\n');
-    const summary = { model: v.model, adapter: v.adapter ?? null, dataset: config.data.dataset, n: r.n, k: r.k, accuracy: r.accuracy, interval: r.interval, metrics: r.metrics };
+    const summary = {
+      model: v.model,
+      adapter: v.adapter ?? null,
+      dataset: config.data.dataset,
+      n: r.n,
+      k: r.k,
+      accuracy: r.accuracy,
+      interval: r.interval,
+      metrics: r.metrics,
+    };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     if (v.out) fs.writeFileSync(v.out, JSON.stringify(r, null, 2));
     return 0;
@@ -45,7 +77,11 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function readAdapter(dir: string): { config: Record<string, unknown>; weights: string } {
-  const c = path.join(dir, 'adapter_config.json'), w = path.join(dir, 'adapter_model.safetensors');
-  if (!fs.existsSync(c) || !fs.existsSync(w)) throw new UsageError(`--adapter ${dir}: expected adapter_config.json and adapter_model.safetensors (a PEFT adapter folder)`);
+  const c = path.join(dir, 'adapter_config.json'),
+    w = path.join(dir, 'adapter_model.safetensors');
+  if (!fs.existsSync(c) || !fs.existsSync(w))
+    throw new UsageError(
+      `--adapter ${dir}: expected adapter_config.json and adapter_model.safetensors (a PEFT adapter folder)`,
+    );
   return { config: JSON.parse(fs.readFileSync(c, 'utf8')), weights: fs.readFileSync(w).toString('base64') };
 }

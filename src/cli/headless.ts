@@ -21,18 +21,30 @@ export interface HeadlessPage {
   close(): Promise<void>;
 }
 
-export async function openHeadless(o: { profileDir: string; headed: boolean; modelDir?: string }): Promise<HeadlessPage> {
+export async function openHeadless(o: {
+  profileDir: string;
+  headed: boolean;
+  modelDir?: string;
+}): Promise<HeadlessPage> {
   const dist = ensureBuilt((m) => process.stderr.write(`${m}\n`));
   const port = savedPort(o.profileDir);
   const server = await serveStatic(dist, o.modelDir ? { 'local-model': o.modelDir } : {}, port).catch((e: Error) => {
-    if (e.name === 'PortInUseError') e.message += ` (this run's checkpoints are stored for http://localhost:${port}, so it must be served there again)`;
+    if (e.name === 'PortInUseError')
+      e.message += ` (this run's checkpoints are stored for http://localhost:${port}, so it must be served there again)`;
     throw e;
   });
   rememberPort(o.profileDir, server.url);
   let ctx: BrowserContext | null = null;
   try {
     // the CLI handles Ctrl-C itself (finish the step, save); Playwright must not kill the browser first
-    ctx = await chromium.launchPersistentContext(o.profileDir, { executablePath: findChromium(), headless: !o.headed, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+    ctx = await chromium.launchPersistentContext(o.profileDir, {
+      executablePath: findChromium(),
+      headless: !o.headed,
+      args: CHROMIUM_ARGS,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     return await attach(page, ctx, server, o.modelDir);
   } catch (e) {
@@ -56,27 +68,51 @@ function rememberPort(profileDir: string, url: string): void {
   fs.writeFileSync(path.join(profileDir, PORT_FILE), new URL(url).port);
 }
 
-async function attach(page: Page, ctx: BrowserContext, server: { url: string; close: () => Promise<void> }, modelDir?: string): Promise<HeadlessPage> {
+async function attach(
+  page: Page,
+  ctx: BrowserContext,
+  server: { url: string; close: () => Promise<void> },
+  modelDir?: string,
+): Promise<HeadlessPage> {
   const listeners: ((e: TrainerEvent) => void)[] = [];
   const emit = (e: TrainerEvent) => listeners.forEach((l) => l(e));
   await page.exposeFunction('webgrpoEvent', (e: TrainerEvent) => emit(e));
-  page.on('crash', () => emit({ kind: 'error', error: { name: 'PageCrashError', message: 'the browser page crashed (often: out of GPU memory); try a smaller model or micro_batch_size' } }));
-  page.on('pageerror', (err) => { if (process.env.WEBGRPO_DEBUG) process.stderr.write(`[page] ${err.message}\n`); });
+  page.on('crash', () =>
+    emit({
+      kind: 'error',
+      error: {
+        name: 'PageCrashError',
+        message: 'the browser page crashed (often: out of GPU memory); try a smaller model or micro_batch_size',
+      },
+    }),
+  );
+  page.on('pageerror', (err) => {
+    if (process.env.WEBGRPO_DEBUG) process.stderr.write(`[page] ${err.message}\n`);
+  });
   if (process.env.WEBGRPO_DEBUG) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
   await page.goto(`${server.url}/lab.html`);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
-  const lab = <T>(fn: string, ...args: unknown[]) => page.evaluate(([f, a]) => {
-    const l = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
-    return l[f as string](...(a as unknown[]));
-  }, [fn, args] as const) as Promise<T>;
+  const lab = <T>(fn: string, ...args: unknown[]) =>
+    page.evaluate(
+      ([f, a]) => {
+        const l = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
+        return l[f as string](...(a as unknown[]));
+      },
+      [fn, args] as const,
+    ) as Promise<T>;
   return {
     baseUrl: server.url,
-    onEvent: (cb) => { listeners.push(cb); },
+    onEvent: (cb) => {
+      listeners.push(cb);
+    },
     startRun: (config, resumeRunId) => {
       const cfg = modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
       return lab<RunStatus>('headlessStart', cfg, resumeRunId);
     },
     call: (method, ...args) => lab('headlessCall', method, args),
-    close: async () => { await ctx.close().catch(() => undefined); await server.close(); },
+    close: async () => {
+      await ctx.close().catch(() => undefined);
+      await server.close();
+    },
   };
 }

@@ -5,12 +5,27 @@
 type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  logits: { summary: 'print a model\'s logits for token ids as JSON', load: () => import('./logits.ts') },
-  generate: { summary: 'generate token ids from a model (greedy or sampled) as JSON', load: () => import('./generate.ts') },
-  reward: { summary: 'score a completion (stdin) with a reward function and print the breakdown', load: () => import('./reward.ts') },
-  train: { summary: 'train headless in Chromium (--preset, --config or --link); writes metrics, adapter, summary', load: () => import('./train.ts') },
-  eval: { summary: 'evaluate a model (+ PEFT adapter) headless in Chromium on a dataset\'s held-out split', load: () => import('./eval.ts') },
-  'make-demo-model': { summary: 'rebuild the bundled demo model (maintainers)', load: () => import('./make-demo-model.ts') },
+  logits: { summary: "print a model's logits for token ids as JSON", load: () => import('./logits.ts') },
+  generate: {
+    summary: 'generate token ids from a model (greedy or sampled) as JSON',
+    load: () => import('./generate.ts'),
+  },
+  reward: {
+    summary: 'score a completion (stdin) with a reward function and print the breakdown',
+    load: () => import('./reward.ts'),
+  },
+  train: {
+    summary: 'train headless in Chromium (--preset, --config or --link); writes metrics, adapter, summary',
+    load: () => import('./train.ts'),
+  },
+  eval: {
+    summary: "evaluate a model (+ PEFT adapter) headless in Chromium on a dataset's held-out split",
+    load: () => import('./eval.ts'),
+  },
+  'make-demo-model': {
+    summary: 'rebuild the bundled demo model (maintainers)',
+    load: () => import('./make-demo-model.ts'),
+  },
   bench: { summary: 'measure decode tokens/s and training-step time and memory', load: () => import('./bench.ts') },
 };
 

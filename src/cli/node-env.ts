@@ -15,8 +15,15 @@ export function nodeEnv(dir: string, backend: BackendName = 'wasm', data: LoadDa
     initBackend: () => initBackend(backend),
     async loadModel(m) {
       const src = dirSource(dir);
-      const model = await CausalLM.load(src), tokenizer = await loadTokenizer(src, model.spec);
-      const loaded: LoadedWithTokenizer = { model, tokenizer, codec: codecFromTokenizer(tokenizer), info: modelInfo(m.id, model), dispose: () => model.dispose() };
+      const model = await CausalLM.load(src),
+        tokenizer = await loadTokenizer(src, model.spec);
+      const loaded: LoadedWithTokenizer = {
+        model,
+        tokenizer,
+        codec: codecFromTokenizer(tokenizer),
+        info: modelInfo(m.id, model),
+        dispose: () => model.dispose(),
+      };
       return loaded;
     },
     async prepareRun(config, m) {

@@ -17,20 +17,30 @@ const MIN_CHECK_MS = 500;
 /** Kept back from the limit for ending the worker and the process after a timed-out check. */
 const TEARDOWN_MS = 300;
 
-const USAGE = 'Usage: webgrpo reward ocaml --problem problem.json [--id ID] [--finish stop|length] [--option key=value]... < completion.txt';
+const USAGE =
+  'Usage: webgrpo reward ocaml --problem problem.json [--id ID] [--finish stop|length] [--option key=value]... < completion.txt';
 
 /** Every problem in a .json (object or list) or .jsonl file. */
 export function readProblems(file: string): Record<string, unknown>[] {
   if (!fs.existsSync(file)) throw new UsageError(`no problem file ${file}`);
   const text = fs.readFileSync(file, 'utf8').trim();
   const parse = (s: string, where: string) => {
-    try { return JSON.parse(s) as unknown; } catch (e) { throw new UsageError(`${where} is not valid JSON: ${(e as Error).message}`); }
+    try {
+      return JSON.parse(s) as unknown;
+    } catch (e) {
+      throw new UsageError(`${where} is not valid JSON: ${(e as Error).message}`);
+    }
   };
   let v: unknown;
   if (text.startsWith('[') || !text.includes('\n') || file.endsWith('.json')) v = parse(text, file);
-  else v = text.split('\n').filter((l) => l.trim()).map((l, i) => parse(l, `${file} line ${i + 1}`));
+  else
+    v = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l, i) => parse(l, `${file} line ${i + 1}`));
   const list = Array.isArray(v) ? v : [v];
-  if (!list.every((p) => p && typeof p === 'object' && !Array.isArray(p))) throw new UsageError(`${file} must hold problem objects {"id", "prompt", "tests": [...]}`);
+  if (!list.every((p) => p && typeof p === 'object' && !Array.isArray(p)))
+    throw new UsageError(`${file} must hold problem objects {"id", "prompt", "tests": [...]}`);
   return list as Record<string, unknown>[];
 }
 
@@ -39,23 +49,32 @@ function parseOption(kv: string): [string, unknown] {
   const at = kv.indexOf('=');
   if (at <= 0) throw new UsageError(`--option takes key=value, got "${kv}"`);
   const raw = kv.slice(at + 1);
-  try { return [kv.slice(0, at), JSON.parse(raw)]; } catch { return [kv.slice(0, at), raw]; }
+  try {
+    return [kv.slice(0, at), JSON.parse(raw)];
+  } catch {
+    return [kv.slice(0, at), raw];
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: argv, strict: true, options: {
-      problem: { type: 'string' },
-      id: { type: 'string' },
-      finish: { type: 'string', default: 'stop' },
-      option: { type: 'string', multiple: true, default: [] },
-    } }).values;
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        problem: { type: 'string' },
+        id: { type: 'string' },
+        finish: { type: 'string', default: 'stop' },
+        option: { type: 'string', multiple: true, default: [] },
+      },
+    }).values;
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
   if (!values.problem) throw new UsageError(`--problem is required\n${USAGE}`);
-  if (values.finish !== 'stop' && values.finish !== 'length') throw new UsageError(`--finish must be stop or length, got "${values.finish}"`);
+  if (values.finish !== 'stop' && values.finish !== 'length')
+    throw new UsageError(`--finish must be stop or length, got "${values.finish}"`);
   const problems = readProblems(values.problem);
   const problem = values.id === undefined ? problems[0] : problems.find((p) => String(p.id) === values.id);
   if (!problem) throw new UsageError(`no problem with id "${values.id}" in ${values.problem}`);
@@ -68,7 +87,9 @@ export async function run(argv: string[]): Promise<number> {
     // deducted, so a looping program returns within time_limit_ms of the command's start.
     const left = Math.max(MIN_CHECK_MS, Math.round(options.time_limit_ms - performance.now() - TEARDOWN_MS));
     const result = await gradeOcaml(completion, tests, { ...options, time_limit_ms: left }, values.finish, checker);
-    process.stdout.write(`${JSON.stringify({ problem: problem.id ?? null, score: result.score, ...result.details }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ problem: problem.id ?? null, score: result.score, ...result.details }, null, 2)}\n`,
+    );
   } finally {
     checker.dispose();
   }

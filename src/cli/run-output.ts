@@ -13,12 +13,22 @@ export function progressLine(m: StepMetrics, cfg: RunConfig, started: number): s
   const v = m.values;
   const elapsed = (Date.now() - started) / 1000;
   const parts = [`[${m.phase}] step ${m.step}/${total}`, `loss ${f(v.loss, 4)}`];
-  if (m.phase === 'grpo') parts.push(`reward ${f(v.reward)}`, `kl ${f(v.kl, 4)}`, `entropy ${f(v.entropy)}`, `len ${f(v['completions/mean_length'], 1)}`);
+  if (m.phase === 'grpo')
+    parts.push(
+      `reward ${f(v.reward)}`,
+      `kl ${f(v.kl, 4)}`,
+      `entropy ${f(v.entropy)}`,
+      `len ${f(v['completions/mean_length'], 1)}`,
+    );
   parts.push(`grad ${f(v.grad_norm)}`, `lr ${v.learning_rate?.toExponential(1) ?? '-'}`, `${elapsed.toFixed(0)}s`);
   return parts.join(' | ');
 }
 
-export interface RunTotals { started: number; evals: EvalResult[]; history: StepMetrics[] }
+export interface RunTotals {
+  started: number;
+  evals: EvalResult[];
+  history: StepMetrics[];
+}
 
 export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTotals): Promise<void> {
   const adapter = await page.call<PeftFiles & { weights: string }>('exportAdapter');

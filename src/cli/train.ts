@@ -14,20 +14,33 @@ import { openHeadless, type HeadlessPage } from './headless.ts';
 import { progressLine, writeRunOutputs } from './run-output.ts';
 import type { TrainerEvent, EvalResult, StepMetrics } from '../worker/protocol.ts';
 
-const USAGE = 'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed]';
+const USAGE =
+  'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: v } = parseOptions(argv, {
-    preset: { type: 'string' }, config: { type: 'string' }, link: { type: 'string' }, steps: { type: 'string' },
-    out: { type: 'string' }, resume: { type: 'boolean' }, headed: { type: 'boolean' },
-  }, USAGE);
+  const { values: v } = parseOptions(
+    argv,
+    {
+      preset: { type: 'string' },
+      config: { type: 'string' },
+      link: { type: 'string' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+      headed: { type: 'boolean' },
+    },
+    USAGE,
+  );
   const out = path.resolve(v.out ?? 'webgrpo-run');
   fs.mkdirSync(out, { recursive: true });
   const runFile = path.join(out, 'run.json');
   let config: RunConfig;
   let resumeId: string | null = null;
   if (v.resume) {
-    if (!fs.existsSync(runFile)) throw new UsageError(`--resume: ${out} holds no run to resume (run.json is missing); start one with --out ${out}`);
+    if (!fs.existsSync(runFile))
+      throw new UsageError(
+        `--resume: ${out} holds no run to resume (run.json is missing); start one with --out ${out}`,
+      );
     const saved = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { runId: string; config: unknown };
     resumeId = saved.runId;
     config = parseRunConfig(saved.config);
@@ -40,7 +53,11 @@ export async function run(argv: string[]): Promise<number> {
     config = parseRunConfig({ ...config, run: { ...config.run, max_steps: n } });
   }
   fs.writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2));
-  const page = await openHeadless({ profileDir: path.join(out, '.browser'), headed: !!v.headed, modelDir: localModelDir(config) });
+  const page = await openHeadless({
+    profileDir: path.join(out, '.browser'),
+    headed: !!v.headed,
+    modelDir: localModelDir(config),
+  });
   try {
     return await trainInPage(page, config, resumeId, out, runFile);
   } finally {
@@ -55,7 +72,11 @@ async function loadConfig(v: { preset?: string; config?: string; link?: string }
   if (v.link) return decodeLink(v.link);
   if (!fs.existsSync(v.config!)) throw new UsageError(`--config ${v.config}: no such file`);
   let json: unknown;
-  try { json = JSON.parse(fs.readFileSync(v.config!, 'utf8')); } catch (e) { throw new UsageError(`--config ${v.config}: not valid JSON (${(e as Error).message})`); }
+  try {
+    json = JSON.parse(fs.readFileSync(v.config!, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${v.config}: not valid JSON (${(e as Error).message})`);
+  }
   return parseRunConfig(json);
 }
 
@@ -65,12 +86,19 @@ function localModelDir(cfg: RunConfig): string | undefined {
   return id !== 'demo' && fs.existsSync(path.join(id, 'config.json')) ? path.resolve(id) : undefined;
 }
 
-async function trainInPage(page: HeadlessPage, config: RunConfig, resumeId: string | null, out: string, runFile: string): Promise<number> {
+async function trainInPage(
+  page: HeadlessPage,
+  config: RunConfig,
+  resumeId: string | null,
+  out: string,
+  runFile: string,
+): Promise<number> {
   const metricsFile = fs.createWriteStream(path.join(out, 'metrics.jsonl'), { flags: resumeId ? 'a' : 'w' });
   const started = Date.now();
   let failure: string | null = null;
   let interrupted = false;
-  const evals: EvalResult[] = [], history: StepMetrics[] = [];
+  const evals: EvalResult[] = [],
+    history: StepMetrics[] = [];
   const done = new Promise<void>((resolve) => {
     page.onEvent((e: TrainerEvent) => {
       if (e.kind === 'metrics') {
@@ -79,7 +107,9 @@ async function trainInPage(page: HeadlessPage, config: RunConfig, resumeId: stri
         process.stderr.write(`${progressLine(e.metrics, config, started)}\n`);
       } else if (e.kind === 'eval') {
         evals.push(e.result);
-        process.stderr.write(`eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})\n`);
+        process.stderr.write(
+          `eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})\n`,
+        );
       } else if (e.kind === 'error') {
         failure = `${e.error.name}: ${e.error.message}`;
         resolve();
@@ -106,6 +136,10 @@ async function trainInPage(page: HeadlessPage, config: RunConfig, resumeId: stri
   }
   if (failure) throw new Error(failure);
   await writeRunOutputs(page, out, { started, evals, history });
-  process.stderr.write(interrupted ? `checkpoint saved; continue with: webgrpo train --resume --out ${out}\n` : `done: outputs in ${out}\n`);
+  process.stderr.write(
+    interrupted
+      ? `checkpoint saved; continue with: webgrpo train --resume --out ${out}\n`
+      : `done: outputs in ${out}\n`,
+  );
   return interrupted ? 130 : 0;
 }

@@ -22,9 +22,12 @@ export interface ArithmeticOptions {
 }
 
 export function arithmeticQuestion(rng: Rng, o: ArithmeticOptions = {}): Row {
-  const ops = o.ops ?? ['+', '-'], first = o.digits ?? [1, 2], second = o.secondDigits ?? [1];
+  const ops = o.ops ?? ['+', '-'],
+    first = o.digits ?? [1, 2],
+    second = o.secondDigits ?? [1];
   const draw = (choices: number[]) => {
-    const d = choices[rng.int(choices.length)], lo = d === 1 ? 0 : 10 ** (d - 1);
+    const d = choices[rng.int(choices.length)],
+      lo = d === 1 ? 0 : 10 ** (d - 1);
     return lo + rng.int(10 ** d - lo);
   };
   let a = draw(first);

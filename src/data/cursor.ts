@@ -7,7 +7,12 @@
 import { Rng } from '../engine/rng.ts';
 import { DatasetError } from './types.ts';
 
-export interface CursorState { size: number; seed: number; epoch: number; index: number }
+export interface CursorState {
+  size: number;
+  seed: number;
+  epoch: number;
+  index: number;
+}
 
 export class CursorMismatchError extends DatasetError {
   override readonly name: string = 'CursorMismatchError';
@@ -30,7 +35,10 @@ export class ShuffleCursor {
   epoch = 0;
   index = 0;
 
-  constructor(readonly size: number, readonly seed: number) {
+  constructor(
+    readonly size: number,
+    readonly seed: number,
+  ) {
     if (size < 1) throw new DatasetError('the training split is empty: check the dataset and its field mapping');
     this.order = shuffledOrder(size, seed, 0);
   }
@@ -50,7 +58,9 @@ export class ShuffleCursor {
 
   restore(s: CursorState): void {
     if (s.size !== this.size || s.seed !== this.seed) {
-      throw new CursorMismatchError(`the saved data position is for ${s.size} rows with seed ${s.seed}, this dataset has ${this.size} rows with seed ${this.seed}; resume with the same dataset and shuffle_seed`);
+      throw new CursorMismatchError(
+        `the saved data position is for ${s.size} rows with seed ${s.seed}, this dataset has ${this.size} rows with seed ${this.seed}; resume with the same dataset and shuffle_seed`,
+      );
     }
     this.epoch = s.epoch;
     this.index = s.index;

@@ -41,12 +41,17 @@ export function builtinDatasets(): BuiltinDataset[] {
 }
 
 registerDataset({
-  name: 'demo-arithmetic', title: 'Demo arithmetic', description: 'Addition and subtraction of a one- or two-digit number and a digit ("What is 37 + 8?" -> 45), generated; 4,000 train and 500 evaluation questions from the same distribution.',
+  name: 'demo-arithmetic',
+  title: 'Demo arithmetic',
+  description:
+    'Addition and subtraction of a one- or two-digit number and a digit ("What is 37 + 8?" -> 45), generated; 4,000 train and 500 evaluation questions from the same distribution.',
   defaults: { prompt_field: 'question', answer_field: 'answer', template: 'plain' },
   load: async () => arithmeticSplits(),
 });
 registerDataset({
-  name: 'gsm8k-sample', title: 'GSM8K sample (offline)', description: 'The first 200 train and 200 test problems of GSM8K, shipped with the app.',
+  name: 'gsm8k-sample',
+  title: 'GSM8K sample (offline)',
+  description: 'The first 200 train and 200 test problems of GSM8K, shipped with the app.',
   defaults: { prompt_field: 'question', answer_field: 'answer', template: 'gsm8k-boxed' },
   // a separate chunk, fetched from the app's own files (never the network) when first picked
   load: async () => {
@@ -55,13 +60,18 @@ registerDataset({
   },
 });
 registerDataset({
-  name: 'ksat', title: 'k-SAT', description: 'Random satisfiable 3- to 5-SAT formulas over 10 to 20 variables (seeded); 1,000 train, 100 held out.',
+  name: 'ksat',
+  title: 'k-SAT',
+  description: 'Random satisfiable 3- to 5-SAT formulas over 10 to 20 variables (seeded); 1,000 train, 100 held out.',
   defaults: { prompt_field: 'question', answer_field: 'answer', template: 'ksat' },
   load: async () => ({ train: ksatRows(1000, 1), test: ksatRows(100, 2) }),
 });
 
 registerDataset({
-  name: 'ocaml', title: 'OCaml problems', description: '58 OCaml programming problems with tests and reference solutions (lists, recursion, options, trees, strings, higher-order functions), graded by the ocaml reward; every sixth problem is held out.',
+  name: 'ocaml',
+  title: 'OCaml problems',
+  description:
+    '58 OCaml programming problems with tests and reference solutions (lists, recursion, options, trees, strings, higher-order functions), graded by the ocaml reward; every sixth problem is held out.',
   defaults: { prompt_field: 'prompt', answer_field: 'solution', template: 'chat' },
   load: async () => {
     const { default: problems } = await import('./ocaml-problems.json');
@@ -94,18 +104,29 @@ export async function loadDataset(cfg: DataConfig, o: LoadDataOptions = {}): Pro
   if (HUB_DATASET_ID.test(cfg.dataset)) {
     const train = await loadHubSplit(cfg.dataset, cfg.config, cfg.split, o);
     // a dataset without the eval split gets a hold-out cut from train instead
-    const test = cfg.eval_split ? await loadHubSplit(cfg.dataset, cfg.config, cfg.eval_split, o).catch((e) => { if (e instanceof HubNotFoundError) return null; throw e; }) : null;
+    const test = cfg.eval_split
+      ? await loadHubSplit(cfg.dataset, cfg.config, cfg.eval_split, o).catch((e) => {
+          if (e instanceof HubNotFoundError) return null;
+          throw e;
+        })
+      : null;
     return { train, test };
   }
-  throw new DatasetError(`no dataset "${cfg.dataset}": use a built-in one (${[...DATASETS.keys()].join(', ')}), upload a file, or give a Hub id such as openai/gsm8k`);
+  throw new DatasetError(
+    `no dataset "${cfg.dataset}": use a built-in one (${[...DATASETS.keys()].join(', ')}), upload a file, or give a Hub id such as openai/gsm8k`,
+  );
 }
 
 /** A held-out split when the source has none: `count` rows (at most a fifth), drawn with the seed. */
 export function holdOut(splits: DatasetSplits, count: number, seed: number): { train: Row[]; test: Row[] } {
   if (splits.test) return { train: splits.train, test: splits.test };
-  const n = splits.train.length, k = Math.min(count, Math.floor(n / 5));
+  const n = splits.train.length,
+    k = Math.min(count, Math.floor(n / 5));
   const rng = new Rng(seed ^ 0x5bd1e995);
   const picked = new Set<number>();
   while (picked.size < k) picked.add(rng.int(n));
-  return { train: splits.train.filter((_, i) => !picked.has(i)), test: [...picked].sort((a, b) => a - b).map((i) => splits.train[i]) };
+  return {
+    train: splits.train.filter((_, i) => !picked.has(i)),
+    test: [...picked].sort((a, b) => a - b).map((i) => splits.train[i]),
+  };
 }

@@ -35,10 +35,16 @@ async function fetchOk(url: string, o: HubDataOptions, what: string): Promise<Re
   try {
     res = await f(url);
   } catch (e) {
-    throw new HubDatasetError(`could not reach the Hub for ${what} (${(e as Error).message}); check the network, or use the bundled gsm8k-sample offline`);
+    throw new HubDatasetError(
+      `could not reach the Hub for ${what} (${(e as Error).message}); check the network, or use the bundled gsm8k-sample offline`,
+    );
   }
-  if (res.status === 404) throw new HubNotFoundError(`the Hub has no ${what}; check the dataset id, config and split on its page`);
-  if (res.status === 401 || res.status === 403) throw new HubDatasetError(`the Hub refused ${what} (HTTP ${res.status}): the dataset is gated or private; pick a public one`);
+  if (res.status === 404)
+    throw new HubNotFoundError(`the Hub has no ${what}; check the dataset id, config and split on its page`);
+  if (res.status === 401 || res.status === 403)
+    throw new HubDatasetError(
+      `the Hub refused ${what} (HTTP ${res.status}): the dataset is gated or private; pick a public one`,
+    );
   if (!res.ok) throw new HubDatasetError(`the Hub answered HTTP ${res.status} for ${what}; try again later`);
   return res;
 }
@@ -54,23 +60,31 @@ async function cachedBytes(url: string, o: HubDataOptions, what: string): Promis
   return bytes;
 }
 
-export async function hubParquetUrls(id: string, config: string, split: string, o: HubDataOptions = {}): Promise<string[]> {
-  if (!HUB_DATASET_ID.test(id)) throw new HubDatasetError(`"${id}" is not a Hub dataset id: use owner/name, e.g. openai/gsm8k`);
+export async function hubParquetUrls(
+  id: string,
+  config: string,
+  split: string,
+  o: HubDataOptions = {},
+): Promise<string[]> {
+  if (!HUB_DATASET_ID.test(id))
+    throw new HubDatasetError(`"${id}" is not a Hub dataset id: use owner/name, e.g. openai/gsm8k`);
   const endpoint = o.endpoint ?? HUB_ENDPOINT;
   const what = `dataset ${id} (config "${config}", split "${split}")`;
   const url = `${endpoint}/api/datasets/${id}/parquet/${encodeURIComponent(config)}/${encodeURIComponent(split)}`;
   const list = await (await fetchOk(url, o, what)).json();
-  if (!Array.isArray(list) || list.some((u) => typeof u !== 'string')) throw new HubDatasetError(`the Hub's Parquet listing for ${what} is not a list of URLs`);
+  if (!Array.isArray(list) || list.some((u) => typeof u !== 'string'))
+    throw new HubDatasetError(`the Hub's Parquet listing for ${what} is not a list of URLs`);
   return list as string[];
 }
 
 export async function loadHubSplit(id: string, config: string, split: string, o: HubDataOptions = {}): Promise<Row[]> {
   const urls = await hubParquetUrls(id, config, split, o);
-  if (urls.length === 0) throw new HubDatasetError(`dataset ${id} has no Parquet files for config "${config}", split "${split}"`);
+  if (urls.length === 0)
+    throw new HubDatasetError(`dataset ${id} has no Parquet files for config "${config}", split "${split}"`);
   const rows: Row[] = [];
   for (const url of urls) {
     const bytes = await cachedBytes(url, o, `a Parquet file of ${id}`);
-    rows.push(...await parseParquet(bytes));
+    rows.push(...(await parseParquet(bytes)));
     if (o.maxRows !== undefined && rows.length >= o.maxRows) return rows.slice(0, o.maxRows);
   }
   return rows;

@@ -3,23 +3,74 @@
 //
 //   jsonErrorLine('[\n{"a": 1},\n{"a": }\n]')   // 3
 
-class Stop { constructor(readonly at: number) {} }
+class Stop {
+  constructor(readonly at: number) {}
+}
 
 function scan(s: string): void {
   let i = 0;
-  const ws = () => { while (i < s.length && ' \t\r\n'.includes(s[i])) i++; };
-  const fail = (): never => { throw new Stop(i); };
-  const expect = (c: string) => { if (s[i] !== c) fail(); i++; };
+  const ws = () => {
+    while (i < s.length && ' \t\r\n'.includes(s[i])) i++;
+  };
+  const fail = (): never => {
+    throw new Stop(i);
+  };
+  const expect = (c: string) => {
+    if (s[i] !== c) fail();
+    i++;
+  };
   const str = () => {
     expect('"');
-    while (i < s.length && s[i] !== '"') { if (s[i] === '\\') i++; else if (s[i] < ' ') fail(); i++; }
+    while (i < s.length && s[i] !== '"') {
+      if (s[i] === '\\') i++;
+      else if (s[i] < ' ') fail();
+      i++;
+    }
     expect('"');
   };
   const value = (): void => {
     ws();
     const c = s[i];
-    if (c === '{') { i++; ws(); if (s[i] === '}') { i++; return; } for (;;) { ws(); str(); ws(); expect(':'); value(); ws(); if (s[i] === ',') { i++; continue; } expect('}'); return; } }
-    if (c === '[') { i++; ws(); if (s[i] === ']') { i++; return; } for (;;) { value(); ws(); if (s[i] === ',') { i++; continue; } expect(']'); return; } }
+    if (c === '{') {
+      i++;
+      ws();
+      if (s[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        str();
+        ws();
+        expect(':');
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        expect('}');
+        return;
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (s[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        expect(']');
+        return;
+      }
+    }
     if (c === '"') return str();
     const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(s.slice(i, i + 400));
     if (!lit) fail();

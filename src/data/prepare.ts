@@ -27,19 +27,29 @@ export class FieldMappingError extends DatasetError {
 
 function field(row: Row, name: string, role: string, columns: () => string[]): string {
   const v = row[name];
-  if (v === undefined || v === null) throw new FieldMappingError(`the ${role} column "${name}" is not in the dataset (columns: ${columns().join(', ')}); set data.${role}_field to one of them`);
+  if (v === undefined || v === null)
+    throw new FieldMappingError(
+      `the ${role} column "${name}" is not in the dataset (columns: ${columns().join(', ')}); set data.${role}_field to one of them`,
+    );
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** One row as the trainer's Example: templated prompt ids, the row itself, and the SFT target ids. */
-export function makeExample(row: Row, data: DataConfig, fewShot: PromptParts['fewShot'], tok: PromptTokenizer): Example {
+export function makeExample(
+  row: Row,
+  data: DataConfig,
+  fewShot: PromptParts['fewShot'],
+  tok: PromptTokenizer,
+): Example {
   const cols = () => Object.keys(row);
   const question = field(row, data.prompt_field, 'prompt', cols);
   const applyChat = tok.chatTemplate ? (m: ChatMessage[]) => tok.applyChatTemplate(m) : undefined;
   const prompt = renderPrompt(data.template, { system: data.system_prompt, fewShot, question }, applyChat);
   const gold = row[data.answer_field];
-  const targetIds = gold === undefined || gold === null ? undefined
-    : [...tok.encode(templateDef(data.template).answer(String(gold))), ...tok.eosIds.slice(0, 1)];
+  const targetIds =
+    gold === undefined || gold === null
+      ? undefined
+      : [...tok.encode(templateDef(data.template).answer(String(gold))), ...tok.eosIds.slice(0, 1)];
   return { prompt, promptIds: tok.encode(prompt), row, targetIds };
 }
 
@@ -47,7 +57,11 @@ export function makeExample(row: Row, data: DataConfig, fewShot: PromptParts['fe
 export class RowStream implements ExampleStream {
   private cursor: ShuffleCursor;
 
-  constructor(private readonly rows: Row[], seed: number, private readonly toExample: (r: Row) => Example) {
+  constructor(
+    private readonly rows: Row[],
+    seed: number,
+    private readonly toExample: (r: Row) => Example,
+  ) {
     this.cursor = new ShuffleCursor(rows.length, seed);
   }
 
@@ -68,7 +82,11 @@ export class RowStream implements ExampleStream {
   }
 }
 
-export interface RunData { train: RowStream; evalSet: Example[]; fewShot: Row[] }
+export interface RunData {
+  train: RowStream;
+  evalSet: Example[];
+  fewShot: Row[];
+}
 
 /** Which training rows serve as few-shot examples: k of them, drawn with the shuffle seed. */
 export function fewShotIndices(n: number, k: number, seed: number): number[] {
@@ -77,16 +95,27 @@ export function fewShotIndices(n: number, k: number, seed: number): number[] {
 
 /** Few-shot examples as the template reads them (question and gold answer through the field mapping). */
 export function fewShotExamples(rows: Row[], data: DataConfig): PromptParts['fewShot'] {
-  return fewShotIndices(rows.length, data.num_few_shot, data.shuffle_seed).map((i) => ({ question: String(rows[i][data.prompt_field] ?? ''), answer: String(rows[i][data.answer_field] ?? '') }));
+  return fewShotIndices(rows.length, data.num_few_shot, data.shuffle_seed).map((i) => ({
+    question: String(rows[i][data.prompt_field] ?? ''),
+    answer: String(rows[i][data.answer_field] ?? ''),
+  }));
 }
 
 /** Rows split into training, held-out and few-shot examples (few-shot rows are kept out of training). */
 export function splitRows(train: Row[], test: Row[], run: RunConfig): { train: Row[]; test: Row[]; fewShot: Row[] } {
   const shot = new Set(fewShotIndices(train.length, run.data.num_few_shot, run.data.shuffle_seed));
-  return { train: train.filter((_, i) => !shot.has(i)), test: test.slice(0, run.run.eval_examples), fewShot: [...shot].map((i) => train[i]) };
+  return {
+    train: train.filter((_, i) => !shot.has(i)),
+    test: test.slice(0, run.run.eval_examples),
+    fewShot: [...shot].map((i) => train[i]),
+  };
 }
 
-export async function prepareRunData(config: RunConfig, tok: PromptTokenizer, o: LoadDataOptions = {}): Promise<RunData> {
+export async function prepareRunData(
+  config: RunConfig,
+  tok: PromptTokenizer,
+  o: LoadDataOptions = {},
+): Promise<RunData> {
   templateDef(config.data.template); // an unknown template fails before any download
   const loaded = holdOut(await loadDataset(config.data, o), config.run.eval_examples, config.data.shuffle_seed);
   const s = splitRows(loaded.train, loaded.test, config);
@@ -98,9 +127,19 @@ export async function prepareRunData(config: RunConfig, tok: PromptTokenizer, o:
   return { train, evalSet, fewShot: s.fewShot };
 }
 
-export interface RunInputs { train: ExampleStream; evalSet: Example[]; score: RunScorer['score']; scorer: RunScorer; dispose(): void }
+export interface RunInputs {
+  train: ExampleStream;
+  evalSet: Example[];
+  score: RunScorer['score'];
+  scorer: RunScorer;
+  dispose(): void;
+}
 
-export async function prepareRunInputs(config: RunConfig, tok: PromptTokenizer, o: LoadDataOptions & { runner?: RewardRunner } = {}): Promise<RunInputs> {
+export async function prepareRunInputs(
+  config: RunConfig,
+  tok: PromptTokenizer,
+  o: LoadDataOptions & { runner?: RewardRunner } = {},
+): Promise<RunInputs> {
   const scorer = RunScorer.fromConfig(config, o.runner ?? new LocalRewardRunner());
   const data = await prepareRunData(config, tok, o);
   return { train: data.train, evalSet: data.evalSet, score: scorer.score, scorer, dispose: () => scorer.dispose() };

@@ -14,7 +14,10 @@ export async function loadUploadedDataset(name: string): Promise<Row[] | null> {
 }
 
 export async function uploadedDatasetNames(): Promise<string[]> {
-  return (await keys()).map(String).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length));
+  return (await keys())
+    .map(String)
+    .filter((k) => k.startsWith(PREFIX))
+    .map((k) => k.slice(PREFIX.length));
 }
 
 export async function deleteUploadedDataset(name: string): Promise<void> {

@@ -6,7 +6,10 @@
 import { Template } from '@huggingface/jinja';
 import { DatasetError } from './types.ts';
 
-export interface ChatMessage { role: string; content: string }
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
 
 export interface TemplateDef {
   name: string;
@@ -32,25 +35,47 @@ export function boxedSolution(s: string): string {
 }
 
 export const TEMPLATES: TemplateDef[] = [
-  { name: 'plain', title: 'Plain text: the question, then a line break', chat: false, user: (q) => q, answer: (a) => a },
-  { name: 'chat', title: "The model's chat template, question as the user turn", chat: true, user: (q) => q, answer: (a) => a },
   {
-    name: 'gsm8k-boxed', title: 'GSM8K, answer in \\boxed{}', chat: true,
-    user: (q) => `${q}\nPlease reason step by step, and put your final answer within \\boxed{}.`, answer: boxedSolution,
+    name: 'plain',
+    title: 'Plain text: the question, then a line break',
+    chat: false,
+    user: (q) => q,
+    answer: (a) => a,
   },
   {
-    name: 'gsm8k-hash', title: "GSM8K, answer after ####", chat: true,
-    user: (q) => `${q}\nSolve it step by step, then write the final answer on its own line as "#### <number>".`, answer: cleanSolution,
+    name: 'chat',
+    title: "The model's chat template, question as the user turn",
+    chat: true,
+    user: (q) => q,
+    answer: (a) => a,
   },
   {
-    name: 'ksat', title: 'k-SAT: give an assignment', chat: true,
-    user: (q) => `${q}\nEnd with the assignment on one line, like: x1=True, x2=False, ...`, answer: (a) => a,
+    name: 'gsm8k-boxed',
+    title: 'GSM8K, answer in \\boxed{}',
+    chat: true,
+    user: (q) => `${q}\nPlease reason step by step, and put your final answer within \\boxed{}.`,
+    answer: boxedSolution,
+  },
+  {
+    name: 'gsm8k-hash',
+    title: 'GSM8K, answer after ####',
+    chat: true,
+    user: (q) => `${q}\nSolve it step by step, then write the final answer on its own line as "#### <number>".`,
+    answer: cleanSolution,
+  },
+  {
+    name: 'ksat',
+    title: 'k-SAT: give an assignment',
+    chat: true,
+    user: (q) => `${q}\nEnd with the assignment on one line, like: x1=True, x2=False, ...`,
+    answer: (a) => a,
   },
 ];
 
 export function templateDef(name: string): TemplateDef {
   const t = TEMPLATES.find((x) => x.name === name);
-  if (!t) throw new DatasetError(`no prompt template "${name}"; choose one of ${TEMPLATES.map((x) => x.name).join(', ')}`);
+  if (!t)
+    throw new DatasetError(`no prompt template "${name}"; choose one of ${TEMPLATES.map((x) => x.name).join(', ')}`);
   return t;
 }
 
@@ -62,7 +87,8 @@ export interface PromptParts {
 
 export function promptMessages(t: TemplateDef, p: PromptParts): ChatMessage[] {
   const msgs: ChatMessage[] = p.system ? [{ role: 'system', content: p.system }] : [];
-  for (const ex of p.fewShot) msgs.push({ role: 'user', content: t.user(ex.question) }, { role: 'assistant', content: t.answer(ex.answer) });
+  for (const ex of p.fewShot)
+    msgs.push({ role: 'user', content: t.user(ex.question) }, { role: 'assistant', content: t.answer(ex.answer) });
   msgs.push({ role: 'user', content: t.user(p.question) });
   return msgs;
 }
@@ -78,10 +104,22 @@ export function renderPrompt(name: string, p: PromptParts, applyChat?: (m: ChatM
 }
 
 /** Renders a chat template string (a model's tokenizer_config chat_template) for a preview. */
-export function renderChatTemplate(template: string, messages: ChatMessage[], specials: Record<string, string> = {}): string {
+export function renderChatTemplate(
+  template: string,
+  messages: ChatMessage[],
+  specials: Record<string, string> = {},
+): string {
   try {
-    return new Template(template).render({ messages, add_generation_prompt: true, bos_token: '', eos_token: '', ...specials });
+    return new Template(template).render({
+      messages,
+      add_generation_prompt: true,
+      bos_token: '',
+      eos_token: '',
+      ...specials,
+    });
   } catch (e) {
-    throw new DatasetError(`the chat template does not render: ${(e as Error).message}; use the "plain" template instead`);
+    throw new DatasetError(
+      `the chat template does not render: ${(e as Error).message}; use the "plain" template instead`,
+    );
   }
 }

@@ -5,11 +5,16 @@
 
 /** "vendor architecture description" of a WebGPU adapter, as far as the browser tells. */
 export function adapterName(adapter: GPUAdapter): string {
-  return [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  return (
+    [adapter.info?.vendor, adapter.info?.architecture, adapter.info?.description].filter(Boolean).join(' ') ||
+    'WebGPU adapter'
+  );
 }
 
 /** Whether a WebGPU adapter is a CPU implementation (SwiftShader, lavapipe, WARP), for which kernels are chosen apart. */
 export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
-  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallback =
+    (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ??
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   return fallback === true || /swiftshader|llvmpipe|lavapipe|microsoft basic render/i.test(adapterName(adapter));
 }

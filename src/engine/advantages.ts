@@ -18,23 +18,35 @@ export class GroupShapeError extends Error {
 }
 
 export interface Advantages {
-  advantages: number[];     // [B]
-  groupMean: number[];      // [B / G] over non-null rewards
-  groupStd: number[];       // [B / G] unbiased, as torch.std
-  zeroStdGroups: number;    // groups whose (non-null) rewards are all equal: no learning signal
+  advantages: number[]; // [B]
+  groupMean: number[]; // [B / G] over non-null rewards
+  groupStd: number[]; // [B / G] unbiased, as torch.std
+  zeroStdGroups: number; // groups whose (non-null) rewards are all equal: no learning signal
 }
 
 /** Weighted sum of each completion's rewards [B][R]; null where every reward is null (nulls count as absent). */
 export function totalRewards(scores: (number | null)[][], weights: number[]): (number | null)[] {
   return scores.map((row) => {
-    let any = false, sum = 0;
-    row.forEach((s, j) => { if (s !== null && Number.isFinite(s)) { any = true; sum += s * weights[j]; } });
+    let any = false,
+      sum = 0;
+    row.forEach((s, j) => {
+      if (s !== null && Number.isFinite(s)) {
+        any = true;
+        sum += s * weights[j];
+      }
+    });
     return any ? sum : null;
   });
 }
 
-export function computeAdvantages(rewards: (number | null)[], G: number, scale: ScaleRewards, estimator: AdvantageEstimator = 'grpo'): Advantages {
-  if (rewards.length % G !== 0) throw new GroupShapeError(`advantages: ${rewards.length} rewards is not a multiple of the group size ${G}`);
+export function computeAdvantages(
+  rewards: (number | null)[],
+  G: number,
+  scale: ScaleRewards,
+  estimator: AdvantageEstimator = 'grpo',
+): Advantages {
+  if (rewards.length % G !== 0)
+    throw new GroupShapeError(`advantages: ${rewards.length} rewards is not a multiple of the group size ${G}`);
   const groups = Array.from({ length: rewards.length / G }, (_, g) => rewards.slice(g * G, (g + 1) * G));
   const present = groups.map((grp) => grp.filter((r): r is number => r !== null));
   const groupMean = present.map(mean);
@@ -42,7 +54,8 @@ export function computeAdvantages(rewards: (number | null)[], G: number, scale: 
   const batchStd = sampleStd(present.flat());
   const zeroStdGroups = present.filter((p) => p.length < 2 || p.every((r) => Math.abs(r - p[0]) < 1e-8)).length;
   const advantages = rewards.map((r, i) => {
-    const g = Math.floor(i / G), n = present[g].length;
+    const g = Math.floor(i / G),
+      n = present[g].length;
     if (r === null || n < 2) return 0;
     const centred = estimator === 'rloo' ? r - (groupMean[g] * n - r) / (n - 1) : r - groupMean[g];
     const s = scale === 'group' ? groupStd[g] : scale === 'batch' ? batchStd : 1;
@@ -65,7 +78,10 @@ export function mixedGroups(rewards: (number | null)[], G: number): number[] {
  * A reward's weight at `progress` (fraction of the run done) under a curriculum: `weight` until
  * `phase_start`, then linear to `weight_end` at `phase_end`, constant after. Without `weight_end`, constant.
  */
-export function curriculumWeight(spec: { weight: number; weight_end?: number; phase_start: number; phase_end: number }, progress: number): number {
+export function curriculumWeight(
+  spec: { weight: number; weight_end?: number; phase_start: number; phase_end: number },
+  progress: number,
+): number {
   if (spec.weight_end === undefined) return spec.weight;
   if (progress <= spec.phase_start) return spec.weight;
   if (progress >= spec.phase_end) return spec.weight_end;

@@ -13,7 +13,7 @@ export interface BackendInfo {
   maxBufferSize?: number;
   maxStorageBufferBindingSize?: number;
   features?: string[];
-  software?: boolean;      // a CPU implementation of WebGPU (SwiftShader, lavapipe): kernels are chosen for it
+  software?: boolean; // a CPU implementation of WebGPU (SwiftShader, lavapipe): kernels are chosen for it
 }
 
 export class WebGPUUnavailableError extends Error {
@@ -22,7 +22,11 @@ export class WebGPUUnavailableError extends Error {
 
 export { ModelTooLargeError } from './memory.ts';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
+const isNode =
+  typeof process !== 'undefined' &&
+  !!process.versions?.node &&
+  typeof (globalThis as { window?: unknown }).window === 'undefined' &&
+  typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
 
 let current: BackendInfo | null = null;
 
@@ -63,14 +67,23 @@ async function initWebGPU(): Promise<BackendInfo> {
   if (isNode && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
     // Dawn for Node; it needs a Vulkan driver (a real GPU, or SwiftShader).
     const pkg = 'webgpu';
-    const dawn = (await import(/* @vite-ignore */ pkg)) as { create: (o: string[]) => GPU; globals: Record<string, unknown> };
+    const dawn = (await import(/* @vite-ignore */ pkg)) as {
+      create: (o: string[]) => GPU;
+      globals: Record<string, unknown>;
+    };
     Object.assign(globalThis, dawn.globals);
     Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true });
   }
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (!gpu) throw new WebGPUUnavailableError('This browser has no WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled), over https or http://localhost');
+  if (!gpu)
+    throw new WebGPUUnavailableError(
+      'This browser has no WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled), over https or http://localhost',
+    );
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new WebGPUUnavailableError('WebGPU is present but no GPU adapter was found: enable hardware acceleration in the browser settings, or update the GPU driver');
+  if (!adapter)
+    throw new WebGPUUnavailableError(
+      'WebGPU is present but no GPU adapter was found: enable hardware acceleration in the browser settings, or update the GPU driver',
+    );
   await import('@tensorflow/tfjs-backend-webgpu');
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new WebGPUUnavailableError('tfjs could not start its WebGPU backend on this adapter');

@@ -28,7 +28,10 @@ export function fileStore(dir: string): BlobStore {
     },
     async keys(prefix) {
       const names = await fs.readdir(dir).catch(() => [] as string[]);
-      return names.filter((n) => !n.includes('.tmp-')).map(decodeURIComponent).filter((k) => k.startsWith(prefix));
+      return names
+        .filter((n) => !n.includes('.tmp-'))
+        .map(decodeURIComponent)
+        .filter((k) => k.startsWith(prefix));
     },
   };
 }

@@ -40,8 +40,8 @@ export interface RunRecord {
   totalSteps: number;
   lastStep: number;
   finished: boolean;
-  checkpoints: CheckpointInfo[];   // oldest first
-  best: CheckpointInfo | null;     // highest eval accuracy, kept beyond save_total_limit
+  checkpoints: CheckpointInfo[]; // oldest first
+  best: CheckpointInfo | null; // highest eval accuracy, kept beyond save_total_limit
 }
 
 export class CheckpointWriteError extends Error {
@@ -66,8 +66,10 @@ export function encodeCheckpoint(snap: TrainerSnapshot): Uint8Array {
   out.set(json, 16);
   out.set(tensors, 16 + json.length);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, MAGIC, true); dv.setUint32(4, VERSION, true); dv.setUint32(12, json.length, true);
-  dv.setUint32(8, crc32(out.subarray(12)), true);  // last: it covers the length field too
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint32(4, VERSION, true);
+  dv.setUint32(12, json.length, true);
+  dv.setUint32(8, crc32(out.subarray(12)), true); // last: it covers the length field too
   return out;
 }
 
@@ -75,12 +77,17 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainerSnapshot {
   if (bytes.length < 16) throw new CheckpointCorruptError(`checkpoint is truncated (${bytes.length} bytes)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw new CheckpointCorruptError('not a webgrpo checkpoint (bad magic)');
-  if (dv.getUint32(4, true) !== VERSION) throw new CheckpointCorruptError(`checkpoint format ${dv.getUint32(4, true)} is not supported by this version (${VERSION})`);
-  if (crc32(bytes.subarray(12)) !== dv.getUint32(8, true)) throw new CheckpointCorruptError('checkpoint checksum mismatch: the data is truncated or corrupted');
+  if (dv.getUint32(4, true) !== VERSION)
+    throw new CheckpointCorruptError(
+      `checkpoint format ${dv.getUint32(4, true)} is not supported by this version (${VERSION})`,
+    );
+  if (crc32(bytes.subarray(12)) !== dv.getUint32(8, true))
+    throw new CheckpointCorruptError('checkpoint checksum mismatch: the data is truncated or corrupted');
   const jl = dv.getUint32(12, true);
   const { config, state } = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + jl)));
   const tensors: TensorMap = {};
-  for (const [name, t] of readSafetensors(bytes.slice(16 + jl))) tensors[name] = { shape: t.shape, data: t.data as Float32Array };
+  for (const [name, t] of readSafetensors(bytes.slice(16 + jl)))
+    tensors[name] = { shape: t.shape, data: t.data as Float32Array };
   return { config, state, tensors };
 }
 
@@ -89,7 +96,10 @@ export class CheckpointManager {
 
   async listRuns(): Promise<RunRecord[]> {
     const out: RunRecord[] = [];
-    for (const k of await this.store.keys('run/')) { const r = await this.record(k.slice(4)); if (r) out.push(r); }
+    for (const k of await this.store.keys('run/')) {
+      const r = await this.record(k.slice(4));
+      if (r) out.push(r);
+    }
     return out.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
@@ -100,7 +110,8 @@ export class CheckpointManager {
 
   /** Writes a checkpoint, then publishes it in the run's index; prunes beyond `keep` (the best one stays). */
   async save(runId: string, snap: TrainerSnapshot, o: { keep: number; finished?: boolean }): Promise<CheckpointInfo> {
-    const bytes = encodeCheckpoint(snap), step = snap.state.step;
+    const bytes = encodeCheckpoint(snap),
+      step = snap.state.step;
     const key = `ckpt/${runId}/${String(step).padStart(8, '0')}-${Date.now().toString(36)}`;
     const prev = await this.record(runId);
     try {
@@ -108,24 +119,60 @@ export class CheckpointManager {
     } catch (e) {
       await this.store.del(key).catch(() => undefined);
       const last = prev?.checkpoints.at(-1);
-      throw new CheckpointWriteError(`could not save the checkpoint of step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MB): ${(e as Error).message}. ${last ? `The checkpoint of step ${last.step} is intact.` : ''} Free browser storage (delete old runs) or lower run.completions_log_size.`);
+      throw new CheckpointWriteError(
+        `could not save the checkpoint of step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MB): ${(e as Error).message}. ${last ? `The checkpoint of step ${last.step} is intact.` : ''} Free browser storage (delete old runs) or lower run.completions_log_size.`,
+      );
     }
     const lastEval = snap.state.evals.at(-1);
-    const info: CheckpointInfo = { runId, step, key, bytes: bytes.length, crc: new DataView(bytes.buffer).getUint32(8, true), createdAt: Date.now(), ...(lastEval?.step === step ? { evalAccuracy: lastEval.accuracy } : {}) };
+    const info: CheckpointInfo = {
+      runId,
+      step,
+      key,
+      bytes: bytes.length,
+      crc: new DataView(bytes.buffer).getUint32(8, true),
+      createdAt: Date.now(),
+      ...(lastEval?.step === step ? { evalAccuracy: lastEval.accuracy } : {}),
+    };
     const now = Date.now();
-    const rec: RunRecord = prev ?? { runId, createdAt: now, updatedAt: now, modelId: snap.config.model.id, mode: snap.config.run.mode, totalSteps: 0, lastStep: 0, finished: false, checkpoints: [], best: null };
+    const rec: RunRecord = prev ?? {
+      runId,
+      createdAt: now,
+      updatedAt: now,
+      modelId: snap.config.model.id,
+      mode: snap.config.run.mode,
+      totalSteps: 0,
+      lastStep: 0,
+      finished: false,
+      checkpoints: [],
+      best: null,
+    };
     const all = [...rec.checkpoints.filter((c) => c.step !== step), info];
     const keepList = all.slice(-Math.max(1, o.keep));
-    const best = info.evalAccuracy !== undefined && (rec.best?.evalAccuracy === undefined || info.evalAccuracy > rec.best.evalAccuracy) ? info : rec.best;
-    const next: RunRecord = { ...rec, updatedAt: now, totalSteps: totalStepsOf(snap), lastStep: step, finished: o.finished ?? false, checkpoints: keepList, best };
+    const best =
+      info.evalAccuracy !== undefined &&
+      (rec.best?.evalAccuracy === undefined || info.evalAccuracy > rec.best.evalAccuracy)
+        ? info
+        : rec.best;
+    const next: RunRecord = {
+      ...rec,
+      updatedAt: now,
+      totalSteps: totalStepsOf(snap),
+      lastStep: step,
+      finished: o.finished ?? false,
+      checkpoints: keepList,
+      best,
+    };
     await this.store.set(`run/${runId}`, new TextEncoder().encode(JSON.stringify(next)));
     const live = new Set([...keepList.map((c) => c.key), best?.key]);
-    for (const c of [...rec.checkpoints, ...(rec.best ? [rec.best] : [])]) if (!live.has(c.key)) await this.store.del(c.key);
+    for (const c of [...rec.checkpoints, ...(rec.best ? [rec.best] : [])])
+      if (!live.has(c.key)) await this.store.del(c.key);
     return info;
   }
 
   /** The newest checkpoint that reads back intact; corrupt ones are reported in `skipped` and passed over. */
-  async load(runId: string): Promise<{ snapshot: TrainerSnapshot; info: CheckpointInfo; skipped: { info: CheckpointInfo; error: string }[] }> {
+  async load(
+    runId: string,
+  ): Promise<{ snapshot: TrainerSnapshot; info: CheckpointInfo; skipped: { info: CheckpointInfo; error: string }[] }> {
     const rec = await this.record(runId);
     if (!rec || !rec.checkpoints.length) throw new NoCheckpointError(`run ${runId} has no checkpoint to resume from`);
     const skipped: { info: CheckpointInfo; error: string }[] = [];
@@ -140,7 +187,9 @@ export class CheckpointManager {
         skipped.push({ info, error: (e as Error).message });
       }
     }
-    throw new CheckpointCorruptError(`no intact checkpoint in run ${runId}: ${skipped.map((s) => `step ${s.info.step}: ${s.error}`).join('; ')}`);
+    throw new CheckpointCorruptError(
+      `no intact checkpoint in run ${runId}: ${skipped.map((s) => `step ${s.info.step}: ${s.error}`).join('; ')}`,
+    );
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -171,8 +220,12 @@ export function memoryStore(): BlobStore & { data: Map<string, Uint8Array> } {
   return {
     data,
     get: async (k) => data.get(k),
-    set: async (k, v) => { data.set(k, v.slice()); },
-    del: async (k) => { data.delete(k); },
+    set: async (k, v) => {
+      data.set(k, v.slice());
+    },
+    del: async (k) => {
+      data.delete(k);
+    },
     keys: async (prefix) => [...data.keys()].filter((k) => k.startsWith(prefix)),
   };
 }

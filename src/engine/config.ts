@@ -12,129 +12,329 @@ export type LoraTarget = (typeof LORA_TARGETS)[number];
 const num = (d: number, desc: string) => z.number().default(d).describe(desc);
 const int = (d: number, min: number, desc: string) => z.number().int().min(min).default(d).describe(desc);
 
-export const ModelSchema = z.object({
-  id: z.string().min(1).default('demo').describe('Model: "demo" (bundled tiny model), a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or a URL of a model folder.'),
-  revision: z.string().default('main').describe('Hub revision (branch, tag or commit) to download.'),
-  weight_dtype: z.enum(['f32']).default('f32').describe('Storage of the frozen weights on the GPU: f32 (16-bit storage is not available yet).'),
-}).describe('Model');
+export const ModelSchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .default('demo')
+      .describe(
+        'Model: "demo" (bundled tiny model), a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or a URL of a model folder.',
+      ),
+    revision: z.string().default('main').describe('Hub revision (branch, tag or commit) to download.'),
+    weight_dtype: z
+      .enum(['f32'])
+      .default('f32')
+      .describe('Storage of the frozen weights on the GPU: f32 (16-bit storage is not available yet).'),
+  })
+  .describe('Model');
 
-export const LoraSchema = z.object({
-  r: int(16, 1, 'LoRA rank.'),
-  alpha: num(32, 'LoRA alpha; the update is scaled by alpha / r (alpha / sqrt(r) with rsLoRA).'),
-  dropout: z.number().min(0).max(0.9).default(0).describe('Dropout on the LoRA input during training.'),
-  target_modules: z.array(z.enum(LORA_TARGETS)).min(1).default([...LORA_TARGETS]).describe('Projections that get a LoRA adapter.'),
-  use_rslora: z.boolean().default(false).describe('Rank-stabilised LoRA scaling alpha / sqrt(r).'),
-}).describe('LoRA');
+export const LoraSchema = z
+  .object({
+    r: int(16, 1, 'LoRA rank.'),
+    alpha: num(32, 'LoRA alpha; the update is scaled by alpha / r (alpha / sqrt(r) with rsLoRA).'),
+    dropout: z.number().min(0).max(0.9).default(0).describe('Dropout on the LoRA input during training.'),
+    target_modules: z
+      .array(z.enum(LORA_TARGETS))
+      .min(1)
+      .default([...LORA_TARGETS])
+      .describe('Projections that get a LoRA adapter.'),
+    use_rslora: z.boolean().default(false).describe('Rank-stabilised LoRA scaling alpha / sqrt(r).'),
+  })
+  .describe('LoRA');
 
-export const SamplingSchema = z.object({
-  num_generations: int(8, 1, 'G: completions sampled per prompt (the group).'),
-  max_prompt_length: int(256, 1, 'Prompts longer than this are truncated from the left.'),
-  max_completion_length: int(256, 1, 'Maximum new tokens per completion.'),
-  temperature: z.number().min(0).default(1).describe('Sampling temperature; 0 is greedy.'),
-  top_p: z.number().gt(0).max(1).default(1).describe('Nucleus sampling: keep the smallest set of tokens with this much probability.'),
-  top_k: int(0, 0, 'Keep only the k most likely tokens (0: off).'),
-  min_p: z.number().min(0).max(1).default(0).describe('Drop tokens less likely than min_p times the most likely one (0: off).'),
-  repetition_penalty: z.number().gt(0).default(1).describe('Penalty for tokens already present (1: off), as in Hugging Face generate.'),
-  stop: z.array(z.string()).default([]).describe('Stop strings: generation of a completion ends when its text contains one.'),
-}).describe('Sampling');
+export const SamplingSchema = z
+  .object({
+    num_generations: int(8, 1, 'G: completions sampled per prompt (the group).'),
+    max_prompt_length: int(256, 1, 'Prompts longer than this are truncated from the left.'),
+    max_completion_length: int(256, 1, 'Maximum new tokens per completion.'),
+    temperature: z.number().min(0).default(1).describe('Sampling temperature; 0 is greedy.'),
+    top_p: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(1)
+      .describe('Nucleus sampling: keep the smallest set of tokens with this much probability.'),
+    top_k: int(0, 0, 'Keep only the k most likely tokens (0: off).'),
+    min_p: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('Drop tokens less likely than min_p times the most likely one (0: off).'),
+    repetition_penalty: z
+      .number()
+      .gt(0)
+      .default(1)
+      .describe('Penalty for tokens already present (1: off), as in Hugging Face generate.'),
+    stop: z
+      .array(z.string())
+      .default([])
+      .describe('Stop strings: generation of a completion ends when its text contains one.'),
+  })
+  .describe('Sampling');
 
-export const GrpoSchema = z.object({
-  advantage_estimator: z.enum(['grpo', 'rloo', 'vineppo', 'ppo']).default('grpo').describe('How advantages are computed: group-normalised rewards (GRPO), the leave-one-out baseline (RLOO), per-step Monte Carlo values from fresh rollouts (VinePPO), or a learned value head with GAE (PPO).'),
-  vineppo_k: int(9, 1, 'VinePPO: fresh rollouts continued from each step prefix to estimate its value (K).'),
-  vineppo_max_steps: int(8, 1, 'VinePPO: most steps valued per completion; longer completions have neighbouring steps merged.'),
-  step_delimiter: z.string().min(1).default('\n').describe('VinePPO: a step ends after a token whose text contains this string.'),
-  vf_coef: z.number().min(0).default(0.1).describe('PPO: weight of the value loss (its gradient trains only the value head).'),
-  cliprange_value: z.number().min(0).default(0.2).describe('PPO: the new value may move at most this far from the rollout-time value in the clipped value loss (0: no clipping).'),
-  gamma: z.number().min(0).max(1).default(1).describe('PPO: discount factor of GAE.'),
-  lam: z.number().min(0).max(1).default(0.95).describe('PPO: lambda of GAE (1: Monte Carlo returns, 0: one-step TD).'),
-  entropy_coef: z.number().min(0).default(0).describe('Entropy bonus: subtracts this times the token-mean entropy from the policy loss (any estimator).'),
-  loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo', 'dapo']).default('dapo').describe('Loss aggregation: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch).'),
-  beta: z.number().min(0).default(0).describe('Weight of the k3 KL penalty to the reference model (adapter off); 0 skips the reference pass.'),
-  epsilon: z.number().gt(0).default(0.2).describe('Lower clipping range: ratios below 1 - epsilon are clipped.'),
-  epsilon_high: z.number().gt(0).optional().describe('Upper clipping range (DAPO clip-higher, e.g. 0.28); defaults to epsilon.'),
-  scale_rewards: z.enum(['group', 'batch', 'none']).default('group').describe('Divide advantages by the std of the group, of the batch, or not at all (Dr. GRPO).'),
-  num_iterations: int(1, 1, 'mu: optimisation passes over each generated batch; >1 uses the old log-probabilities for the ratio.'),
-  importance_sampling_level: z.enum(['token', 'sequence']).default('token').describe('Importance ratio per token (GRPO) or per sequence (GSPO).'),
-  mask_truncated_completions: z.boolean().default(false).describe('DAPO overlong filtering: completions cut by the length limit do not contribute to the loss.'),
-  dynamic_sampling: z.boolean().default(false).describe('DAPO: drop groups whose rewards are all equal and keep generating until the batch is full.'),
-  max_generation_rounds: int(3, 1, 'Cap on generation rounds per step when dynamic sampling.'),
-}).describe('GRPO');
+export const GrpoSchema = z
+  .object({
+    advantage_estimator: z
+      .enum(['grpo', 'rloo', 'vineppo', 'ppo'])
+      .default('grpo')
+      .describe(
+        'How advantages are computed: group-normalised rewards (GRPO), the leave-one-out baseline (RLOO), per-step Monte Carlo values from fresh rollouts (VinePPO), or a learned value head with GAE (PPO).',
+      ),
+    vineppo_k: int(9, 1, 'VinePPO: fresh rollouts continued from each step prefix to estimate its value (K).'),
+    vineppo_max_steps: int(
+      8,
+      1,
+      'VinePPO: most steps valued per completion; longer completions have neighbouring steps merged.',
+    ),
+    step_delimiter: z
+      .string()
+      .min(1)
+      .default('\n')
+      .describe('VinePPO: a step ends after a token whose text contains this string.'),
+    vf_coef: z
+      .number()
+      .min(0)
+      .default(0.1)
+      .describe('PPO: weight of the value loss (its gradient trains only the value head).'),
+    cliprange_value: z
+      .number()
+      .min(0)
+      .default(0.2)
+      .describe(
+        'PPO: the new value may move at most this far from the rollout-time value in the clipped value loss (0: no clipping).',
+      ),
+    gamma: z.number().min(0).max(1).default(1).describe('PPO: discount factor of GAE.'),
+    lam: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.95)
+      .describe('PPO: lambda of GAE (1: Monte Carlo returns, 0: one-step TD).'),
+    entropy_coef: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Entropy bonus: subtracts this times the token-mean entropy from the policy loss (any estimator).'),
+    loss_type: z
+      .enum(['grpo', 'bnpo', 'dr_grpo', 'dapo'])
+      .default('dapo')
+      .describe(
+        'Loss aggregation: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch).',
+      ),
+    beta: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Weight of the k3 KL penalty to the reference model (adapter off); 0 skips the reference pass.'),
+    epsilon: z.number().gt(0).default(0.2).describe('Lower clipping range: ratios below 1 - epsilon are clipped.'),
+    epsilon_high: z
+      .number()
+      .gt(0)
+      .optional()
+      .describe('Upper clipping range (DAPO clip-higher, e.g. 0.28); defaults to epsilon.'),
+    scale_rewards: z
+      .enum(['group', 'batch', 'none'])
+      .default('group')
+      .describe('Divide advantages by the std of the group, of the batch, or not at all (Dr. GRPO).'),
+    num_iterations: int(
+      1,
+      1,
+      'mu: optimisation passes over each generated batch; >1 uses the old log-probabilities for the ratio.',
+    ),
+    importance_sampling_level: z
+      .enum(['token', 'sequence'])
+      .default('token')
+      .describe('Importance ratio per token (GRPO) or per sequence (GSPO).'),
+    mask_truncated_completions: z
+      .boolean()
+      .default(false)
+      .describe('DAPO overlong filtering: completions cut by the length limit do not contribute to the loss.'),
+    dynamic_sampling: z
+      .boolean()
+      .default(false)
+      .describe('DAPO: drop groups whose rewards are all equal and keep generating until the batch is full.'),
+    max_generation_rounds: int(3, 1, 'Cap on generation rounds per step when dynamic sampling.'),
+  })
+  .describe('GRPO');
 
-export const OptimSchema = z.object({
-  learning_rate: z.number().gt(0).default(1e-4).describe('Peak learning rate of AdamW.'),
-  weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay of AdamW.'),
-  adam_beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW beta1.'),
-  adam_beta2: z.number().min(0).lt(1).default(0.99).describe('AdamW beta2.'),
-  adam_epsilon: z.number().gt(0).default(1e-8).describe('AdamW epsilon.'),
-  max_grad_norm: z.number().min(0).default(1).describe('Clip the global gradient norm to this (0: off).'),
-  lr_scheduler_type: z.enum(['constant', 'linear', 'cosine']).default('constant').describe('Learning-rate schedule after warm-up.'),
-  warmup_ratio: z.number().min(0).max(1).default(0).describe('Fraction of steps with a linear warm-up from 0.'),
-  min_lr_rate: z.number().min(0).max(1).default(0).describe('Floor of the schedule, as a fraction of the peak learning rate.'),
-}).describe('Optimiser');
+export const OptimSchema = z
+  .object({
+    learning_rate: z.number().gt(0).default(1e-4).describe('Peak learning rate of AdamW.'),
+    weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay of AdamW.'),
+    adam_beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW beta1.'),
+    adam_beta2: z.number().min(0).lt(1).default(0.99).describe('AdamW beta2.'),
+    adam_epsilon: z.number().gt(0).default(1e-8).describe('AdamW epsilon.'),
+    max_grad_norm: z.number().min(0).default(1).describe('Clip the global gradient norm to this (0: off).'),
+    lr_scheduler_type: z
+      .enum(['constant', 'linear', 'cosine'])
+      .default('constant')
+      .describe('Learning-rate schedule after warm-up.'),
+    warmup_ratio: z.number().min(0).max(1).default(0).describe('Fraction of steps with a linear warm-up from 0.'),
+    min_lr_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('Floor of the schedule, as a fraction of the peak learning rate.'),
+  })
+  .describe('Optimiser');
 
 export const RewardSpecSchema = z.object({
   name: z.string().min(1).describe('Registered reward function name (math, format, overlong, ocaml, ksat, custom).'),
   weight: z.number().default(1).describe('Weight of this reward in the total.'),
   options: z.record(z.string(), z.unknown()).default({}).describe('Options of this reward function.'),
-  weight_end: z.number().optional().describe('Curriculum: the weight reached at phase_end, linearly from weight at phase_start (unset: the weight stays constant).'),
-  phase_start: z.number().min(0).max(1).default(0).describe('Curriculum: fraction of the run where the weight starts moving from weight to weight_end.'),
-  phase_end: z.number().min(0).max(1).default(1).describe('Curriculum: fraction of the run where the weight reaches weight_end.'),
-  timeout_ms: int(10000, 1, 'Time limit of one call of this reward, in milliseconds; a call past it scores failure_score and is counted.'),
+  weight_end: z
+    .number()
+    .optional()
+    .describe(
+      'Curriculum: the weight reached at phase_end, linearly from weight at phase_start (unset: the weight stays constant).',
+    ),
+  phase_start: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('Curriculum: fraction of the run where the weight starts moving from weight to weight_end.'),
+  phase_end: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('Curriculum: fraction of the run where the weight reaches weight_end.'),
+  timeout_ms: int(
+    10000,
+    1,
+    'Time limit of one call of this reward, in milliseconds; a call past it scores failure_score and is counted.',
+  ),
   failure_score: num(0, 'Score of a call that throws or times out (counted in rewards/<name>/failures).'),
 });
 
-export const DataSchema = z.object({
-  dataset: z.string().min(1).default('demo-arithmetic').describe('Dataset: a built-in name (demo-arithmetic, gsm8k-sample, ksat, ocaml), a Hub dataset id, or an uploaded file name.'),
-  config: z.string().default('default').describe('Hub dataset config.'),
-  split: z.string().default('train').describe('Split used for training.'),
-  eval_split: z.string().default('test').describe('Split used for evaluation.'),
-  prompt_field: z.string().default('question').describe('Column holding the prompt.'),
-  answer_field: z.string().default('answer').describe('Column holding the gold answer (or tests).'),
-  template: z.string().default('plain').describe('Prompt template preset.'),
-  system_prompt: z.string().default('').describe('System prompt placed before each question.'),
-  num_few_shot: int(0, 0, 'Worked examples placed before each question.'),
-  shuffle_seed: int(0, 0, 'Seed of the shuffle of the training split.'),
-}).describe('Data');
+export const DataSchema = z
+  .object({
+    dataset: z
+      .string()
+      .min(1)
+      .default('demo-arithmetic')
+      .describe(
+        'Dataset: a built-in name (demo-arithmetic, gsm8k-sample, ksat, ocaml), a Hub dataset id, or an uploaded file name.',
+      ),
+    config: z.string().default('default').describe('Hub dataset config.'),
+    split: z.string().default('train').describe('Split used for training.'),
+    eval_split: z.string().default('test').describe('Split used for evaluation.'),
+    prompt_field: z.string().default('question').describe('Column holding the prompt.'),
+    answer_field: z.string().default('answer').describe('Column holding the gold answer (or tests).'),
+    template: z.string().default('plain').describe('Prompt template preset.'),
+    system_prompt: z.string().default('').describe('System prompt placed before each question.'),
+    num_few_shot: int(0, 0, 'Worked examples placed before each question.'),
+    shuffle_seed: int(0, 0, 'Seed of the shuffle of the training split.'),
+  })
+  .describe('Data');
 
-export const RunSchema = z.object({
-  mode: z.enum(['grpo', 'sft', 'sft_then_grpo']).default('grpo').describe('Training mode: GRPO, supervised fine-tuning on reference answers, or SFT then GRPO.'),
-  max_steps: int(50, 1, 'Training steps of the run (GRPO steps; SFT steps in mode sft). Each GRPO step generates one batch and makes num_iterations optimiser updates on it.'),
-  sft_steps: int(0, 0, 'SFT steps before GRPO when mode is sft_then_grpo.'),
-  prompts_per_step: int(2, 1, 'Prompts sampled per step; each gets num_generations completions.'),
-  micro_batch_size: int(4, 1, 'Sequences per forward/backward pass; gradients accumulate over the batch.'),
-  eval_steps: int(0, 0, 'Evaluate every this many steps (0: only at the start and end).'),
-  eval_examples: int(32, 1, 'Held-out examples per evaluation.'),
-  eval_reward: z.string().default('').describe('Reward whose score decides whether an eval answer is correct (empty: the first reward).'),
-  eval_threshold: z.number().default(1).describe('An eval answer is correct when that reward scores at least this.'),
-  eval_num_samples: int(1, 1, 'k: completions per eval example; 1 decodes greedily, more samples at the training temperature and report pass@1 over k.'),
-  save_steps: int(10, 0, 'Save a checkpoint every this many steps (0: never).'),
-  save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
-  completions_log_size: int(2000, 0, 'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.'),
-  seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
-  fused_kernels: z.boolean().default(true).describe('Use the fused WebGPU kernels (decode step, training kernels, AdamW) and the chunked LM head; off: the op-by-op tfjs path they are checked against.'),
-  gradient_checkpointing: z.boolean().default(false).describe('Recompute each layer in the backward pass instead of keeping its activations (as gradient_checkpointing in transformers): much less memory for about a third more compute.'),
-}).describe('Run');
+export const RunSchema = z
+  .object({
+    mode: z
+      .enum(['grpo', 'sft', 'sft_then_grpo'])
+      .default('grpo')
+      .describe('Training mode: GRPO, supervised fine-tuning on reference answers, or SFT then GRPO.'),
+    max_steps: int(
+      50,
+      1,
+      'Training steps of the run (GRPO steps; SFT steps in mode sft). Each GRPO step generates one batch and makes num_iterations optimiser updates on it.',
+    ),
+    sft_steps: int(0, 0, 'SFT steps before GRPO when mode is sft_then_grpo.'),
+    prompts_per_step: int(2, 1, 'Prompts sampled per step; each gets num_generations completions.'),
+    micro_batch_size: int(4, 1, 'Sequences per forward/backward pass; gradients accumulate over the batch.'),
+    eval_steps: int(0, 0, 'Evaluate every this many steps (0: only at the start and end).'),
+    eval_examples: int(32, 1, 'Held-out examples per evaluation.'),
+    eval_reward: z
+      .string()
+      .default('')
+      .describe('Reward whose score decides whether an eval answer is correct (empty: the first reward).'),
+    eval_threshold: z.number().default(1).describe('An eval answer is correct when that reward scores at least this.'),
+    eval_num_samples: int(
+      1,
+      1,
+      'k: completions per eval example; 1 decodes greedily, more samples at the training temperature and report pass@1 over k.',
+    ),
+    save_steps: int(10, 0, 'Save a checkpoint every this many steps (0: never).'),
+    save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
+    completions_log_size: int(
+      2000,
+      0,
+      'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.',
+    ),
+    seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
+    fused_kernels: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Use the fused WebGPU kernels (decode step, training kernels, AdamW) and the chunked LM head; off: the op-by-op tfjs path they are checked against.',
+      ),
+    gradient_checkpointing: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Recompute each layer in the backward pass instead of keeping its activations (as gradient_checkpointing in transformers): much less memory for about a third more compute.',
+      ),
+  })
+  .describe('Run');
 
-export const RunConfigSchema = z.object({
-  model: ModelSchema.prefault({}),
-  lora: LoraSchema.prefault({}),
-  sampling: SamplingSchema.prefault({}),
-  grpo: GrpoSchema.prefault({}),
-  optim: OptimSchema.prefault({}),
-  data: DataSchema.prefault({}),
-  rewards: z.array(RewardSpecSchema).prefault([{ name: 'math', weight: 1, options: {} }]).describe('Reward functions and their weights.'),
-  run: RunSchema.prefault({}),
-}).superRefine((c, ctx) => {
-  const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
-  if (hi < c.grpo.epsilon) ctx.addIssue({ code: 'custom', path: ['grpo', 'epsilon_high'], message: `epsilon_high (${hi}) is below epsilon (${c.grpo.epsilon}); clip-higher needs epsilon_high >= epsilon` });
-  const groupEstimator = c.grpo.advantage_estimator === 'grpo' || c.grpo.advantage_estimator === 'rloo';
-  if (c.sampling.num_generations < 2 && c.run.mode !== 'sft' && groupEstimator) ctx.addIssue({ code: 'custom', path: ['sampling', 'num_generations'], message: `${c.grpo.advantage_estimator} needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more, or pick advantage_estimator vineppo or ppo, whose baselines need no group` });
-  if (c.grpo.dynamic_sampling && c.sampling.num_generations < 2) ctx.addIssue({ code: 'custom', path: ['grpo', 'dynamic_sampling'], message: 'dynamic sampling needs num_generations >= 2' });
-  if (c.run.mode === 'sft_then_grpo' && c.run.sft_steps < 1) ctx.addIssue({ code: 'custom', path: ['run', 'sft_steps'], message: 'mode sft_then_grpo needs sft_steps >= 1' });
-  c.rewards.forEach((r, i) => { if (r.phase_end < r.phase_start) ctx.addIssue({ code: 'custom', path: ['rewards', i, 'phase_end'], message: `phase_end (${r.phase_end}) is before phase_start (${r.phase_start}); the curriculum must end after it starts` }); });
-  if (c.run.eval_reward && !c.rewards.some((r) => r.name === c.run.eval_reward)) ctx.addIssue({ code: 'custom', path: ['run', 'eval_reward'], message: `eval_reward "${c.run.eval_reward}" is not one of the rewards (${c.rewards.map((r) => r.name).join(', ')}); name one of them or leave it empty` });
-  if (c.rewards.length === 0 && c.run.mode !== 'sft') ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
-});
+export const RunConfigSchema = z
+  .object({
+    model: ModelSchema.prefault({}),
+    lora: LoraSchema.prefault({}),
+    sampling: SamplingSchema.prefault({}),
+    grpo: GrpoSchema.prefault({}),
+    optim: OptimSchema.prefault({}),
+    data: DataSchema.prefault({}),
+    rewards: z
+      .array(RewardSpecSchema)
+      .prefault([{ name: 'math', weight: 1, options: {} }])
+      .describe('Reward functions and their weights.'),
+    run: RunSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
+    if (hi < c.grpo.epsilon)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grpo', 'epsilon_high'],
+        message: `epsilon_high (${hi}) is below epsilon (${c.grpo.epsilon}); clip-higher needs epsilon_high >= epsilon`,
+      });
+    const groupEstimator = c.grpo.advantage_estimator === 'grpo' || c.grpo.advantage_estimator === 'rloo';
+    if (c.sampling.num_generations < 2 && c.run.mode !== 'sft' && groupEstimator)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sampling', 'num_generations'],
+        message: `${c.grpo.advantage_estimator} needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more, or pick advantage_estimator vineppo or ppo, whose baselines need no group`,
+      });
+    if (c.grpo.dynamic_sampling && c.sampling.num_generations < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grpo', 'dynamic_sampling'],
+        message: 'dynamic sampling needs num_generations >= 2',
+      });
+    if (c.run.mode === 'sft_then_grpo' && c.run.sft_steps < 1)
+      ctx.addIssue({ code: 'custom', path: ['run', 'sft_steps'], message: 'mode sft_then_grpo needs sft_steps >= 1' });
+    c.rewards.forEach((r, i) => {
+      if (r.phase_end < r.phase_start)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rewards', i, 'phase_end'],
+          message: `phase_end (${r.phase_end}) is before phase_start (${r.phase_start}); the curriculum must end after it starts`,
+        });
+    });
+    if (c.run.eval_reward && !c.rewards.some((r) => r.name === c.run.eval_reward))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['run', 'eval_reward'],
+        message: `eval_reward "${c.run.eval_reward}" is not one of the rewards (${c.rewards.map((r) => r.name).join(', ')}); name one of them or leave it empty`,
+      });
+    if (c.rewards.length === 0 && c.run.mode !== 'sft')
+      ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
+  });
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 

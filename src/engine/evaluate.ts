@@ -14,9 +14,9 @@ import { finite, jeffreysInterval, mean, median, std } from './stats.ts';
 export interface EvalExample {
   prompt: string;
   row: Record<string, unknown>;
-  completions: string[];             // [k]
-  scores: (number | null)[];         // [k] the eval reward's score
-  correct: number;                   // fraction of the k completions that are correct
+  completions: string[]; // [k]
+  scores: (number | null)[]; // [k] the eval reward's score
+  correct: number; // fraction of the k completions that are correct
 }
 
 export interface EvalResult {
@@ -24,8 +24,8 @@ export interface EvalResult {
   n: number;
   k: number;
   accuracy: number;
-  interval: [number, number];        // Jeffreys 80% interval of the accuracy
-  metrics: Record<string, number>;   // eval_accuracy, eval_accuracy_low/high, eval_score_mean/median/std, eval_reward
+  interval: [number, number]; // Jeffreys 80% interval of the accuracy
+  metrics: Record<string, number>; // eval_accuracy, eval_accuracy_low/high, eval_score_mean/median/std, eval_reward
   examples: EvalExample[];
   time: number;
 }
@@ -41,11 +41,13 @@ export interface EvalContext {
 }
 
 export async function evaluate(ctx: EvalContext, examples: Example[], step: number): Promise<EvalResult> {
-  const { run, sampling } = ctx.config, k = run.eval_num_samples;
+  const { run, sampling } = ctx.config,
+    k = run.eval_num_samples;
   const which = run.eval_reward ? ctx.config.rewards.findIndex((r) => r.name === run.eval_reward) : 0;
   const rng = new Rng((run.seed * 1_000_003 + step * 7919 + 17) >>> 0);
   const perBatch = Math.max(1, Math.floor((run.prompts_per_step * sampling.num_generations) / k));
-  const out: EvalExample[] = [], totals: number[] = [];
+  const out: EvalExample[] = [],
+    totals: number[] = [];
   for (let i = 0; i < examples.length; i += perBatch) {
     const part = examples.slice(i, i + perBatch);
     const gen = await generate({ ...ctx, rng, onProgress: undefined }, part, k, k === 1 ? 0 : sampling.temperature);
@@ -58,13 +60,19 @@ export async function evaluate(ctx: EvalContext, examples: Example[], step: numb
     });
     ctx.onProgress?.(Math.min(examples.length, i + perBatch), examples.length);
   }
-  const n = out.length, hits = out.reduce((a, e) => a + e.correct * k, 0);
+  const n = out.length,
+    hits = out.reduce((a, e) => a + e.correct * k, 0);
   const accuracy = n ? hits / (n * k) : 0;
   const interval = jeffreysInterval(Math.round(hits), n * k);
   const scores = finite(out.flatMap((e) => e.scores));
   const metrics = {
-    eval_accuracy: accuracy, eval_accuracy_low: interval[0], eval_accuracy_high: interval[1],
-    eval_score_mean: mean(scores), eval_score_median: median(scores), eval_score_std: std(scores), eval_reward: mean(totals),
+    eval_accuracy: accuracy,
+    eval_accuracy_low: interval[0],
+    eval_accuracy_high: interval[1],
+    eval_score_mean: mean(scores),
+    eval_score_median: median(scores),
+    eval_score_std: std(scores),
+    eval_reward: mean(totals),
   };
   return { step, n, k, accuracy, interval, metrics, examples: out, time: Date.now() };
 }

@@ -29,20 +29,20 @@ export interface LossSettings {
 }
 
 export interface PolicyLossInput {
-  logprobs: tf.Tensor2D;            // [N, C] current policy, differentiable
-  oldLogprobs: tf.Tensor2D | null;  // [N, C] null: on-policy (old = current, detached)
-  refLogprobs: tf.Tensor2D | null;  // [N, C] reference policy (adapter off); null when beta = 0
+  logprobs: tf.Tensor2D; // [N, C] current policy, differentiable
+  oldLogprobs: tf.Tensor2D | null; // [N, C] null: on-policy (old = current, detached)
+  refLogprobs: tf.Tensor2D | null; // [N, C] reference policy (adapter off); null when beta = 0
   advantages: tf.Tensor1D | tf.Tensor2D; // [N] per sequence, or [N, C] per token
-  mask: tf.Tensor2D;                // [N, C] 1 = completion token that counts
+  mask: tf.Tensor2D; // [N, C] 1 = completion token that counts
 }
 
 /** Scalar tensors of one micro-batch's loss and its metrics (TRL's names). */
 export interface PolicyLossOutput {
   loss: tf.Scalar;
-  kl: tf.Scalar;                    // masked token mean of k3 (0 when beta = 0)
-  clipLow: tf.Scalar;               // clip_ratio/low_mean
-  clipHigh: tf.Scalar;              // clip_ratio/high_mean
-  clipRegion: tf.Scalar;            // clip_ratio/region_mean
+  kl: tf.Scalar; // masked token mean of k3 (0 when beta = 0)
+  clipLow: tf.Scalar; // clip_ratio/low_mean
+  clipHigh: tf.Scalar; // clip_ratio/high_mean
+  clipRegion: tf.Scalar; // clip_ratio/region_mean
 }
 
 /** Identity forward, zero gradient: torch's .detach(). */
@@ -75,7 +75,13 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
   const masked = (b: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.cast(b, 'float32'), mask)), tokenCount) as tf.Scalar;
   const isLow = tf.logicalAnd(tf.less(ratio, 1 - s.epsilonLow), tf.less(adv, 0));
   const isHigh = tf.logicalAnd(tf.greater(ratio, 1 + s.epsilonHigh), tf.greater(adv, 0));
-  return { loss, kl, clipLow: masked(isLow), clipHigh: masked(isHigh), clipRegion: masked(tf.logicalOr(isLow, isHigh)) };
+  return {
+    loss,
+    kl,
+    clipLow: masked(isLow),
+    clipHigh: masked(isHigh),
+    clipRegion: masked(tf.logicalOr(isLow, isHigh)),
+  };
 }
 
 function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): tf.Scalar {
@@ -97,9 +103,9 @@ function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): t
 }
 
 export interface SequenceBatch {
-  ids: number[][];         // [N, P + C] prompt left-padded to P, completion right-padded to C
-  mask: number[][];        // [N, P + C] 1 = real token
-  promptLength: number;    // P
+  ids: number[][]; // [N, P + C] prompt left-padded to P, completion right-padded to C
+  mask: number[][]; // [N, P + C] 1 = real token
+  promptLength: number; // P
 }
 
 /**
@@ -108,14 +114,29 @@ export interface SequenceBatch {
  * C completion positions reach the LM head, so [N, P + C, V] logits never exist; unless fused kernels are
  * turned off, not even [N * C, V] (lm-head.ts takes the rows in chunks).
  */
-export function completionLogprobs(model: CausalLM, lora: LoraAdapter | null, b0: SequenceBatch, temperature = 1): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
+export function completionLogprobs(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  b0: SequenceBatch,
+  temperature = 1,
+): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
   const tiled = tiledActive();
   // the tiled kernels need the sequence length to be a multiple of 4: pad the prompt side with masked tokens
   const b = tiled ? padToMultiple(b0, 4) : b0;
-  const N = b.ids.length, P = b.promptLength, C = b.ids[0].length - P, D = model.spec.hidden;
+  const N = b.ids.length,
+    P = b.promptLength,
+    C = b.ids[0].length - P,
+    D = model.spec.hidden;
   const ids = tf.tensor2d(b.ids, undefined, 'int32');
   const keyMask = tf.tensor2d(b.mask, undefined, 'float32');
-  const positions = tf.tensor2d(b.mask.map((r) => { let p = -1; return r.map((m) => (m ? ++p : 1)); }), undefined, 'int32');
+  const positions = tf.tensor2d(
+    b.mask.map((r) => {
+      let p = -1;
+      return r.map((m) => (m ? ++p : 1));
+    }),
+    undefined,
+    'int32',
+  );
   const { hidden } = model.forward({ ids, positions, keyMask, lora });
   const h = tf.slice(hidden, [0, P - 1, 0], [N, C, D]).reshape([N * C, D]) as tf.Tensor2D;
   const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]) as tf.Tensor1D;
@@ -134,5 +155,9 @@ function padToMultiple(b: SequenceBatch, m: number): SequenceBatch {
   const extra = (m - (b.ids[0].length % m)) % m;
   if (!extra) return b;
   const pad = Array(extra).fill(0);
-  return { ids: b.ids.map((r) => [...pad, ...r]), mask: b.mask.map((r) => [...pad, ...r]), promptLength: b.promptLength + extra };
+  return {
+    ids: b.ids.map((r) => [...pad, ...r]),
+    mask: b.mask.map((r) => [...pad, ...r]),
+    promptLength: b.promptLength + extra,
+  };
 }

@@ -14,7 +14,13 @@ export class LinkError extends Error {
 
 /** The parts of `value` that differ from `base` (arrays are compared whole). */
 export function configDiff(value: unknown, base: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof base !== 'object' || base === null) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof base !== 'object' ||
+    base === null
+  ) {
     return JSON.stringify(value) === JSON.stringify(base) ? undefined : value;
   }
   const out: Record<string, unknown> = {};
@@ -30,8 +36,13 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return new Uint8Array(await out.arrayBuffer());
 }
 
-const toB64url = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const fromB64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const toB64url = (b: Uint8Array) =>
+  btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const fromB64url = (s: string) =>
+  Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
 export async function encodeConfig(cfg: RunConfig): Promise<string> {
   const diff = configDiff(cfg, defaultRunConfig()) ?? {};
@@ -45,9 +56,17 @@ export async function encodeLink(cfg: RunConfig, base: string): Promise<string> 
 
 /** The config in a link (a full URL, a `#run=...` fragment, or the bare `v1.<data>` token). */
 export async function decodeLink(link: string): Promise<RunConfig> {
-  const token = link.includes('run=') ? link.slice(link.indexOf('run=') + 4).split('&')[0].trim() : link.trim();
+  const token = link.includes('run=')
+    ? link
+        .slice(link.indexOf('run=') + 4)
+        .split('&')[0]
+        .trim()
+    : link.trim();
   const [version, data] = token.split('.', 2);
-  if (version !== LINK_VERSION || !data) throw new LinkError(`this link is not a webgrpo run link (expected "#run=${LINK_VERSION}.<data>"); ask for the link again`);
+  if (version !== LINK_VERSION || !data)
+    throw new LinkError(
+      `this link is not a webgrpo run link (expected "#run=${LINK_VERSION}.<data>"); ask for the link again`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(await pipe(fromB64url(data), new DecompressionStream('deflate-raw'))));
@@ -57,12 +76,15 @@ export async function decodeLink(link: string): Promise<RunConfig> {
   try {
     return parseRunConfig(json);
   } catch (e) {
-    if (e instanceof ConfigError) throw new LinkError(`the link's configuration is invalid:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (e instanceof ConfigError)
+      throw new LinkError(`the link's configuration is invalid:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
     throw e;
   }
 }
 
 /** Custom JavaScript reward code carried by a config: a link holding any must be shown and confirmed before running. */
 export function customCode(cfg: RunConfig): string[] {
-  return cfg.rewards.filter((r) => r.name === 'custom' && typeof r.options.code === 'string').map((r) => r.options.code as string);
+  return cfg.rewards
+    .filter((r) => r.name === 'custom' && typeof r.options.code === 'string')
+    .map((r) => r.options.code as string);
 }

@@ -16,40 +16,64 @@ import { canTile, tiledMatMul } from './kernels/matmul.ts';
 import { logprobEntropyRows, logprobEntropyRowsGrad } from './kernels/rows.ts';
 import { lmHeadChunkRows } from './memory.ts';
 
-
-export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf.Tensor1D, temperature: number, chunkRows = lmHeadChunkRows(model.spec.vocabSize)): tf.Tensor2D {
-  const R = hidden.shape[0], W = model.weights.lmHead, tiled = tiledActive();
+export function lmHeadLogprobs(
+  model: CausalLM,
+  hidden: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  temperature: number,
+  chunkRows = lmHeadChunkRows(model.spec.vocabSize),
+): tf.Tensor2D {
+  const R = hidden.shape[0],
+    W = model.weights.lmHead,
+    tiled = tiledActive();
   const chunks: Array<[number, number]> = [];
   for (let r = 0; r < R; r += chunkRows) chunks.push([r, Math.min(chunkRows, R - r)]);
-  const slice = <T extends tf.Tensor>(t: T, [r, n]: [number, number]) => (chunks.length === 1 ? t : (tf.slice(t, r, n) as T));
-  const scaled = (z: tf.Tensor2D) => (temperature > 0 && temperature !== 1 ? (tf.div(z, temperature) as tf.Tensor2D) : z);
+  const slice = <T extends tf.Tensor>(t: T, [r, n]: [number, number]) =>
+    chunks.length === 1 ? t : (tf.slice(t, r, n) as T);
+  const scaled = (z: tf.Tensor2D) =>
+    temperature > 0 && temperature !== 1 ? (tf.div(z, temperature) as tf.Tensor2D) : z;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const h = args[0] as tf.Tensor2D;
     (args[1] as tf.GradSaveFunc)([h, targets]); // targets too: the caller's scope may dispose them before the backward pass
-    const parts = chunks.map((c) => tf.tidy(() => {
-      const z = model.logits(slice(h, c)), t = slice(targets, c);
-      return tiled ? logprobEntropyRows(z, t, temperature) : (tf.stack(tokenLogprobsAndEntropy(z, t, temperature), 1) as tf.Tensor2D);
-    }));
+    const parts = chunks.map((c) =>
+      tf.tidy(() => {
+        const z = model.logits(slice(h, c)),
+          t = slice(targets, c);
+        return tiled
+          ? logprobEntropyRows(z, t, temperature)
+          : (tf.stack(tokenLogprobsAndEntropy(z, t, temperature), 1) as tf.Tensor2D);
+      }),
+    );
     const value = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
     if (parts.length > 1) tf.dispose(parts);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [hs, ts] = saved as [tf.Tensor2D, tf.Tensor1D];
-        const grads = chunks.map((c) => tf.tidy(() => {
-          const z = model.logits(slice(hs, c)), t = slice(ts, c), d = slice(dy as tf.Tensor2D, c);
-          let dz: tf.Tensor2D;
-          if (tiled) dz = logprobEntropyRowsGrad(z, t, d, temperature);
-          else {
-            // d z_j = (dlp (1[j = t] - p_j) - dH p_j (log p_j + H)) / temperature
-            const logp = tf.logSoftmax(scaled(z)), p = tf.exp(logp);
-            const ent = tf.neg(tf.sum(tf.mul(p, logp), 1, true));
-            const [dlp, dh] = tf.split(d, 2, 1);
-            dz = tf.sub(tf.mul(dlp, tf.sub(oneHot(t, z.shape[1]), p)), tf.mul(dh, tf.mul(p, tf.add(logp, ent)))) as tf.Tensor2D;
-            if (temperature > 0 && temperature !== 1) dz = tf.div(dz, temperature);
-          }
-          return tiled && canTile([{ a: dz, b: W, form: 'nn' }]) ? tiledMatMul([{ a: dz, b: W, form: 'nn' }]) : (tf.matMul(dz, W) as tf.Tensor2D);
-        }));
+        const grads = chunks.map((c) =>
+          tf.tidy(() => {
+            const z = model.logits(slice(hs, c)),
+              t = slice(ts, c),
+              d = slice(dy as tf.Tensor2D, c);
+            let dz: tf.Tensor2D;
+            if (tiled) dz = logprobEntropyRowsGrad(z, t, d, temperature);
+            else {
+              // d z_j = (dlp (1[j = t] - p_j) - dH p_j (log p_j + H)) / temperature
+              const logp = tf.logSoftmax(scaled(z)),
+                p = tf.exp(logp);
+              const ent = tf.neg(tf.sum(tf.mul(p, logp), 1, true));
+              const [dlp, dh] = tf.split(d, 2, 1);
+              dz = tf.sub(
+                tf.mul(dlp, tf.sub(oneHot(t, z.shape[1]), p)),
+                tf.mul(dh, tf.mul(p, tf.add(logp, ent))),
+              ) as tf.Tensor2D;
+              if (temperature > 0 && temperature !== 1) dz = tf.div(dz, temperature);
+            }
+            return tiled && canTile([{ a: dz, b: W, form: 'nn' }])
+              ? tiledMatMul([{ a: dz, b: W, form: 'nn' }])
+              : (tf.matMul(dz, W) as tf.Tensor2D);
+          }),
+        );
         const dh = grads.length === 1 ? grads[0] : tf.concat(grads, 0);
         if (grads.length > 1) tf.dispose(grads);
         return [dh];
@@ -63,7 +87,11 @@ export function lmHeadLogprobs(model: CausalLM, hidden: tf.Tensor2D, targets: tf
  * Op by op, differentiable: log p(target) [R] and entropy [R] of softmax(logits / temperature) for logits
  * [R, V]. The reference path (grpo.ts, fused kernels off) applies it to all rows, lm-head to one chunk.
  */
-export function tokenLogprobsAndEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): [tf.Tensor1D, tf.Tensor1D] {
+export function tokenLogprobsAndEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  temperature: number,
+): [tf.Tensor1D, tf.Tensor1D] {
   const logp = tf.logSoftmax(temperature > 0 && temperature !== 1 ? tf.div(logits, temperature) : logits);
   const lp = tf.sum(tf.mul(logp, oneHot(targets, logits.shape[1])), 1) as tf.Tensor1D;
   const ent = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D;

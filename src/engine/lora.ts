@@ -17,7 +17,10 @@ export interface LoraSettings {
   useRslora: boolean;
 }
 
-export interface LoraPair { A: tf.Variable; B: tf.Variable }
+export interface LoraPair {
+  A: tf.Variable;
+  B: tf.Variable;
+}
 
 export class LoraFormatError extends Error {
   readonly name = 'LoraFormatError';
@@ -32,10 +35,16 @@ export function peftName(layer: number, target: LoraTarget, which: 'A' | 'B'): s
 
 /** [in, out] features of a projection. */
 export function projShape(spec: ModelSpec, t: LoraTarget): [number, number] {
-  const q = spec.heads * spec.headDim, kv = spec.kvHeads * spec.headDim;
+  const q = spec.heads * spec.headDim,
+    kv = spec.kvHeads * spec.headDim;
   const table: Record<LoraTarget, [number, number]> = {
-    q_proj: [spec.hidden, q], k_proj: [spec.hidden, kv], v_proj: [spec.hidden, kv], o_proj: [q, spec.hidden],
-    gate_proj: [spec.hidden, spec.intermediate], up_proj: [spec.hidden, spec.intermediate], down_proj: [spec.intermediate, spec.hidden],
+    q_proj: [spec.hidden, q],
+    k_proj: [spec.hidden, kv],
+    v_proj: [spec.hidden, kv],
+    o_proj: [q, spec.hidden],
+    gate_proj: [spec.hidden, spec.intermediate],
+    up_proj: [spec.hidden, spec.intermediate],
+    down_proj: [spec.intermediate, spec.hidden],
   };
   return table[t];
 }
@@ -46,7 +55,11 @@ export class LoraAdapter {
   training = false;
   readonly scale: number;
 
-  private constructor(readonly spec: ModelSpec, readonly settings: LoraSettings, readonly pairs: Map<string, LoraPair>) {
+  private constructor(
+    readonly spec: ModelSpec,
+    readonly settings: LoraSettings,
+    readonly pairs: Map<string, LoraPair>,
+  ) {
     this.scale = settings.alpha / (settings.useRslora ? Math.sqrt(settings.r) : settings.r);
   }
 
@@ -63,7 +76,7 @@ export class LoraAdapter {
         const bound = 1 / Math.sqrt(inF);
         const a = Float32Array.from({ length: settings.r * inF }, () => (2 * rng.next() - 1) * bound);
         pairs.set(`${l}.${t}`, {
-          A: tf.tidy(() => tf.variable(tf.tensor2d(a, [settings.r, inF]), true)),   // tidy frees the initial value
+          A: tf.tidy(() => tf.variable(tf.tensor2d(a, [settings.r, inF]), true)), // tidy frees the initial value
           B: tf.tidy(() => tf.variable(tf.zeros([outF, settings.r]), true)),
         });
       }
@@ -73,13 +86,22 @@ export class LoraAdapter {
 
   /** Loads a PEFT adapter folder's two files. */
   static fromPeft(spec: ModelSpec, config: Record<string, unknown>, weights: Uint8Array): LoraAdapter {
-    if (config.peft_type !== undefined && config.peft_type !== 'LORA') throw new LoraFormatError(`adapter peft_type is ${String(config.peft_type)}; only LORA adapters can be loaded`);
+    if (config.peft_type !== undefined && config.peft_type !== 'LORA')
+      throw new LoraFormatError(`adapter peft_type is ${String(config.peft_type)}; only LORA adapters can be loaded`);
     if (config.use_dora) throw new LoraFormatError('DoRA adapters are not supported; export a plain LoRA adapter');
-    const r = Number(config.r), alpha = Number(config.lora_alpha ?? r);
+    const r = Number(config.r),
+      alpha = Number(config.lora_alpha ?? r);
     const targets = (Array.isArray(config.target_modules) ? config.target_modules : []) as string[];
     const unknown = targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
-    if (unknown.length) throw new LoraFormatError(`adapter targets ${unknown.join(', ')}; webgrpo supports ${LORA_TARGETS.join(', ')}`);
-    const settings: LoraSettings = { r, alpha, dropout: Number(config.lora_dropout ?? 0), targetModules: targets as LoraTarget[], useRslora: config.use_rslora === true };
+    if (unknown.length)
+      throw new LoraFormatError(`adapter targets ${unknown.join(', ')}; webgrpo supports ${LORA_TARGETS.join(', ')}`);
+    const settings: LoraSettings = {
+      r,
+      alpha,
+      dropout: Number(config.lora_dropout ?? 0),
+      targetModules: targets as LoraTarget[],
+      useRslora: config.use_rslora === true,
+    };
     const tensors = readSafetensors(weights);
     const pairs = new Map<string, LoraPair>();
     for (let l = 0; l < spec.layers; l++) {
@@ -88,7 +110,10 @@ export class LoraAdapter {
           const name = peftName(l, t, w);
           const st = tensors.get(name) ?? tensors.get(name.replace('.weight', '.default.weight'));
           if (!st) throw new LoraFormatError(`adapter_model.safetensors lacks ${name}`);
-          if (st.shape.join() !== shape.join()) throw new LoraFormatError(`${name} has shape [${st.shape}], the model needs [${shape}]: the adapter was made for another model`);
+          if (st.shape.join() !== shape.join())
+            throw new LoraFormatError(
+              `${name} has shape [${st.shape}], the model needs [${shape}]: the adapter was made for another model`,
+            );
           return tf.tidy(() => tf.variable(tf.tensor2d(st.data as Float32Array, shape), true));
         };
         const [inF, outF] = projShape(spec, t);
@@ -111,7 +136,10 @@ export class LoraAdapter {
 
   /** PEFT names of variables(), in the same order. */
   peftNames(): string[] {
-    return [...this.pairs.keys()].flatMap((k) => { const [l, t] = splitKey(k); return [peftName(l, t, 'A'), peftName(l, t, 'B')]; });
+    return [...this.pairs.keys()].flatMap((k) => {
+      const [l, t] = splitKey(k);
+      return [peftName(l, t, 'A'), peftName(l, t, 'B')];
+    });
   }
 
   variables(): tf.Variable[] {
@@ -131,11 +159,30 @@ function splitKey(key: string): [number, LoraTarget] {
 /** adapter_config.json with the fields PEFT writes for a plain LoRA adapter. */
 export function peftAdapterConfig(s: LoraSettings, baseModel: string): Record<string, unknown> {
   return {
-    alpha_pattern: {}, auto_mapping: null, base_model_name_or_path: baseModel || null, bias: 'none',
-    fan_in_fan_out: false, inference_mode: true, init_lora_weights: true, layer_replication: null,
-    layers_pattern: null, layers_to_transform: null, loftq_config: {}, lora_alpha: s.alpha, lora_bias: false,
-    lora_dropout: s.dropout, megatron_config: null, megatron_core: 'megatron.core', modules_to_save: null,
-    peft_type: 'LORA', r: s.r, rank_pattern: {}, revision: null, target_modules: [...s.targetModules],
-    task_type: 'CAUSAL_LM', use_dora: false, use_rslora: s.useRslora,
+    alpha_pattern: {},
+    auto_mapping: null,
+    base_model_name_or_path: baseModel || null,
+    bias: 'none',
+    fan_in_fan_out: false,
+    inference_mode: true,
+    init_lora_weights: true,
+    layer_replication: null,
+    layers_pattern: null,
+    layers_to_transform: null,
+    loftq_config: {},
+    lora_alpha: s.alpha,
+    lora_bias: false,
+    lora_dropout: s.dropout,
+    megatron_config: null,
+    megatron_core: 'megatron.core',
+    modules_to_save: null,
+    peft_type: 'LORA',
+    r: s.r,
+    rank_pattern: {},
+    revision: null,
+    target_modules: [...s.targetModules],
+    task_type: 'CAUSAL_LM',
+    use_dora: false,
+    use_rslora: s.useRslora,
   };
 }

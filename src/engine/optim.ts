@@ -4,28 +4,43 @@
 import * as tf from './tf.ts';
 import type { RunConfig } from './config.ts';
 
-export interface AdamWSettings { beta1: number; beta2: number; eps: number; weightDecay: number }
+export interface AdamWSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
 
-export interface AdamWState { step: number; m: Float32Array[]; v: Float32Array[] }
+export interface AdamWState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
 
 export class AdamW {
   private m: tf.Variable[];
   private v: tf.Variable[];
   private t = 0;
 
-  constructor(private readonly vars: tf.Variable[], private readonly s: AdamWSettings) {
+  constructor(
+    private readonly vars: tf.Variable[],
+    private readonly s: AdamWSettings,
+  ) {
     // tidy frees the initial values; a variable keeps its own reference to the data
     this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
     this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
-  get stepCount(): number { return this.t; }
+  get stepCount(): number {
+    return this.t;
+  }
 
   /** One update with gradients in the order of the variables. */
   step(grads: tf.Tensor[], lr: number): void {
     this.t += 1;
     const { beta1, beta2, eps, weightDecay } = this.s;
-    const bc1 = 1 - beta1 ** this.t, bc2 = 1 - beta2 ** this.t;
+    const bc1 = 1 - beta1 ** this.t,
+      bc2 = 1 - beta2 ** this.t;
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         const g = grads[i];
@@ -41,12 +56,16 @@ export class AdamW {
   }
 
   async exportState(): Promise<AdamWState> {
-    const read = (xs: tf.Variable[]) => Promise.all(xs.map(async (x) => Float32Array.from(await x.data() as Float32Array)));
+    const read = (xs: tf.Variable[]) =>
+      Promise.all(xs.map(async (x) => Float32Array.from((await x.data()) as Float32Array)));
     return { step: this.t, m: await read(this.m), v: await read(this.v) };
   }
 
   importState(st: AdamWState): void {
-    if (st.m.length !== this.m.length) throw new Error(`optimizer state has ${st.m.length} tensors, the adapter ${this.m.length}: it belongs to another LoRA configuration`);
+    if (st.m.length !== this.m.length)
+      throw new Error(
+        `optimizer state has ${st.m.length} tensors, the adapter ${this.m.length}: it belongs to another LoRA configuration`,
+      );
     this.t = st.step;
     tf.tidy(() => {
       this.m.forEach((x, i) => x.assign(tf.tensor(st.m[i], x.shape)));

@@ -4,13 +4,19 @@
 //   const cfg = presetConfig('demo')
 import { parseRunConfig, type RunConfig } from './config.ts';
 
-export interface Preset { name: string; title: string; description: string; config: Record<string, unknown> }
+export interface Preset {
+  name: string;
+  title: string;
+  description: string;
+  config: Record<string, unknown>;
+}
 
 export const PRESETS: Preset[] = [
   {
     name: 'demo',
     title: 'Demo (about a minute, offline)',
-    description: 'The bundled tiny model, which puts a stray minus sign before most of its answers, learns with GRPO and the math reward to answer one- and two-digit additions and subtractions right: accuracy climbs within 30 steps. Runs without the network, even on a CPU.',
+    description:
+      'The bundled tiny model, which puts a stray minus sign before most of its answers, learns with GRPO and the math reward to answer one- and two-digit additions and subtractions right: accuracy climbs within 30 steps. Runs without the network, even on a CPU.',
     config: {
       model: { id: 'demo' },
       lora: { r: 8, alpha: 16 },
@@ -19,13 +25,21 @@ export const PRESETS: Preset[] = [
       optim: { learning_rate: 2e-3, max_grad_norm: 1 },
       data: { dataset: 'demo-arithmetic', template: 'plain', prompt_field: 'question', answer_field: 'answer' },
       rewards: [{ name: 'math', weight: 1, options: {} }],
-      run: { max_steps: 30, prompts_per_step: 8, micro_batch_size: 64, eval_steps: 15, eval_examples: 100, save_steps: 10 },
+      run: {
+        max_steps: 30,
+        prompts_per_step: 8,
+        micro_batch_size: 64,
+        eval_steps: 15,
+        eval_examples: 100,
+        save_steps: 10,
+      },
     },
   },
   {
     name: '1h',
     title: 'About 1 hour: Qwen2.5-0.5B on GSM8K',
-    description: 'Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss; about an hour on a laptop GPU.',
+    description:
+      'Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss; about an hour on a laptop GPU.',
     config: {
       model: { id: 'Qwen/Qwen2.5-0.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
@@ -33,14 +47,25 @@ export const PRESETS: Preset[] = [
       grpo: { loss_type: 'dapo', epsilon_high: 0.28 },
       optim: { learning_rate: 1e-5, lr_scheduler_type: 'constant', warmup_ratio: 0.05 },
       data: { dataset: 'gsm8k-sample', template: 'gsm8k-boxed' },
-      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
-      run: { max_steps: 60, prompts_per_step: 4, micro_batch_size: 4, eval_steps: 20, eval_examples: 50, save_steps: 10 },
+      rewards: [
+        { name: 'math', weight: 1, options: {} },
+        { name: 'format', weight: 0.1, options: {} },
+      ],
+      run: {
+        max_steps: 60,
+        prompts_per_step: 4,
+        micro_batch_size: 4,
+        eval_steps: 20,
+        eval_examples: 50,
+        save_steps: 10,
+      },
     },
   },
   {
     name: '3h',
     title: 'About 3 hours: Qwen2.5-1.5B on GSM8K',
-    description: 'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options; about three hours on a laptop GPU.',
+    description:
+      'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options; about three hours on a laptop GPU.',
     config: {
       model: { id: 'Qwen/Qwen2.5-1.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
@@ -48,8 +73,19 @@ export const PRESETS: Preset[] = [
       grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
       optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, min_lr_rate: 0.1 },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
-      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
-      run: { max_steps: 150, prompts_per_step: 4, micro_batch_size: 2, eval_steps: 25, eval_examples: 100, save_steps: 10, gradient_checkpointing: true },
+      rewards: [
+        { name: 'math', weight: 1, options: {} },
+        { name: 'format', weight: 0.1, options: {} },
+      ],
+      run: {
+        max_steps: 150,
+        prompts_per_step: 4,
+        micro_batch_size: 2,
+        eval_steps: 25,
+        eval_examples: 100,
+        save_steps: 10,
+        gradient_checkpointing: true,
+      },
     },
   },
   {
@@ -63,8 +99,19 @@ export const PRESETS: Preset[] = [
       grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
       optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.03, min_lr_rate: 0.1 },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
-      rewards: [{ name: 'math', weight: 1, options: {} }, { name: 'format', weight: 0.1, options: {} }],
-      run: { max_steps: 934, prompts_per_step: 8, micro_batch_size: 2, eval_steps: 100, eval_examples: 200, save_steps: 25, gradient_checkpointing: true },
+      rewards: [
+        { name: 'math', weight: 1, options: {} },
+        { name: 'format', weight: 0.1, options: {} },
+      ],
+      run: {
+        max_steps: 934,
+        prompts_per_step: 8,
+        micro_batch_size: 2,
+        eval_steps: 100,
+        eval_examples: 200,
+        save_steps: 25,
+        gradient_checkpointing: true,
+      },
     },
   },
 ];

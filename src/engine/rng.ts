@@ -5,7 +5,10 @@ export class Rng {
 
   constructor(seed: number | number[]) {
     this.s = new Uint32Array(4);
-    if (Array.isArray(seed)) { this.s.set(seed.slice(0, 4)); return; }
+    if (Array.isArray(seed)) {
+      this.s.set(seed.slice(0, 4));
+      return;
+    }
     // splitmix32 expands one seed into the four words of state
     let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
@@ -23,8 +26,12 @@ export class Rng {
     const s = this.s;
     const r = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 11);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return r / 4294967296;
   }
 
@@ -35,11 +42,14 @@ export class Rng {
 
   /** Standard normal (Box-Muller). */
   normal(): number {
-    const u = 1 - this.next(), v = this.next();
+    const u = 1 - this.next(),
+      v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  state(): number[] { return [...this.s]; }
+  state(): number[] {
+    return [...this.s];
+  }
 }
 
 function rotl(x: number, k: number): number {

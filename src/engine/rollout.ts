@@ -49,23 +49,23 @@ export interface Codec {
 
 /** Completions of whole groups: rows are prompt-major, G per example. */
 export interface Generation {
-  examples: Example[];               // [P]
-  completions: number[][];           // [P*G][<= max_completion_length]
-  finish: FinishReason[];            // [P*G]
-  texts: string[];                   // [P*G]
-  scores: (number | null)[][];       // [P*G][R]
+  examples: Example[]; // [P]
+  completions: number[][]; // [P*G][<= max_completion_length]
+  finish: FinishReason[]; // [P*G]
+  texts: string[]; // [P*G]
+  scores: (number | null)[][]; // [P*G][R]
   details: (Record<string, unknown> | undefined)[][];
-  rewards: (number | null)[];        // [P*G] weighted totals
-  sampleMs: number;                  // time in the sampler (scoring excluded)
+  rewards: (number | null)[]; // [P*G] weighted totals
+  sampleMs: number; // time in the sampler (scoring excluded)
 }
 
 export interface Rollout {
-  kept: Generation;                  // what the step trains on
-  all: Generation;                   // everything generated this step (for reward metrics)
-  keptGroups: number[];              // which groups of `all` are in `kept`, in order
+  kept: Generation; // what the step trains on
+  all: Generation; // everything generated this step (for reward metrics)
+  keptGroups: number[]; // which groups of `all` are in `kept`, in order
   rounds: number;
-  sampleMs: number;                  // sampler time of all rounds
-  rolloutMs: number;                 // sampling and scoring
+  sampleMs: number; // sampler time of all rounds
+  rolloutMs: number; // sampling and scoring
   sampledTokens: number;
 }
 
@@ -76,7 +76,7 @@ export interface RolloutContext {
   score: Scorer;
   rng: Rng;
   config: RunConfig;
-  progress: number;                  // fraction of the run done, for curriculum weights
+  progress: number; // fraction of the run done, for curriculum weights
   onProgress?: (stage: 'sample' | 'score', done: number, total: number) => void;
 }
 
@@ -85,29 +85,64 @@ export function rewardWeights(config: RunConfig, progress: number): number[] {
 }
 
 /** Samples, decodes and scores G completions for each example. */
-export async function generate(ctx: RolloutContext, examples: Example[], G: number, temperature: number): Promise<Generation> {
-  const s = ctx.config.sampling, stops = s.stop;
+export async function generate(
+  ctx: RolloutContext,
+  examples: Example[],
+  G: number,
+  temperature: number,
+): Promise<Generation> {
+  const s = ctx.config.sampling,
+    stops = s.stop;
   const prompts = examples.map((e) => e.promptIds.slice(-s.max_prompt_length));
   const t0 = performance.now();
   const out = await sampleBatch(ctx.model, ctx.lora, prompts, {
-    numGenerations: G, maxNewTokens: s.max_completion_length, temperature, topP: s.top_p, topK: s.top_k, minP: s.min_p,
-    repetitionPenalty: s.repetition_penalty, eosIds: ctx.codec.eosIds, padId: ctx.codec.padId, rng: ctx.rng,
-    isStopped: stops.length ? (ids) => { const t = ctx.codec.decode(ids); return stops.some((x) => t.includes(x)); } : undefined,
+    numGenerations: G,
+    maxNewTokens: s.max_completion_length,
+    temperature,
+    topP: s.top_p,
+    topK: s.top_k,
+    minP: s.min_p,
+    repetitionPenalty: s.repetition_penalty,
+    eosIds: ctx.codec.eosIds,
+    padId: ctx.codec.padId,
+    rng: ctx.rng,
+    isStopped: stops.length
+      ? (ids) => {
+          const t = ctx.codec.decode(ids);
+          return stops.some((x) => t.includes(x));
+        }
+      : undefined,
     onStep: (d, t) => ctx.onProgress?.('sample', d, t),
   });
   const sampleMs = performance.now() - t0;
   const texts = out.completions.map((c) => ctx.codec.decode(c.filter((id) => !ctx.codec.eosIds.includes(id))));
   const samples: RewardSample[] = out.completions.map((ids, r) => {
     const ex = examples[out.promptIndex[r]];
-    return { prompt: ex.prompt, completion: texts[r], completionIds: ids, row: ex.row, finishReason: out.finish[r], progress: ctx.progress };
+    return {
+      prompt: ex.prompt,
+      completion: texts[r],
+      completionIds: ids,
+      row: ex.row,
+      finishReason: out.finish[r],
+      progress: ctx.progress,
+    };
   });
   ctx.onProgress?.('score', 0, samples.length);
   const table = await ctx.score(samples);
-  if (table.scores.length !== samples.length) throw new ScorerError(`the scorer returned ${table.scores.length} rows for ${samples.length} completions; a reward runner must answer every sample`);
+  if (table.scores.length !== samples.length)
+    throw new ScorerError(
+      `the scorer returned ${table.scores.length} rows for ${samples.length} completions; a reward runner must answer every sample`,
+    );
   ctx.onProgress?.('score', samples.length, samples.length);
   return {
-    examples, completions: out.completions, finish: out.finish, texts, scores: table.scores,
-    details: table.details ?? table.scores.map(() => []), rewards: totalRewards(table.scores, rewardWeights(ctx.config, ctx.progress)), sampleMs,
+    examples,
+    completions: out.completions,
+    finish: out.finish,
+    texts,
+    scores: table.scores,
+    details: table.details ?? table.scores.map(() => []),
+    rewards: totalRewards(table.scores, rewardWeights(ctx.config, ctx.progress)),
+    sampleMs,
   };
 }
 
@@ -115,18 +150,40 @@ export async function generate(ctx: RolloutContext, examples: Example[], G: numb
 export function selectGroups(g: Generation, idx: number[], G: number): Generation {
   const rows = idx.flatMap((i) => Array.from({ length: G }, (_, j) => i * G + j));
   const pick = <T>(xs: T[]) => rows.map((r) => xs[r]);
-  return { examples: idx.map((i) => g.examples[i]), completions: pick(g.completions), finish: pick(g.finish), texts: pick(g.texts), scores: pick(g.scores), details: pick(g.details), rewards: pick(g.rewards), sampleMs: g.sampleMs };
+  return {
+    examples: idx.map((i) => g.examples[i]),
+    completions: pick(g.completions),
+    finish: pick(g.finish),
+    texts: pick(g.texts),
+    scores: pick(g.scores),
+    details: pick(g.details),
+    rewards: pick(g.rewards),
+    sampleMs: g.sampleMs,
+  };
 }
 
 export function concatGenerations(a: Generation, b: Generation): Generation {
-  return { examples: [...a.examples, ...b.examples], completions: [...a.completions, ...b.completions], finish: [...a.finish, ...b.finish], texts: [...a.texts, ...b.texts], scores: [...a.scores, ...b.scores], details: [...a.details, ...b.details], rewards: [...a.rewards, ...b.rewards], sampleMs: a.sampleMs + b.sampleMs };
+  return {
+    examples: [...a.examples, ...b.examples],
+    completions: [...a.completions, ...b.completions],
+    finish: [...a.finish, ...b.finish],
+    texts: [...a.texts, ...b.texts],
+    scores: [...a.scores, ...b.scores],
+    details: [...a.details, ...b.details],
+    rewards: [...a.rewards, ...b.rewards],
+    sampleMs: a.sampleMs + b.sampleMs,
+  };
 }
 
 /** One step's rollout: prompts from the stream, G completions each, dynamic sampling when enabled. */
 export async function rollout(ctx: RolloutContext, stream: ExampleStream): Promise<Rollout> {
-  const { run, sampling, grpo } = ctx.config, G = sampling.num_generations, want = run.prompts_per_step;
+  const { run, sampling, grpo } = ctx.config,
+    G = sampling.num_generations,
+    want = run.prompts_per_step;
   const t0 = performance.now();
-  let all: Generation | null = null, kept: Generation | null = null, rounds = 0;
+  let all: Generation | null = null,
+    kept: Generation | null = null,
+    rounds = 0;
   const keptGroups: number[] = [];
   do {
     rounds += 1;
@@ -135,7 +192,9 @@ export async function rollout(ctx: RolloutContext, stream: ExampleStream): Promi
     const offset = all?.examples.length ?? 0;
     all = all ? concatGenerations(all, gen) : gen;
     // without dynamic sampling every group is kept, whatever its rewards
-    const pick = grpo.dynamic_sampling ? mixedGroups(gen.rewards, G).slice(0, want - keptGroups.length) : gen.examples.map((_, i) => i);
+    const pick = grpo.dynamic_sampling
+      ? mixedGroups(gen.rewards, G).slice(0, want - keptGroups.length)
+      : gen.examples.map((_, i) => i);
     const mixed = selectGroups(gen, pick, G);
     keptGroups.push(...pick.map((g) => g + offset));
     kept = kept ? concatGenerations(kept, mixed) : mixed;

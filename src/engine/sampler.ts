@@ -27,37 +27,61 @@ export interface SampleOptions extends TokenFilters {
 }
 
 export interface SampleResult {
-  promptIndex: number[];      // [B] which prompt each row continues
-  completions: number[][];    // [B][<= maxNewTokens] ids, ending with the EOS id when it stopped on one
-  logprobs: number[][];       // [B][same] sampling log-probabilities of those ids
-  finish: FinishReason[];     // [B]
+  promptIndex: number[]; // [B] which prompt each row continues
+  completions: number[][]; // [B][<= maxNewTokens] ids, ending with the EOS id when it stopped on one
+  logprobs: number[][]; // [B][same] sampling log-probabilities of those ids
+  finish: FinishReason[]; // [B]
 }
 
-export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, prompts: number[][], o: SampleOptions): Promise<SampleResult> {
-  const G = o.numGenerations, B = prompts.length * G;
+export async function sampleBatch(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  prompts: number[][],
+  o: SampleOptions,
+): Promise<SampleResult> {
+  const G = o.numGenerations,
+    B = prompts.length * G;
   const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p));
   const pad = leftPad(rows, o.padId);
-  const P = pad.ids[0].length, capacity = P + o.maxNewTokens;
+  const P = pad.ids[0].length,
+    capacity = P + o.maxNewTokens;
   const keyMask = pad.mask.map((r) => [...r, ...Array(o.maxNewTokens).fill(0)]); // [B, capacity]
   const lastPos = pad.positions.map((r) => r[P - 1]);
-  const out: SampleResult = { promptIndex: rows.map((_, r) => Math.floor(r / G)), completions: rows.map(() => []), logprobs: rows.map(() => []), finish: rows.map(() => 'length') };
+  const out: SampleResult = {
+    promptIndex: rows.map((_, r) => Math.floor(r / G)),
+    completions: rows.map(() => []),
+    logprobs: rows.map(() => []),
+    finish: rows.map(() => 'length'),
+  };
   const done = rows.map(() => false);
   let logits = prefill(model, lora, pad, keyMask, G, capacity);
   let cache: KVCache = logits.cache;
   try {
     for (let t = 0; t < o.maxNewTokens; t++) {
-      const rowsLogits = await logits.logits.data() as Float32Array;
-      if (logits.cache !== cache) { tf.dispose(cache.k); tf.dispose(cache.v); } // the fused step writes in place
+      const rowsLogits = (await logits.logits.data()) as Float32Array;
+      if (logits.cache !== cache) {
+        tf.dispose(cache.k);
+        tf.dispose(cache.v);
+      } // the fused step writes in place
       logits.logits.dispose();
       cache = logits.cache;
       const next = chooseAll(rowsLogits, rows, out, done, o);
       o.onStep?.(t + 1, o.maxNewTokens);
       if (done.every(Boolean) || t === o.maxNewTokens - 1) break;
       for (const r of keyMask) r[P + t] = 1;
-      logits = step(model, lora, cache, next.map((id) => [id]), lastPos.map((p) => [p + t + 1]), keyMask, P + t);
+      logits = step(
+        model,
+        lora,
+        cache,
+        next.map((id) => [id]),
+        lastPos.map((p) => [p + t + 1]),
+        keyMask,
+        P + t,
+      );
     }
   } finally {
-    tf.dispose(cache.k); tf.dispose(cache.v);
+    tf.dispose(cache.k);
+    tf.dispose(cache.v);
   }
   return out;
 }
@@ -67,30 +91,67 @@ export async function sampleBatch(model: CausalLM, lora: LoraAdapter | null, pro
  * and logits are copied to its G rows: the prefill costs P prompts, not P x G rows (VinePPO's K
  * continuations of a prefix share it the same way).
  */
-function prefill(model: CausalLM, lora: LoraAdapter | null, pad: { ids: number[][]; positions: number[][] }, keyMask: number[][], G: number, capacity: number): { logits: tf.Tensor2D; cache: KVCache } {
-  const B = pad.ids.length, first = <T>(xs: T[]) => xs.filter((_, r) => r % G === 0);
+function prefill(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  pad: { ids: number[][]; positions: number[][] },
+  keyMask: number[][],
+  G: number,
+  capacity: number,
+): { logits: tf.Tensor2D; cache: KVCache } {
+  const B = pad.ids.length,
+    first = <T>(xs: T[]) => xs.filter((_, r) => r % G === 0);
   const empty = model.newCache(B / G, capacity);
-  const once = step(model, lora, empty, first(pad.ids), first(pad.positions), first(keyMask), 0);   // [B / G, ...]
-  if (once.cache !== empty) tf.dispose([...empty.k, ...empty.v]);   // the fused step writes in place, the others anew
+  const once = step(model, lora, empty, first(pad.ids), first(pad.positions), first(keyMask), 0); // [B / G, ...]
+  if (once.cache !== empty) tf.dispose([...empty.k, ...empty.v]); // the fused step writes in place, the others anew
   if (G === 1) return once;
-  const idx = tf.tensor1d(Array.from({ length: B }, (_, r) => Math.floor(r / G)), 'int32');
-  const wide = (t: tf.Tensor4D) => tf.gather(t, idx) as tf.Tensor4D;                                  // [B, KV, S, hd]
-  const out = { logits: tf.gather(once.logits, idx) as tf.Tensor2D, cache: { k: once.cache.k.map(wide), v: once.cache.v.map(wide), capacity } };
+  const idx = tf.tensor1d(
+    Array.from({ length: B }, (_, r) => Math.floor(r / G)),
+    'int32',
+  );
+  const wide = (t: tf.Tensor4D) => tf.gather(t, idx) as tf.Tensor4D; // [B, KV, S, hd]
+  const out = {
+    logits: tf.gather(once.logits, idx) as tf.Tensor2D,
+    cache: { k: once.cache.k.map(wide), v: once.cache.v.map(wide), capacity },
+  };
   tf.dispose([idx, once.logits, ...once.cache.k, ...once.cache.v]);
   return out;
 }
 
 /** One forward pass that writes the cache; returns the logits of the last position [B, V]. */
-function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: number[][], positions: number[][], keyMask: number[][], offset: number): { logits: tf.Tensor2D; cache: KVCache } {
+function step(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  cache: KVCache,
+  ids: number[][],
+  positions: number[][],
+  keyMask: number[][],
+  offset: number,
+): { logits: tf.Tensor2D; cache: KVCache } {
   if (ids[0].length === 1 && fusedActive() && fusedDecodeSupported(model, cache.capacity)) {
-    return { logits: fusedDecodeStep(model, lora, cache, ids.map((r) => r[0]), positions.map((r) => r[0]), keyMask, offset), cache };
+    return {
+      logits: fusedDecodeStep(
+        model,
+        lora,
+        cache,
+        ids.map((r) => r[0]),
+        positions.map((r) => r[0]),
+        keyMask,
+        offset,
+      ),
+      cache,
+    };
   }
   // tidy keeps every tensor of the returned object (the cache included); its typing wants index signatures
   return tf.tidy((() => {
     const T = ids[0].length;
     const r = model.forward({
-      ids: tf.tensor2d(ids, undefined, 'int32'), positions: tf.tensor2d(positions, undefined, 'int32'),
-      keyMask: tf.tensor2d(keyMask, undefined, 'float32'), lora, cache, offset,
+      ids: tf.tensor2d(ids, undefined, 'int32'),
+      positions: tf.tensor2d(positions, undefined, 'int32'),
+      keyMask: tf.tensor2d(keyMask, undefined, 'float32'),
+      lora,
+      cache,
+      offset,
     });
     const [B, , D] = r.hidden.shape;
     const last = tf.slice(r.hidden, [0, T - 1, 0], [B, 1, D]).reshape([B, D]) as tf.Tensor2D;
@@ -99,7 +160,13 @@ function step(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: nu
 }
 
 /** Picks each unfinished row's next token and records why rows finish; returns the ids to feed next. */
-function chooseAll(logits: Float32Array, rows: number[][], out: SampleResult, done: boolean[], o: SampleOptions): number[] {
+function chooseAll(
+  logits: Float32Array,
+  rows: number[][],
+  out: SampleResult,
+  done: boolean[],
+  o: SampleOptions,
+): number[] {
   const V = logits.length / rows.length;
   return rows.map((prompt, r) => {
     if (done[r]) return o.padId;
@@ -108,7 +175,10 @@ function chooseAll(logits: Float32Array, rows: number[][], out: SampleResult, do
     const { token, logprob } = chooseToken(logits.subarray(r * V, (r + 1) * V), o, o.rng, seen);
     comp.push(token);
     out.logprobs[r].push(logprob);
-    if (o.eosIds.includes(token) || o.isStopped?.(comp)) { done[r] = true; out.finish[r] = 'stop'; }
+    if (o.eosIds.includes(token) || o.isStopped?.(comp)) {
+      done[r] = true;
+      out.finish[r] = 'stop';
+    }
     return token;
   });
 }

@@ -12,7 +12,12 @@ export interface TokenFilters {
   repetitionPenalty: number;
 }
 
-export function chooseToken(logits: Float32Array, f: TokenFilters, rng: Rng, seen?: Iterable<number>): { token: number; logprob: number } {
+export function chooseToken(
+  logits: Float32Array,
+  f: TokenFilters,
+  rng: Rng,
+  seen?: Iterable<number>,
+): { token: number; logprob: number } {
   const x = Float32Array.from(logits);
   if (f.repetitionPenalty !== 1 && seen) {
     for (const t of new Set(seen)) x[t] = x[t] < 0 ? x[t] * f.repetitionPenalty : x[t] / f.repetitionPenalty;
@@ -40,10 +45,16 @@ function logSoftmaxAt(logits: Float32Array, i: number, T: number): number {
 function draw(x: Float32Array, f: TokenFilters, rng: Rng): number {
   const V = x.length;
   let m = -Infinity;
-  for (let i = 0; i < V; i++) { x[i] /= f.temperature; m = Math.max(m, x[i]); }
+  for (let i = 0; i < V; i++) {
+    x[i] /= f.temperature;
+    m = Math.max(m, x[i]);
+  }
   const p = new Float64Array(V);
   let sum = 0;
-  for (let i = 0; i < V; i++) { p[i] = Math.exp(x[i] - m); sum += p[i]; }
+  for (let i = 0; i < V; i++) {
+    p[i] = Math.exp(x[i] - m);
+    sum += p[i];
+  }
   for (let i = 0; i < V; i++) p[i] /= sum;
   let keep = candidates(p, f);
   if (f.minP > 0) {
@@ -53,7 +64,10 @@ function draw(x: Float32Array, f: TokenFilters, rng: Rng): number {
   let total = 0;
   for (const i of keep) total += p[i];
   let u = rng.next() * total;
-  for (const i of keep) { u -= p[i]; if (u <= 0) return i; }
+  for (const i of keep) {
+    u -= p[i];
+    if (u <= 0) return i;
+  }
   return keep[keep.length - 1];
 }
 
@@ -69,7 +83,8 @@ function candidates(p: Float64Array, f: TokenFilters): number[] {
   idx.sort((a, b) => p[b] - p[a]);
   if (f.topK > 0) idx = idx.slice(0, f.topK);
   if (f.topP < 1) {
-    let cum = 0, n = 0;
+    let cum = 0,
+      n = 0;
     while (n < idx.length && cum < f.topP) cum += p[idx[n++]];
     idx = idx.slice(0, Math.max(1, n));
   }

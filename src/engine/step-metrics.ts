@@ -13,17 +13,18 @@ export interface UpdateSummary {
   gradNorm: number;
   learningRate: number;
   kl: number;
-  entropy: number;          // token mean over the batch
+  entropy: number; // token mean over the batch
   clipLow: number;
   clipHigh: number;
   clipRegion: number;
-  gradVariance: number;     // variance of the micro-batch gradient estimates (step.ts), mean over passes
-  trainTokens: number;      // tokens through forward + backward, all passes
+  gradVariance: number; // variance of the micro-batch gradient estimates (step.ts), mean over passes
+  trainTokens: number; // tokens through forward + backward, all passes
   trainMs: number;
 }
 
 export function rewardValues(config: RunConfig, roll: Rollout): Record<string, number> {
-  const G = config.sampling.num_generations, all = roll.all;
+  const G = config.sampling.num_generations,
+    all = roll.all;
   const rewards = finite(all.rewards);
   const stats = computeAdvantages(all.rewards, G, 'group', 'grpo');
   const v: Record<string, number> = {
@@ -43,9 +44,12 @@ export function lengthValues(roll: Rollout): Record<string, number> {
   const lens = roll.all.completions.map((c) => c.length);
   const term = lens.filter((_, r) => roll.all.finish[r] === 'stop');
   return {
-    'completions/mean_length': mean(lens), 'completions/min_length': Math.min(...lens), 'completions/max_length': Math.max(...lens),
+    'completions/mean_length': mean(lens),
+    'completions/min_length': Math.min(...lens),
+    'completions/max_length': Math.max(...lens),
     'completions/clipped_ratio': lens.length ? (lens.length - term.length) / lens.length : 0,
-    'completions/mean_terminated_length': mean(term), 'completions/min_terminated_length': term.length ? Math.min(...term) : 0,
+    'completions/mean_terminated_length': mean(term),
+    'completions/min_terminated_length': term.length ? Math.min(...term) : 0,
     'completions/max_terminated_length': term.length ? Math.max(...term) : 0,
   };
 }
@@ -53,8 +57,15 @@ export function lengthValues(roll: Rollout): Record<string, number> {
 export function updateValues(u: UpdateSummary | null): Record<string, number> {
   if (!u) return { loss: 0, grad_norm: 0, kl: 0, skipped_update: 1 };
   return {
-    loss: u.loss, grad_norm: u.gradNorm, learning_rate: u.learningRate, kl: u.kl, entropy: u.entropy,
-    'clip_ratio/low_mean': u.clipLow, 'clip_ratio/high_mean': u.clipHigh, 'clip_ratio/region_mean': u.clipRegion, grad_variance: u.gradVariance,
+    loss: u.loss,
+    grad_norm: u.gradNorm,
+    learning_rate: u.learningRate,
+    kl: u.kl,
+    entropy: u.entropy,
+    'clip_ratio/low_mean': u.clipLow,
+    'clip_ratio/high_mean': u.clipHigh,
+    'clip_ratio/region_mean': u.clipRegion,
+    grad_variance: u.gradVariance,
     'tokens_per_second/train': u.trainTokens / Math.max(1e-3, u.trainMs / 1000),
   };
 }
@@ -62,21 +73,32 @@ export function updateValues(u: UpdateSummary | null): Record<string, number> {
 /** Advantages of every generated row: the trained ones' values, 0 for groups dynamic sampling dropped. */
 export function advantagesOfAll(roll: Rollout, keptAdvantages: number[], G: number): number[] {
   const out = roll.all.rewards.map(() => 0);
-  roll.keptGroups.forEach((g, i) => { for (let j = 0; j < G; j++) out[g * G + j] = keptAdvantages[i * G + j]; });
+  roll.keptGroups.forEach((g, i) => {
+    for (let j = 0; j < G; j++) out[g * G + j] = keptAdvantages[i * G + j];
+  });
   return out;
 }
 
 export function logEntries(config: RunConfig, roll: Rollout, advantages: number[], step: number): CompletionLogEntry[] {
-  const G = config.sampling.num_generations, all = roll.all;
+  const G = config.sampling.num_generations,
+    all = roll.all;
   return all.completions.map((ids, r) => {
-    const rewards: Record<string, number | null> = {}, details: Record<string, unknown> = {};
+    const rewards: Record<string, number | null> = {},
+      details: Record<string, unknown> = {};
     config.rewards.forEach((spec, j) => {
       rewards[spec.name] = all.scores[r][j];
       if (all.details[r]?.[j]) details[spec.name] = all.details[r][j];
     });
     return {
-      step, prompt: all.examples[Math.floor(r / G)].prompt, completion: all.texts[r], rewards, reward: all.rewards[r],
-      advantage: advantages[r], finish: all.finish[r], length: ids.length, ...(Object.keys(details).length ? { details } : {}),
+      step,
+      prompt: all.examples[Math.floor(r / G)].prompt,
+      completion: all.texts[r],
+      rewards,
+      reward: all.rewards[r],
+      advantage: advantages[r],
+      finish: all.finish[r],
+      length: ids.length,
+      ...(Object.keys(details).length ? { details } : {}),
     };
   });
 }

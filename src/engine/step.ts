@@ -13,12 +13,12 @@ import { fusedActive } from './kernels/flag.ts';
 import { fusedAdamWStep } from './kernels/adamw.ts';
 
 export interface MicroBatch {
-  batch: SequenceBatch;            // N rows of prompt + completion
-  completionMask: number[][];      // [N, C] 1 = token counts in the loss
-  advantages: number[];            // [N] (per token advantages: give tokenAdvantages instead)
-  tokenAdvantages?: number[][];    // [N, C] per-token advantages (estimators with step-level credit)
-  oldLogprobs?: number[][];        // [N, C] from before the first update (num_iterations > 1)
-  refLogprobs?: number[][];        // [N, C] reference policy (beta > 0)
+  batch: SequenceBatch; // N rows of prompt + completion
+  completionMask: number[][]; // [N, C] 1 = token counts in the loss
+  advantages: number[]; // [N] (per token advantages: give tokenAdvantages instead)
+  tokenAdvantages?: number[][]; // [N, C] per-token advantages (estimators with step-level credit)
+  oldLogprobs?: number[][]; // [N, C] from before the first update (num_iterations > 1)
+  refLogprobs?: number[][]; // [N, C] reference policy (beta > 0)
 }
 
 export interface StepMetrics {
@@ -33,7 +33,14 @@ export interface StepMetrics {
   grad_variance: number;
 }
 
-export async function policyStep(model: CausalLM, lora: LoraAdapter, opt: AdamW, micro: MicroBatch[], s: LossSettings, o: { lr: number; maxGradNorm: number; temperature?: number }): Promise<StepMetrics> {
+export async function policyStep(
+  model: CausalLM,
+  lora: LoraAdapter,
+  opt: AdamW,
+  micro: MicroBatch[],
+  s: LossSettings,
+  o: { lr: number; maxGradNorm: number; temperature?: number },
+): Promise<StepMetrics> {
   const vars = lora.variables();
   let acc: tf.Tensor[] | null = null;
   const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, sq: 0 };
@@ -42,31 +49,58 @@ export async function policyStep(model: CausalLM, lora: LoraAdapter, opt: AdamW,
   try {
     for (const m of micro) {
       const r = await microBatchGrads(model, lora, vars, m, s, o.temperature ?? 1);
-      const w = r.tokens / Math.max(tokens, 1);  // token-weighted means of the metrics
-      sums.loss += r.loss; sums.kl += r.kl * w; sums.entropy += r.entropy * w;
-      sums.low += r.low * w; sums.high += r.high * w; sums.region += r.region * w; sums.sq += r.sq;
+      const w = r.tokens / Math.max(tokens, 1); // token-weighted means of the metrics
+      sums.loss += r.loss;
+      sums.kl += r.kl * w;
+      sums.entropy += r.entropy * w;
+      sums.low += r.low * w;
+      sums.high += r.high * w;
+      sums.region += r.region * w;
+      sums.sq += r.sq;
       if (!acc) acc = r.grads;
-      else { const prev: tf.Tensor[] = acc; acc = prev.map((g, i) => tf.add(g, r.grads[i])); tf.dispose([...prev, ...r.grads]); }
+      else {
+        const prev: tf.Tensor[] = acc;
+        acc = prev.map((g, i) => tf.add(g, r.grads[i]));
+        tf.dispose([...prev, ...r.grads]);
+      }
     }
   } finally {
     lora.training = false;
   }
   const { grads, norm } = await clipGradNorm(acc!, o.maxGradNorm);
-  if (fusedActive()) fusedAdamWStep(opt, grads, o.lr); // 3 dispatches per variable instead of ~14
+  if (fusedActive())
+    fusedAdamWStep(opt, grads, o.lr); // 3 dispatches per variable instead of ~14
   else opt.step(grads, o.lr);
   tf.dispose(grads);
   const M = micro.length;
   // each micro-batch's loss is its share of the batch loss, so M * g_i estimates the batch gradient g = sum g_i;
   // sum_i |M g_i - g|^2 = M^2 sum_i |g_i|^2 - M |g|^2 needs only the squared norms
   const gradVariance = M > 1 ? Math.max(0, (M * M * sums.sq - M * norm * norm) / (M - 1)) : 0;
-  return { loss: sums.loss, kl: sums.kl, entropy: sums.entropy, 'clip_ratio/low_mean': sums.low, 'clip_ratio/high_mean': sums.high, 'clip_ratio/region_mean': sums.region, grad_norm: norm, grad_variance: gradVariance };
+  return {
+    loss: sums.loss,
+    kl: sums.kl,
+    entropy: sums.entropy,
+    'clip_ratio/low_mean': sums.low,
+    'clip_ratio/high_mean': sums.high,
+    'clip_ratio/region_mean': sums.region,
+    grad_norm: norm,
+    grad_variance: gradVariance,
+  };
 }
 
-async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Variable[], m: MicroBatch, s: LossSettings, temperature: number) {
+async function microBatchGrads(
+  model: CausalLM,
+  lora: LoraAdapter,
+  vars: tf.Variable[],
+  m: MicroBatch,
+  s: LossSettings,
+  temperature: number,
+) {
   const scalars: tf.Scalar[] = [];
   const mask = tf.tensor2d(m.completionMask);
   const t2 = (x?: number[][]) => (x ? tf.tensor2d(x) : null);
-  const old = t2(m.oldLogprobs), ref = t2(m.refLogprobs);
+  const old = t2(m.oldLogprobs),
+    ref = t2(m.refLogprobs);
   const adv = m.tokenAdvantages ? tf.tensor2d(m.tokenAdvantages) : tf.tensor1d(m.advantages);
   const { value, grads } = tf.variableGrads(() => {
     const { logprobs, entropy } = completionLogprobs(model, lora, m.batch, temperature);
@@ -75,7 +109,9 @@ async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Vari
     const ent = tf.div(entSum, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     scalars.push(...[out.kl, ent, out.clipLow, out.clipHigh, out.clipRegion].map((x) => tf.keep(x)));
     // entropy bonus: this micro-batch's share of the batch's token-mean entropy, whatever the loss_type
-    return s.entropyCoef ? tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar : out.loss;
+    return s.entropyCoef
+      ? (tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar)
+      : out.loss;
   }, vars);
   const ordered = vars.map((v) => grads[v.name]);
   const sq = sumOfSquares(ordered);
@@ -84,5 +120,15 @@ async function microBatchGrads(model: CausalLM, lora: LoraAdapter, vars: tf.Vari
   const [loss, kl, entropy, low, high, region, sqNorm] = Array.from(await packed.data());
   packed.dispose();
   tf.dispose([value, mask, adv, sq, ...scalars, ...(old ? [old] : []), ...(ref ? [ref] : [])]);
-  return { grads: ordered, loss, kl, entropy, low, high, region, sq: sqNorm, tokens: m.completionMask.flat().reduce((a, b) => a + b, 0) };
+  return {
+    grads: ordered,
+    loss,
+    kl,
+    entropy,
+    low,
+    high,
+    region,
+    sq: sqNorm,
+    tokens: m.completionMask.flat().reduce((a, b) => a + b, 0),
+  };
 }

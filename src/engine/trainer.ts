@@ -32,7 +32,14 @@ import { AdamW, clipGradNorm, learningRateAt } from './optim.ts';
 import { rollout, type Codec, type Example, type ExampleStream, type Rollout, type Scorer } from './rollout.ts';
 import { accumulateGradients, chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
 import { policyStep, type MicroBatch } from './step.ts';
-import { advantagesOfAll, lengthValues, logEntries, rewardValues, updateValues, type UpdateSummary } from './step-metrics.ts';
+import {
+  advantagesOfAll,
+  lengthValues,
+  logEntries,
+  rewardValues,
+  updateValues,
+  type UpdateSummary,
+} from './step-metrics.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { CheckpointCorruptError } from './checkpoint.ts';
@@ -51,7 +58,10 @@ export interface TrainerDeps {
   onProgress?: (stage: 'sample' | 'score' | 'train' | 'eval', done: number, total: number) => void;
 }
 
-export interface StepResult { metrics: StepMetrics; samples: CompletionLogEntry[] }
+export interface StepResult {
+  metrics: StepMetrics;
+  samples: CompletionLogEntry[];
+}
 
 /** Everything but tensors that a checkpoint keeps to resume exactly. */
 export interface TrainerState {
@@ -68,7 +78,11 @@ export interface TrainerState {
 
 export type TensorMap = Record<string, { shape: number[]; data: Float32Array }>;
 
-export interface TrainerSnapshot { config: RunConfig; state: TrainerState; tensors: TensorMap }
+export interface TrainerSnapshot {
+  config: RunConfig;
+  state: TrainerState;
+  tensors: TensorMap;
+}
 
 export class SftDataError extends Error {
   readonly name = 'SftDataError';
@@ -91,7 +105,11 @@ export class Trainer {
   private rng: Rng;
   private readonly estimator: AdvantageEstimator;
 
-  private constructor(readonly config: RunConfig, readonly deps: TrainerDeps, readonly lora: LoraAdapter) {
+  private constructor(
+    readonly config: RunConfig,
+    readonly deps: TrainerDeps,
+    readonly lora: LoraAdapter,
+  ) {
     const r = config.run;
     this.sftSteps = r.mode === 'sft' ? r.max_steps : r.mode === 'sft_then_grpo' ? r.sft_steps : 0;
     this.totalSteps = r.mode === 'sft' ? r.max_steps : this.sftSteps + r.max_steps;
@@ -104,7 +122,11 @@ export class Trainer {
   /** A new run: a fresh adapter initialised from the run seed. */
   static create(config: RunConfig, deps: TrainerDeps): Trainer {
     const l = config.lora;
-    const lora = LoraAdapter.create(deps.model.spec, { r: l.r, alpha: l.alpha, dropout: l.dropout, targetModules: l.target_modules, useRslora: l.use_rslora }, config.run.seed);
+    const lora = LoraAdapter.create(
+      deps.model.spec,
+      { r: l.r, alpha: l.alpha, dropout: l.dropout, targetModules: l.target_modules, useRslora: l.use_rslora },
+      config.run.seed,
+    );
     return new Trainer(config, deps, lora);
   }
 
@@ -115,12 +137,18 @@ export class Trainer {
     return t;
   }
 
-  get done(): boolean { return this.step >= this.totalSteps; }
+  get done(): boolean {
+    return this.step >= this.totalSteps;
+  }
 
-  phaseAt(step: number): 'sft' | 'grpo' { return step < this.sftSteps ? 'sft' : 'grpo'; }
+  phaseAt(step: number): 'sft' | 'grpo' {
+    return step < this.sftSteps ? 'sft' : 'grpo';
+  }
 
   /** Fraction of the run done, in [0, 1], for curriculum weights. */
-  get progress(): number { return this.step / this.totalSteps; }
+  get progress(): number {
+    return this.step / this.totalSteps;
+  }
 
   evalDue(): boolean {
     const e = this.config.run.eval_steps;
@@ -133,73 +161,167 @@ export class Trainer {
   }
 
   async trainStep(): Promise<StepResult> {
-    if (this.done) throw new RunCompleteError(`the run is complete (${this.totalSteps} steps); start a new run to train more`);
+    if (this.done)
+      throw new RunCompleteError(`the run is complete (${this.totalSteps} steps); start a new run to train more`);
     const phase = this.phaseAt(this.step);
-    if (phase !== this.optimPhase) { this.optim.dispose(); this.optimPhase = phase; this.optim = this.newOptimizer(); }
+    if (phase !== this.optimPhase) {
+      this.optim.dispose();
+      this.optimPhase = phase;
+      this.optim = this.newOptimizer();
+    }
     const t0 = performance.now();
     const { values, samples, histograms } = phase === 'sft' ? await this.sftStep() : await this.grpoStep();
     this.step += 1;
     values.step_time = (performance.now() - t0) / 1000;
     values.num_tokens = this.numTokens;
-    const metrics: StepMetrics = { step: this.step, phase, time: Date.now(), values, ...(histograms ? { histograms } : {}) };
+    const metrics: StepMetrics = {
+      step: this.step,
+      phase,
+      time: Date.now(),
+      values,
+      ...(histograms ? { histograms } : {}),
+    };
     this.history.push(metrics);
     appendCapped(this.completions, samples, this.config.run.completions_log_size);
     return { metrics, samples };
   }
 
-  private async grpoStep(): Promise<{ values: Record<string, number>; samples: CompletionLogEntry[]; histograms: StepMetrics['histograms'] }> {
-    const c = this.config, G = c.sampling.num_generations;
+  private async grpoStep(): Promise<{
+    values: Record<string, number>;
+    samples: CompletionLogEntry[];
+    histograms: StepMetrics['histograms'];
+  }> {
+    const c = this.config,
+      G = c.sampling.num_generations;
     // 1-2. prompts -> G completions each -> weighted rewards (dynamic sampling may take several rounds)
-    const ctx = { ...this.deps, lora: this.lora, rng: this.rng, config: c, progress: this.progress, onProgress: this.deps.onProgress };
+    const ctx = {
+      ...this.deps,
+      lora: this.lora,
+      rng: this.rng,
+      config: c,
+      progress: this.progress,
+      onProgress: this.deps.onProgress,
+    };
     const roll = await rollout(ctx, this.deps.train);
     // 3. advantages: within each group (grpo, rloo), per step from fresh rollouts (vineppo), or GAE on a value head (ppo)
     const base: TrainRow[] = roll.kept.completions.map((ids, r) => ({
       promptIds: roll.kept.examples[Math.floor(r / G)].promptIds.slice(-c.sampling.max_prompt_length),
       completionIds: ids,
-      counts: !(c.grpo.mask_truncated_completions && roll.kept.finish[r] === 'length'),  // DAPO overlong filtering
+      counts: !(c.grpo.mask_truncated_completions && roll.kept.finish[r] === 'length'), // DAPO overlong filtering
       advantage: 0,
     }));
-    const lr = learningRateAt((this.step - this.sftSteps) * c.grpo.num_iterations, c.run.max_steps * c.grpo.num_iterations, c.optim);
+    const lr = learningRateAt(
+      (this.step - this.sftSteps) * c.grpo.num_iterations,
+      c.run.max_steps * c.grpo.num_iterations,
+      c.optim,
+    );
     const { rows, perRow, values: estimated, histograms } = await this.estimator.estimate(ctx, roll.kept, base, lr);
     // 4. mu passes of micro-batched loss, backward, clip, AdamW (skipped when dynamic sampling kept nothing)
     const update = rows.length ? await this.policyUpdates(rows) : null;
     // 5. metrics and the completions log
     this.numTokens += countTokens(roll);
-    const values = { ...rewardValues(c, roll), ...lengthValues(roll), ...updateValues(update), ...estimated, 'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000), rollout_time: roll.rolloutMs / 1000, generation_rounds: roll.rounds, num_groups: roll.kept.examples.length };
+    const values = {
+      ...rewardValues(c, roll),
+      ...lengthValues(roll),
+      ...updateValues(update),
+      ...estimated,
+      'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000),
+      rollout_time: roll.rolloutMs / 1000,
+      generation_rounds: roll.rounds,
+      num_groups: roll.kept.examples.length,
+    };
     const all = advantagesOfAll(roll, perRow, G);
-    return { values, samples: logEntries(c, roll, all, this.step + 1), histograms: { ...histograms, advantages: perRow, rewards: roll.all.rewards.filter((r): r is number => r !== null) } };
+    return {
+      values,
+      samples: logEntries(c, roll, all, this.step + 1),
+      histograms: {
+        ...histograms,
+        advantages: perRow,
+        rewards: roll.all.rewards.filter((r): r is number => r !== null),
+      },
+    };
   }
 
   private async policyUpdates(rows: TrainRow[]): Promise<UpdateSummary> {
-    const c = this.config, mu = c.grpo.num_iterations, T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
+    const c = this.config,
+      mu = c.grpo.num_iterations,
+      T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
     const { chunks, tokens } = makeChunks(rows, this.deps.codec.padId, c.run.micro_batch_size);
     const s: LossSettings = {
-      lossType: c.grpo.loss_type, beta: c.grpo.beta, epsilonLow: c.grpo.epsilon, epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
-      importanceSamplingLevel: c.grpo.importance_sampling_level, maxCompletionLength: c.sampling.max_completion_length,
-      batchSequences: rows.length, batchTokens: tokens, microBatches: chunks.length, entropyCoef: c.grpo.entropy_coef,
+      lossType: c.grpo.loss_type,
+      beta: c.grpo.beta,
+      epsilonLow: c.grpo.epsilon,
+      epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
+      importanceSamplingLevel: c.grpo.importance_sampling_level,
+      maxCompletionLength: c.sampling.max_completion_length,
+      batchSequences: rows.length,
+      batchTokens: tokens,
+      microBatches: chunks.length,
+      entropyCoef: c.grpo.entropy_coef,
     };
     // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
-    if (mu > 1) (await chunkLogprobs(this.deps.model, this.lora, chunks, T)).forEach((lp, i) => { chunks[i].oldLogprobs = lp; });
-    if (c.grpo.beta > 0) (await this.referenceLogprobs(chunks, T)).forEach((lp, i) => { chunks[i].refLogprobs = lp; });
-    const t0 = performance.now(), per: Omit<UpdateSummary, 'trainTokens' | 'trainMs'>[] = [];
+    if (mu > 1)
+      (await chunkLogprobs(this.deps.model, this.lora, chunks, T)).forEach((lp, i) => {
+        chunks[i].oldLogprobs = lp;
+      });
+    if (c.grpo.beta > 0)
+      (await this.referenceLogprobs(chunks, T)).forEach((lp, i) => {
+        chunks[i].refLogprobs = lp;
+      });
+    const t0 = performance.now(),
+      per: Omit<UpdateSummary, 'trainTokens' | 'trainMs'>[] = [];
     for (let it = 0; it < mu; it++) {
       const learningRate = learningRateAt((this.step - this.sftSteps) * mu + it, c.run.max_steps * mu, c.optim);
-      const m = await policyStep(this.deps.model, this.lora, this.optim, chunks, s, { lr: learningRate, maxGradNorm: c.optim.max_grad_norm, temperature: T });
-      per.push({ loss: m.loss, gradNorm: m.grad_norm, learningRate, kl: m.kl, entropy: m.entropy, clipLow: m['clip_ratio/low_mean'], clipHigh: m['clip_ratio/high_mean'], clipRegion: m['clip_ratio/region_mean'], gradVariance: m.grad_variance });
+      const m = await policyStep(this.deps.model, this.lora, this.optim, chunks, s, {
+        lr: learningRate,
+        maxGradNorm: c.optim.max_grad_norm,
+        temperature: T,
+      });
+      per.push({
+        loss: m.loss,
+        gradNorm: m.grad_norm,
+        learningRate,
+        kl: m.kl,
+        entropy: m.entropy,
+        clipLow: m['clip_ratio/low_mean'],
+        clipHigh: m['clip_ratio/high_mean'],
+        clipRegion: m['clip_ratio/region_mean'],
+        gradVariance: m.grad_variance,
+      });
       this.deps.onProgress?.('train', it + 1, mu);
     }
     const width = chunks[0].batch.ids[0].length;
     const avg = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
-    return { loss: avg('loss'), gradNorm: avg('gradNorm'), learningRate: per[per.length - 1].learningRate, kl: avg('kl'), entropy: avg('entropy'), clipLow: avg('clipLow'), clipHigh: avg('clipHigh'), clipRegion: avg('clipRegion'), gradVariance: avg('gradVariance'), trainTokens: rows.length * width * mu, trainMs: performance.now() - t0 };
+    return {
+      loss: avg('loss'),
+      gradNorm: avg('gradNorm'),
+      learningRate: per[per.length - 1].learningRate,
+      kl: avg('kl'),
+      entropy: avg('entropy'),
+      clipLow: avg('clipLow'),
+      clipHigh: avg('clipHigh'),
+      clipRegion: avg('clipRegion'),
+      gradVariance: avg('gradVariance'),
+      trainTokens: rows.length * width * mu,
+      trainMs: performance.now() - t0,
+    };
   }
 
   private async referenceLogprobs(chunks: MicroBatch[], T: number): Promise<number[][][]> {
     this.lora.enabled = false;
-    try { return await chunkLogprobs(this.deps.model, this.lora, chunks, T); } finally { this.lora.enabled = true; }
+    try {
+      return await chunkLogprobs(this.deps.model, this.lora, chunks, T);
+    } finally {
+      this.lora.enabled = true;
+    }
   }
 
   /** Clip, then one AdamW update at the schedule's learning rate; disposes the gradients. */
-  private async applyUpdate(grads: tf.Tensor[], update: number, total: number): Promise<{ gradNorm: number; learningRate: number }> {
+  private async applyUpdate(
+    grads: tf.Tensor[],
+    update: number,
+    total: number,
+  ): Promise<{ gradNorm: number; learningRate: number }> {
     const clipped = await clipGradNorm(grads, this.config.optim.max_grad_norm);
     const lr = learningRateAt(update, total, this.config.optim);
     this.optim.step(clipped.grads, lr);
@@ -207,28 +329,65 @@ export class Trainer {
     return { gradNorm: clipped.norm, learningRate: lr };
   }
 
-  private async sftStep(): Promise<{ values: Record<string, number>; samples: CompletionLogEntry[]; histograms?: undefined }> {
-    const c = this.config, n = c.run.prompts_per_step * c.sampling.num_generations;
+  private async sftStep(): Promise<{
+    values: Record<string, number>;
+    samples: CompletionLogEntry[];
+    histograms?: undefined;
+  }> {
+    const c = this.config,
+      n = c.run.prompts_per_step * c.sampling.num_generations;
     const examples = Array.from({ length: n }, () => this.deps.train.next());
     const rows: TrainRow[] = examples.map((e) => {
-      if (!e.targetIds?.length) throw new SftDataError(`SFT needs reference answers, but the example "${e.prompt.slice(0, 60)}" has none: set data.answer_field to the column that holds them`);
-      return { promptIds: e.promptIds.slice(-c.sampling.max_prompt_length), completionIds: e.targetIds.slice(0, c.sampling.max_completion_length), counts: true, advantage: 0 };
+      if (!e.targetIds?.length)
+        throw new SftDataError(
+          `SFT needs reference answers, but the example "${e.prompt.slice(0, 60)}" has none: set data.answer_field to the column that holds them`,
+        );
+      return {
+        promptIds: e.promptIds.slice(-c.sampling.max_prompt_length),
+        completionIds: e.targetIds.slice(0, c.sampling.max_completion_length),
+        counts: true,
+        advantage: 0,
+      };
     });
     const { chunks, tokens } = makeChunks(rows, this.deps.codec.padId, c.run.micro_batch_size);
     const t0 = performance.now();
     this.lora.training = true;
     let r: Awaited<ReturnType<typeof accumulateGradients>>;
-    try { r = await accumulateGradients(this.lora.variables(), chunks.map((ch) => () => sftMicroLoss(this.deps.model, this.lora, ch, tokens))); } finally { this.lora.training = false; }
+    try {
+      r = await accumulateGradients(
+        this.lora.variables(),
+        chunks.map((ch) => () => sftMicroLoss(this.deps.model, this.lora, ch, tokens)),
+      );
+    } finally {
+      this.lora.training = false;
+    }
     const u = await this.applyUpdate(r.grads, this.step, this.sftSteps);
     this.numTokens += rows.reduce((a, x) => a + x.promptIds.length + x.completionIds.length, 0);
-    const width = chunks[0].batch.ids[0].length, ms = performance.now() - t0;
-    const values = { loss: r.loss, grad_norm: u.gradNorm, learning_rate: u.learningRate, entropy: r.extras.reduce((a, e) => a + e[0], 0) / Math.max(1, tokens), 'tokens_per_second/train': (rows.length * width) / Math.max(1e-3, ms / 1000) };
+    const width = chunks[0].batch.ids[0].length,
+      ms = performance.now() - t0;
+    const values = {
+      loss: r.loss,
+      grad_norm: u.gradNorm,
+      learning_rate: u.learningRate,
+      entropy: r.extras.reduce((a, e) => a + e[0], 0) / Math.max(1, tokens),
+      'tokens_per_second/train': (rows.length * width) / Math.max(1e-3, ms / 1000),
+    };
     return { values, samples: [] };
   }
 
   /** Accuracy on the held-out examples with the current adapter; kept in `evals`. */
   async evaluate(): Promise<EvalResult> {
-    const r = await evaluate({ ...this.deps, lora: this.lora, config: this.config, progress: this.progress, onProgress: (d, t) => this.deps.onProgress?.('eval', d, t) }, this.deps.evalSet, this.step);
+    const r = await evaluate(
+      {
+        ...this.deps,
+        lora: this.lora,
+        config: this.config,
+        progress: this.progress,
+        onProgress: (d, t) => this.deps.onProgress?.('eval', d, t),
+      },
+      this.deps.evalSet,
+      this.step,
+    );
     this.evals.push(r);
     const last = this.history[this.history.length - 1];
     if (last && last.step === this.step) Object.assign(last.values, r.metrics);
@@ -238,28 +397,52 @@ export class Trainer {
   async snapshot(): Promise<TrainerSnapshot> {
     const tensors: TensorMap = {};
     const names = this.lora.peftNames();
-    for (const [i, v] of this.lora.variables().entries()) tensors[names[i]] = { shape: v.shape, data: Float32Array.from(await v.data() as Float32Array) };
+    for (const [i, v] of this.lora.variables().entries())
+      tensors[names[i]] = { shape: v.shape, data: Float32Array.from((await v.data()) as Float32Array) };
     const os = await this.optim.exportState();
-    os.m.forEach((m, i) => { tensors[`optimizer.m.${i}`] = { shape: [m.length], data: m }; });
-    os.v.forEach((v, i) => { tensors[`optimizer.v.${i}`] = { shape: [v.length], data: v }; });
+    os.m.forEach((m, i) => {
+      tensors[`optimizer.m.${i}`] = { shape: [m.length], data: m };
+    });
+    os.v.forEach((v, i) => {
+      tensors[`optimizer.v.${i}`] = { shape: [v.length], data: v };
+    });
     Object.assign(tensors, await this.estimator.exportTensors());
     const state: TrainerState = {
-      step: this.step, optimPhase: this.optimPhase, optimStep: os.step, rng: this.rng.state(), cursor: this.deps.train.state(),
-      numTokens: this.numTokens, history: this.history, completions: this.completions, evals: this.evals,
+      step: this.step,
+      optimPhase: this.optimPhase,
+      optimStep: os.step,
+      rng: this.rng.state(),
+      cursor: this.deps.train.state(),
+      numTokens: this.numTokens,
+      history: this.history,
+      completions: this.completions,
+      evals: this.evals,
     };
     return { config: this.config, state: structuredClone(state), tensors };
   }
 
   private importState(snap: TrainerSnapshot): void {
-    const names = this.lora.peftNames(), s = snap.state;
+    const names = this.lora.peftNames(),
+      s = snap.state;
     this.lora.variables().forEach((v, i) => {
       const t = snap.tensors[names[i]];
-      if (!t) throw new CheckpointCorruptError(`the checkpoint lacks ${names[i]}: it was saved with another LoRA configuration`);
+      if (!t)
+        throw new CheckpointCorruptError(
+          `the checkpoint lacks ${names[i]}: it was saved with another LoRA configuration`,
+        );
       tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
     });
     const count = this.lora.variables().length;
-    const vec = (k: 'm' | 'v') => Array.from({ length: count }, (_, i) => snap.tensors[`optimizer.${k}.${i}`]?.data ?? new Float32Array(0));
-    Object.assign(this, { step: s.step, numTokens: s.numTokens, history: s.history, completions: s.completions, evals: s.evals, optimPhase: s.optimPhase });
+    const vec = (k: 'm' | 'v') =>
+      Array.from({ length: count }, (_, i) => snap.tensors[`optimizer.${k}.${i}`]?.data ?? new Float32Array(0));
+    Object.assign(this, {
+      step: s.step,
+      numTokens: s.numTokens,
+      history: s.history,
+      completions: s.completions,
+      evals: s.evals,
+      optimPhase: s.optimPhase,
+    });
     this.optim.importState({ step: s.optimStep, m: vec('m'), v: vec('v') });
     this.estimator.importTensors(snap.tensors);
     this.rng = new Rng(s.rng);
@@ -268,7 +451,12 @@ export class Trainer {
 
   private newOptimizer(): AdamW {
     const o = this.config.optim;
-    return new AdamW(this.lora.variables(), { beta1: o.adam_beta1, beta2: o.adam_beta2, eps: o.adam_epsilon, weightDecay: o.weight_decay });
+    return new AdamW(this.lora.variables(), {
+      beta1: o.adam_beta1,
+      beta2: o.adam_beta2,
+      eps: o.adam_epsilon,
+      weightDecay: o.weight_decay,
+    });
   }
 
   dispose(): void {
@@ -280,7 +468,10 @@ export class Trainer {
 
 function countTokens(roll: Rollout): number {
   const G = roll.all.completions.length / Math.max(1, roll.all.examples.length);
-  return roll.all.completions.reduce((a, c, r) => a + c.length + roll.all.examples[Math.floor(r / G)].promptIds.length, 0);
+  return roll.all.completions.reduce(
+    (a, c, r) => a + c.length + roll.all.examples[Math.floor(r / G)].promptIds.length,
+    0,
+  );
 }
 
 export interface RunHooks {
@@ -295,7 +486,10 @@ export interface RunHooks {
 /** Runs steps until the run completes ('done') or shouldContinue says no ('interrupted'). */
 export async function runTraining(t: Trainer, hooks: RunHooks): Promise<'done' | 'interrupted'> {
   // results are computed before the optional hooks are called: `hook?.(expr)` skips expr when hook is absent
-  const evaluate = async () => { const r = await t.evaluate(); await hooks.onEval?.(r); };
+  const evaluate = async () => {
+    const r = await t.evaluate();
+    await hooks.onEval?.(r);
+  };
   if (t.step === 0 && t.evals.length === 0 && t.deps.evalSet.length) await evaluate(); // baseline
   while (!t.done) {
     if (!hooks.shouldContinue()) return 'interrupted';

@@ -9,13 +9,13 @@ import type { FileSource } from '../engine/model/source.ts';
 
 export interface DownloadProgress {
   file: string;
-  loaded: number;          // bytes of this file
-  total: number;           // size of this file (0 when unknown)
-  bytesDone: number;       // all files of the model so far (cached ones count as done)
-  bytesTotal: number;      // all files the model needs, from the Hub's file listing (0 when unknown)
+  loaded: number; // bytes of this file
+  total: number; // size of this file (0 when unknown)
+  bytesDone: number; // all files of the model so far (cached ones count as done)
+  bytesTotal: number; // all files the model needs, from the Hub's file listing (0 when unknown)
   bytesPerSecond: number;
   etaSeconds: number | null;
-  cached: boolean;         // this file came from the cache
+  cached: boolean; // this file came from the cache
 }
 
 /** The part of the Cache Storage API the downloader uses (a Map-backed one serves Node tests). */
@@ -50,7 +50,11 @@ export const HUB_CACHE = 'webgrpo-hub-v1';
 export async function browserCache(): Promise<CacheLike | null> {
   const c = (globalThis as { caches?: CacheStorage }).caches;
   if (!c) return null;
-  try { return await c.open(HUB_CACHE); } catch { return null; }
+  try {
+    return await c.open(HUB_CACHE);
+  } catch {
+    return null;
+  }
 }
 
 /** Deletes every cached model file (the app's "clear downloads"). */
@@ -60,9 +64,12 @@ export async function clearHubCache(): Promise<boolean> {
 
 /** Files of the repository at the revision with their sizes (LFS size for weights), or null when the listing fails. */
 export async function listHubFiles(id: string, o: HubOptions = {}): Promise<Map<string, number> | null> {
-  const endpoint = o.endpoint ?? 'https://huggingface.co', f = o.fetch ?? fetch;
+  const endpoint = o.endpoint ?? 'https://huggingface.co',
+    f = o.fetch ?? fetch;
   try {
-    const res = await f(`${endpoint}/api/models/${id}/tree/${encodeURIComponent(o.revision ?? 'main')}`, { headers: authHeaders(o) });
+    const res = await f(`${endpoint}/api/models/${id}/tree/${encodeURIComponent(o.revision ?? 'main')}`, {
+      headers: authHeaders(o),
+    });
     if (!res.ok) return null;
     const items = (await res.json()) as { type: string; path: string; size?: number; lfs?: { size?: number } }[];
     return new Map(items.filter((i) => i.type === 'file').map((i) => [i.path, i.lfs?.size ?? i.size ?? 0]));
@@ -77,64 +84,112 @@ function authHeaders(o: HubOptions): Record<string, string> {
 
 /** Files a model load needs: configs, tokenizer, and the top-level safetensors weights. */
 export function neededFiles(listing: Map<string, number>): string[] {
-  const wanted = /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|chat_template\.jinja|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json)$/;
+  const wanted =
+    /^(config\.json|generation_config\.json|tokenizer\.json|tokenizer_config\.json|chat_template\.jinja|model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json)$/;
   return [...listing.keys()].filter((p) => wanted.test(p));
 }
 
 export function hubSource(id: string, o: HubOptions = {}): FileSource {
-  const endpoint = o.endpoint ?? 'https://huggingface.co', rev = o.revision ?? 'main';
+  const endpoint = o.endpoint ?? 'https://huggingface.co',
+    rev = o.revision ?? 'main';
   const base = `${endpoint}/${id}/resolve/${encodeURIComponent(rev)}`;
   const progress = new ProgressTracker(o.onProgress);
   let sizes: Promise<void> | null = null;
-  const plan = () => (sizes ??= listHubFiles(id, o).then((l) => { if (l) progress.plan(neededFiles(l).map((f) => [f, l.get(f)!])); }));
+  const plan = () =>
+    (sizes ??= listHubFiles(id, o).then((l) => {
+      if (l) progress.plan(neededFiles(l).map((f) => [f, l.get(f)!]));
+    }));
   const cache = o.cache === undefined ? browserCache() : Promise.resolve(o.cache);
   return {
     where: `${endpoint}/${id}@${rev}`,
     async read(name, onProgress) {
       await plan();
-      const url = `${base}/${name}`, c = await cache;
+      const url = `${base}/${name}`,
+        c = await cache;
       const hit = await c?.match(url);
       if (hit) {
         const bytes = new Uint8Array(await hit.arrayBuffer());
         progress.update(name, bytes.length, bytes.length, true);
         return bytes;
       }
-      const bytes = await fetchWithRetry(url, name, o, (loaded, total) => { progress.update(name, loaded, total, false); onProgress?.(loaded, total); });
-      if (bytes && c) await c.put(url, new Response(bytes.slice().buffer, { headers: { 'content-length': String(bytes.length) } })).catch(() => undefined); // a full cache only costs a re-download
+      const bytes = await fetchWithRetry(url, name, o, (loaded, total) => {
+        progress.update(name, loaded, total, false);
+        onProgress?.(loaded, total);
+      });
+      if (bytes && c)
+        await c
+          .put(url, new Response(bytes.slice().buffer, { headers: { 'content-length': String(bytes.length) } }))
+          .catch(() => undefined); // a full cache only costs a re-download
       return bytes;
     },
   };
 }
 
 /** GET with retries; an interrupted body resumes with a Range request. null on 404. */
-export async function fetchWithRetry(url: string, name: string, o: HubOptions, onBytes: (loaded: number, total: number) => void): Promise<Uint8Array | null> {
-  const f = o.fetch ?? fetch, retries = o.retries ?? 4, delay = o.retryDelayMs ?? 1000;
+export async function fetchWithRetry(
+  url: string,
+  name: string,
+  o: HubOptions,
+  onBytes: (loaded: number, total: number) => void,
+): Promise<Uint8Array | null> {
+  const f = o.fetch ?? fetch,
+    retries = o.retries ?? 4,
+    delay = o.retryDelayMs ?? 1000;
   const parts: Uint8Array[] = [];
-  let loaded = 0, total = 0, lastError = '';
+  let loaded = 0,
+    total = 0,
+    lastError = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, delay * 2 ** (attempt - 1)));
     let res: Response;
     try {
       res = await f(url, { headers: { ...authHeaders(o), ...(loaded > 0 ? { range: `bytes=${loaded}-` } : {}) } });
-    } catch (e) { lastError = (e as Error).message; continue; }
+    } catch (e) {
+      lastError = (e as Error).message;
+      continue;
+    }
     if (res.status === 404) return null;
-    if (res.status === 401 || res.status === 403) throw new HubAccessError(`${url} needs access (HTTP ${res.status}): the model is gated or private; accept its licence on the Hub and give an access token, or pick another model`);
-    if (res.status === 429 || res.status >= 500) { lastError = `HTTP ${res.status}`; continue; }
+    if (res.status === 401 || res.status === 403)
+      throw new HubAccessError(
+        `${url} needs access (HTTP ${res.status}): the model is gated or private; accept its licence on the Hub and give an access token, or pick another model`,
+      );
+    if (res.status === 429 || res.status >= 500) {
+      lastError = `HTTP ${res.status}`;
+      continue;
+    }
     if (!res.ok) throw new DownloadError(`GET ${url} failed: HTTP ${res.status}`);
-    if (loaded > 0 && res.status !== 206) { parts.length = 0; loaded = 0; } // the server ignored Range: start over
+    if (loaded > 0 && res.status !== 206) {
+      parts.length = 0;
+      loaded = 0;
+    } // the server ignored Range: start over
     total = total || Number(res.headers.get('content-length') ?? 0) + loaded;
     try {
       loaded = await readBody(res, parts, loaded, (n) => onBytes(n, total));
       return concat(parts, loaded);
-    } catch (e) { lastError = (e as Error).message; loaded = (e as { loaded?: number }).loaded ?? loaded; }
+    } catch (e) {
+      lastError = (e as Error).message;
+      loaded = (e as { loaded?: number }).loaded ?? loaded;
+    }
   }
-  throw new DownloadError(`could not download ${name} after ${retries + 1} attempts (${lastError}); check the connection and try again: finished files stay cached`);
+  throw new DownloadError(
+    `could not download ${name} after ${retries + 1} attempts (${lastError}); check the connection and try again: finished files stay cached`,
+  );
 }
 
 /** Appends the body's chunks to `parts`; returns bytes so far. Throws mid-way on a broken connection. */
-async function readBody(res: Response, parts: Uint8Array[], start: number, onBytes: (n: number) => void): Promise<number> {
+async function readBody(
+  res: Response,
+  parts: Uint8Array[],
+  start: number,
+  onBytes: (n: number) => void,
+): Promise<number> {
   let loaded = start;
-  if (!res.body) { const b = new Uint8Array(await res.arrayBuffer()); parts.push(b); onBytes(loaded + b.length); return loaded + b.length; }
+  if (!res.body) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    parts.push(b);
+    onBytes(loaded + b.length);
+    return loaded + b.length;
+  }
   const reader = res.body.getReader();
   try {
     for (;;) {
@@ -146,7 +201,9 @@ async function readBody(res: Response, parts: Uint8Array[], start: number, onByt
     }
   } catch (e) {
     // keep what arrived: parts now hold `loaded` bytes and the retry asks for the rest
-    throw Object.assign(new DownloadError(`connection lost after ${loaded} bytes: ${(e as Error).message}`), { loaded });
+    throw Object.assign(new DownloadError(`connection lost after ${loaded} bytes: ${(e as Error).message}`), {
+      loaded,
+    });
   } finally {
     reader.releaseLock?.();
   }
@@ -155,7 +212,10 @@ async function readBody(res: Response, parts: Uint8Array[], start: number, onByt
 function concat(parts: Uint8Array[], n: number): Uint8Array {
   const out = new Uint8Array(n);
   let p = 0;
-  for (const part of parts) { out.set(part, p); p += part.byteLength; }
+  for (const part of parts) {
+    out.set(part, p);
+    p += part.byteLength;
+  }
   return out;
 }
 
@@ -164,7 +224,10 @@ export class ProgressTracker {
   private files = new Map<string, { loaded: number; total: number }>();
   private samples: { t: number; bytes: number }[] = [];
 
-  constructor(private readonly onProgress?: (p: DownloadProgress) => void, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly onProgress?: (p: DownloadProgress) => void,
+    private readonly now = () => Date.now(),
+  ) {}
 
   plan(files: [string, number][]): void {
     for (const [f, size] of files) if (!this.files.has(f)) this.files.set(f, { loaded: 0, total: size });
@@ -178,9 +241,19 @@ export class ProgressTracker {
     const t = this.now();
     if (!cached) this.samples.push({ t, bytes: bytesDone });
     while (this.samples.length > 2 && t - this.samples[0].t > 5000) this.samples.shift();
-    const first = this.samples[0], dt = first ? (t - first.t) / 1000 : 0;
+    const first = this.samples[0],
+      dt = first ? (t - first.t) / 1000 : 0;
     const bytesPerSecond = dt > 0 ? (bytesDone - first.bytes) / dt : 0;
     const etaSeconds = bytesPerSecond > 0 && bytesTotal > 0 ? (bytesTotal - bytesDone) / bytesPerSecond : null;
-    this.onProgress?.({ file, loaded, total: this.files.get(file)!.total, bytesDone, bytesTotal, bytesPerSecond, etaSeconds, cached });
+    this.onProgress?.({
+      file,
+      loaded,
+      total: this.files.get(file)!.total,
+      bytesDone,
+      bytesTotal,
+      bytesPerSecond,
+      etaSeconds,
+      cached,
+    });
   }
 }

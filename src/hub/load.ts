@@ -28,15 +28,36 @@ export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): Fil
     return urlSource(o.demoUrl ?? (inBrowser ? appAssetUrl('models/demo/') : 'models/demo'));
   }
   if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return urlSource(id);
-  if (!HUB_ID.test(id)) throw new ModelIdError(`"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder`);
+  if (!HUB_ID.test(id))
+    throw new ModelIdError(
+      `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder`,
+    );
   return hubSource(id, { ...o, revision: model.revision });
 }
 
 /** Per-file progress of sources without their own tracker (demo, URL) is reported as each file arrives. */
-export async function loadModelAndTokenizer(model: RunConfig['model'], o: LoadOptions = {}): Promise<{ model: CausalLM; tokenizer: TextTokenizer; source: FileSource }> {
+export async function loadModelAndTokenizer(
+  model: RunConfig['model'],
+  o: LoadOptions = {},
+): Promise<{ model: CausalLM; tokenizer: TextTokenizer; source: FileSource }> {
   const source = modelSource(model, o);
   const isHub = HUB_ID.test(model.id.trim()) && model.id !== 'demo';
-  const lm = await CausalLM.load(source, isHub ? undefined : (p) => o.onProgress?.({ file: p.file, loaded: p.loaded, total: p.total, bytesDone: p.loaded, bytesTotal: p.total, bytesPerSecond: 0, etaSeconds: null, cached: false }));
+  const lm = await CausalLM.load(
+    source,
+    isHub
+      ? undefined
+      : (p) =>
+          o.onProgress?.({
+            file: p.file,
+            loaded: p.loaded,
+            total: p.total,
+            bytesDone: p.loaded,
+            bytesTotal: p.total,
+            bytesPerSecond: 0,
+            etaSeconds: null,
+            cached: false,
+          }),
+  );
   try {
     return { model: lm, tokenizer: await loadTokenizer(source, lm.spec), source };
   } catch (e) {

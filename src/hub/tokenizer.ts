@@ -9,7 +9,10 @@ import { Template } from '@huggingface/jinja';
 import { readJson, ModelFilesError, type FileSource } from '../engine/model/source.ts';
 import type { ModelSpec } from '../engine/model/spec.ts';
 
-export interface ChatMessage { role: 'system' | 'user' | 'assistant' | string; content: string }
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | string;
+  content: string;
+}
 
 export interface TextTokenizer {
   encode(text: string, o?: { addSpecialTokens?: boolean }): number[];
@@ -49,29 +52,45 @@ async function readChatTemplate(src: FileSource, cfg: Json): Promise<string | nu
 
 export async function loadTokenizer(src: FileSource, spec?: ModelSpec): Promise<TextTokenizer> {
   const tj = await readJson(src, 'tokenizer.json');
-  if (!tj) throw new ModelFilesError(`${src.where} has no tokenizer.json: webgrpo needs a fast tokenizer file (tokenizer.json); save one with transformers' AutoTokenizer.save_pretrained`);
+  if (!tj)
+    throw new ModelFilesError(
+      `${src.where} has no tokenizer.json: webgrpo needs a fast tokenizer file (tokenizer.json); save one with transformers' AutoTokenizer.save_pretrained`,
+    );
   const cfg = (await readJson(src, 'tokenizer_config.json')) ?? {};
   const tok = new Tokenizer(tj, cfg);
-  const idOf = (v: unknown) => { const t = tokenText(v); return t === null ? undefined : tok.token_to_id(t); };
+  const idOf = (v: unknown) => {
+    const t = tokenText(v);
+    return t === null ? undefined : tok.token_to_id(t);
+  };
   const eosTok = idOf(cfg.eos_token);
   const eosIds = [...new Set([...(spec?.eosTokenIds ?? []), ...(eosTok !== undefined ? [eosTok] : [])])];
-  if (!eosIds.length) throw new ModelFilesError(`${src.where} defines no end-of-sequence token (eos_token_id in generation_config.json or eos_token in tokenizer_config.json); completions could never stop`);
+  if (!eosIds.length)
+    throw new ModelFilesError(
+      `${src.where} defines no end-of-sequence token (eos_token_id in generation_config.json or eos_token in tokenizer_config.json); completions could never stop`,
+    );
   const padId = idOf(cfg.pad_token) ?? spec?.padTokenId ?? eosIds[0];
   const chatTemplate = await readChatTemplate(src, cfg);
   const compiled = chatTemplate ? compile(chatTemplate) : null;
   const specials: Json = {};
-  for (const k of ['bos_token', 'eos_token', 'pad_token', 'unk_token']) { const t = tokenText(cfg[k]); if (t !== null) specials[k] = t; }
+  for (const k of ['bos_token', 'eos_token', 'pad_token', 'unk_token']) {
+    const t = tokenText(cfg[k]);
+    if (t !== null) specials[k] = t;
+  }
   return {
     encode: (text, o) => tok.encode(text, { add_special_tokens: o?.addSpecialTokens ?? false }).ids,
     // the library throws on an empty array; a completion that is only EOS decodes to ''
     decode: (ids, o) => (ids.length ? tok.decode(ids, { skip_special_tokens: o?.skipSpecialTokens ?? true }) : ''),
-    eosIds, padId, chatTemplate,
+    eosIds,
+    padId,
+    chatTemplate,
     applyChatTemplate(messages, o) {
       if (!compiled) return messages.map((m) => m.content).join('\n\n');
       try {
         return compiled.render({ messages, add_generation_prompt: o?.addGenerationPrompt ?? true, ...specials });
       } catch (e) {
-        throw new ChatTemplateError(`the chat template of ${src.where} failed: ${(e as Error).message}; choose the "plain" prompt template instead`);
+        throw new ChatTemplateError(
+          `the chat template of ${src.where} failed: ${(e as Error).message}; choose the "plain" prompt template instead`,
+        );
       }
     },
   };
@@ -81,6 +100,8 @@ function compile(template: string): Template {
   try {
     return new Template(template);
   } catch (e) {
-    throw new ChatTemplateError(`the chat template does not parse (${(e as Error).message}); choose the "plain" prompt template instead`);
+    throw new ChatTemplateError(
+      `the chat template does not parse (${(e as Error).message}); choose the "plain" prompt template instead`,
+    );
   }
 }

@@ -10,11 +10,38 @@ import { ksatReward } from './ksat.ts';
 import { customReward } from './custom.ts';
 
 export const BUILTIN_REWARDS: RewardDef[] = [
-  { name: 'math', fn: mathReward, description: 'Final answer equals the gold answer as a number (boxed, ####, "the answer is", Answer:, last number).', defaults: { strict: false, percent_as_number: true, tolerance: 1e-6 } },
-  { name: 'format', fn: formatReward, description: 'Answer stated in the requested form (\\boxed{}, ####, Answer:, <think>, or a regex).', defaults: { style: 'boxed' } },
-  { name: 'overlong', fn: overlongReward, description: 'DAPO soft overlong penalty: 0, then linearly down to -1 over the last cache_length tokens.', defaults: { cache_length: 64 } },
-  { name: 'ksat', fn: ksatReward, description: 'Fraction of the k-SAT clauses the stated assignment satisfies (or all-or-nothing).', defaults: { partial_credit: true } },
-  { name: 'custom', fn: customReward, description: 'Your JavaScript function body of (sample) returning a number, run in a sandboxed worker without network.', defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;' } },
+  {
+    name: 'math',
+    fn: mathReward,
+    description:
+      'Final answer equals the gold answer as a number (boxed, ####, "the answer is", Answer:, last number).',
+    defaults: { strict: false, percent_as_number: true, tolerance: 1e-6 },
+  },
+  {
+    name: 'format',
+    fn: formatReward,
+    description: 'Answer stated in the requested form (\\boxed{}, ####, Answer:, <think>, or a regex).',
+    defaults: { style: 'boxed' },
+  },
+  {
+    name: 'overlong',
+    fn: overlongReward,
+    description: 'DAPO soft overlong penalty: 0, then linearly down to -1 over the last cache_length tokens.',
+    defaults: { cache_length: 64 },
+  },
+  {
+    name: 'ksat',
+    fn: ksatReward,
+    description: 'Fraction of the k-SAT clauses the stated assignment satisfies (or all-or-nothing).',
+    defaults: { partial_credit: true },
+  },
+  {
+    name: 'custom',
+    fn: customReward,
+    description:
+      'Your JavaScript function body of (sample) returning a number, run in a sandboxed worker without network.',
+    defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;' },
+  },
 ];
 
 for (const def of BUILTIN_REWARDS) registerReward(def);

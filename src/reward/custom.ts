@@ -20,14 +20,36 @@ export class CustomRewardError extends Error {
 
 /** Refuses code the sandbox cannot contain; returns the code unchanged otherwise. */
 export function checkCustomCode(code: unknown): string {
-  if (typeof code !== 'string' || code.trim() === '') throw new CustomRewardError('custom reward needs option "code": the body of a function of (sample, options) that returns a number');
-  if (/\bimport\b/.test(code)) throw new CustomRewardError('custom reward code may not use import: the sandbox has no network and loads no modules');
+  if (typeof code !== 'string' || code.trim() === '')
+    throw new CustomRewardError(
+      'custom reward needs option "code": the body of a function of (sample, options) that returns a number',
+    );
+  if (/\bimport\b/.test(code))
+    throw new CustomRewardError(
+      'custom reward code may not use import: the sandbox has no network and loads no modules',
+    );
   return code;
 }
 
-const BLOCKED = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'importScripts', 'Worker',
-  'SharedWorker', 'BroadcastChannel', 'indexedDB', 'caches', 'Request', 'navigator', 'RTCPeerConnection', 'FileReaderSync',
-  'WebSocketStream', 'fetchLater'];
+const BLOCKED = [
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'EventSource',
+  'WebTransport',
+  'importScripts',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'indexedDB',
+  'caches',
+  'Request',
+  'navigator',
+  'RTCPeerConnection',
+  'FileReaderSync',
+  'WebSocketStream',
+  'fetchLater',
+];
 
 // A classic worker script, kept as text (not a stringified function) so that no bundler helper leaks in.
 function sandboxSource(code: string): string {
@@ -55,7 +77,8 @@ self.onmessage = async (e) => {
 };`;
 }
 
-type SandboxReply = { kind: 'scored'; id: number; result: RewardResult | number | null } | { kind: 'failed'; id: number; error: string };
+type SandboxReply =
+  { kind: 'scored'; id: number; result: RewardResult | number | null } | { kind: 'failed'; id: number; error: string };
 
 /** One sandbox worker for one piece of code; restarted after a time-out. */
 export class CustomSandbox {
@@ -63,9 +86,13 @@ export class CustomSandbox {
   private url: string | null = null;
   private nextId = 0;
 
-  constructor(private readonly code: string, private readonly timeoutMs = 10_000) {
+  constructor(
+    private readonly code: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     checkCustomCode(code);
-    if (typeof Worker === 'undefined' || typeof Blob === 'undefined') throw new CustomRewardError('custom rewards run only in a browser (they need a sandboxed Web Worker)');
+    if (typeof Worker === 'undefined' || typeof Blob === 'undefined')
+      throw new CustomRewardError('custom rewards run only in a browser (they need a sandboxed Web Worker)');
   }
 
   private start(): Worker {
@@ -77,9 +104,15 @@ export class CustomSandbox {
   }
 
   score(sample: RewardSample, options: Record<string, unknown>): Promise<RewardResult | number | null> {
-    const w = this.start(), id = this.nextId++;
+    const w = this.start(),
+      id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.dispose(); reject(new CustomRewardError(`custom reward did not answer within ${this.timeoutMs} ms; the sandbox was restarted`)); }, this.timeoutMs);
+      const timer = setTimeout(() => {
+        this.dispose();
+        reject(
+          new CustomRewardError(`custom reward did not answer within ${this.timeoutMs} ms; the sandbox was restarted`),
+        );
+      }, this.timeoutMs);
       const onMessage = (e: MessageEvent<SandboxReply>) => {
         if (e.data.id !== id) return;
         clearTimeout(timer);

@@ -24,15 +24,21 @@ const CHECKS: Record<Exclude<FormatStyle, 'regex'>, (s: string) => boolean> = {
 export function formatChecker(options: Record<string, unknown>): (s: string) => boolean {
   const style = (options.style ?? 'boxed') as FormatStyle;
   if (style === 'regex') {
-    if (typeof options.pattern !== 'string') throw new FormatOptionError('format reward style "regex" needs a string option "pattern"');
+    if (typeof options.pattern !== 'string')
+      throw new FormatOptionError('format reward style "regex" needs a string option "pattern"');
     let re: RegExp;
-    try { re = new RegExp(options.pattern, typeof options.flags === 'string' ? options.flags : ''); } catch (e) {
+    try {
+      re = new RegExp(options.pattern, typeof options.flags === 'string' ? options.flags : '');
+    } catch (e) {
       throw new FormatOptionError(`format reward pattern is not a valid regular expression: ${(e as Error).message}`);
     }
     return (s) => re.test(s);
   }
   const check = CHECKS[style as keyof typeof CHECKS];
-  if (!check) throw new FormatOptionError(`format reward style "${String(style)}" is unknown; use one of boxed, hash, answer_line, think, regex`);
+  if (!check)
+    throw new FormatOptionError(
+      `format reward style "${String(style)}" is unknown; use one of boxed, hash, answer_line, think, regex`,
+    );
   return check;
 }
 

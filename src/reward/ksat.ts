@@ -12,9 +12,18 @@ import { Rng } from '../engine/rng.ts';
 import type { RewardFn } from './types.ts';
 
 /** Clauses in DIMACS style: literal v is x_v, -v is NOT x_v. */
-export interface KsatFormula { k: number; vars: number; clauses: number[][]; solution: boolean[] }
+export interface KsatFormula {
+  k: number;
+  vars: number;
+  clauses: number[][];
+  solution: boolean[];
+}
 
-export interface KsatParams { k?: number; vars?: number; ratio?: number }
+export interface KsatParams {
+  k?: number;
+  vars?: number;
+  ratio?: number;
+}
 
 export class KsatError extends Error {
   readonly name = 'KsatError';
@@ -32,14 +41,21 @@ export function solveKsat(clauses: number[][], vars: number): boolean[] | null {
   const value = (lit: number) => assign[Math.abs(lit)] * Math.sign(lit);
   const search = (): boolean => {
     const trail: number[] = [];
-    const undo = () => { for (const v of trail) assign[v] = 0; return false; };
+    const undo = () => {
+      for (const v of trail) assign[v] = 0;
+      return false;
+    };
     for (let changed = true; changed;) {
       changed = false;
       for (const c of clauses) {
         if (c.some((l) => value(l) === 1)) continue;
         const open = c.filter((l) => value(l) === 0);
         if (open.length === 0) return undo();
-        if (open.length === 1) { assign[Math.abs(open[0])] = Math.sign(open[0]); trail.push(Math.abs(open[0])); changed = true; }
+        if (open.length === 1) {
+          assign[Math.abs(open[0])] = Math.sign(open[0]);
+          trail.push(Math.abs(open[0]));
+          changed = true;
+        }
       }
     }
     const v = assign.findIndex((a, i) => i > 0 && a === 0);
@@ -66,7 +82,9 @@ export function generateKsat(rng: Rng, params: KsatParams = {}): KsatFormula {
     const solution = solveKsat(clauses, vars);
     if (solution) return { k, vars, clauses, solution };
   }
-  throw new KsatError(`no satisfiable ${k}-SAT formula with ${vars} variables and ${m} clauses in 1000 draws; lower the ratio`);
+  throw new KsatError(
+    `no satisfiable ${k}-SAT formula with ${vars} variables and ${m} clauses in 1000 draws; lower the ratio`,
+  );
 }
 
 export function formatClauses(clauses: number[][]): string {
@@ -74,7 +92,10 @@ export function formatClauses(clauses: number[][]): string {
 }
 
 export function formatAssignment(solution: boolean[]): string {
-  return solution.slice(1).map((b, i) => `x${i + 1}=${b ? 'True' : 'False'}`).join(', ');
+  return solution
+    .slice(1)
+    .map((b, i) => `x${i + 1}=${b ? 'True' : 'False'}`)
+    .join(', ');
 }
 
 /** The values a completion gives each variable; a later value for the same variable wins (a revision). */
@@ -85,7 +106,12 @@ export function parseAssignment(text: string): Map<number, boolean> {
   return out;
 }
 
-export interface KsatScore { satisfied: number; total: number; assigned: number; missing: number[] }
+export interface KsatScore {
+  satisfied: number;
+  total: number;
+  assigned: number;
+  missing: number[];
+}
 
 export function scoreAssignment(clauses: number[][], vars: number, a: Map<number, boolean>): KsatScore {
   const satisfied = clauses.filter((c) => c.some((l) => a.get(Math.abs(l)) === l > 0)).length;

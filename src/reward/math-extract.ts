@@ -29,7 +29,8 @@ export function boxedContents(s: string): string[] {
       continue;
     }
     const start = m.index + m[0].length;
-    let depth = 1, i = start;
+    let depth = 1,
+      i = start;
     for (; i < s.length && depth > 0; i++) {
       if (s[i] === '{') depth++;
       else if (s[i] === '}') depth--;

@@ -15,24 +15,31 @@ export interface ParsedNumber {
 }
 
 /** LaTeX wrappers whose content is the answer: \text{13} -> 13. */
-const WRAPPERS = /\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox|boxed|fbox|displaystyle|num|SI)\s*\{([^{}]*)\}/g;
+const WRAPPERS =
+  /\\(?:text|textbf|textrm|textnormal|mathrm|mathbf|mbox|boxed|fbox|displaystyle|num|SI)\s*\{([^{}]*)\}/g;
 
 /** Rewrites the LaTeX and Unicode that models put around numbers into plain text. */
 export function normalizeLatex(s: string): string {
-  let t = s.replace(/[\u2212\u2012\u2013\uFE63\uFF0D]/g, '-')
+  let t = s
+    .replace(/[\u2212\u2012\u2013\uFE63\uFF0D]/g, '-')
     .replace(/\{,\}|,\\!/g, ',')
     .replace(/(\d)(?:\\,|\\!|\\ |[\u202F\u2009\u00A0])(?=\d{3}(?!\d))/g, '$1,')
     .replace(/\\[dt]frac/g, '\\frac')
     .replace(/\\left|\\right|\\[,;:! ]|\\quad|\\qquad/g, ' ')
-    .replace(/\\\$/g, '$').replace(/\\%/g, '%')
+    .replace(/\\\$/g, '$')
+    .replace(/\\%/g, '%')
     .replace(/\^\s*\{?\\circ\}?|°/g, '');
   for (let i = 0; i < 4 && WRAPPERS.test(t); i++) t = t.replace(WRAPPERS, '$1');
   // "2\frac{1}{2}" is the mixed number 2 1/2, not 21/2
-  t = t.replace(/(\d)[ \t]{0,3}\\frac/g, '$1 \\frac')
+  t = t
+    .replace(/(\d)[ \t]{0,3}\\frac/g, '$1 \\frac')
     .replace(/\\frac\s*\{\s*([^{}]+?)\s*\}\s*\{\s*([^{}]+?)\s*\}/g, '$1/$2')
     .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2')
     // 1.8 \times 10^{4} -> 1.8e4
-    .replace(/(\d(?:\.\d+)?)[ \t]{0,3}(?:\\times|×|\\cdot|\*|x)[ \t]{0,3}10[ \t]{0,3}\^\s*\{?\s*([-+]?\d+)\s*\}?/g, '$1e$2');
+    .replace(
+      /(\d(?:\.\d+)?)[ \t]{0,3}(?:\\times|×|\\cdot|\*|x)[ \t]{0,3}10[ \t]{0,3}\^\s*\{?\s*([-+]?\d+)\s*\}?/g,
+      '$1e$2',
+    );
   return t;
 }
 
@@ -41,8 +48,8 @@ export function normalizeLatex(s: string): string {
 // a long run of white space cannot make the scan quadratic.
 const NUMBER = new RegExp(
   String.raw`(?:(?<![\w)\]}])([-+]))?[ \t]{0,3}(?:[$€£¥₹][ \t]{0,3})?([-+])?` +
-  String.raw`(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)(?:[eE]([-+]?\d+)(?![\w.]))?` +
-  String.raw`(?:[ \t]{0,3}/[ \t]{0,3}(\d+(?:\.\d+)?)(?![\d.,]))?([ \t]{0,3}(?:%|percent\b|per cent\b))?`,
+    String.raw`(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)(?:[eE]([-+]?\d+)(?![\w.]))?` +
+    String.raw`(?:[ \t]{0,3}/[ \t]{0,3}(\d+(?:\.\d+)?)(?![\d.,]))?([ \t]{0,3}(?:%|percent\b|per cent\b))?`,
   'g',
 );
 
@@ -64,19 +71,44 @@ export function readNumbers(s: string): ParsedNumber[] {
   return out.filter((n) => Number.isFinite(n.value));
 }
 
-const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
-  'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const UNITS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** "twelve", "forty-two": the number words that answer lines use, below 100 (larger ones are refused). */
 export function readNumberWord(s: string): ParsedNumber | null {
-  const m = /\b(?:(minus|negative)\s+)?(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|seven|eight|nine)\b)?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))\b/i.exec(s);
+  const m =
+    /\b(?:(minus|negative)\s+)?(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|seven|eight|nine)\b)?|(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))\b/i.exec(
+      s,
+    );
   if (!m) return null;
   const [text, neg, tens, unit, small] = m;
   const rest = s.slice(m.index + text.length);
   // "one hundred and five" needs a real parser; refusing is safer than reading 1
   if (/^[\s-]*(?:hundred|thousand|million|billion)/i.test(rest)) return null;
-  let value = small ? UNITS.indexOf(small.toLowerCase()) : TENS.indexOf(tens!.toLowerCase()) * 10 + (unit ? UNITS.indexOf(unit.toLowerCase()) : 0);
+  let value = small
+    ? UNITS.indexOf(small.toLowerCase())
+    : TENS.indexOf(tens!.toLowerCase()) * 10 + (unit ? UNITS.indexOf(unit.toLowerCase()) : 0);
   if (neg) value = -value;
   return { value, percent: /^\s*(?:%|percent)/i.test(rest), text, malformed: false };
 }

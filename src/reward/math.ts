@@ -9,7 +9,15 @@
 // numbers), tolerance (relative, default 1e-6), answer_field (the row column with the gold answer).
 import type { RewardFn } from './types.ts';
 import { extractAnswer, goldAnswer, type ExtractRule } from './math-extract.ts';
-import { numbersEqual, numberValue, readNumbers, readNumberWord, normalizeLatex, type CompareOptions, type ParsedNumber } from './math-number.ts';
+import {
+  numbersEqual,
+  numberValue,
+  readNumbers,
+  readNumberWord,
+  normalizeLatex,
+  type CompareOptions,
+  type ParsedNumber,
+} from './math-number.ts';
 
 export interface MathOptions {
   strict: boolean;
@@ -42,15 +50,20 @@ function spanNumber(span: string, rule: ExtractRule): ParsedNumber | string {
   if (nums[0].malformed) return `"${nums[0].text}" has thousands separators that are not groups of three`;
   // "7 or 8" hedges; inside \boxed{} so does a list ("7, 8" or "7 and 8")
   const joiner = rule === 'boxed' ? /\bor\b|\band\b|,\s/i : /\bor\b/i;
-  const hedge = nums.find((n, i) => i > 0 && n.value !== nums[0].value && joiner.test(rhs.slice(0, rhs.indexOf(n.text, nums[0].text.length))));
+  const hedge = nums.find(
+    (n, i) => i > 0 && n.value !== nums[0].value && joiner.test(rhs.slice(0, rhs.indexOf(n.text, nums[0].text.length))),
+  );
   if (hedge) return `hedged answer "${rhs.trim()}" names more than one number`;
   return nums[0];
 }
 
 /** "2 1/2" (also from 2\frac{1}{2}) as 2.5, so that a mixed number is read as one number. */
 function mixedToDecimal(span: string): string {
-  return normalizeLatex(span).replace(/(?<![\w.,])(-?)(\d+) (\d+)\/(\d+)(?![\d.,])/g, (m, sign: string, whole: string, num: string, den: string) =>
-    Number(num) < Number(den) && Number(den) > 0 ? `${sign}${Number(whole) + Number(num) / Number(den)}` : m);
+  return normalizeLatex(span).replace(
+    /(?<![\w.,])(-?)(\d+) (\d+)\/(\d+)(?![\d.,])/g,
+    (m, sign: string, whole: string, num: string, den: string) =>
+      Number(num) < Number(den) && Number(den) > 0 ? `${sign}${Number(whole) + Number(num) / Number(den)}` : m,
+  );
 }
 
 /** The gold answer as a number when it is one, else its normalised text. */
@@ -69,17 +82,39 @@ export function gradeMath(completion: string, gold: string, options: Partial<Mat
   const opts = { ...DEFAULT_MATH_OPTIONS, ...options };
   const goldValue = parseGold(gold, opts);
   const ex = extractAnswer(completion, opts.strict);
-  if (!ex) return { score: 0, rule: null, extracted: null, value: null, gold: goldValue, reason: 'no explicit final answer (strict mode: \\boxed{}, ####, "the answer is" or an "Answer:" line)' };
+  if (!ex)
+    return {
+      score: 0,
+      rule: null,
+      extracted: null,
+      value: null,
+      gold: goldValue,
+      reason: 'no explicit final answer (strict mode: \\boxed{}, ####, "the answer is" or an "Answer:" line)',
+    };
   if (typeof goldValue === 'string') {
     const same = normalizedText(ex.text) === goldValue;
-    return { score: same ? 1 : 0, rule: ex.rule, extracted: ex.text, value: null, gold: goldValue, reason: same ? 'same text as the gold answer' : 'gold answer is not a number and the text differs' };
+    return {
+      score: same ? 1 : 0,
+      rule: ex.rule,
+      extracted: ex.text,
+      value: null,
+      gold: goldValue,
+      reason: same ? 'same text as the gold answer' : 'gold answer is not a number and the text differs',
+    };
   }
   const n = spanNumber(ex.text, ex.rule);
   const extracted = ex.rule === 'last_number' && typeof n !== 'string' ? n.text : ex.text;
   if (typeof n === 'string') return { score: 0, rule: ex.rule, extracted, value: null, gold: goldValue, reason: n };
   const value = numberValue(n, opts);
   const equal = numbersEqual(value, goldValue, opts.tolerance);
-  return { score: equal ? 1 : 0, rule: ex.rule, extracted, value, gold: goldValue, reason: equal ? 'equal to the gold answer' : `${value} is not ${goldValue}` };
+  return {
+    score: equal ? 1 : 0,
+    rule: ex.rule,
+    extracted,
+    value,
+    gold: goldValue,
+    reason: equal ? 'equal to the gold answer' : `${value} is not ${goldValue}`,
+  };
 }
 
 export class MathOptionError extends Error {
@@ -89,13 +124,20 @@ export class MathOptionError extends Error {
 /** Reads reward options from the run config (snake_case keys), rejecting wrong types with a clear message. */
 export function mathOptions(o: Record<string, unknown>): Partial<MathOptions> {
   const out: Partial<MathOptions> = {};
-  for (const [key, prop] of [['strict', 'strict'], ['percent_as_number', 'percentAsNumber']] as const) {
+  for (const [key, prop] of [
+    ['strict', 'strict'],
+    ['percent_as_number', 'percentAsNumber'],
+  ] as const) {
     if (o[key] === undefined) continue;
-    if (typeof o[key] !== 'boolean') throw new MathOptionError(`math reward option ${key} must be true or false, got ${JSON.stringify(o[key])}`);
+    if (typeof o[key] !== 'boolean')
+      throw new MathOptionError(`math reward option ${key} must be true or false, got ${JSON.stringify(o[key])}`);
     out[prop] = o[key];
   }
   if (o.tolerance !== undefined) {
-    if (typeof o.tolerance !== 'number' || !(o.tolerance >= 0)) throw new MathOptionError(`math reward option tolerance must be a number >= 0, got ${JSON.stringify(o.tolerance)}`);
+    if (typeof o.tolerance !== 'number' || !(o.tolerance >= 0))
+      throw new MathOptionError(
+        `math reward option tolerance must be a number >= 0, got ${JSON.stringify(o.tolerance)}`,
+      );
     out.tolerance = o.tolerance;
   }
   return out;
@@ -104,7 +146,7 @@ export function mathOptions(o: Record<string, unknown>): Partial<MathOptions> {
 /** The gold answer of a dataset row: options.answer_field, else "answer", else "ground_truth". */
 export function rowGold(row: Record<string, unknown>, options: Record<string, unknown>): string | null {
   const field = typeof options.answer_field === 'string' ? options.answer_field : undefined;
-  const v = field ? row[field] : row.answer ?? row.ground_truth;
+  const v = field ? row[field] : (row.answer ?? row.ground_truth);
   return v === undefined || v === null ? null : String(v);
 }
 

@@ -14,7 +14,9 @@ export class OverlongOptionError extends Error {
 
 export function overlongPenalty(length: number, maxLength: number, cacheLength: number): number {
   if (!(maxLength > 0) || !(cacheLength >= 0) || cacheLength > maxLength) {
-    throw new OverlongOptionError(`overlong reward needs 0 <= cache_length (${cacheLength}) <= max_length (${maxLength}) and max_length > 0`);
+    throw new OverlongOptionError(
+      `overlong reward needs 0 <= cache_length (${cacheLength}) <= max_length (${maxLength}) and max_length > 0`,
+    );
   }
   const start = maxLength - cacheLength;
   if (length <= start) return 0;
@@ -24,7 +26,10 @@ export function overlongPenalty(length: number, maxLength: number, cacheLength: 
 
 export const overlongReward: RewardFn = (sample, options) => {
   const max = options.max_length;
-  if (typeof max !== 'number') throw new OverlongOptionError('overlong reward needs a numeric option max_length (the run\'s max_completion_length)');
+  if (typeof max !== 'number')
+    throw new OverlongOptionError(
+      "overlong reward needs a numeric option max_length (the run's max_completion_length)",
+    );
   const cache = typeof options.cache_length === 'number' ? options.cache_length : Math.floor(max / 4);
   const length = sample.completionIds.length;
   return { score: overlongPenalty(length, max, cache), details: { length, max_length: max, cache_length: cache } };

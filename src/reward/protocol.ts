@@ -2,7 +2,13 @@
 // of the call they answer.
 import type { RewardResult, RewardSample } from './types.ts';
 
-export type RewardRequest = { kind: 'score'; id: number; name: string; sample: RewardSample; options: Record<string, unknown> };
+export type RewardRequest = {
+  kind: 'score';
+  id: number;
+  name: string;
+  sample: RewardSample;
+  options: Record<string, unknown>;
+};
 
 export type RewardReply =
   | { kind: 'scored'; id: number; result: RewardResult }

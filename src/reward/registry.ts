@@ -50,14 +50,23 @@ export function rewardDefs(): RewardDef[] {
 /** Any reward's return value as a RewardResult; NaN or Infinity is a bug in the reward, not a score. */
 export function toResult(r: RewardResult | number | null, name: string): RewardResult {
   const res = typeof r === 'number' || r === null ? { score: r } : r;
-  if (typeof res !== 'object' || !('score' in res)) throw new RewardValueError(`reward "${name}" returned ${JSON.stringify(r)}; return a number, null, or { score, details }`);
+  if (typeof res !== 'object' || !('score' in res))
+    throw new RewardValueError(
+      `reward "${name}" returned ${JSON.stringify(r)}; return a number, null, or { score, details }`,
+    );
   if (res.score !== null && (typeof res.score !== 'number' || !Number.isFinite(res.score))) {
-    throw new RewardValueError(`reward "${name}" returned score ${String(res.score)}; scores must be finite numbers or null`);
+    throw new RewardValueError(
+      `reward "${name}" returned score ${String(res.score)}; scores must be finite numbers or null`,
+    );
   }
   return res;
 }
 
 /** Runs one registered reward in this thread. */
-export async function callReward(name: string, sample: RewardSample, options: Record<string, unknown>): Promise<RewardResult> {
+export async function callReward(
+  name: string,
+  sample: RewardSample,
+  options: Record<string, unknown>,
+): Promise<RewardResult> {
   return toResult(await rewardDef(name).fn(sample, options), name);
 }

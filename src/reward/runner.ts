@@ -24,7 +24,11 @@ export class RewardTimeoutError extends Error {
 /** A reward threw inside the worker; `cause` names the reward's own error class. */
 export class RewardCallError extends Error {
   readonly name = 'RewardCallError';
-  constructor(reward: string, readonly causeName: string, message: string) {
+  constructor(
+    reward: string,
+    readonly causeName: string,
+    message: string,
+  ) {
     super(`reward "${reward}" failed: ${causeName}: ${message}`);
   }
 }
@@ -32,7 +36,16 @@ export class RewardCallError extends Error {
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(onTimeout()), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -51,7 +64,13 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-interface Pending { req: RewardRequest; timeoutMs: number; resolve(r: RewardResult): void; reject(e: Error): void; timer?: ReturnType<typeof setTimeout> }
+interface Pending {
+  req: RewardRequest;
+  timeoutMs: number;
+  resolve(r: RewardResult): void;
+  reject(e: Error): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
 
 export class WorkerRewardRunner implements RewardRunner {
   private worker: WorkerLike | null = null;
@@ -61,7 +80,9 @@ export class WorkerRewardRunner implements RewardRunner {
   constructor(private readonly spawn: () => WorkerLike) {}
 
   static create(): WorkerRewardRunner {
-    return new WorkerRewardRunner(() => new Worker(new URL('./reward.worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike);
+    return new WorkerRewardRunner(
+      () => new Worker(new URL('./reward.worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike,
+    );
   }
 
   private ensure(): WorkerLike {
@@ -105,13 +126,19 @@ export class WorkerRewardRunner implements RewardRunner {
     this.worker?.terminate();
     this.worker = null;
     p.reject(new RewardTimeoutError(p.req.name, p.timeoutMs));
-    for (const o of this.pending.values()) { clearTimeout(o.timer); this.send(o); }
+    for (const o of this.pending.values()) {
+      clearTimeout(o.timer);
+      this.send(o);
+    }
   }
 
   dispose(): void {
     this.worker?.terminate();
     this.worker = null;
-    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(new RewardCallError(p.req.name, 'Disposed', 'the reward runner was disposed')); }
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new RewardCallError(p.req.name, 'Disposed', 'the reward runner was disposed'));
+    }
     this.pending.clear();
   }
 }

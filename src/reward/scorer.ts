@@ -28,7 +28,8 @@ export interface RewardLine {
 /** Options as the reward receives them: run-level facts filled in where the reward needs them. */
 export function resolveOptions(spec: RewardSpec, config?: RunConfig): Record<string, unknown> {
   const o = { ...spec.options };
-  if (spec.name === 'overlong' && o.max_length === undefined && config) o.max_length = config.sampling.max_completion_length;
+  if (spec.name === 'overlong' && o.max_length === undefined && config)
+    o.max_length = config.sampling.max_completion_length;
   if (spec.name === 'math' && o.answer_field === undefined && config) o.answer_field = config.data.answer_field;
   return o;
 }
@@ -38,7 +39,11 @@ export class RunScorer {
   private timeouts = new Map<string, number>();
   private readonly options: Record<string, unknown>[];
 
-  constructor(readonly specs: RewardSpec[], private readonly runner: RewardRunner, config?: RunConfig) {
+  constructor(
+    readonly specs: RewardSpec[],
+    private readonly runner: RewardRunner,
+    config?: RunConfig,
+  ) {
     // unknown names and unusable custom code fail here, before any sampling
     for (const s of specs) {
       rewardDef(s.name);
@@ -60,7 +65,13 @@ export class RunScorer {
       const err = e as Error;
       const counter = err instanceof RewardTimeoutError ? this.timeouts : this.failures;
       counter.set(spec.name, (counter.get(spec.name) ?? 0) + 1);
-      return { name: spec.name, weight: spec.weight, score: spec.failure_score, error: `${err.name}: ${err.message}`, details: { error: `${err.name}: ${err.message}` } };
+      return {
+        name: spec.name,
+        weight: spec.weight,
+        score: spec.failure_score,
+        error: `${err.name}: ${err.message}`,
+        details: { error: `${err.name}: ${err.message}` },
+      };
     }
   }
 

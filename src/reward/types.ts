@@ -22,5 +22,7 @@ export interface RewardResult {
   details?: Record<string, unknown>;
 }
 
-export type RewardFn = (sample: RewardSample, options: Record<string, unknown>) =>
-  RewardResult | number | null | Promise<RewardResult | number | null>;
+export type RewardFn = (
+  sample: RewardSample,
+  options: Record<string, unknown>,
+) => RewardResult | number | null | Promise<RewardResult | number | null>;

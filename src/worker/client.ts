@@ -5,7 +5,14 @@
 //   const trainer = TrainerClient.spawn()            // starts src/worker/train.worker.ts
 //   const off = trainer.on((e) => ...); await trainer.start(config)
 import {
-  COMMAND_NAMES, WorkerError, type Command, type CommandName, type CommandResult, type TrainerApi, type TrainerEvent, type WorkerMessage,
+  COMMAND_NAMES,
+  WorkerError,
+  type Command,
+  type CommandName,
+  type CommandResult,
+  type TrainerApi,
+  type TrainerEvent,
+  type WorkerMessage,
 } from './protocol.ts';
 
 /** What the client needs of a Worker or a MessagePort. */
@@ -35,7 +42,9 @@ export class TrainerClient {
 
   /** A client over a new module worker running train.worker.ts (browser only). */
   static spawn(): TrainerClient {
-    return new TrainerClient(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }) as unknown as Port);
+    return new TrainerClient(
+      new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }) as unknown as Port,
+    );
   }
 
   on(listener: (e: TrainerEvent) => void): () => void {
@@ -52,17 +61,22 @@ export class TrainerClient {
   }
 
   private receive(m: WorkerMessage): void {
-    if (m.kind !== 'reply') { for (const l of this.listeners) l(m); return; }
+    if (m.kind !== 'reply') {
+      for (const l of this.listeners) l(m);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
-    if (m.ok) p.resolve(m.result); else p.reject(new WorkerError(m.error));
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new WorkerError(m.error));
   }
 
   /** Ends the worker (browser); pending calls are rejected. */
   terminate(): void {
     this.port.terminate?.();
-    for (const p of this.pending.values()) p.reject(new WorkerError({ name: 'WorkerTerminated', message: 'the training worker was terminated' }));
+    for (const p of this.pending.values())
+      p.reject(new WorkerError({ name: 'WorkerTerminated', message: 'the training worker was terminated' }));
     this.pending.clear();
   }
 }

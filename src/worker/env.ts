@@ -15,7 +15,9 @@ import { modelInfo, type LoadedModel, type RunInputs, type SessionEnv } from './
 import type { Progress } from './protocol.ts';
 
 /** A loaded model whose tokenizer the data layer uses for prompts and answers. */
-export interface LoadedWithTokenizer extends LoadedModel { tokenizer: TextTokenizer }
+export interface LoadedWithTokenizer extends LoadedModel {
+  tokenizer: TextTokenizer;
+}
 
 /** The trainer's view of a tokenizer: completions are decoded without special tokens. */
 export function codecFromTokenizer(tok: TextTokenizer): Codec {
@@ -41,16 +43,33 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
     async loadModel(model, onProgress: (p: Progress) => void) {
       const { model: lm, tokenizer } = await loadModelAndTokenizer(model, {
         ...o,
-        onProgress: (p) => onProgress({ stage: 'download', done: p.loaded, total: p.total, file: p.file, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds }),
+        onProgress: (p) =>
+          onProgress({
+            stage: 'download',
+            done: p.loaded,
+            total: p.total,
+            file: p.file,
+            bytesDone: p.bytesDone,
+            bytesTotal: p.bytesTotal,
+            bytesPerSecond: p.bytesPerSecond,
+            etaSeconds: p.etaSeconds,
+          }),
       });
-      const loaded: LoadedWithTokenizer = { model: lm, codec: codecFromTokenizer(tokenizer), info: modelInfo(model.id, lm), tokenizer };
+      const loaded: LoadedWithTokenizer = {
+        model: lm,
+        codec: codecFromTokenizer(tokenizer),
+        info: modelInfo(model.id, lm),
+        tokenizer,
+      };
       return loaded;
     },
     prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
     store: o.store ?? idbStore(),
     watchDevice(onLost) {
       const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-      device?.lost.then((info) => { if (info.reason !== 'destroyed') onLost(info.message || 'no reason given'); });
+      device?.lost.then((info) => {
+        if (info.reason !== 'destroyed') onLost(info.message || 'no reason given');
+      });
     },
   };
 }

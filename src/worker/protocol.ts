@@ -12,13 +12,27 @@ import type { StepMetrics, CompletionLogEntry, HealthAlert } from '../engine/met
 import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointInfo, RunRecord } from '../engine/checkpoint.ts';
 
-export type { StepMetrics, CompletionLogEntry, HealthAlert, EvalResult, CheckpointInfo, RunRecord, BackendInfo, BackendName };
+export type {
+  StepMetrics,
+  CompletionLogEntry,
+  HealthAlert,
+  EvalResult,
+  CheckpointInfo,
+  RunRecord,
+  BackendInfo,
+  BackendName,
+};
 
 /** Life cycle of the worker's run. `pausing`/`stopping`: the current step is finishing. */
-export type RunState = 'idle' | 'loading' | 'ready' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'done' | 'error';
+export type RunState =
+  'idle' | 'loading' | 'ready' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'done' | 'error';
 
 /** An error as it crosses the worker boundary: `name` is the typed error's class (ConfigError, ModelTooLargeError...). */
-export interface ErrorInfo { name: string; message: string; problems?: string[] }
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  problems?: string[];
+}
 
 export interface ModelInfo {
   id: string;
@@ -30,7 +44,10 @@ export interface ModelInfo {
 }
 
 /** A PEFT adapter folder's two files. */
-export interface PeftFiles { config: Record<string, unknown>; weights: Uint8Array }
+export interface PeftFiles {
+  config: Record<string, unknown>;
+  weights: Uint8Array;
+}
 
 /** Where the worker is within a step or a download; `done` of `total` in the stage's unit. */
 export interface Progress {
@@ -55,7 +72,12 @@ export interface RunStatus {
 }
 
 /** What the comparison of runs needs of one run. */
-export interface RunHistory { runId: string; config: RunConfig; history: StepMetrics[]; evals: EvalResult[] }
+export interface RunHistory {
+  runId: string;
+  config: RunConfig;
+  history: StepMetrics[];
+  evals: EvalResult[];
+}
 
 /** What the main thread can ask of a trainer; the worker session and the client both implement it. */
 export interface TrainerApi {
@@ -94,7 +116,7 @@ export interface TrainerApi {
 export type CommandName = Exclude<keyof TrainerApi, 'on'>;
 
 export type Command = {
-  [K in CommandName]: { kind: K; id: number; args: Parameters<TrainerApi[K]> }
+  [K in CommandName]: { kind: K; id: number; args: Parameters<TrainerApi[K]> };
 }[CommandName];
 
 export type CommandResult<K extends CommandName> = Awaited<ReturnType<TrainerApi[K]>>;
@@ -111,15 +133,29 @@ export type TrainerEvent =
   | { kind: 'log'; message: string };
 
 export type Reply =
-  | { kind: 'reply'; id: number; ok: true; result: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: ErrorInfo };
+  { kind: 'reply'; id: number; ok: true; result: unknown } | { kind: 'reply'; id: number; ok: false; error: ErrorInfo };
 
 /** Everything the worker posts. */
 export type WorkerMessage = TrainerEvent | Reply;
 
 export const COMMAND_NAMES: readonly CommandName[] = [
-  'init', 'loadModel', 'start', 'resumeRun', 'pause', 'resume', 'stop', 'status', 'evaluate', 'evaluateModel', 'save',
-  'listRuns', 'runHistory', 'deleteRun', 'exportAdapter', 'exportMetrics', 'exportCompletions',
+  'init',
+  'loadModel',
+  'start',
+  'resumeRun',
+  'pause',
+  'resume',
+  'stop',
+  'status',
+  'evaluate',
+  'evaluateModel',
+  'save',
+  'listRuns',
+  'runHistory',
+  'deleteRun',
+  'exportAdapter',
+  'exportMetrics',
+  'exportCompletions',
 ];
 
 export function toErrorInfo(e: unknown): ErrorInfo {

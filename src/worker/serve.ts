@@ -1,6 +1,13 @@
 // The worker side of the protocol: routes each command to a TrainerApi (the session) and posts its reply
 // under the same id; forwards every event. Nothing else lives here, so the session is testable in-process.
-import { COMMAND_NAMES, toErrorInfo, type Command, type Reply, type TrainerApi, type WorkerMessage } from './protocol.ts';
+import {
+  COMMAND_NAMES,
+  toErrorInfo,
+  type Command,
+  type Reply,
+  type TrainerApi,
+  type WorkerMessage,
+} from './protocol.ts';
 
 export interface ServePort {
   postMessage(message: WorkerMessage): void;
@@ -13,7 +20,15 @@ export function serve(port: ServePort, api: TrainerApi): void {
   port.addEventListener('message', async (e) => {
     const cmd = e.data as Command;
     if (!COMMAND_NAMES.includes(cmd?.kind)) {
-      port.postMessage({ kind: 'reply', id: cmd?.id ?? -1, ok: false, error: { name: 'ProtocolError', message: `unknown command ${String(cmd?.kind)}; known: ${COMMAND_NAMES.join(', ')}` } });
+      port.postMessage({
+        kind: 'reply',
+        id: cmd?.id ?? -1,
+        ok: false,
+        error: {
+          name: 'ProtocolError',
+          message: `unknown command ${String(cmd?.kind)}; known: ${COMMAND_NAMES.join(', ')}`,
+        },
+      });
       return;
     }
     let reply: Reply;

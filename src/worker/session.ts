@@ -15,9 +15,24 @@ import { Trainer, runTraining, type Codec, type Example, type ExampleStream, typ
 import { CheckpointManager, type BlobStore, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
 import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
-import { toErrorInfo, type ModelInfo, type PeftFiles, type Progress, type RunState, type RunStatus, type RunHistory, type TrainerApi, type TrainerEvent } from './protocol.ts';
+import {
+  toErrorInfo,
+  type ModelInfo,
+  type PeftFiles,
+  type Progress,
+  type RunState,
+  type RunStatus,
+  type RunHistory,
+  type TrainerApi,
+  type TrainerEvent,
+} from './protocol.ts';
 
-export interface LoadedModel { model: CausalLM; codec: Codec; info: ModelInfo; dispose?(): void }
+export interface LoadedModel {
+  model: CausalLM;
+  codec: Codec;
+  info: ModelInfo;
+  dispose?(): void;
+}
 
 /** The data and rewards of a run, built from its config by the data and reward layers. */
 export interface RunInputs {
@@ -85,10 +100,18 @@ export class TrainingSession implements TrainerApi {
   }
 
   private statusNow(message?: string): RunStatus {
-    return { state: this.state, runId: this.runId, step: this.trainer?.step ?? 0, totalSteps: this.trainer?.totalSteps ?? 0, ...(message ? { message } : {}) };
+    return {
+      state: this.state,
+      runId: this.runId,
+      step: this.trainer?.step ?? 0,
+      totalSteps: this.trainer?.totalSteps ?? 0,
+      ...(message ? { message } : {}),
+    };
   }
 
-  async status(): Promise<RunStatus> { return this.statusNow(); }
+  async status(): Promise<RunStatus> {
+    return this.statusNow();
+  }
 
   async init(backend?: BackendName): Promise<BackendInfo> {
     const info = await this.env.initBackend(backend);
@@ -105,7 +128,9 @@ export class TrainingSession implements TrainerApi {
     this.assertIdle();
     this.setState('loading');
     try {
-      this.loaded?.m.model.dispose(); this.loaded?.m.dispose?.(); this.loaded = null;
+      this.loaded?.m.model.dispose();
+      this.loaded?.m.dispose?.();
+      this.loaded = null;
       const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }));
       this.loaded = { key, m };
       this.setState('ready');
@@ -121,14 +146,21 @@ export class TrainingSession implements TrainerApi {
     const config = parseRunConfig(input);
     await this.prepare(config);
     this.trainer = Trainer.create(config, this.deps());
-    this.runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
+    this.runId = `${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
     return this.launch();
   }
 
   async resumeRun(runId: string): Promise<RunStatus> {
     this.assertIdle();
     const { snapshot, info, skipped } = await this.ckpts.load(runId);
-    for (const s of skipped) this.emit({ kind: 'log', message: `checkpoint of step ${s.info.step} is unusable (${s.error}); resuming from step ${info.step}` });
+    for (const s of skipped)
+      this.emit({
+        kind: 'log',
+        message: `checkpoint of step ${s.info.step} is unusable (${s.error}); resuming from step ${info.step}`,
+      });
     await this.prepare(snapshot.config);
     this.trainer = Trainer.restore(snapshot, this.deps());
     this.runId = runId;
@@ -141,14 +173,24 @@ export class TrainingSession implements TrainerApi {
     setFused(config.run.fused_kernels ? 'auto' : false);
     await this.loadModel(config.model);
     this.loaded!.m.model.gradientCheckpointing = config.run.gradient_checkpointing;
-    this.trainer?.dispose(); this.trainer = null;
+    this.trainer?.dispose();
+    this.trainer = null;
     this.inputs?.dispose?.();
     this.inputs = await this.env.prepareRun(config, this.loaded!.m);
   }
 
   private deps() {
-    const m = this.loaded!.m, i = this.inputs!;
-    return { model: m.model, codec: m.codec, train: i.train, evalSet: i.evalSet, score: i.score, onProgress: (stage: Progress['stage'], done: number, total: number) => this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } }) };
+    const m = this.loaded!.m,
+      i = this.inputs!;
+    return {
+      model: m.model,
+      codec: m.codec,
+      train: i.train,
+      evalSet: i.evalSet,
+      score: i.score,
+      onProgress: (stage: Progress['stage'], done: number, total: number) =>
+        this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } }),
+    };
   }
 
   private launch(): RunStatus {
@@ -174,10 +216,16 @@ export class TrainingSession implements TrainerApi {
           await new Promise((resolve) => setTimeout(resolve, 0));
         },
         onEval: (result) => this.emit({ kind: 'eval', result }),
-        save: async () => { await this.saveNow(); },
+        save: async () => {
+          await this.saveNow();
+        },
       });
-      if (this.state === 'error') return;  // failed from outside the loop (device lost): save nothing from a broken device
-      if (end === 'done') { await this.saveNow(true); this.setState('done'); return; }
+      if (this.state === 'error') return; // failed from outside the loop (device lost): save nothing from a broken device
+      if (end === 'done') {
+        await this.saveNow(true);
+        this.setState('done');
+        return;
+      }
       await this.saveNow();
       this.setState(this.interrupt === 'stop' ? 'stopped' : 'paused');
     } catch (e) {
@@ -190,7 +238,8 @@ export class TrainingSession implements TrainerApi {
   private fail(e: unknown): void {
     const error = toErrorInfo(e);
     const lost = /device (was )?lost|out of memory|OOM/i.test(error.message);
-    if (lost) error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
+    if (lost)
+      error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
     this.interrupt = 'stop';
     this.emit({ kind: 'error', error });
     this.setState('error', error.message);
@@ -216,7 +265,10 @@ export class TrainingSession implements TrainerApi {
   }
 
   async resume(): Promise<RunStatus> {
-    if (this.state !== 'paused' || !this.trainer) throw new BusyError(`cannot resume: the run is ${this.state}; only a paused run resumes (use resumeRun for a saved one)`);
+    if (this.state !== 'paused' || !this.trainer)
+      throw new BusyError(
+        `cannot resume: the run is ${this.state}; only a paused run resumes (use resumeRun for a saved one)`,
+      );
     return this.launch();
   }
 
@@ -244,13 +296,26 @@ export class TrainingSession implements TrainerApi {
     let config = parseRunConfig(input);
     if (adapter) {
       const a = adapter.config;
-      config = parseRunConfig({ ...config, lora: { r: a.r, alpha: a.lora_alpha ?? a.r, target_modules: a.target_modules, use_rslora: a.use_rslora === true, dropout: 0 } });
+      config = parseRunConfig({
+        ...config,
+        lora: {
+          r: a.r,
+          alpha: a.lora_alpha ?? a.r,
+          target_modules: a.target_modules,
+          use_rslora: a.use_rslora === true,
+          dropout: 0,
+        },
+      });
     }
     await this.prepare(config);
     this.trainer = Trainer.create(config, this.deps());
     if (adapter) {
       const src = LoraAdapter.fromPeft(this.loaded!.m.model.spec, adapter.config, adapter.weights);
-      for (const [key, pair] of src.pairs) { const dst = this.trainer.lora.pairs.get(key)!; dst.A.assign(pair.A); dst.B.assign(pair.B); }
+      for (const [key, pair] of src.pairs) {
+        const dst = this.trainer.lora.pairs.get(key)!;
+        dst.A.assign(pair.A);
+        dst.B.assign(pair.B);
+      }
       src.dispose();
     }
     const result = await this.trainer.evaluate();
@@ -265,12 +330,17 @@ export class TrainingSession implements TrainerApi {
   private async saveNow(finished = false): Promise<CheckpointInfo> {
     const t = this.needTrainer();
     this.emit({ kind: 'progress', progress: { stage: 'save', done: 0, total: 1, step: t.step } });
-    const info = await this.ckpts.save(this.runId!, await t.snapshot(), { keep: t.config.run.save_total_limit, finished });
+    const info = await this.ckpts.save(this.runId!, await t.snapshot(), {
+      keep: t.config.run.save_total_limit,
+      finished,
+    });
     this.emit({ kind: 'checkpoint', info });
     return info;
   }
 
-  listRuns(): Promise<RunRecord[]> { return this.ckpts.listRuns(); }
+  listRuns(): Promise<RunRecord[]> {
+    return this.ckpts.listRuns();
+  }
 
   async runHistory(runId: string): Promise<RunHistory> {
     if (runId === this.runId && this.trainer) {
@@ -282,7 +352,8 @@ export class TrainingSession implements TrainerApi {
   }
 
   async deleteRun(runId: string): Promise<void> {
-    if (runId === this.runId && ['running', 'pausing', 'stopping'].includes(this.state)) throw new BusyError('stop the run before deleting it');
+    if (runId === this.runId && ['running', 'pausing', 'stopping'].includes(this.state))
+      throw new BusyError('stop the run before deleting it');
     await this.ckpts.deleteRun(runId);
   }
 
@@ -296,7 +367,9 @@ export class TrainingSession implements TrainerApi {
     return format === 'csv' ? metricsToCsv(h) : metricsToJsonl(h);
   }
 
-  async exportCompletions(): Promise<string> { return completionsToJsonl(this.needTrainer().completions); }
+  async exportCompletions(): Promise<string> {
+    return completionsToJsonl(this.needTrainer().completions);
+  }
 
   private needTrainer(): Trainer {
     if (!this.trainer) throw new BusyError('no run yet: start a run or resume a saved one first');
@@ -304,6 +377,7 @@ export class TrainingSession implements TrainerApi {
   }
 
   private assertIdle(): void {
-    if (['running', 'pausing', 'stopping', 'loading'].includes(this.state)) throw new BusyError(`the trainer is ${this.state}; pause or stop the run first`);
+    if (['running', 'pausing', 'stopping', 'loading'].includes(this.state))
+      throw new BusyError(`the trainer is ${this.state}; pause or stop the run first`);
   }
 }

@@ -9,8 +9,14 @@ import { prepareRunData, prepareRunInputs, FieldMappingError, type PromptTokeniz
 import { gradeMath } from '../../src/reward/math.ts';
 
 /** Characters as ids, like the demo model's tokenizer; no chat template. */
-const charTok: PromptTokenizer = { encode: (t) => [...t].map((c) => c.charCodeAt(0)), eosIds: [0], chatTemplate: null, applyChatTemplate: (m) => m.map((x) => x.content).join('\n') };
-const CHATML = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+const charTok: PromptTokenizer = {
+  encode: (t) => [...t].map((c) => c.charCodeAt(0)),
+  eosIds: [0],
+  chatTemplate: null,
+  applyChatTemplate: (m) => m.map((x) => x.content).join('\n'),
+};
+const CHATML =
+  '{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}';
 
 describe('built-in datasets', () => {
   it('demo-arithmetic: short, seeded, correct answers, evaluation drawn with another seed', () => {
@@ -42,7 +48,9 @@ describe('built-in datasets', () => {
   });
   it('a dataset the caller provides by name comes before the built-in ones', async () => {
     const own = { train: [{ question: 'q', answer: '1' }], test: null };
-    expect(await loadDataset(parseRunConfig({ data: { dataset: 'mine' } }).data, { provided: { mine: async () => own } })).toBe(own);
+    expect(
+      await loadDataset(parseRunConfig({ data: { dataset: 'mine' } }).data, { provided: { mine: async () => own } }),
+    ).toBe(own);
   });
   it('gsm8k-sample ships 200 + 200 rows whose answers the math grader reads', async () => {
     const s = await loadDataset(parseRunConfig({ data: { dataset: 'gsm8k-sample' } }).data);
@@ -51,31 +59,50 @@ describe('built-in datasets', () => {
     expect(gradeMath('The answer is 72.', s.train[0].answer as string).score).toBe(1);
   });
   it('ocaml: the shipped problems, with tests, split for evaluation', async () => {
-    const s = await loadDataset(parseRunConfig({ data: { dataset: 'ocaml', prompt_field: 'prompt', answer_field: 'solution' } }).data);
+    const s = await loadDataset(
+      parseRunConfig({ data: { dataset: 'ocaml', prompt_field: 'prompt', answer_field: 'solution' } }).data,
+    );
     expect(s.train.length + s.test!.length).toBeGreaterThanOrEqual(40);
     expect(s.test!.length).toBeGreaterThan(5);
-    expect(s.train[0]).toMatchObject({ prompt: expect.any(String), tests: expect.any(Array), solution: expect.any(String) });
+    expect(s.train[0]).toMatchObject({
+      prompt: expect.any(String),
+      tests: expect.any(Array),
+      solution: expect.any(String),
+    });
   });
   it('ksat rows carry their formula', async () => {
     const ksat = builtinDatasets().find((d) => d.name === 'ksat')!;
     const s = await ksat.load();
     expect(s.train.length).toBe(1000);
-    expect(s.train[0]).toMatchObject({ question: expect.stringMatching(/-SAT formula:\n\(/), answer: expect.stringMatching(/^x1=(True|False)/) });
+    expect(s.train[0]).toMatchObject({
+      question: expect.stringMatching(/-SAT formula:\n\(/),
+      answer: expect.stringMatching(/^x1=(True|False)/),
+    });
   });
   it('names the datasets it knows when one is missing', async () => {
-    await expect(loadDataset(parseRunConfig({ data: { dataset: 'nope' } }).data, { uploaded: async () => null })).rejects.toThrow(/demo-arithmetic, gsm8k-sample, ksat/);
+    await expect(
+      loadDataset(parseRunConfig({ data: { dataset: 'nope' } }).data, { uploaded: async () => null }),
+    ).rejects.toThrow(/demo-arithmetic, gsm8k-sample, ksat/);
   });
 });
 
 describe('templates', () => {
   it('plain is the question and a line break; few-shot examples come first', () => {
     expect(renderPrompt('plain', { system: '', fewShot: [], question: 'What is 2 + 3?' })).toBe('What is 2 + 3?\n');
-    expect(renderPrompt('plain', { system: '', fewShot: [{ question: 'What is 1 + 1?', answer: '2' }], question: 'What is 2 + 3?' })).toBe('What is 1 + 1?\n2\n\nWhat is 2 + 3?\n');
+    expect(
+      renderPrompt('plain', {
+        system: '',
+        fewShot: [{ question: 'What is 1 + 1?', answer: '2' }],
+        question: 'What is 2 + 3?',
+      }),
+    ).toBe('What is 1 + 1?\n2\n\nWhat is 2 + 3?\n');
   });
   it('GSM8K presets through a chat template', () => {
     const apply = (m: { role: string; content: string }[]) => renderChatTemplate(CHATML, m);
     const p = renderPrompt('gsm8k-boxed', { system: 'Be brief.', fewShot: [], question: 'Q?' }, apply);
-    expect(p).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nQ?\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>assistant\n');
+    expect(p).toBe(
+      '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nQ?\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>assistant\n',
+    );
     expect(renderPrompt('gsm8k-hash', { system: '', fewShot: [], question: 'Q?' })).toMatch(/#### <number>/);
     expect(boxedSolution('48/2 = <<48/2=24>>24\n#### 72')).toBe('48/2 = 24\nThe final answer is \\boxed{72}.');
     expect(cleanSolution('a <<1+1=2>>2\n#### 2')).toBe('a 2\n#### 2');
@@ -109,7 +136,10 @@ describe('cursor', () => {
 
 describe('run preparation', () => {
   it('templated prompt ids, SFT targets with EOS, few-shot rows kept out of training, exact resume', async () => {
-    const config = parseRunConfig({ data: { dataset: 'demo-arithmetic', num_few_shot: 1, shuffle_seed: 4 }, run: { eval_examples: 8 } });
+    const config = parseRunConfig({
+      data: { dataset: 'demo-arithmetic', num_few_shot: 1, shuffle_seed: 4 },
+      run: { eval_examples: 8 },
+    });
     const d = await prepareRunData(config, charTok);
     expect(d.evalSet).toHaveLength(8);
     const e = d.train.next();
@@ -131,7 +161,9 @@ describe('run preparation', () => {
     const config = parseRunConfig({ data: { dataset: 'demo-arithmetic' } });
     const inputs = await prepareRunInputs(config, charTok);
     const e = inputs.evalSet[0];
-    const t = await inputs.score([{ prompt: e.prompt, completion: String(e.row.answer), completionIds: [1], row: e.row, finishReason: 'stop' }]);
+    const t = await inputs.score([
+      { prompt: e.prompt, completion: String(e.row.answer), completionIds: [1], row: e.row, finishReason: 'stop' },
+    ]);
     expect(t.scores).toEqual([[1]]);
   });
 });

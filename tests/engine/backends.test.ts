@@ -10,16 +10,28 @@ import { fixtureDirs, maxAbsDiff } from './fixtures.ts';
 
 it('completion log-probabilities and entropies agree between the CPU and WASM backends', async () => {
   const dir = fixtureDirs()[0];
-  const batch = { ids: [[5, 6, 7, 8, 9, 10], [0, 11, 12, 13, 14, 15]], mask: [[1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]], promptLength: 3 };
+  const batch = {
+    ids: [
+      [5, 6, 7, 8, 9, 10],
+      [0, 11, 12, 13, 14, 15],
+    ],
+    mask: [
+      [1, 1, 1, 1, 1, 1],
+      [0, 1, 1, 1, 1, 1],
+    ],
+    promptLength: 3,
+  };
   const run = async (b: 'cpu' | 'wasm') => {
     await initBackend(b);
     const model = await CausalLM.load(dirSource(dir));
     const out = completionLogprobs(model, null, batch);
     const r = { lp: Array.from(await out.logprobs.data()), ent: Array.from(await out.entropy.data()) };
-    tf.dispose([out.logprobs, out.entropy]); model.dispose();
+    tf.dispose([out.logprobs, out.entropy]);
+    model.dispose();
     return r;
   };
-  const cpu = await run('cpu'), wasm = await run('wasm');
+  const cpu = await run('cpu'),
+    wasm = await run('wasm');
   await initBackend('cpu');
   expect(Math.min(...cpu.lp)).toBeLessThan(-1);
   expect(maxAbsDiff(cpu.lp, wasm.lp)).toBeLessThan(1e-4);

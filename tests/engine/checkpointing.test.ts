@@ -31,42 +31,73 @@ function lossAndGrads(model: CausalLM, lora: LoraAdapter, batch: SequenceBatch) 
 }
 
 describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
-  beforeAll(async () => { await initBackend(backend); });
-
-  it.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: same loss and LoRA gradients with and without checkpointing', async (_n, dir) => {
-    const model = await CausalLM.load(dirSource(dir));
-    const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')), fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')));
-    const batch = { ids: [[0, 5, 9, 2, 7, 11, 3], [3, 4, 8, 1, 6, 2, 9]], mask: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], promptLength: 4 };
-    const before = tf.memory().numTensors;
-    const plain = lossAndGrads(model, lora, batch);
-    model.gradientCheckpointing = true;
-    const ckpt = lossAndGrads(model, lora, batch);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Math.abs(ckpt.value - plain.value)).toBeLessThan(1e-5);
-    ckpt.grads.forEach((g, i) => {
-      const scale = Math.max(...plain.grads[i].map(Math.abs));
-      expect(scale).toBeGreaterThan(0);
-      expect(Math.max(...g.map((x, j) => Math.abs(x - plain.grads[i][j])))).toBeLessThan(1e-4 * scale);
-    });
-    lora.dispose(); model.dispose();
+  beforeAll(async () => {
+    await initBackend(backend);
   });
+
+  it.each(fixtureDirs().map((d) => [path.basename(d), d]))(
+    '%s: same loss and LoRA gradients with and without checkpointing',
+    async (_n, dir) => {
+      const model = await CausalLM.load(dirSource(dir));
+      const lora = LoraAdapter.fromPeft(
+        model.spec,
+        JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
+        fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
+      );
+      const batch = {
+        ids: [
+          [0, 5, 9, 2, 7, 11, 3],
+          [3, 4, 8, 1, 6, 2, 9],
+        ],
+        mask: [
+          [0, 1, 1, 1, 1, 1, 1],
+          [1, 1, 1, 1, 1, 1, 1],
+        ],
+        promptLength: 4,
+      };
+      const before = tf.memory().numTensors;
+      const plain = lossAndGrads(model, lora, batch);
+      model.gradientCheckpointing = true;
+      const ckpt = lossAndGrads(model, lora, batch);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Math.abs(ckpt.value - plain.value)).toBeLessThan(1e-5);
+      ckpt.grads.forEach((g, i) => {
+        const scale = Math.max(...plain.grads[i].map(Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        expect(Math.max(...g.map((x, j) => Math.abs(x - plain.grads[i][j])))).toBeLessThan(1e-4 * scale);
+      });
+      lora.dispose();
+      model.dispose();
+    },
+  );
 });
 
 it('keeps less memory for the backward pass (demo shape, 8 x 64 tokens)', async () => {
   await initBackend('cpu');
   const spec = BENCH_SHAPES.demo.spec;
   const model = new CausalLM(spec, randomWeights(spec));
-  const lora = LoraAdapter.create(spec, { r: 16, alpha: 32, dropout: 0, targetModules: [...LORA_TARGETS], useRslora: false }, 0);
+  const lora = LoraAdapter.create(
+    spec,
+    { r: 16, alpha: 32, dropout: 0, targetModules: [...LORA_TARGETS], useRslora: false },
+    0,
+  );
   const ids = Array.from({ length: 8 }, (_, b) => Array.from({ length: 64 }, (_, i) => 1 + ((i * 5 + b) % 90)));
   const batch = { ids, mask: ids.map((r) => r.map(() => 1)), promptLength: 32 };
   const peak = async (on: boolean) => {
     model.gradientCheckpointing = on;
     const base = tf.memory().numBytes;
-    const prof = await tf.profile(() => { lossAndGrads(model, lora, batch); return [] as unknown as tf.Tensor; });
+    const prof = await tf.profile(() => {
+      lossAndGrads(model, lora, batch);
+      return [] as unknown as tf.Tensor;
+    });
     return prof.peakBytes - base;
   };
-  const plain = await peak(false), ckpt = await peak(true);
-  console.log(`peak above the weights: ${(plain / 2 ** 20).toFixed(1)} MB kept, ${(ckpt / 2 ** 20).toFixed(1)} MB checkpointed`);
+  const plain = await peak(false),
+    ckpt = await peak(true);
+  console.log(
+    `peak above the weights: ${(plain / 2 ** 20).toFixed(1)} MB kept, ${(ckpt / 2 ** 20).toFixed(1)} MB checkpointed`,
+  );
   expect(ckpt).toBeLessThan(0.6 * plain);
-  lora.dispose(); model.dispose();
+  lora.dispose();
+  model.dispose();
 });

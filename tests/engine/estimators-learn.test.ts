@@ -12,14 +12,24 @@ import { Trainer } from '../../src/engine/trainer.ts';
 import { mean } from '../../src/engine/stats.ts';
 import { codec, loadTiny, toyConfig, toyDeps } from './trainer-helpers.ts';
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 // one token in eight reads as a newline, so completions have several VinePPO steps
-const lineCodec = { ...codec, decode: (ids: number[]) => ids.map((i) => (i % 8 === 1 ? '\n' : String.fromCharCode(48 + (i % 64)))).join('') };
+const lineCodec = {
+  ...codec,
+  decode: (ids: number[]) => ids.map((i) => (i % 8 === 1 ? '\n' : String.fromCharCode(48 + (i % 64)))).join(''),
+};
 
 const cases = [
   { estimator: 'rloo', grpo: {}, gain: 0.25, metrics: ['grad_variance'] },
-  { estimator: 'vineppo', grpo: { vineppo_k: 4, vineppo_max_steps: 3 }, gain: 0.2, metrics: ['mc_values/mean', 'step_advantages/std', 'vineppo/rollouts'] },
+  {
+    estimator: 'vineppo',
+    grpo: { vineppo_k: 4, vineppo_max_steps: 3 },
+    gain: 0.2,
+    metrics: ['mc_values/mean', 'step_advantages/std', 'vineppo/rollouts'],
+  },
   { estimator: 'ppo', grpo: {}, gain: 0.1, metrics: ['value_loss', 'explained_variance', 'value_clipfrac'] },
 ] as const;
 
@@ -28,7 +38,11 @@ describe('each advantage estimator learns a trivially learnable reward', () => {
     it(`${c.estimator}: the mean reward rises over 30 steps, and every tensor is freed`, async () => {
       const model = await loadTiny('qwen2');
       const base = tf.memory().numTensors;
-      const config = toyConfig({ run: { max_steps: 30, prompts_per_step: 4 }, sampling: { num_generations: 8 }, grpo: { advantage_estimator: c.estimator, ...c.grpo } });
+      const config = toyConfig({
+        run: { max_steps: 30, prompts_per_step: 4 },
+        sampling: { num_generations: 8 },
+        grpo: { advantage_estimator: c.estimator, ...c.grpo },
+      });
       const t = Trainer.create(config, { ...toyDeps(model), codec: lineCodec });
       const afterCreate = tf.memory().numTensors;
       const rewards: number[] = [];

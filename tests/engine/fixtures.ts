@@ -9,13 +9,17 @@ export const FIXTURE_ROOT = process.env.WEBGRPO_FIXTURES ?? path.resolve(__dirna
 
 export function fixtureDirs(): string[] {
   if (!fs.existsSync(FIXTURE_ROOT)) return [];
-  return fs.readdirSync(FIXTURE_ROOT)
+  return fs
+    .readdirSync(FIXTURE_ROOT)
     .map((d) => path.join(FIXTURE_ROOT, d))
     .filter((d) => fs.existsSync(path.join(d, 'reference.json')) && fs.existsSync(path.join(d, 'config.json')))
     .sort();
 }
 
-export interface Reference { meta: Record<string, any>; t: Map<string, StTensor> }
+export interface Reference {
+  meta: Record<string, any>;
+  t: Map<string, StTensor>;
+}
 
 export function loadReference(dir: string): Reference {
   return {

@@ -21,7 +21,29 @@ describe('fusion flag', () => {
     expect(fusedActive()).toBe(false);
     const before = tf.memory().numTensors;
     const model = new CausalLM(BENCH_SHAPES.demo.spec, randomWeights(BENCH_SHAPES.demo.spec, 3, { proj: () => 0.2 }));
-    const run = async () => (await sampleBatch(model, null, [[1, 2, 3], [4, 5]], { numGenerations: 1, maxNewTokens: 4, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng: new Rng(0) })).completions;
+    const run = async () =>
+      (
+        await sampleBatch(
+          model,
+          null,
+          [
+            [1, 2, 3],
+            [4, 5],
+          ],
+          {
+            numGenerations: 1,
+            maxNewTokens: 4,
+            temperature: 0,
+            topP: 1,
+            topK: 0,
+            minP: 0,
+            repetitionPenalty: 1,
+            eosIds: [],
+            padId: 0,
+            rng: new Rng(0),
+          },
+        )
+      ).completions;
     const a = await run();
     setFused(false);
     expect(await run()).toEqual(a);
@@ -31,13 +53,20 @@ describe('fusion flag', () => {
 });
 
 describe('software adapters', () => {
-  const adapter = (info: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ info, ...extra }) as unknown as GPUAdapter;
+  const adapter = (info: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    ({ info, ...extra }) as unknown as GPUAdapter;
 
   it('SwiftShader, lavapipe and fallback adapters are software; GPUs are not', () => {
     expect(isSoftwareAdapter(adapter({ vendor: 'google', architecture: 'swiftshader', description: '' }))).toBe(true);
-    expect(isSoftwareAdapter(adapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe(true);
-    expect(isSoftwareAdapter(adapter({ vendor: 'x', architecture: '', description: '', isFallbackAdapter: true }))).toBe(true);
-    expect(isSoftwareAdapter(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }))).toBe(false);
+    expect(
+      isSoftwareAdapter(adapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })),
+    ).toBe(true);
+    expect(
+      isSoftwareAdapter(adapter({ vendor: 'x', architecture: '', description: '', isFallbackAdapter: true })),
+    ).toBe(true);
+    expect(
+      isSoftwareAdapter(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' })),
+    ).toBe(false);
     expect(isSoftwareAdapter(adapter({ vendor: 'apple', architecture: 'metal-3', description: '' }))).toBe(false);
     expect(adapterName(adapter({}))).toBe('WebGPU adapter');
   });

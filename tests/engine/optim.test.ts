@@ -4,25 +4,40 @@ import { initBackend } from '../../src/engine/backend.ts';
 import { AdamW, clipGradNorm, learningRateAt } from '../../src/engine/optim.ts';
 import { defaultRunConfig } from '../../src/engine/config.ts';
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 describe('AdamW', () => {
   it('matches torch.optim.AdamW on a hand-computed sequence', async () => {
     const p = tf.variable(tf.tensor1d([1, -2]));
     const opt = new AdamW([p], { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 });
-    const grads = [[0.5, -1], [0.25, 0.5]];
+    const grads = [
+      [0.5, -1],
+      [0.25, 0.5],
+    ];
     // torch reference by hand: p <- p(1 - lr wd); m, v moments; p -= lr * mhat / (sqrt(vhat) + eps)
-    let ref = [1, -2], m = [0, 0], v = [0, 0];
+    let ref = [1, -2],
+      m = [0, 0],
+      v = [0, 0];
     grads.forEach((g, t) => {
-      m = m.map((x, i) => 0.9 * x + 0.1 * g[i]); v = v.map((x, i) => 0.999 * x + 0.001 * g[i] ** 2);
-      ref = ref.map((x, i) => x * (1 - 0.01 * 0.1) - 0.01 * (m[i] / (1 - 0.9 ** (t + 1))) / (Math.sqrt(v[i] / (1 - 0.999 ** (t + 1))) + 1e-8));
-      const gt = tf.tensor1d(g); opt.step([gt], 0.01); gt.dispose();
+      m = m.map((x, i) => 0.9 * x + 0.1 * g[i]);
+      v = v.map((x, i) => 0.999 * x + 0.001 * g[i] ** 2);
+      ref = ref.map(
+        (x, i) =>
+          x * (1 - 0.01 * 0.1) -
+          (0.01 * (m[i] / (1 - 0.9 ** (t + 1)))) / (Math.sqrt(v[i] / (1 - 0.999 ** (t + 1))) + 1e-8),
+      );
+      const gt = tf.tensor1d(g);
+      opt.step([gt], 0.01);
+      gt.dispose();
     });
     const got = await p.data();
     ref.forEach((x, i) => expect(got[i]).toBeCloseTo(x, 6));
     const st = await opt.exportState();
     expect(st.step).toBe(2);
-    opt.dispose(); p.dispose();
+    opt.dispose();
+    p.dispose();
   });
 
   it('clips the global norm and reports the norm before clipping', async () => {

@@ -14,28 +14,41 @@ import { fixtureDirs, loadReference, rows, maxAbs, maxAbsDiff } from './fixtures
 
 const dirs = fixtureDirs();
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
-it('finds fixture folders', () => { expect(dirs.length).toBeGreaterThan(0); });
+it('finds fixture folders', () => {
+  expect(dirs.length).toBeGreaterThan(0);
+});
 
 describe.each(dirs.map((d) => [path.basename(d), d]))('%s', (_name, dir) => {
   const ref = loadReference(dir);
-  const loadLora = (model: CausalLM) => LoraAdapter.fromPeft(model.spec,
-    JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
-    fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')));
+  const loadLora = (model: CausalLM) =>
+    LoraAdapter.fromPeft(
+      model.spec,
+      JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
+      fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
+    );
 
   /** Max |ours - ref| over positions whose attention mask is 1 (padding rows carry no meaning). */
   async function logitsError(model: CausalLM, lora: LoraAdapter | null, refName: string): Promise<number> {
-    const ids = rows(ref.t.get('input_ids')!), mask = rows(ref.t.get('attention_mask')!);
+    const ids = rows(ref.t.get('input_ids')!),
+      mask = rows(ref.t.get('attention_mask')!);
     const out = fullLogits(model, lora, ids, mask);
-    const ours = await out.data(); out.dispose();
-    const theirs = ref.t.get(refName)!.data, V = model.spec.vocabSize, T = ids[0].length;
+    const ours = await out.data();
+    out.dispose();
+    const theirs = ref.t.get(refName)!.data,
+      V = model.spec.vocabSize,
+      T = ids[0].length;
     let err = 0;
-    mask.forEach((r, b) => r.forEach((m, t) => {
-      if (!m) return;
-      const o = (b * T + t) * V;
-      err = Math.max(err, maxAbsDiff(ours.subarray(o, o + V), theirs.subarray(o, o + V)));
-    }));
+    mask.forEach((r, b) =>
+      r.forEach((m, t) => {
+        if (!m) return;
+        const o = (b * T + t) * V;
+        err = Math.max(err, maxAbsDiff(ours.subarray(o, o + V), theirs.subarray(o, o + V)));
+      }),
+    );
     return err;
   }
 
@@ -52,7 +65,8 @@ describe.each(dirs.map((d) => [path.basename(d), d]))('%s', (_name, dir) => {
     const model = await CausalLM.load(dirSource(dir));
     const lora = loadLora(model);
     const err = await logitsError(model, lora, 'lora_logits');
-    lora.dispose(); model.dispose();
+    lora.dispose();
+    model.dispose();
     expect(err).toBeLessThan(1e-4);
   });
 });
@@ -63,27 +77,56 @@ describe.each(dirs.map((d) => [path.basename(d), d]))('%s GRPO loss and LoRA gra
 
   it.each(lossTypes)('%s loss within 1e-5, gradients within 1e-4 of max-abs', async (lossType) => {
     const model = await CausalLM.load(dirSource(dir));
-    const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')), fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')));
+    const lora = LoraAdapter.fromPeft(
+      model.spec,
+      JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
+      fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
+    );
     const prompt = Array.from(ref.t.get('grpo_prompt')!.data);
-    const comps = rows(ref.t.get('grpo_completions')!), cmask = rows(ref.t.get('grpo_completion_mask')!);
-    const batch = { ids: comps.map((c) => [...prompt, ...c]), mask: cmask.map((m) => [...prompt.map(() => 1), ...m]), promptLength: prompt.length };
+    const comps = rows(ref.t.get('grpo_completions')!),
+      cmask = rows(ref.t.get('grpo_completion_mask')!);
+    const batch = {
+      ids: comps.map((c) => [...prompt, ...c]),
+      mask: cmask.map((m) => [...prompt.map(() => 1), ...m]),
+      promptLength: prompt.length,
+    };
     const tensor = (n: string) => tf.tensor(ref.t.get(n)!.data as Float32Array, ref.t.get(n)!.shape);
     const before = tf.memory().numTensors;
     const settings: LossSettings = {
-      lossType, beta: ref.meta.beta, epsilonLow: ref.meta.epsilon_low, epsilonHigh: ref.meta.epsilon_high,
-      importanceSamplingLevel: 'token', maxCompletionLength: ref.meta.max_completion_length,
-      batchSequences: comps.length, batchTokens: cmask.flat().reduce((a, b) => a + b, 0), microBatches: 1,
+      lossType,
+      beta: ref.meta.beta,
+      epsilonLow: ref.meta.epsilon_low,
+      epsilonHigh: ref.meta.epsilon_high,
+      importanceSamplingLevel: 'token',
+      maxCompletionLength: ref.meta.max_completion_length,
+      batchSequences: comps.length,
+      batchTokens: cmask.flat().reduce((a, b) => a + b, 0),
+      microBatches: 1,
     };
     let metrics: Record<string, number> = {};
     const vars = lora.variables();
     const { value, grads } = tf.variableGrads(() => {
       const { logprobs, entropy } = completionLogprobs(model, lora, batch);
-      const out = policyLoss({ logprobs, oldLogprobs: tensor('grpo_old_logprobs') as tf.Tensor2D, refLogprobs: tensor('grpo_ref_logprobs') as tf.Tensor2D, advantages: tensor('grpo_advantages') as tf.Tensor1D, mask: tensor('grpo_completion_mask') as tf.Tensor2D }, settings);
+      const out = policyLoss(
+        {
+          logprobs,
+          oldLogprobs: tensor('grpo_old_logprobs') as tf.Tensor2D,
+          refLogprobs: tensor('grpo_ref_logprobs') as tf.Tensor2D,
+          advantages: tensor('grpo_advantages') as tf.Tensor1D,
+          mask: tensor('grpo_completion_mask') as tf.Tensor2D,
+        },
+        settings,
+      );
       if (lossType === 'grpo') {
         // compared where the completion mask is 1: HF ran the masked tail as real tokens, we treat it as padding
         const m = cmask.flat();
         const onMask = (a: ArrayLike<number>) => Array.from(a, (x, i) => x * m[i]);
-        metrics = { lpErr: maxAbsDiff(onMask(logprobs.dataSync()), onMask(ref.t.get('grpo_logprobs')!.data)), entErr: maxAbsDiff(onMask(entropy.dataSync()), onMask(ref.t.get('grpo_entropy')!.data)), kl: out.kl.dataSync()[0], region: out.clipRegion.dataSync()[0] };
+        metrics = {
+          lpErr: maxAbsDiff(onMask(logprobs.dataSync()), onMask(ref.t.get('grpo_logprobs')!.data)),
+          entErr: maxAbsDiff(onMask(entropy.dataSync()), onMask(ref.t.get('grpo_entropy')!.data)),
+          kl: out.kl.dataSync()[0],
+          region: out.clipRegion.dataSync()[0],
+        };
       }
       return out.loss;
     }, vars);
@@ -104,6 +147,7 @@ describe.each(dirs.map((d) => [path.basename(d), d]))('%s GRPO loss and LoRA gra
     expect(worst).toBeLessThan(1e-4);
     tf.dispose([value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
-    lora.dispose(); model.dispose();
+    lora.dispose();
+    model.dispose();
   });
 });

@@ -10,11 +10,22 @@ import { Rng } from '../../src/engine/rng.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs, loadReference, rows } from './fixtures.ts';
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 const greedy = (over: Partial<SampleOptions> = {}): SampleOptions => ({
-  numGenerations: 1, maxNewTokens: 10, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1,
-  eosIds: [], padId: 0, rng: new Rng(0), ...over,
+  numGenerations: 1,
+  maxNewTokens: 10,
+  temperature: 0,
+  topP: 1,
+  topK: 0,
+  minP: 0,
+  repetitionPenalty: 1,
+  eosIds: [],
+  padId: 0,
+  rng: new Rng(0),
+  ...over,
 });
 
 describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s sampler', (_n, dir) => {
@@ -33,17 +44,20 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s sampler', (_n
 
   it('left-padded prompts decode like unpadded ones, and log-probs agree with a full forward pass', async () => {
     const model = await CausalLM.load(dirSource(dir));
-    const long = rows(ref.t.get('greedy_prompt')!)[0], short = long.slice(3);
+    const long = rows(ref.t.get('greedy_prompt')!)[0],
+      short = long.slice(3);
     const both = await sampleBatch(model, null, [long, short], greedy({ maxNewTokens: 6 }));
     const alone = await sampleBatch(model, null, [short], greedy({ maxNewTokens: 6 }));
     expect(both.completions[1]).toEqual(alone.completions[0]);
     const seq = [...short, ...alone.completions[0]];
     const logits = fullLogits(model, null, [seq], [seq.map(() => 1)]);
-    const data = await logits.data() as Float32Array; logits.dispose();
+    const data = (await logits.data()) as Float32Array;
+    logits.dispose();
     const V = model.spec.vocabSize;
     alone.completions[0].forEach((tok, i) => {
       const row = data.subarray((short.length - 1 + i) * V, (short.length + i) * V);
-      const m = Math.max(...row), lse = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
+      const m = Math.max(...row),
+        lse = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
       expect(Math.abs(alone.logprobs[0][i] - (row[tok] - lse))).toBeLessThan(1e-4);
     });
     model.dispose();
@@ -88,7 +102,9 @@ describe('token filters', () => {
     expect(chooseToken(logits, { ...f, temperature: 0, repetitionPenalty: 10 }, new Rng(0), [0]).token).toBe(1);
   });
   it('sampling frequencies follow the softmax', () => {
-    const counts = [0, 0, 0, 0, 0], rng = new Rng(3), n = 20000;
+    const counts = [0, 0, 0, 0, 0],
+      rng = new Rng(3),
+      n = 20000;
     for (let i = 0; i < n; i++) counts[chooseToken(logits, f, rng).token]++;
     const z = [...logits].reduce((s, x) => s + Math.exp(x), 0);
     counts.forEach((c, i) => expect(Math.abs(c / n - Math.exp(logits[i]) / z)).toBeLessThan(0.015));

@@ -12,19 +12,31 @@ import { hfConfig, weightsToSafetensors } from '../../src/engine/model/save.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs } from './fixtures.ts';
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 it.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: merge_and_unload round trip', async (_n, dir) => {
   const model = await CausalLM.load(dirSource(dir));
-  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')), fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')));
+  const lora = LoraAdapter.fromPeft(
+    model.spec,
+    JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
+    fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
+  );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-merged-'));
   fs.writeFileSync(path.join(tmp, 'config.json'), JSON.stringify(hfConfig(model.spec)));
   fs.writeFileSync(path.join(tmp, 'model.safetensors'), await weightsToSafetensors(model.spec, model.weights, lora));
   const merged = await CausalLM.load(dirSource(tmp));
   expect(merged.spec).toEqual(model.spec);
-  const ids = [[7, 8, 9, 10, 11]], mask = [[1, 1, 1, 1, 1]];
-  const a = fullLogits(model, lora, ids, mask), b = fullLogits(merged, null, ids, mask);
-  const x = await a.data(), y = await b.data();
+  const ids = [[7, 8, 9, 10, 11]],
+    mask = [[1, 1, 1, 1, 1]];
+  const a = fullLogits(model, lora, ids, mask),
+    b = fullLogits(merged, null, ids, mask);
+  const x = await a.data(),
+    y = await b.data();
   expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-4);
-  tf.dispose([a, b]); lora.dispose(); model.dispose(); merged.dispose();
+  tf.dispose([a, b]);
+  lora.dispose();
+  model.dispose();
+  merged.dispose();
 });

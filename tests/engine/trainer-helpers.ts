@@ -24,7 +24,11 @@ export async function loadTiny(arch = 'qwen2', embedScale = 5): Promise<CausalLM
   return new CausalLM(spec, uploadWeights(spec, tensors));
 }
 
-export const codec: Codec = { decode: (ids) => ids.map((i) => String.fromCharCode(48 + (i % 64))).join(''), eosIds: [2], padId: 0 };
+export const codec: Codec = {
+  decode: (ids) => ids.map((i) => String.fromCharCode(48 + (i % 64))).join(''),
+  eosIds: [2],
+  padId: 0,
+};
 
 function example(seed: number, i: number, withTarget: boolean): Example {
   const rng = new Rng(seed * 7919 + i);
@@ -37,9 +41,15 @@ function example(seed: number, i: number, withTarget: boolean): Example {
 export function toyStream(seed = 1, withTarget = false): ExampleStream & { index: number } {
   return {
     index: 0,
-    next() { return example(seed, this.index++, withTarget); },
-    state() { return { index: this.index }; },
-    restore(s) { this.index = (s as { index: number }).index; },
+    next() {
+      return example(seed, this.index++, withTarget);
+    },
+    state() {
+      return { index: this.index };
+    },
+    restore(s) {
+      this.index = (s as { index: number }).index;
+    },
   };
 }
 
@@ -63,14 +73,21 @@ export function toyConfig(over: Record<string, any> = {}): RunConfig {
     run: { max_steps: 4, prompts_per_step: 2, micro_batch_size: 4, eval_examples: 4, save_steps: 0, seed: 3 },
   };
   const merged: Record<string, any> = { ...base };
-  for (const [k, v] of Object.entries(over)) merged[k] = typeof v === 'object' && !Array.isArray(v) ? { ...(base as any)[k], ...v } : v;
+  for (const [k, v] of Object.entries(over))
+    merged[k] = typeof v === 'object' && !Array.isArray(v) ? { ...(base as any)[k], ...v } : v;
   return parseRunConfig(merged);
 }
 
-export function toyDeps(model: CausalLM, o: { seed?: number; withTarget?: boolean; score?: Scorer; evalN?: number } = {}): TrainerDeps {
+export function toyDeps(
+  model: CausalLM,
+  o: { seed?: number; withTarget?: boolean; score?: Scorer; evalN?: number } = {},
+): TrainerDeps {
   const evalStream = toyStream(1000 + (o.seed ?? 1), o.withTarget);
   return {
-    model, codec, train: toyStream(o.seed ?? 1, o.withTarget), score: o.score ?? hitsScorer,
+    model,
+    codec,
+    train: toyStream(o.seed ?? 1, o.withTarget),
+    score: o.score ?? hitsScorer,
     evalSet: Array.from({ length: o.evalN ?? 0 }, () => evalStream.next()),
   };
 }

@@ -8,23 +8,52 @@ import { Trainer } from '../../src/engine/trainer.ts';
 import { mean } from '../../src/engine/stats.ts';
 import { loadTiny, toyConfig, toyDeps } from './trainer-helpers.ts';
 
-beforeAll(async () => { await initBackend('cpu'); });
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 describe('GRPO learns a trivially learnable reward', () => {
   it('raises the mean reward of a tiny model over 30 steps, and frees every tensor', async () => {
     const model = await loadTiny('qwen2');
     const base = tf.memory().numTensors;
-    const t = Trainer.create(toyConfig({ run: { max_steps: 30, prompts_per_step: 4 }, sampling: { num_generations: 8 } }), toyDeps(model));
+    const t = Trainer.create(
+      toyConfig({ run: { max_steps: 30, prompts_per_step: 4 }, sampling: { num_generations: 8 } }),
+      toyDeps(model),
+    );
     const afterCreate = tf.memory().numTensors;
     const rewards: number[] = [];
     while (!t.done) {
       rewards.push((await t.trainStep()).metrics.values.reward);
       expect(tf.memory().numTensors).toBe(afterCreate); // no tensor survives a step
     }
-    const first = mean(rewards.slice(0, 5)), last = mean(rewards.slice(-5));
+    const first = mean(rewards.slice(0, 5)),
+      last = mean(rewards.slice(-5));
     expect(last).toBeGreaterThan(first + 0.25);
     const m = t.history.at(-1)!.values;
-    for (const k of ['reward', 'reward_std', 'rewards/hits/mean', 'rewards/hits/std', 'frac_reward_zero_std', 'kl', 'entropy', 'loss', 'grad_norm', 'learning_rate', 'clip_ratio/low_mean', 'clip_ratio/high_mean', 'clip_ratio/region_mean', 'completions/mean_length', 'completions/min_length', 'completions/max_length', 'completions/clipped_ratio', 'completions/mean_terminated_length', 'num_tokens', 'step_time', 'tokens_per_second/sample', 'tokens_per_second/train']) {
+    for (const k of [
+      'reward',
+      'reward_std',
+      'rewards/hits/mean',
+      'rewards/hits/std',
+      'frac_reward_zero_std',
+      'kl',
+      'entropy',
+      'loss',
+      'grad_norm',
+      'learning_rate',
+      'clip_ratio/low_mean',
+      'clip_ratio/high_mean',
+      'clip_ratio/region_mean',
+      'completions/mean_length',
+      'completions/min_length',
+      'completions/max_length',
+      'completions/clipped_ratio',
+      'completions/mean_terminated_length',
+      'num_tokens',
+      'step_time',
+      'tokens_per_second/sample',
+      'tokens_per_second/train',
+    ]) {
       expect(Number.isFinite(m[k]), k).toBe(true);
     }
     t.dispose();

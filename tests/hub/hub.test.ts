@@ -9,18 +9,35 @@ import { dirSource } from '../../src/engine/model/node-source.ts';
 import { fakeHub, makeRepo, mapCache } from './hub-fixture.ts';
 
 let dir: string;
-beforeAll(async () => { await initBackend('cpu'); dir = makeRepo(); });
+beforeAll(async () => {
+  await initBackend('cpu');
+  dir = makeRepo();
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const endpoint = 'https://hub.test';
 const model = { id: 'test/tiny', revision: 'main', weight_dtype: 'f32' as const };
-const needed = ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'];
+const needed = [
+  'config.json',
+  'generation_config.json',
+  'model.safetensors',
+  'tokenizer.json',
+  'tokenizer_config.json',
+];
 const size = (f: string) => fs.statSync(path.join(dir, f)).size;
 
 describe('Hub download', () => {
   it('loads model and tokenizer with per-file and total progress, then serves them from the cache', async () => {
-    const hub = fakeHub(dir), cache = mapCache(), seen: DownloadProgress[] = [];
-    const a = await loadModelAndTokenizer(model, { endpoint, fetch: hub.fetch, cache, onProgress: (p) => seen.push(p), retryDelayMs: 1 });
+    const hub = fakeHub(dir),
+      cache = mapCache(),
+      seen: DownloadProgress[] = [];
+    const a = await loadModelAndTokenizer(model, {
+      endpoint,
+      fetch: hub.fetch,
+      cache,
+      onProgress: (p) => seen.push(p),
+      retryDelayMs: 1,
+    });
     expect(a.model.spec.vocabSize).toBe(256);
     const last = seen.at(-1)!;
     const total = needed.reduce((s, f) => s + size(f), 0);
@@ -29,8 +46,14 @@ describe('Hub download', () => {
     expect(seen.filter((p) => p.file === 'model.safetensors').at(-1)!.loaded).toBe(size('model.safetensors'));
     a.model.dispose();
 
-    const before = hub.requests.length, again: DownloadProgress[] = [];
-    const b = await loadModelAndTokenizer(model, { endpoint, fetch: hub.fetch, cache, onProgress: (p) => again.push(p) });
+    const before = hub.requests.length,
+      again: DownloadProgress[] = [];
+    const b = await loadModelAndTokenizer(model, {
+      endpoint,
+      fetch: hub.fetch,
+      cache,
+      onProgress: (p) => again.push(p),
+    });
     const fetched = hub.requests.slice(before).filter((r) => r.url.includes('/resolve/'));
     expect(fetched.map((r) => r.url.split('/').pop())).toEqual(['model.safetensors.index.json']); // a 404 is asked again
     expect(again.every((p) => p.cached)).toBe(true);
@@ -55,7 +78,8 @@ describe('Hub download', () => {
     expect(await src.read('nope.json')).toBeNull();
     hub.failOnce('config.json', 401);
     await expect(src.read('config.json')).rejects.toThrow(HubAccessError);
-    hub.failOnce('config.json', 500); hub.breakOnce('config.json', 0);
+    hub.failOnce('config.json', 500);
+    hub.breakOnce('config.json', 0);
     await expect(src.read('config.json')).rejects.toThrow(DownloadError);
     expect(() => modelSource({ ...model, id: 'not a model' })).toThrow(ModelIdError);
   });
@@ -67,20 +91,29 @@ describe('tokenizer', () => {
     const ids = tok.encode('12+3=15');
     expect(ids).toHaveLength(7);
     expect(tok.decode([...ids, 2])).toBe('12+3=15');
-    expect(tok.decode([])).toBe('');   // regression: a completion that is only EOS decodes to ''
+    expect(tok.decode([])).toBe(''); // regression: a completion that is only EOS decodes to ''
     expect(tok.eosIds).toEqual([2]);
     expect(tok.padId).toBe(0);
   });
   it('renders the chat template with the generation prompt', async () => {
     const tok = await loadTokenizer(dirSource(dir));
-    expect(tok.applyChatTemplate([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'what is 2+3?' }]))
-      .toBe('<s>system: be brief\n<s>user: what is 2+3?\n<s>assistant: ');
+    expect(
+      tok.applyChatTemplate([
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'what is 2+3?' },
+      ]),
+    ).toBe('<s>system: be brief\n<s>user: what is 2+3?\n<s>assistant: ');
     expect(tok.encode('<s>a')).toEqual([1, 3]);
   });
   it('without a template, joins the messages; without tokenizer.json, says what to save', async () => {
     const plain = makeRepo(false);
     const tok = await loadTokenizer(dirSource(plain));
-    expect(tok.applyChatTemplate([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }])).toBe('a\n\nb');
+    expect(
+      tok.applyChatTemplate([
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ]),
+    ).toBe('a\n\nb');
     fs.rmSync(path.join(plain, 'tokenizer.json'));
     await expect(loadTokenizer(dirSource(plain))).rejects.toThrow(/tokenizer\.json/);
     fs.rmSync(plain, { recursive: true, force: true });

@@ -6,15 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { gradeMath } from '../../src/reward/math.ts';
 import { boxedSolution, cleanSolution } from '../../src/data/template.ts';
 
-const FILE = process.env.WEBGRPO_GSM8K_SOLUTIONS ?? path.resolve(__dirname, '../../fixtures/gsm8k/example_model_solutions.jsonl');
+const FILE =
+  process.env.WEBGRPO_GSM8K_SOLUTIONS ?? path.resolve(__dirname, '../../fixtures/gsm8k/example_model_solutions.jsonl');
 const TRAIN = path.join(path.dirname(FILE), 'train.jsonl');
 const MODELS = ['6b_finetuning', '6b_verification', '175b_finetuning', '175b_verification'];
 
 describe('math grader vs GSM8K graded solutions', () => {
   it('agrees with the authors on >= 99.5% of 5,276 solutions', () => {
-    if (!fs.existsSync(FILE)) throw new Error(`${FILE} not found: the repository's fixtures/gsm8k is missing (or set WEBGRPO_GSM8K_SOLUTIONS)`);
-    const rows = fs.readFileSync(FILE, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-    let agree = 0, total = 0;
+    if (!fs.existsSync(FILE))
+      throw new Error(`${FILE} not found: the repository's fixtures/gsm8k is missing (or set WEBGRPO_GSM8K_SOLUTIONS)`);
+    const rows = fs
+      .readFileSync(FILE, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
+    let agree = 0,
+      total = 0;
     const disagreements: string[] = [];
     for (const r of rows) {
       for (const m of MODELS) {
@@ -22,19 +29,30 @@ describe('math grader vs GSM8K graded solutions', () => {
         const v = gradeMath(solution, r.ground_truth);
         total++;
         if ((v.score === 1) === isCorrect) agree++;
-        else disagreements.push(`  ${m}: authors ${isCorrect}, grader ${v.score} (${v.rule}: ${JSON.stringify(v.extracted)} vs gold ${v.gold}: ${v.reason})`);
+        else
+          disagreements.push(
+            `  ${m}: authors ${isCorrect}, grader ${v.score} (${v.rule}: ${JSON.stringify(v.extracted)} vs gold ${v.gold}: ${v.reason})`,
+          );
       }
     }
-    console.log(`math grader agreement: ${agree}/${total} = ${(100 * agree / total).toFixed(2)}%; ${disagreements.length} disagreements${disagreements.length ? `:\n${disagreements.join('\n')}` : ''}`);
+    console.log(
+      `math grader agreement: ${agree}/${total} = ${((100 * agree) / total).toFixed(2)}%; ${disagreements.length} disagreements${disagreements.length ? `:\n${disagreements.join('\n')}` : ''}`,
+    );
     expect(total).toBe(5276);
     expect(agree / total).toBeGreaterThanOrEqual(0.995);
   });
 
   it('reads every GSM8K reference solution as right against its gold, in #### and \\boxed{} form, and as wrong against another', () => {
     if (!fs.existsSync(TRAIN)) throw new Error(`${TRAIN} not found: the repository's fixtures/gsm8k is missing`);
-    const rows = fs.readFileSync(TRAIN, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const rows = fs
+      .readFileSync(TRAIN, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
     const gold = (a: string) => a.split('####')[1].trim();
-    let hash = 0, boxed = 0, wronglyAccepted = 0;
+    let hash = 0,
+      boxed = 0,
+      wronglyAccepted = 0;
     rows.forEach((r, i) => {
       hash += gradeMath(cleanSolution(r.answer), r.answer).score;
       boxed += gradeMath(boxedSolution(r.answer), r.answer).score;

@@ -103,10 +103,13 @@ const WRONG_BUT_ACCEPTED: Case[] = [
 ];
 
 function run(cases: Case[]): void {
-  it.each(cases.map((c, i) => [i, ...c] as const))('#%i %j (gold %j) -> %i', (_i, completion, gold, score, rule, options) => {
-    const v = gradeMath(completion, gold, options ?? {});
-    expect({ score: v.score, rule: v.rule }, v.reason).toEqual({ score, rule });
-  });
+  it.each(cases.map((c, i) => [i, ...c] as const))(
+    '#%i %j (gold %j) -> %i',
+    (_i, completion, gold, score, rule, options) => {
+      const v = gradeMath(completion, gold, options ?? {});
+      expect({ score: v.score, rule: v.rule }, v.reason).toEqual({ score, rule });
+    },
+  );
 }
 
 describe('right answers that naive graders miss', () => run(RIGHT_BUT_MISSED));
@@ -114,15 +117,37 @@ describe('wrong answers that naive graders accept', () => run(WRONG_BUT_ACCEPTED
 
 describe('verdict', () => {
   it('says what was extracted and why', () => {
-    expect(gradeMath('She makes $18 a day.\n#### 18', '18')).toEqual({ score: 1, rule: 'hash', extracted: '18', value: 18, gold: 18, reason: 'equal to the gold answer' });
-    expect(gradeMath('so 2 + 3 = 5 apples', '6')).toMatchObject({ score: 0, rule: 'last_number', extracted: '5', value: 5 });
+    expect(gradeMath('She makes $18 a day.\n#### 18', '18')).toEqual({
+      score: 1,
+      rule: 'hash',
+      extracted: '18',
+      value: 18,
+      gold: 18,
+      reason: 'equal to the gold answer',
+    });
+    expect(gradeMath('so 2 + 3 = 5 apples', '6')).toMatchObject({
+      score: 0,
+      rule: 'last_number',
+      extracted: '5',
+      value: 5,
+    });
   });
 });
 
 describe('hostile completions', () => {
   it('are graded quickly (no quadratic scans) and never throw', () => {
-    const inputs = ['\n'.repeat(100_000) + 'Q:', '1 ' + '\n'.repeat(100_000), '\\boxed{'.repeat(20_000), '{'.repeat(50_000), '1,'.repeat(50_000) + '5',
-      '9'.repeat(100_000), 'answer is '.repeat(20_000), '$'.repeat(100_000) + '5', '1/'.repeat(50_000), '2' + ' '.repeat(100_000) + '\\frac{1}{2}'];
+    const inputs = [
+      '\n'.repeat(100_000) + 'Q:',
+      '1 ' + '\n'.repeat(100_000),
+      '\\boxed{'.repeat(20_000),
+      '{'.repeat(50_000),
+      '1,'.repeat(50_000) + '5',
+      '9'.repeat(100_000),
+      'answer is '.repeat(20_000),
+      '$'.repeat(100_000) + '5',
+      '1/'.repeat(50_000),
+      '2' + ' '.repeat(100_000) + '\\frac{1}{2}',
+    ];
     for (const s of inputs) {
       const t = performance.now();
       expect(() => gradeMath(s, '5')).not.toThrow();
@@ -134,7 +159,11 @@ describe('hostile completions', () => {
 describe('math reward options', () => {
   it('reads snake_case options and rejects wrong types', async () => {
     const { mathOptions, mathReward, MathOptionError } = await import('../../src/reward/math.ts');
-    expect(mathOptions({ strict: true, percent_as_number: false, tolerance: 0.01 })).toEqual({ strict: true, percentAsNumber: false, tolerance: 0.01 });
+    expect(mathOptions({ strict: true, percent_as_number: false, tolerance: 0.01 })).toEqual({
+      strict: true,
+      percentAsNumber: false,
+      tolerance: 0.01,
+    });
     expect(() => mathOptions({ strict: 'yes' })).toThrow(MathOptionError);
     expect(() => mathOptions({ tolerance: -1 })).toThrow(/tolerance must be a number >= 0/);
     const s = { prompt: '', completion: 'so 18', completionIds: [], finishReason: 'stop' as const };

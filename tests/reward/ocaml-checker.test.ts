@@ -11,27 +11,48 @@ import { gradeOcaml, OCAML_REWARD_DEFAULTS } from '../../src/reward/ocaml/reward
 
 const checker = new OcamlChecker(nodeHost());
 afterAll(() => checker.dispose());
-const check = (code: string, tests: string[], timeLimitMs = 5000, memoryMb = 256) => checker.check({ code, tests, memoryMb }, timeLimitMs);
+const check = (code: string, tests: string[], timeLimitMs = 5000, memoryMb = 256) =>
+  checker.check({ code, tests, memoryMb }, timeLimitMs);
 
 describe('artefacts', () => {
   it('public/ocaml matches the checksums recorded by tools/ocaml-wasm/build.sh', () => {
     const root = repoRoot();
     const lines = fs.readFileSync(path.join(root, 'tools/ocaml-wasm/SHA256SUMS'), 'utf8').trim().split('\n');
     const listed = lines.map((l) => l.split(/\s+/)[1]).sort();
-    const present = fs.readdirSync(path.join(root, 'public/ocaml'), { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile()).map((d) => path.relative(root, path.join(d.parentPath, d.name))).sort();
+    const present = fs
+      .readdirSync(path.join(root, 'public/ocaml'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
+      .sort();
     expect(listed).toEqual(present);
     for (const line of lines) {
       const [sum, file] = line.split(/\s+/);
-      expect(crypto.createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex'), file).toBe(sum);
+      expect(
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(root, file)))
+          .digest('hex'),
+        file,
+      ).toBe(sum);
     }
   });
 });
 
 describe('checks', () => {
   it('compiles and runs tests; 31-bit int; an exception fails only its own test', async () => {
-    const r = await check('let twice x = 2 * x\nlet boom () = failwith "no"', ['twice 3 = 6', 'max_int = 1073741823', 'boom ()', 'twice 1 = 3']);
-    expect(r).toMatchObject({ status: 'ok', compiled: true, typeErrors: 0, definitions: 2, tests: [true, true, false, false] });
+    const r = await check('let twice x = 2 * x\nlet boom () = failwith "no"', [
+      'twice 3 = 6',
+      'max_int = 1073741823',
+      'boom ()',
+      'twice 1 = 3',
+    ]);
+    expect(r).toMatchObject({
+      status: 'ok',
+      compiled: true,
+      typeErrors: 0,
+      definitions: 2,
+      tests: [true, true, false, false],
+    });
   });
 
   it('counts type errors definition by definition, with the compiler messages', async () => {
@@ -41,7 +62,11 @@ describe('checks', () => {
     expect(r.definitions).toBe(4);
     // a, c, and d (which uses the dropped a) fail
     expect(r.typeErrors).toBe(3);
-    expect(r.messages.map((m) => m.lines)).toEqual([[1, 1], [3, 3], [4, 4]]);
+    expect(r.messages.map((m) => m.lines)).toEqual([
+      [1, 1],
+      [3, 3],
+      [4, 4],
+    ]);
     expect(r.messages[0].text).toMatch(/This expression has type string but an expression was expected of type\s+int/);
     expect(r.messages[2].text).toMatch(/Unbound value a/);
     expect(r.tests).toEqual([false]);
@@ -67,7 +92,11 @@ describe('checks', () => {
   });
 
   it('assert-style unit tests pass when they return; a solution redefining ^ or flush cannot forge verdicts', async () => {
-    const r = await check('let inc x = x + 1\nlet ( ^ ) a b = a + b\nlet flush _ = ()', ['assert (inc 1 = 2)', 'assert (inc 1 = 5)', '1 ^ 2 = 3']);
+    const r = await check('let inc x = x + 1\nlet ( ^ ) a b = a + b\nlet flush _ = ()', [
+      'assert (inc 1 = 2)',
+      'assert (inc 1 = 5)',
+      '1 ^ 2 = 3',
+    ]);
     expect(r.tests).toEqual([true, false, true]);
   });
 
@@ -83,11 +112,18 @@ describe('checks', () => {
 
   it('an allocation bomb hits the memory cap and ends cleanly', async () => {
     const t = performance.now();
-    const r = await check('let rec grow acc = grow (Array.make 100_000 0 :: acc)\nlet bomb = grow []', ['true'], 5000, 64);
+    const r = await check(
+      'let rec grow acc = grow (Array.make 100_000 0 :: acc)\nlet bomb = grow []',
+      ['true'],
+      5000,
+      64,
+    );
     expect(performance.now() - t).toBeLessThan(6000);
     expect(r.compiled).toBe(true);
     expect(r.tests).toEqual([false]);
-    expect(JSON.stringify(r.messages) + (r.reason ?? '')).toMatch(/Out_of_memory|out of memory|timeout|did not finish/i);
+    expect(JSON.stringify(r.messages) + (r.reason ?? '')).toMatch(
+      /Out_of_memory|out of memory|timeout|did not finish/i,
+    );
     expect((await check('let y = 1', ['y = 1'])).tests).toEqual([true]);
   });
 
@@ -130,10 +166,44 @@ describe('concurrency', () => {
 
 describe('gradeOcaml', () => {
   it('returns the whole breakdown', async () => {
-    const code = ['let rec sum = function', '  | [] -> 0', '  | x :: rest ->', '    x + sum rest', '', 'let mean l =', '  let n = List.length l in', '  if n = 0 then 0', '  else sum l / n'].join('\n');
-    const r = await gradeOcaml(`\`\`\`ocaml\n${code}\n\`\`\`\nEND`, ['sum [1; 2] = 3', 'mean [2; 4] = 3', 'mean [] = 1'], OCAML_REWARD_DEFAULTS, 'stop', checker);
-    expect(r.score).toBeCloseTo(0.05 + 0.2 + 0.1 + 0.65 * 2 / 3);
-    expect(r.details).toMatchObject({ structure: 1, typecheck: 1, compile: 1, tests_passed: 2, tests_total: 3, type_errors: 0, status: 'ok', code_lines: 8 });
-    expect(r.details!.metrics).toEqual({ structure: 1, typecheck: 1, compile: 1, tests: 2 / 3, type_errors: 0, runaway: 0, timeout: 0, too_short: 0 });
+    const code = [
+      'let rec sum = function',
+      '  | [] -> 0',
+      '  | x :: rest ->',
+      '    x + sum rest',
+      '',
+      'let mean l =',
+      '  let n = List.length l in',
+      '  if n = 0 then 0',
+      '  else sum l / n',
+    ].join('\n');
+    const r = await gradeOcaml(
+      `\`\`\`ocaml\n${code}\n\`\`\`\nEND`,
+      ['sum [1; 2] = 3', 'mean [2; 4] = 3', 'mean [] = 1'],
+      OCAML_REWARD_DEFAULTS,
+      'stop',
+      checker,
+    );
+    expect(r.score).toBeCloseTo(0.05 + 0.2 + 0.1 + (0.65 * 2) / 3);
+    expect(r.details).toMatchObject({
+      structure: 1,
+      typecheck: 1,
+      compile: 1,
+      tests_passed: 2,
+      tests_total: 3,
+      type_errors: 0,
+      status: 'ok',
+      code_lines: 8,
+    });
+    expect(r.details!.metrics).toEqual({
+      structure: 1,
+      typecheck: 1,
+      compile: 1,
+      tests: 2 / 3,
+      type_errors: 0,
+      runaway: 0,
+      timeout: 0,
+      too_short: 0,
+    });
   });
 });

@@ -9,17 +9,44 @@ import path from 'node:path';
 const bin = path.resolve(__dirname, '../../bin/webgrpo.mjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-ocaml-'));
 const problem = path.join(dir, 'problem.json');
-fs.writeFileSync(problem, JSON.stringify({ id: 'clamp', prompt: 'Write clamp', tests: ['clamp 0 10 5 = 5', 'clamp 0 10 (-3) = 0', 'clamp 0 10 42 = 10'] }));
+fs.writeFileSync(
+  problem,
+  JSON.stringify({
+    id: 'clamp',
+    prompt: 'Write clamp',
+    tests: ['clamp 0 10 5 = 5', 'clamp 0 10 (-3) = 0', 'clamp 0 10 42 = 10'],
+  }),
+);
 const reward = (completion: string, ...args: string[]) =>
-  spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', problem, ...args], { input: completion, encoding: 'utf8' });
+  spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', problem, ...args], {
+    input: completion,
+    encoding: 'utf8',
+  });
 
-const good = ['let clamp lo hi x =', '  if x < lo then', '    lo', '  else if x > hi then', '    hi', '  else', '    x', '', 'let unused = 0', 'END'].join('\n');
+const good = [
+  'let clamp lo hi x =',
+  '  if x < lo then',
+  '    lo',
+  '  else if x > hi then',
+  '    hi',
+  '  else',
+  '    x',
+  '',
+  'let unused = 0',
+  'END',
+].join('\n');
 
 describe('webgrpo reward ocaml', () => {
   it('prints the breakdown of a correct program', () => {
     const r = reward(good);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ problem: 'clamp', score: 1, tests_passed: 3, type_errors: 0, compiled: true });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      problem: 'clamp',
+      score: 1,
+      tests_passed: 3,
+      type_errors: 0,
+      compiled: true,
+    });
   });
 
   it('includes the compiler messages of each type error', () => {
@@ -39,7 +66,10 @@ describe('webgrpo reward ocaml', () => {
   });
 
   it('answers an allocation bomb within the time limit plus one second', () => {
-    const bomb = good.replace('let unused = 0', 'let rec grow acc = grow (Array.make 1_000_000 0 :: acc)\nlet unused = grow []');
+    const bomb = good.replace(
+      'let unused = 0',
+      'let rec grow acc = grow (Array.make 1_000_000 0 :: acc)\nlet unused = grow []',
+    );
     const t = Date.now();
     const r = reward(bomb, '--option', 'time_limit_ms=4000');
     expect(Date.now() - t).toBeLessThan(5000);
@@ -49,7 +79,10 @@ describe('webgrpo reward ocaml', () => {
   });
 
   it('a missing problem file or a bad option is a one-line usage error', () => {
-    const r = spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', path.join(dir, 'none.json')], { input: '', encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'reward', 'ocaml', '--problem', path.join(dir, 'none.json')], {
+      input: '',
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/no problem file/);
     expect(reward(good, '--option', 'time_limit=1').stderr).toMatch(/OcamlOptionError/);

@@ -2,7 +2,14 @@
 // splitting, and the score from a check's report (weights, runaway penalty, tests only when compiled).
 import { describe, it, expect } from 'vitest';
 import { extractCode, splitTopLevel, codeLineCount, joinItems, errorLine } from '../../src/reward/ocaml/code.ts';
-import { scoreReport, parseOcamlOptions, testsOf, OCAML_REWARD_DEFAULTS, OcamlOptionError, OcamlProblemError } from '../../src/reward/ocaml/reward.ts';
+import {
+  scoreReport,
+  parseOcamlOptions,
+  testsOf,
+  OCAML_REWARD_DEFAULTS,
+  OcamlOptionError,
+  OcamlProblemError,
+} from '../../src/reward/ocaml/reward.ts';
 import { reportFrom } from '../../src/reward/ocaml/protocol.ts';
 
 describe('extractCode', () => {
@@ -11,8 +18,16 @@ describe('extractCode', () => {
     expect(r).toEqual({ code: 'let x = 1', source: 'fence', hasEndMarker: true });
   });
   it('falls back to any fence, then to the text before the END line, then to everything', () => {
-    expect(extractCode('```\nlet y = 2\n```', 'END')).toEqual({ code: 'let y = 2', source: 'fence', hasEndMarker: false });
-    expect(extractCode('let z = 3\nEND\ntrailing talk', 'END')).toEqual({ code: 'let z = 3', source: 'marker', hasEndMarker: true });
+    expect(extractCode('```\nlet y = 2\n```', 'END')).toEqual({
+      code: 'let y = 2',
+      source: 'fence',
+      hasEndMarker: false,
+    });
+    expect(extractCode('let z = 3\nEND\ntrailing talk', 'END')).toEqual({
+      code: 'let z = 3',
+      source: 'marker',
+      hasEndMarker: true,
+    });
     expect(extractCode('let w = 4\n', 'END')).toEqual({ code: 'let w = 4', source: 'whole', hasEndMarker: false });
   });
   it('an unclosed fence (cut by the length limit) still yields its code', () => {
@@ -24,10 +39,16 @@ describe('extractCode', () => {
 });
 
 describe('splitTopLevel', () => {
-  const code = '(* helper *)\nlet rec f x =\n  if x = 0 then 0\n  else f (x - 1)\nand g y = y\n\ntype t = A | B\nlet h = 1\nlet () =\n  print_int h';
+  const code =
+    '(* helper *)\nlet rec f x =\n  if x = 0 then 0\n  else f (x - 1)\nand g y = y\n\ntype t = A | B\nlet h = 1\nlet () =\n  print_int h';
   it('cuts at unindented phrase starts, keeping `and` and comments with their definition', () => {
     const items = splitTopLevel(code);
-    expect(items.map((i) => [i.firstLine, i.lastLine])).toEqual([[1, 6], [7, 7], [8, 8], [9, 10]]);
+    expect(items.map((i) => [i.firstLine, i.lastLine])).toEqual([
+      [1, 6],
+      [7, 7],
+      [8, 8],
+      [9, 10],
+    ]);
   });
   it('reads code indented as a whole as if it were not', () => {
     expect(splitTopLevel('  let a = 1\n  let b =\n    2').map((i) => i.text)).toEqual(['let a = 1', 'let b =\n  2']);
@@ -58,12 +79,22 @@ describe('scoreReport', () => {
     expect(r.score).toBeCloseTo(1);
   });
   it('type errors grade the type-check part; tests count only when it compiles', () => {
-    const r = scoreReport(report({ definitions: 4, typeErrors: 1, compiled: false, tests: [true, true, true, true] }), o, true, false);
+    const r = scoreReport(
+      report({ definitions: 4, typeErrors: 1, compiled: false, tests: [true, true, true, true] }),
+      o,
+      true,
+      false,
+    );
     expect(r.parts).toEqual({ structure: 1, typecheck: 0.75, compile: 0, tests: 0 });
     expect(r.score).toBeCloseTo(0.05 + 0.2 * 0.75);
   });
   it('a runaway (length limit, no END) is multiplied by runaway_penalty', () => {
-    const r = scoreReport(report({ definitions: 2, compiled: true, tests: [true, false, false, false] }), o, false, true);
+    const r = scoreReport(
+      report({ definitions: 2, compiled: true, tests: [true, false, false, false] }),
+      o,
+      false,
+      true,
+    );
     expect(r.score).toBeCloseTo((0.2 + 0.1 + 0.65 * 0.25) * 0.3);
   });
 });

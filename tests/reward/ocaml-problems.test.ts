@@ -7,11 +7,17 @@ import { nodeHost } from '../../src/reward/ocaml/node-host.ts';
 import { gradeOcaml, OCAML_REWARD_DEFAULTS } from '../../src/reward/ocaml/reward.ts';
 import { codeLineCount } from '../../src/reward/ocaml/code.ts';
 
-interface Problem { id: string; prompt: string; tests: string[]; solution: string }
+interface Problem {
+  id: string;
+  prompt: string;
+  tests: string[];
+  solution: string;
+}
 const all = problems as Problem[];
 const checker = new OcamlChecker(nodeHost());
 afterAll(() => checker.dispose());
-const grade = (p: Problem, completion: string) => gradeOcaml(completion, p.tests, OCAML_REWARD_DEFAULTS, 'stop', checker);
+const grade = (p: Problem, completion: string) =>
+  gradeOcaml(completion, p.tests, OCAML_REWARD_DEFAULTS, 'stop', checker);
 const answer = (code: string) => `\`\`\`ocaml\n${code}\n\`\`\`\nEND`;
 
 describe('OCaml problem set', () => {
@@ -38,7 +44,8 @@ describe('OCaml problem set', () => {
     for (const [i, p] of all.entries()) {
       expect((await grade(p, answer(''))).score, p.id).toBe(0);
       // the next problem whose solution defines none of this one's names (several define `reverse`...)
-      const names = (code: string) => [...code.matchAll(/^(?:let|and)(?: rec)? ([a-z_][A-Za-z0-9_']*)/gm)].map((m) => m[1]);
+      const names = (code: string) =>
+        [...code.matchAll(/^(?:let|and)(?: rec)? ([a-z_][A-Za-z0-9_']*)/gm)].map((m) => m[1]);
       const mine = new Set(names(p.solution));
       const other = [...all.slice(i + 1), ...all.slice(0, i)].find((o) => !names(o.solution).some((n) => mine.has(n)))!;
       expect((await grade(p, answer(other.solution))).score, `${p.id} with ${other.id}'s solution`).toBeLessThan(1);
@@ -47,7 +54,10 @@ describe('OCaml problem set', () => {
 
   it('a broken solution (its first definition replaced by a wrong one) scores below 1', async () => {
     const p = all.find((x) => x.id === 'merge_sort')!;
-    const wrong = p.solution.replace('if x <= y then x :: merge ra b else y :: merge a rb', 'if x <= y then y :: merge a rb else x :: merge ra b');
+    const wrong = p.solution.replace(
+      'if x <= y then x :: merge ra b else y :: merge a rb',
+      'if x <= y then y :: merge a rb else x :: merge ra b',
+    );
     const r = await grade(p, answer(wrong));
     expect(r.score).toBeLessThan(1);
     expect(r.details).toMatchObject({ compiled: true });

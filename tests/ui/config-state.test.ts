@@ -10,7 +10,10 @@ import { parseRunConfig, RunConfigSchema } from '../../src/engine/config.ts';
 describe('ConfigState links', () => {
   it('applies a good link and reports it', async () => {
     const cs = new ConfigState();
-    const url = await encodeLink(parseRunConfig({ run: { max_steps: 9 }, optim: { learning_rate: 0.002 } }), 'https://app.example/');
+    const url = await encodeLink(
+      parseRunConfig({ run: { max_steps: 9 }, optim: { learning_rate: 0.002 } }),
+      'https://app.example/',
+    );
     await cs.openLink(url);
     expect(cs.config.run.max_steps).toBe(9);
     expect(cs.config.optim.learning_rate).toBe(0.002);
@@ -23,7 +26,10 @@ describe('ConfigState links', () => {
     cs.config.run.max_steps = 17;
     await cs.openLink('https://app.example/#run=v1.@@@');
     expect(cs.linkError).toMatch(/could not be opened: .*damaged.*keeps its current settings/s);
-    const bad = await encodeLink({ ...parseRunConfig({}), grpo: { ...parseRunConfig({}).grpo, epsilon: 0.3, epsilon_high: 0.1 } }, 'https://app.example/');
+    const bad = await encodeLink(
+      { ...parseRunConfig({}), grpo: { ...parseRunConfig({}).grpo, epsilon: 0.3, epsilon_high: 0.1 } },
+      'https://app.example/',
+    );
     await cs.openLink(bad);
     expect(cs.linkError).toContain('grpo.epsilon_high');
     expect(cs.config.run.max_steps).toBe(17);
@@ -32,7 +38,10 @@ describe('ConfigState links', () => {
 
   it('holds custom reward code back until it is accepted', async () => {
     const cs = new ConfigState();
-    const url = await encodeLink(parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return 1' } }] }), 'https://app.example/');
+    const url = await encodeLink(
+      parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return 1' } }] }),
+      'https://app.example/',
+    );
     await cs.openLink(url);
     expect(cs.pendingLink?.codes).toEqual(['return 1']);
     expect(cs.config.rewards[0].name).toBe('math');
@@ -51,7 +60,9 @@ describe('ConfigState links', () => {
 describe('the config form', () => {
   it('has a field for every scalar, enum and list field of every group of the schema', () => {
     const groups = configGroups();
-    const shape = (RunConfigSchema as unknown as { shape: Record<string, { _zod: { def: { innerType?: { shape?: object } } } }> }).shape;
+    const shape = (
+      RunConfigSchema as unknown as { shape: Record<string, { _zod: { def: { innerType?: { shape?: object } } } }> }
+    ).shape;
     for (const g of groups) {
       const inner = shape[g.group]._zod.def.innerType?.shape ?? {};
       expect(g.fields.map((f) => f.key).sort(), g.group).toEqual(Object.keys(inner).sort());
@@ -65,7 +76,9 @@ describe('the config form', () => {
 
 describe('model architecture lookup', () => {
   it('reads config.json from the Hub or a folder URL, and nothing for other ids', () => {
-    expect(configUrl('Qwen/Qwen3-0.6B', 'main')).toBe('https://huggingface.co/Qwen/Qwen3-0.6B/resolve/main/config.json');
+    expect(configUrl('Qwen/Qwen3-0.6B', 'main')).toBe(
+      'https://huggingface.co/Qwen/Qwen3-0.6B/resolve/main/config.json',
+    );
     expect(configUrl('https://example.org/m/', 'main')).toBe('https://example.org/m/config.json');
     expect(configUrl('not a model', 'main')).toBeNull();
   });

@@ -14,15 +14,25 @@ import type { TrainerEvent } from '../../src/worker/protocol.ts';
 import { makeRepo } from '../hub/hub-fixture.ts';
 
 let dir: string;
-beforeAll(async () => { await initBackend('cpu'); dir = makeRepo(); });
+beforeAll(async () => {
+  await initBackend('cpu');
+  dir = makeRepo();
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function nodeEnv(): SessionEnv {
   return {
     initBackend: () => initBackend('cpu'),
     async loadModel(m) {
-      const src = dirSource(dir), model = await CausalLM.load(src), tokenizer = await loadTokenizer(src, model.spec);
-      const loaded: LoadedWithTokenizer = { model, tokenizer, codec: codecFromTokenizer(tokenizer), info: modelInfo(m.id, model) };
+      const src = dirSource(dir),
+        model = await CausalLM.load(src),
+        tokenizer = await loadTokenizer(src, model.spec);
+      const loaded: LoadedWithTokenizer = {
+        model,
+        tokenizer,
+        codec: codecFromTokenizer(tokenizer),
+        info: modelInfo(m.id, model),
+      };
       return loaded;
     },
     async prepareRun(config, m) {
@@ -38,22 +48,34 @@ describe('worker environment', () => {
     const session = new TrainingSession(nodeEnv());
     const events: TrainerEvent[] = [];
     session.on((e) => events.push(e));
-    const done = new Promise<void>((resolve) => session.on((e) => { if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) resolve(); }));
+    const done = new Promise<void>((resolve) =>
+      session.on((e) => {
+        if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) resolve();
+      }),
+    );
     await session.start({
-      model: { id: './tiny' }, data: { dataset: 'demo-arithmetic' }, rewards: [{ name: 'math' }, { name: 'format', weight: 0.1 }],
-      sampling: { num_generations: 2, max_completion_length: 4 }, lora: { r: 2 },
+      model: { id: './tiny' },
+      data: { dataset: 'demo-arithmetic' },
+      rewards: [{ name: 'math' }, { name: 'format', weight: 0.1 }],
+      sampling: { num_generations: 2, max_completion_length: 4 },
+      lora: { r: 2 },
       run: { max_steps: 2, prompts_per_step: 2, eval_examples: 3, save_steps: 0 },
     });
     await done;
     const err = events.find((e) => e.kind === 'error');
     expect(err && JSON.stringify(err)).toBeUndefined();
-    const metrics = events.filter((e) => e.kind === 'metrics').map((e) => (e as Extract<TrainerEvent, { kind: 'metrics' }>).metrics.values);
+    const metrics = events
+      .filter((e) => e.kind === 'metrics')
+      .map((e) => (e as Extract<TrainerEvent, { kind: 'metrics' }>).metrics.values);
     expect(metrics).toHaveLength(2);
     expect(metrics[1]['rewards/math/mean']).toBeGreaterThanOrEqual(0);
     expect(metrics[1]['rewards/math/failures']).toBe(0);
     const evals = events.filter((e) => e.kind === 'eval');
-    expect(evals).toHaveLength(2);  // baseline and end
-    const log = (await session.exportCompletions()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(evals).toHaveLength(2); // baseline and end
+    const log = (await session.exportCompletions())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log[0].prompt).toMatch(/^What is \d+ [+-] \d+\?/);
     expect(Object.keys(log[0].rewards)).toEqual(['math', 'format']);
   });

@@ -9,7 +9,8 @@ const [input, output, ...drop] = process.argv.slice(2);
 if (!input || !output) throw new Error('usage: node strip-bytecode.mjs <in> <out> <SECTION>...');
 const buf = fs.readFileSync(input);
 const magic = buf.subarray(buf.length - 12).toString('latin1');
-if (!magic.startsWith('Caml1999X')) throw new Error(`${input} is not an OCaml bytecode executable (trailer "${magic}")`);
+if (!magic.startsWith('Caml1999X'))
+  throw new Error(`${input} is not an OCaml bytecode executable (trailer "${magic}")`);
 const count = buf.readUInt32BE(buf.length - 16);
 const tableStart = buf.length - 16 - 8 * count;
 const sections = [];
@@ -25,7 +26,10 @@ for (const s of sections) {
   pos += s.length;
 }
 const table = Buffer.alloc(8 * kept.length + 4);
-kept.forEach((s, i) => { table.write(s.name, 8 * i, 'latin1'); table.writeUInt32BE(s.length, 8 * i + 4); });
+kept.forEach((s, i) => {
+  table.write(s.name, 8 * i, 'latin1');
+  table.writeUInt32BE(s.length, 8 * i + 4);
+});
 table.writeUInt32BE(kept.length, 8 * kept.length);
 fs.writeFileSync(output, Buffer.concat([header, ...kept.map((s) => s.data), table, Buffer.from(magic, 'latin1')]));
 console.log(`${output}: kept ${kept.map((s) => s.name).join(' ')}; dropped ${drop.join(' ')}`);

@@ -16,54 +16,121 @@ import { BENCH_SHAPES, type BenchShape } from './shapes.ts';
 import { fusedActive, fusedSetting, setFused, setTiled, tiledActive } from '../kernels/flag.ts';
 
 export interface BenchResult {
-  device: string; backend: string; shape: string; layers: number;
-  decode_tokens_per_s: number; decode_step_ms: number; prefill_s: number;
-  train_step_s: number; train_peak_gpu_bytes: number; weights_bytes: number; fused: boolean; tiled_kernels: boolean; gradient_checkpointing: boolean;
-  decode: BenchShape['decode']; train: BenchShape['train'];
+  device: string;
+  backend: string;
+  shape: string;
+  layers: number;
+  decode_tokens_per_s: number;
+  decode_step_ms: number;
+  prefill_s: number;
+  train_step_s: number;
+  train_peak_gpu_bytes: number;
+  weights_bytes: number;
+  fused: boolean;
+  tiled_kernels: boolean;
+  gradient_checkpointing: boolean;
+  decode: BenchShape['decode'];
+  train: BenchShape['train'];
 }
 
 /** Random weights built on the device (a small random block tiled), so no host copy of the model exists. */
-export function randomWeights(spec: ModelSpec, seed = 0, std: { embed?: number; proj?: (fanIn: number) => number } = {}): ModelWeights {
+export function randomWeights(
+  spec: ModelSpec,
+  seed = 0,
+  std: { embed?: number; proj?: (fanIn: number) => number } = {},
+): ModelWeights {
   let s = seed;
-  const mat = (rows: number, cols: number, sd = std.proj?.(cols) ?? 0.02) => tf.tidy(() => {
-    const block = tf.randomNormal([Math.min(rows, 64), cols], 0, sd, 'float32', ++s);
-    return tf.slice(tf.tile(block, [Math.ceil(rows / block.shape[0]), 1]), [0, 0], [rows, cols]) as tf.Tensor2D;
-  });
+  const mat = (rows: number, cols: number, sd = std.proj?.(cols) ?? 0.02) =>
+    tf.tidy(() => {
+      const block = tf.randomNormal([Math.min(rows, 64), cols], 0, sd, 'float32', ++s);
+      return tf.slice(tf.tile(block, [Math.ceil(rows / block.shape[0]), 1]), [0, 0], [rows, cols]) as tf.Tensor2D;
+    });
   const vec = (n: number, v = 1) => tf.fill([n], v) as tf.Tensor1D;
-  const q = spec.heads * spec.headDim, kv = spec.kvHeads * spec.headDim;
+  const q = spec.heads * spec.headDim,
+    kv = spec.kvHeads * spec.headDim;
   const layers: LayerWeights[] = Array.from({ length: spec.layers }, () => ({
-    inputNorm: vec(spec.hidden), postNorm: vec(spec.hidden),
-    q_proj: mat(q, spec.hidden), k_proj: mat(kv, spec.hidden), v_proj: mat(kv, spec.hidden), o_proj: mat(spec.hidden, q),
-    gate_proj: mat(spec.intermediate, spec.hidden), up_proj: mat(spec.intermediate, spec.hidden), down_proj: mat(spec.hidden, spec.intermediate),
+    inputNorm: vec(spec.hidden),
+    postNorm: vec(spec.hidden),
+    q_proj: mat(q, spec.hidden),
+    k_proj: mat(kv, spec.hidden),
+    v_proj: mat(kv, spec.hidden),
+    o_proj: mat(spec.hidden, q),
+    gate_proj: mat(spec.intermediate, spec.hidden),
+    up_proj: mat(spec.intermediate, spec.hidden),
+    down_proj: mat(spec.hidden, spec.intermediate),
     bias: spec.attnBias ? { q_proj: vec(q, 0.01), k_proj: vec(kv, 0.01), v_proj: vec(kv, 0.01) } : {},
   }));
   const embed = mat(spec.vocabSize, spec.hidden, std.embed ?? 0.02);
-  return { embed, layers, norm: vec(spec.hidden), lmHead: spec.tieEmbeddings ? embed : mat(spec.vocabSize, spec.hidden) };
+  return {
+    embed,
+    layers,
+    norm: vec(spec.hidden),
+    lmHead: spec.tieEmbeddings ? embed : mat(spec.vocabSize, spec.hidden),
+  };
 }
 
 const now = () => performance.now();
 const ids = (rng: Rng, n: number, V: number) => Array.from({ length: n }, () => 1 + rng.int(V - 1));
 
-export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?: Partial<BenchShape['decode']>; train?: Partial<BenchShape['train']>; fused?: boolean; tiled?: boolean; layers?: number; checkpoint?: boolean } = {}, log: (m: string) => void = () => {}): Promise<BenchResult> {
+export async function runBench(
+  shapeName = 'qwen2.5-0.5b',
+  overrides: {
+    decode?: Partial<BenchShape['decode']>;
+    train?: Partial<BenchShape['train']>;
+    fused?: boolean;
+    tiled?: boolean;
+    layers?: number;
+    checkpoint?: boolean;
+  } = {},
+  log: (m: string) => void = () => {},
+): Promise<BenchResult> {
   const shape0 = BENCH_SHAPES[shapeName];
   if (!shape0) throw new Error(`unknown shape "${shapeName}": choose one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
   const spec = overrides.layers ? { ...shape0.spec, layers: overrides.layers } : shape0.spec; // fewer layers: memory of the rest on a small machine
-  const shape = { ...shape0, spec, decode: { ...shape0.decode, ...overrides.decode }, train: { ...shape0.train, ...overrides.train } };
+  const shape = {
+    ...shape0,
+    spec,
+    decode: { ...shape0.decode, ...overrides.decode },
+    train: { ...shape0.train, ...overrides.train },
+  };
   const fusedBefore = fusedSetting();
   setFused(overrides.fused === false ? false : 'auto'); // fused kernels, or the op-by-op reference path for ratios
-  setTiled(overrides.tiled ?? null);                    // tiled kernels: by the adapter unless forced
+  setTiled(overrides.tiled ?? null); // tiled kernels: by the adapter unless forced
   const weightsBefore = tf.memory().numBytes;
   const model = new CausalLM(shape.spec, randomWeights(shape.spec));
   model.gradientCheckpointing = overrides.checkpoint === true;
   const weightsBytes = tf.memory().numBytes - weightsBefore;
-  const lora = LoraAdapter.create(shape.spec, { r: shape.train.loraRank, alpha: 2 * shape.train.loraRank, dropout: 0, targetModules: [...LORA_TARGETS], useRslora: false }, 0);
+  const lora = LoraAdapter.create(
+    shape.spec,
+    {
+      r: shape.train.loraRank,
+      alpha: 2 * shape.train.loraRank,
+      dropout: 0,
+      targetModules: [...LORA_TARGETS],
+      useRslora: false,
+    },
+    0,
+  );
   // a non-zero B so that the LoRA path does real work in decode
   for (const v of lora.variables().filter((_, i) => i % 2 === 1)) v.assign(tf.fill(v.shape, 1e-3));
   try {
     const decode = await benchDecode(model, lora, shape.decode, log);
     const train = await benchTrain(model, lora, shape.train, log);
     const info = backendInfo();
-    return { device: info?.device ?? tf.getBackend(), backend: info?.backend ?? tf.getBackend(), shape: shapeName, layers: spec.layers, fused: fusedActive(), tiled_kernels: tiledActive(), gradient_checkpointing: model.gradientCheckpointing, ...decode, ...train, weights_bytes: weightsBytes, decode: shape.decode, train: shape.train };
+    return {
+      device: info?.device ?? tf.getBackend(),
+      backend: info?.backend ?? tf.getBackend(),
+      shape: shapeName,
+      layers: spec.layers,
+      fused: fusedActive(),
+      tiled_kernels: tiledActive(),
+      gradient_checkpointing: model.gradientCheckpointing,
+      ...decode,
+      ...train,
+      weights_bytes: weightsBytes,
+      decode: shape.decode,
+      train: shape.train,
+    };
   } finally {
     setFused(fusedBefore);
     setTiled(null);
@@ -73,21 +140,42 @@ export async function runBench(shapeName = 'qwen2.5-0.5b', overrides: { decode?:
 }
 
 async function benchDecode(model: CausalLM, lora: LoraAdapter, d: BenchShape['decode'], log: (m: string) => void) {
-  const rng = new Rng(1), V = model.spec.vocabSize;
+  const rng = new Rng(1),
+    V = model.spec.vocabSize;
   const prompts = Array.from({ length: d.seqs }, () => ids(rng, d.promptTokens, V));
-  const opts = { numGenerations: 1, temperature: 1, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng };
+  const opts = {
+    numGenerations: 1,
+    temperature: 1,
+    topP: 1,
+    topK: 0,
+    minP: 0,
+    repetitionPenalty: 1,
+    eosIds: [],
+    padId: 0,
+    rng,
+  };
   await sampleBatch(model, lora, prompts, { ...opts, maxNewTokens: 2 }); // compiles the GPU programs
   const t0 = now();
   let tPrefill = 0;
-  await sampleBatch(model, lora, prompts, { ...opts, maxNewTokens: d.newTokens, onStep: (i) => { if (i === 1) tPrefill = now(); } });
-  const total = (now() - t0) / 1000, prefill = (tPrefill - t0) / 1000;
+  await sampleBatch(model, lora, prompts, {
+    ...opts,
+    maxNewTokens: d.newTokens,
+    onStep: (i) => {
+      if (i === 1) tPrefill = now();
+    },
+  });
+  const total = (now() - t0) / 1000,
+    prefill = (tPrefill - t0) / 1000;
   const stepMs = ((total - prefill) * 1000) / Math.max(1, d.newTokens - 1);
-  log(`decode: ${d.seqs} x ${d.newTokens} tokens in ${total.toFixed(2)} s (prefill ${prefill.toFixed(2)} s, ${stepMs.toFixed(1)} ms/step)`);
+  log(
+    `decode: ${d.seqs} x ${d.newTokens} tokens in ${total.toFixed(2)} s (prefill ${prefill.toFixed(2)} s, ${stepMs.toFixed(1)} ms/step)`,
+  );
   return { decode_tokens_per_s: (d.seqs * d.newTokens) / total, decode_step_ms: stepMs, prefill_s: prefill };
 }
 
 async function benchTrain(model: CausalLM, lora: LoraAdapter, t: BenchShape['train'], log: (m: string) => void) {
-  const rng = new Rng(2), V = model.spec.vocabSize;
+  const rng = new Rng(2),
+    V = model.spec.vocabSize;
   const micro: MicroBatch[] = [];
   for (let r = 0; r < t.rows; r += t.microBatch) {
     const n = Math.min(t.microBatch, t.rows - r);
@@ -99,15 +187,30 @@ async function benchTrain(model: CausalLM, lora: LoraAdapter, t: BenchShape['tra
     });
   }
   const opt = new AdamW(lora.variables(), { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
-  const settings = { lossType: 'dapo' as const, beta: 0, epsilonLow: 0.2, epsilonHigh: 0.28, importanceSamplingLevel: 'token' as const, maxCompletionLength: t.completionTokens, batchSequences: t.rows, batchTokens: t.rows * t.completionTokens, microBatches: micro.length };
+  const settings = {
+    lossType: 'dapo' as const,
+    beta: 0,
+    epsilonLow: 0.2,
+    epsilonHigh: 0.28,
+    importanceSamplingLevel: 'token' as const,
+    maxCompletionLength: t.completionTokens,
+    batchSequences: t.rows,
+    batchTokens: t.rows * t.completionTokens,
+    microBatches: micro.length,
+  };
   const step = () => policyStep(model, lora, opt, micro, settings, { lr: 1e-6, maxGradNorm: 1 });
   try {
     await step(); // warm-up: compiles programs, allocates the optimiser state
     const t0 = now();
     await step();
     const secs = (now() - t0) / 1000;
-    const prof = await tf.profile(async () => { await step(); return []; });
-    log(`train step: ${t.rows} x ${t.promptTokens + t.completionTokens} tokens in ${secs.toFixed(3)} s, peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB`);
+    const prof = await tf.profile(async () => {
+      await step();
+      return [];
+    });
+    log(
+      `train step: ${t.rows} x ${t.promptTokens + t.completionTokens} tokens in ${secs.toFixed(3)} s, peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB`,
+    );
     return { train_step_s: secs, train_peak_gpu_bytes: prof.peakBytes };
   } finally {
     opt.dispose();

@@ -20,10 +20,20 @@ export function terminalRewards(reward: number, length: number): number[] {
 }
 
 /** Advantages and returns [C] of one completion's C tokens; values[t] is V of the state before token t. */
-export function gae(rewards: number[], values: number[], gamma: number, lam: number): { advantages: number[]; returns: number[] } {
-  if (rewards.length !== values.length) throw new GaeShapeError(`gae: ${rewards.length} rewards but ${values.length} values; give one value per completion token`);
-  const C = rewards.length, advantages = new Array<number>(C).fill(0);
-  let next = 0, nextValue = 0;                     // A_{t+1} and V_{t+1}, 0 past the end
+export function gae(
+  rewards: number[],
+  values: number[],
+  gamma: number,
+  lam: number,
+): { advantages: number[]; returns: number[] } {
+  if (rewards.length !== values.length)
+    throw new GaeShapeError(
+      `gae: ${rewards.length} rewards but ${values.length} values; give one value per completion token`,
+    );
+  const C = rewards.length,
+    advantages = new Array<number>(C).fill(0);
+  let next = 0,
+    nextValue = 0; // A_{t+1} and V_{t+1}, 0 past the end
   for (let t = C - 1; t >= 0; t--) {
     const delta = rewards[t] + gamma * nextValue - values[t];
     next = delta + gamma * lam * next;
@@ -47,7 +57,10 @@ export function whiten(rows: number[][], counts: boolean[]): number[][] {
 export function explainedVariance(pred: number[], target: number[]): number {
   const n = target.length;
   if (n < 2) return 0;
-  const variance = (xs: number[]) => { const m = xs.reduce((a, b) => a + b, 0) / xs.length; return xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length; };
+  const variance = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length;
+  };
   const vt = variance(target);
   return vt > 0 ? 1 - variance(target.map((y, i) => y - pred[i])) / vt : 0;
 }

@@ -20,39 +20,74 @@ import { mean } from '../stats.ts';
 import { explainedVariance, gae, terminalRewards, whiten } from './gae.ts';
 
 export interface PpoEstimate {
-  tokenAdvantages: number[][];          // [N][C_i] whitened GAE advantages
-  values: number[][];                   // [N][C_i] rollout-time values
-  metrics: Record<string, number>;      // value_loss, explained_variance, value_clipfrac, values/mean, returns/mean
+  tokenAdvantages: number[][]; // [N][C_i] whitened GAE advantages
+  values: number[][]; // [N][C_i] rollout-time values
+  metrics: Record<string, number>; // value_loss, explained_variance, value_clipfrac, values/mean, returns/mean
 }
 
 export class PpoCritic {
   readonly head: ValueHead;
   private readonly optim: AdamW;
 
-  constructor(D: number, private readonly config: RunConfig, seed: number) {
+  constructor(
+    D: number,
+    private readonly config: RunConfig,
+    seed: number,
+  ) {
     this.head = ValueHead.create(D, VALUE_HEAD_HIDDEN, seed);
     const o = config.optim;
-    this.optim = new AdamW(this.head.vars, { beta1: o.adam_beta1, beta2: o.adam_beta2, eps: o.adam_epsilon, weightDecay: o.weight_decay });
+    this.optim = new AdamW(this.head.vars, {
+      beta1: o.adam_beta1,
+      beta2: o.adam_beta2,
+      eps: o.adam_epsilon,
+      weightDecay: o.weight_decay,
+    });
   }
 
   /** rows: the trained completions; rewards [N] their totals (null: unscored, treated as 0). */
-  async estimate(model: CausalLM, lora: LoraAdapter, rows: TrainRow[], rewards: (number | null)[], lr: number, padId: number): Promise<PpoEstimate> {
+  async estimate(
+    model: CausalLM,
+    lora: LoraAdapter,
+    rows: TrainRow[],
+    rewards: (number | null)[],
+    lr: number,
+    padId: number,
+  ): Promise<PpoEstimate> {
     const g = this.config.grpo;
     const { chunks, tokens } = makeChunks(rows, padId, this.config.run.micro_batch_size);
-    const feats = chunks.map((c) => completionHidden(model, lora, c.batch));                 // [n, C, D] each
+    const feats = chunks.map((c) => completionHidden(model, lora, c.batch)); // [n, C, D] each
     try {
       const old: number[][] = [];
-      for (const f of feats) { const v = this.head.predict(f); old.push(...(await v.array())); v.dispose(); }   // [N][C]
+      for (const f of feats) {
+        const v = this.head.predict(f);
+        old.push(...(await v.array()));
+        v.dispose();
+      } // [N][C]
       const values = rows.map((r, i) => old[i].slice(0, r.completionIds.length));
-      const gaes = rows.map((r, i) => gae(terminalRewards(rewards[i] ?? 0, r.completionIds.length), values[i], g.gamma, g.lam));
-      const tokenAdvantages = whiten(gaes.map((x) => x.advantages), rows.map((r) => r.counts));
-      const C = old[0].length, pad = (xs: number[]) => [...xs, ...Array(C - xs.length).fill(0)];
-      const returns = gaes.map((x) => pad(x.returns)), masks = chunks.flatMap((c) => c.completionMask);
+      const gaes = rows.map((r, i) =>
+        gae(terminalRewards(rewards[i] ?? 0, r.completionIds.length), values[i], g.gamma, g.lam),
+      );
+      const tokenAdvantages = whiten(
+        gaes.map((x) => x.advantages),
+        rows.map((r) => r.counts),
+      );
+      const C = old[0].length,
+        pad = (xs: number[]) => [...xs, ...Array(C - xs.length).fill(0)];
+      const returns = gaes.map((x) => pad(x.returns)),
+        masks = chunks.flatMap((c) => c.completionMask);
       const fit = await this.fit(feats, old, returns, masks, tokens, lr);
-      const flatV = values.flatMap((v, i) => (rows[i].counts ? v : [])), flatR = gaes.flatMap((x, i) => (rows[i].counts ? x.returns : []));
+      const flatV = values.flatMap((v, i) => (rows[i].counts ? v : [])),
+        flatR = gaes.flatMap((x, i) => (rows[i].counts ? x.returns : []));
       return {
-        tokenAdvantages, values,
-        metrics: { value_loss: fit.loss, value_clipfrac: fit.clipFrac, explained_variance: explainedVariance(flatV, flatR), 'values/mean': mean(flatV), 'returns/mean': mean(flatR) },
+        tokenAdvantages,
+        values,
+        metrics: {
+          value_loss: fit.loss,
+          value_clipfrac: fit.clipFrac,
+          explained_variance: explainedVariance(flatV, flatR),
+          'values/mean': mean(flatV),
+          'returns/mean': mean(flatR),
+        },
       };
     } finally {
       tf.dispose(feats);
@@ -60,31 +95,56 @@ export class PpoCritic {
   }
 
   /** num_iterations passes of the clipped value loss over the micro-batches, one AdamW update per pass. */
-  private async fit(feats: tf.Tensor3D[], old: number[][], returns: number[][], masks: number[][], tokens: number, lr: number): Promise<{ loss: number; clipFrac: number }> {
-    const g = this.config.grpo, passes: number[][] = [];
+  private async fit(
+    feats: tf.Tensor3D[],
+    old: number[][],
+    returns: number[][],
+    masks: number[][],
+    tokens: number,
+    lr: number,
+  ): Promise<{ loss: number; clipFrac: number }> {
+    const g = this.config.grpo,
+      passes: number[][] = [];
     for (let it = 0; it < g.num_iterations; it++) {
-      let acc: tf.Tensor[] | null = null, row = 0;
+      let acc: tf.Tensor[] | null = null,
+        row = 0;
       const scalars: tf.Scalar[] = [];
       for (const f of feats) {
-        const n = f.shape[0], start = row, slice = <T>(xs: T[]) => xs.slice(start, start + n);
+        const n = f.shape[0],
+          start = row,
+          slice = <T>(xs: T[]) => xs.slice(start, start + n);
         row += n;
         const { value, grads } = tf.variableGrads(() => {
-          const inp = { values: this.head.predict(f), oldValues: tf.tensor2d(slice(old)), returns: tf.tensor2d(slice(returns)), mask: tf.tensor2d(slice(masks)) };
+          const inp = {
+            values: this.head.predict(f),
+            oldValues: tf.tensor2d(slice(old)),
+            returns: tf.tensor2d(slice(returns)),
+            mask: tf.tensor2d(slice(masks)),
+          };
           const out = clippedValueLoss(inp, g.vf_coef, g.cliprange_value, tokens);
           scalars.push(tf.keep(tf.mul(out.clipFrac, n / old.length)));
           return out.loss;
         }, this.head.vars);
         scalars.push(value);
         const gs = this.head.vars.map((v) => grads[v.name]);
-        if (!acc) acc = gs; else { const prev: tf.Tensor[] = acc; acc = prev.map((a, i) => tf.add(a, gs[i])); tf.dispose([...prev, ...gs]); }
+        if (!acc) acc = gs;
+        else {
+          const prev: tf.Tensor[] = acc;
+          acc = prev.map((a, i) => tf.add(a, gs[i]));
+          tf.dispose([...prev, ...gs]);
+        }
       }
       const clipped = await clipGradNorm(acc!, this.config.optim.max_grad_norm);
       this.optim.step(clipped.grads, lr);
       tf.dispose(clipped.grads);
-      const packed = tf.stack(scalars), vals = Array.from(await packed.data());
+      const packed = tf.stack(scalars),
+        vals = Array.from(await packed.data());
       tf.dispose([packed, ...scalars]);
       // scalars alternate clipFrac share, loss; vf_coef is divided out so value_loss reads as the squared error
-      passes.push([vals.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) / Math.max(g.vf_coef, 1e-12), vals.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0)]);
+      passes.push([
+        vals.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) / Math.max(g.vf_coef, 1e-12),
+        vals.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0),
+      ]);
     }
     return { loss: mean(passes.map((p) => p[0])), clipFrac: mean(passes.map((p) => p[1])) };
   }
@@ -92,21 +152,33 @@ export class PpoCritic {
   /** Head weights and optimiser moments for a checkpoint. */
   async exportTensors(): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
     const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [i, v] of this.head.vars.entries()) out[`value_head.${i}`] = { shape: v.shape, data: Float32Array.from(await v.data() as Float32Array) };
+    for (const [i, v] of this.head.vars.entries())
+      out[`value_head.${i}`] = { shape: v.shape, data: Float32Array.from((await v.data()) as Float32Array) };
     const os = await this.optim.exportState();
-    os.m.forEach((m, i) => { out[`value_head.optimizer.m.${i}`] = { shape: [m.length], data: m }; });
-    os.v.forEach((v, i) => { out[`value_head.optimizer.v.${i}`] = { shape: [v.length], data: v }; });
+    os.m.forEach((m, i) => {
+      out[`value_head.optimizer.m.${i}`] = { shape: [m.length], data: m };
+    });
+    os.v.forEach((v, i) => {
+      out[`value_head.optimizer.v.${i}`] = { shape: [v.length], data: v };
+    });
     out['value_head.optimizer.step'] = { shape: [1], data: Float32Array.of(os.step) };
     return out;
   }
 
   importTensors(t: Record<string, { shape: number[]; data: Float32Array }>): void {
     const missing = this.head.vars.map((_, i) => `value_head.${i}`).filter((k) => !t[k]);
-    if (missing.length) throw new CheckpointCorruptError(`the checkpoint lacks the value head (${missing.join(', ')}): it was saved by a run with another advantage_estimator`);
+    if (missing.length)
+      throw new CheckpointCorruptError(
+        `the checkpoint lacks the value head (${missing.join(', ')}): it was saved by a run with another advantage_estimator`,
+      );
     tf.tidy(() => this.head.vars.forEach((v, i) => v.assign(tf.tensor(t[`value_head.${i}`].data, v.shape))));
-    const vec = (k: 'm' | 'v') => this.head.vars.map((_, i) => t[`value_head.optimizer.${k}.${i}`]?.data ?? new Float32Array(0));
+    const vec = (k: 'm' | 'v') =>
+      this.head.vars.map((_, i) => t[`value_head.optimizer.${k}.${i}`]?.data ?? new Float32Array(0));
     this.optim.importState({ step: t['value_head.optimizer.step']?.data[0] ?? 0, m: vec('m'), v: vec('v') });
   }
 
-  dispose(): void { this.optim.dispose(); this.head.dispose(); }
+  dispose(): void {
+    this.optim.dispose();
+    this.head.dispose();
+  }
 }

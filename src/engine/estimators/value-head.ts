@@ -23,23 +23,29 @@ export class ValueHead {
 
   /** W1 [D, H], b1 [H], W2 [H, 1], b2 [1]; scaled-normal initialisation from the run seed. */
   static create(D: number, H: number, seed: number): ValueHead {
-    const init = (shape: number[], std: number, s: number) => tf.tidy(() => tf.variable(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', s), std), true));
+    const init = (shape: number[], std: number, s: number) =>
+      tf.tidy(() => tf.variable(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', s), std), true));
     return new ValueHead([
-      init([D, H], 1 / Math.sqrt(D), seed + 101), init([H], 0, seed + 102),
-      init([H, 1], 1 / Math.sqrt(H), seed + 202), init([1], 0, seed + 203),
+      init([D, H], 1 / Math.sqrt(D), seed + 101),
+      init([H], 0, seed + 102),
+      init([H, 1], 1 / Math.sqrt(H), seed + 202),
+      init([1], 0, seed + 203),
     ]);
   }
 
   /** Values [N, C] of hidden states [N, C, D]. */
   predict(hidden: tf.Tensor3D): tf.Tensor2D {
     return tf.tidy(() => {
-      const [N, C, D] = hidden.shape, [w1, b1, w2, b2] = this.vars;
-      const h = tf.relu(tf.add(tf.matMul(hidden.reshape([N * C, D]), w1), b1));   // [N*C, H]
+      const [N, C, D] = hidden.shape,
+        [w1, b1, w2, b2] = this.vars;
+      const h = tf.relu(tf.add(tf.matMul(hidden.reshape([N * C, D]), w1), b1)); // [N*C, H]
       return tf.add(tf.matMul(h, w2), b2).reshape([N, C]) as tf.Tensor2D;
     });
   }
 
-  dispose(): void { tf.dispose(this.vars); }
+  dispose(): void {
+    tf.dispose(this.vars);
+  }
 }
 
 /**
@@ -48,32 +54,48 @@ export class ValueHead {
  */
 export function completionHidden(model: CausalLM, lora: LoraAdapter | null, b: SequenceBatch): tf.Tensor3D {
   return tf.tidy(() => {
-    const N = b.ids.length, P = b.promptLength, C = b.ids[0].length - P, D = model.spec.hidden;
-    const positions = b.mask.map((r) => { let p = -1; return r.map((m) => (m ? ++p : 1)); });
+    const N = b.ids.length,
+      P = b.promptLength,
+      C = b.ids[0].length - P,
+      D = model.spec.hidden;
+    const positions = b.mask.map((r) => {
+      let p = -1;
+      return r.map((m) => (m ? ++p : 1));
+    });
     const { hidden } = model.forward({
-      ids: tf.tensor2d(b.ids, undefined, 'int32'), positions: tf.tensor2d(positions, undefined, 'int32'),
-      keyMask: tf.tensor2d(b.mask, undefined, 'float32'), lora,
+      ids: tf.tensor2d(b.ids, undefined, 'int32'),
+      positions: tf.tensor2d(positions, undefined, 'int32'),
+      keyMask: tf.tensor2d(b.mask, undefined, 'float32'),
+      lora,
     });
     return tf.slice(hidden, [0, P - 1, 0], [N, C, D]) as tf.Tensor3D;
   });
 }
 
 export interface ValueLossInput {
-  values: tf.Tensor2D;      // [N, C] current head, differentiable
-  oldValues: tf.Tensor2D;   // [N, C] at rollout time
-  returns: tf.Tensor2D;     // [N, C] GAE returns
-  mask: tf.Tensor2D;        // [N, C]
+  values: tf.Tensor2D; // [N, C] current head, differentiable
+  oldValues: tf.Tensor2D; // [N, C] at rollout time
+  returns: tf.Tensor2D; // [N, C] GAE returns
+  mask: tf.Tensor2D; // [N, C]
 }
 
 /**
  * Clipped value loss summed over the micro-batch's tokens and divided by `batchTokens` (so micro-batch
  * losses add up to the batch's token mean), times vf_coef; clipFrac counts tokens where clipping bound.
  */
-export function clippedValueLoss(inp: ValueLossInput, vfCoef: number, cliprange: number, batchTokens: number): { loss: tf.Scalar; clipFrac: tf.Scalar } {
+export function clippedValueLoss(
+  inp: ValueLossInput,
+  vfCoef: number,
+  cliprange: number,
+  batchTokens: number,
+): { loss: tf.Scalar; clipFrac: tf.Scalar } {
   const { values: v, oldValues: old, returns: R, mask } = inp;
   const unclipped = tf.square(tf.sub(v, R));
   if (!(cliprange > 0)) {
-    return { loss: tf.mul(tf.sum(tf.mul(unclipped, mask)), (0.5 * vfCoef) / Math.max(batchTokens, 1)) as tf.Scalar, clipFrac: tf.scalar(0) };
+    return {
+      loss: tf.mul(tf.sum(tf.mul(unclipped, mask)), (0.5 * vfCoef) / Math.max(batchTokens, 1)) as tf.Scalar,
+      clipFrac: tf.scalar(0),
+    };
   }
   const vClipped = tf.add(old, tf.clipByValue(tf.sub(v, old), -cliprange, cliprange));
   const clipped = tf.square(tf.sub(vClipped, R));

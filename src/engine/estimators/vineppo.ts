@@ -20,7 +20,9 @@ import type { Codec } from '../rollout.ts';
 /** Step ends [S]: exclusive token offsets where each step ends, increasing, the last equal to ids.length. */
 export function splitSteps(ids: number[], isBoundary: (id: number) => boolean, maxSteps: number): number[] {
   const ends: number[] = [];
-  ids.forEach((id, t) => { if (isBoundary(id) && t + 1 < ids.length) ends.push(t + 1); });
+  ids.forEach((id, t) => {
+    if (isBoundary(id) && t + 1 < ids.length) ends.push(t + 1);
+  });
   ends.push(ids.length);
   if (ends.length <= maxSteps) return ends;
   // keep maxSteps evenly spread ends (the last always): merged steps cover neighbouring lines
@@ -32,43 +34,67 @@ export function boundaryTest(codec: Pick<Codec, 'decode'>, delimiter: string): (
   const seen = new Map<number, boolean>();
   return (id) => {
     let b = seen.get(id);
-    if (b === undefined) { b = codec.decode([id]).includes(delimiter); seen.set(id, b); }
+    if (b === undefined) {
+      b = codec.decode([id]).includes(delimiter);
+      seen.set(id, b);
+    }
     return b;
   };
 }
 
 /** A state to value: row `row`'s prompt followed by the first `length` tokens of its completion. */
-export interface PrefixQuery { row: number; length: number }
+export interface PrefixQuery {
+  row: number;
+  length: number;
+}
 
 /** Values of the given states, in order (Monte Carlo in training; any function in tests). */
 export type ValueEstimator = (queries: PrefixQuery[]) => Promise<number[]>;
 
-export interface VineRow { promptIds: number[]; completionIds: number[] }
+export interface VineRow {
+  promptIds: number[];
+  completionIds: number[];
+}
 
 export interface VineAdvantages {
-  tokenAdvantages: number[][];   // [N][C_i] each token carries its step's advantage
-  stepValues: number[][];        // [N][S_i] V(s_0) .. V(s_{S-1})
-  stepAdvantages: number[][];    // [N][S_i]
-  queried: number;               // distinct states valued
+  tokenAdvantages: number[][]; // [N][C_i] each token carries its step's advantage
+  stepValues: number[][]; // [N][S_i] V(s_0) .. V(s_{S-1})
+  stepAdvantages: number[][]; // [N][S_i]
+  queried: number; // distinct states valued
 }
 
 /** Step values and advantages of every row; rows whose reward is null get advantage 0 everywhere. */
-export async function vineAdvantages(rows: VineRow[], ends: number[][], rewards: (number | null)[], estimate: ValueEstimator): Promise<VineAdvantages> {
+export async function vineAdvantages(
+  rows: VineRow[],
+  ends: number[][],
+  rewards: (number | null)[],
+  estimate: ValueEstimator,
+): Promise<VineAdvantages> {
   // the states before each step, deduplicated by their token ids
-  const keyOf = (q: PrefixQuery) => `${rows[q.row].promptIds.join(',')}|${rows[q.row].completionIds.slice(0, q.length).join(',')}`;
-  const index = new Map<string, number>(), unique: PrefixQuery[] = [];
-  const stateIds = rows.map((_, r) => ends[r].map((_, j) => {
-    const q = { row: r, length: j === 0 ? 0 : ends[r][j - 1] }, k = keyOf(q);
-    if (!index.has(k)) { index.set(k, unique.length); unique.push(q); }
-    return index.get(k)!;
-  }));
+  const keyOf = (q: PrefixQuery) =>
+    `${rows[q.row].promptIds.join(',')}|${rows[q.row].completionIds.slice(0, q.length).join(',')}`;
+  const index = new Map<string, number>(),
+    unique: PrefixQuery[] = [];
+  const stateIds = rows.map((_, r) =>
+    ends[r].map((_, j) => {
+      const q = { row: r, length: j === 0 ? 0 : ends[r][j - 1] },
+        k = keyOf(q);
+      if (!index.has(k)) {
+        index.set(k, unique.length);
+        unique.push(q);
+      }
+      return index.get(k)!;
+    }),
+  );
   const values = unique.length ? await estimate(unique) : [];
   const stepValues = stateIds.map((ids) => ids.map((i) => values[i]));
-  const stepAdvantages = stepValues.map((vs, r) => vs.map((v, j) => {
-    if (rewards[r] === null) return 0;
-    const last = j === vs.length - 1;
-    return (last ? rewards[r]! : 0) + (last ? 0 : vs[j + 1]) - v;
-  }));
+  const stepAdvantages = stepValues.map((vs, r) =>
+    vs.map((v, j) => {
+      if (rewards[r] === null) return 0;
+      const last = j === vs.length - 1;
+      return (last ? rewards[r]! : 0) + (last ? 0 : vs[j + 1]) - v;
+    }),
+  );
   const tokenAdvantages = rows.map((row, r) => spreadOverSteps(stepAdvantages[r], ends[r], row.completionIds.length));
   return { tokenAdvantages, stepValues, stepAdvantages, queried: unique.length };
 }
@@ -77,6 +103,9 @@ export async function vineAdvantages(rows: VineRow[], ends: number[][], rewards:
 export function spreadOverSteps(stepValues: number[], ends: number[], C: number): number[] {
   const out = new Array<number>(C).fill(0);
   let start = 0;
-  ends.forEach((end, j) => { for (let t = start; t < end; t++) out[t] = stepValues[j]; start = end; });
+  ends.forEach((end, j) => {
+    for (let t = start; t < end; t++) out[t] = stepValues[j];
+    start = end;
+  });
   return out;
 }

@@ -10,7 +10,13 @@ import type { AdamW } from '../optim.ts';
 import { runKernel, f32 } from './program.ts';
 
 /** AdamW's fields this update needs; they are private in optim.ts, whose own step() is the reference. */
-interface AdamWInternals { m: tf.Variable[]; v: tf.Variable[]; t: number; vars: tf.Variable[]; s: { beta1: number; beta2: number; eps: number; weightDecay: number } }
+interface AdamWInternals {
+  m: tf.Variable[];
+  v: tf.Variable[];
+  t: number;
+  vars: tf.Variable[];
+  s: { beta1: number; beta2: number; eps: number; weightDecay: number };
+}
 
 const WG = 64;
 
@@ -41,12 +47,41 @@ export function fusedAdamWStep(opt: AdamW, grads: tf.Tensor[], lr: number): void
   const o = opt as unknown as AdamWInternals;
   o.t += 1;
   const { beta1, beta2, eps, weightDecay } = o.s;
-  const bc1 = 1 - beta1 ** o.t, bc2 = 1 - beta2 ** o.t;
+  const bc1 = 1 - beta1 ** o.t,
+    bc2 = 1 - beta2 ** o.t;
   o.vars.forEach((p, i) => {
-    const n = p.size, groups = Math.ceil(n / WG);
-    const mc = momentsCode(n, beta1, -1), vc = momentsCode(n, beta1, beta2), pc = paramCode(n);
-    runKernel({ key: `adam_m_${n}_${beta1}`, code: mc, inputs: { G: grads[i] }, outShape: p.shape, workgroups: groups, workgroupSize: WG, output: o.m[i] });
-    runKernel({ key: `adam_v_${n}_${beta2}`, code: vc, inputs: { G: grads[i] }, outShape: p.shape, workgroups: groups, workgroupSize: WG, output: o.v[i] });
-    runKernel({ key: `adam_p_${n}`, code: pc, inputs: { M: o.m[i], V: o.v[i] }, outShape: p.shape, workgroups: groups, workgroupSize: WG, output: p, floatUniforms: { bc1, bc2, eps, decay: 1 - lr * weightDecay, lr } });
+    const n = p.size,
+      groups = Math.ceil(n / WG);
+    const mc = momentsCode(n, beta1, -1),
+      vc = momentsCode(n, beta1, beta2),
+      pc = paramCode(n);
+    runKernel({
+      key: `adam_m_${n}_${beta1}`,
+      code: mc,
+      inputs: { G: grads[i] },
+      outShape: p.shape,
+      workgroups: groups,
+      workgroupSize: WG,
+      output: o.m[i],
+    });
+    runKernel({
+      key: `adam_v_${n}_${beta2}`,
+      code: vc,
+      inputs: { G: grads[i] },
+      outShape: p.shape,
+      workgroups: groups,
+      workgroupSize: WG,
+      output: o.v[i],
+    });
+    runKernel({
+      key: `adam_p_${n}`,
+      code: pc,
+      inputs: { M: o.m[i], V: o.v[i] },
+      outShape: p.shape,
+      workgroups: groups,
+      workgroupSize: WG,
+      output: p,
+      floatUniforms: { bc1, bc2, eps, decay: 1 - lr * weightDecay, lr },
+    });
   });
 }

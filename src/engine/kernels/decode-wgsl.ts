@@ -40,8 +40,8 @@ fn main(index: i32) {
 }
 
 export interface LinearTerm {
-  w: string;              // weight input name, [O, K]
-  bias?: string;          // [O]
+  w: string; // weight input name, [O, K]
+  bias?: string; // [O]
   lora?: { up: string; down: string; offset: number; stride: number; R: number; scale: number };
 }
 
@@ -54,7 +54,8 @@ function accumulate(t: LinearTerm, K: number, acc: string): string {
   }`;
   if (t.bias) s += `\n  for (var m = 0; m < rows; m++) { ${acc}[m] += ${t.bias}[o]; }`;
   const l = t.lora;
-  if (l) s += `
+  if (l)
+    s += `
   for (var m = 0; m < rows; m++) {
     var d = 0.0;
     for (var j = 0; j < ${l.R}; j++) { d += ${l.down}[(n0 + m) * ${l.stride} + ${l.offset} + j] * ${l.up}[o * ${l.R} + j]; }
@@ -67,7 +68,13 @@ function accumulate(t: LinearTerm, K: number, acc: string): string {
  * result[n, o] = X W^T + bias + scale * Dn Bu^T (+ Res[n, o]); with `gate`, SiLU(gate term) * (up term),
  * the SwiGLU of the MLP. One invocation per (column, block of rows).
  */
-export function linearCode(N: number, K: number, O: number, main: LinearTerm, o: { gate?: LinearTerm; residual?: boolean }): string {
+export function linearCode(
+  N: number,
+  K: number,
+  O: number,
+  main: LinearTerm,
+  o: { gate?: LinearTerm; residual?: boolean },
+): string {
   const blocks = Math.ceil(N / ROW_BLOCK);
   const store = o.gate
     ? 'let g = accG[m]; result[(n0 + m) * OUTC + o] = g / (1.0 + exp(-g)) * acc[m];'
@@ -86,8 +93,12 @@ fn main(index: i32) {
 }
 
 export interface HeadProj {
-  hd: number; heads: number; D: number;
-  bias: boolean; norm: boolean; eps: number;
+  hd: number;
+  heads: number;
+  D: number;
+  bias: boolean;
+  norm: boolean;
+  eps: number;
   lora?: { offset: number; stride: number; R: number; scale: number };
 }
 
@@ -98,7 +109,8 @@ export interface HeadProj {
  * hd/2 angles, then their sin). WebGPU guarantees only 8 storage buffers per kernel, and this is 7 plus the output.
  */
 export function headProjCode(p: HeadProj, rope: boolean, WG: number): string {
-  const half = p.hd / 2, l = p.lora;
+  const half = p.hd / 2,
+    l = p.lora;
   return `
 var<workgroup> hv: array<f32, ${p.hd}>;
 var<workgroup> red: array<f32, ${WG}>;
@@ -112,7 +124,9 @@ fn projectHead(b: i32, h: i32, lid: i32) {
     hv[e] = s;
   }
   workgroupBarrier();
-  ${p.norm ? `
+  ${
+    p.norm
+      ? `
   var ss = 0.0;
   for (var e = lid; e < ${p.hd}; e += ${WG}) { ss += hv[e] * hv[e]; }
   red[lid] = ss;
@@ -122,8 +136,12 @@ fn projectHead(b: i32, h: i32, lid: i32) {
   let r = inverseSqrt(tot / ${f32(p.hd)} + ${f32(p.eps)});
   workgroupBarrier();
   for (var e = lid; e < ${p.hd}; e += ${WG}) { hv[e] = hv[e] * r * Nw[e]; }
-  workgroupBarrier();` : ''}
-  ${rope ? `
+  workgroupBarrier();`
+      : ''
+  }
+  ${
+    rope
+      ? `
   var lo: array<f32, ${Math.ceil(half / WG)}>; var hi: array<f32, ${Math.ceil(half / WG)}>;
   for (var e = lid; e < ${half}; e += ${WG}) {
     let c = Rope[b * ${p.hd} + e]; let s = Rope[b * ${p.hd} + ${half} + e];
@@ -132,7 +150,9 @@ fn projectHead(b: i32, h: i32, lid: i32) {
   }
   workgroupBarrier();
   for (var e = lid; e < ${half}; e += ${WG}) { hv[e] = lo[e / ${WG}]; hv[e + ${half}] = hi[e / ${WG}]; }
-  workgroupBarrier();` : ''}
+  workgroupBarrier();`
+      : ''
+  }
 }`;
 }
 
@@ -141,7 +161,9 @@ fn projectHead(b: i32, h: i32, lid: i32) {
  * `uniforms.slot`, written in place (`cacheSlots` = S), or the [N, heads * hd] queries (`cacheSlots` = 0).
  */
 export function headWriteCode(p: HeadProj, rope: boolean, cacheSlots: number, WG: number): string {
-  const at = cacheSlots ? `((b * ${p.heads} + h) * ${cacheSlots} + uniforms.slot) * ${p.hd} + e` : `(b * ${p.heads} + h) * ${p.hd} + e`;
+  const at = cacheSlots
+    ? `((b * ${p.heads} + h) * ${cacheSlots} + uniforms.slot) * ${p.hd} + e`
+    : `(b * ${p.heads} + h) * ${p.hd} + e`;
   return `${headProjCode(p, rope, WG)}
 fn main(index: i32) {
   let wg = index / ${WG}; let lid = index % ${WG};

@@ -14,7 +14,16 @@ import type { LoraAdapter } from '../lora.ts';
 import type { LoraTarget } from '../config.ts';
 import type { LayerWeights } from '../model/weights.ts';
 import { runKernel } from './program.ts';
-import { attentionCode, headWriteCode, linearCode, loraDownCode, rmsNormCode, ROW_BLOCK, type HeadProj, type LinearTerm } from './decode-wgsl.ts';
+import {
+  attentionCode,
+  headWriteCode,
+  linearCode,
+  loraDownCode,
+  rmsNormCode,
+  ROW_BLOCK,
+  type HeadProj,
+  type LinearTerm,
+} from './decode-wgsl.ts';
 
 /** 16 KiB of workgroup memory holds the scores of this many slots beside the head's vector. */
 export const MAX_FUSED_CAPACITY = 3584;
@@ -26,20 +35,46 @@ export function fusedDecodeSupported(model: CausalLM, capacity: number): boolean
   return capacity <= MAX_FUSED_CAPACITY && model.spec.headDim % 2 === 0 && !model.spec.mlpBias;
 }
 
-interface Ctx { model: CausalLM; lora: LoraAdapter | null; N: number; slot: number; rope: tf.Tensor; mask: tf.Tensor; cache: KVCache }
+interface Ctx {
+  model: CausalLM;
+  lora: LoraAdapter | null;
+  N: number;
+  slot: number;
+  rope: tf.Tensor;
+  mask: tf.Tensor;
+  cache: KVCache;
+}
 
 /**
  * Logits [N, V] of the next token for ids [N] at rotary positions [N], writing their keys and values at
  * cache slot `slot`. keyMask [N, S] must already mark `slot` as visible.
  */
-export function fusedDecodeStep(model: CausalLM, lora: LoraAdapter | null, cache: KVCache, ids: number[], positions: number[], keyMask: number[][], slot: number): tf.Tensor2D {
+export function fusedDecodeStep(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  cache: KVCache,
+  ids: number[],
+  positions: number[],
+  keyMask: number[][],
+  slot: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const N = ids.length;
-    const ctx: Ctx = { model, lora, N, slot, cache, rope: ropeTable(model, positions), mask: tf.tensor2d(keyMask, undefined, 'float32') };
-    let x = tf.gather(model.weights.embed, tf.tensor1d(ids, 'int32')) as tf.Tensor;   // [N, D]
-    model.weights.layers.forEach((w, l) => { x = layer(ctx, x, w, l); });
+    const ctx: Ctx = {
+      model,
+      lora,
+      N,
+      slot,
+      cache,
+      rope: ropeTable(model, positions),
+      mask: tf.tensor2d(keyMask, undefined, 'float32'),
+    };
+    let x = tf.gather(model.weights.embed, tf.tensor1d(ids, 'int32')) as tf.Tensor; // [N, D]
+    model.weights.layers.forEach((w, l) => {
+      x = layer(ctx, x, w, l);
+    });
     const h = norm(ctx, x, model.weights.norm);
-    return linear(ctx, h, { w: 'W' }, { W: model.weights.lmHead }) as tf.Tensor2D;   // [N, V]
+    return linear(ctx, h, { w: 'W' }, { W: model.weights.lmHead }) as tf.Tensor2D; // [N, V]
   });
 }
 
@@ -48,24 +83,61 @@ function layer(c: Ctx, x: tf.Tensor, w: LayerWeights, l: number): tf.Tensor {
   const qkv = down(c, xn, l, ['q_proj', 'k_proj', 'v_proj']);
   writeCache(c, xn, w, l, qkv, 'k_proj', c.cache.k[l]);
   writeCache(c, xn, w, l, qkv, 'v_proj', c.cache.v[l]);
-  const att = attend(c, xn, w, l, qkv);                                    // [N, H * hd]
+  const att = attend(c, xn, w, l, qkv); // [N, H * hd]
   const od = down(c, att, l, ['o_proj']);
-  const x1 = linear(c, att, term(c, w, l, 'o_proj', od, 'W', 'Bias', 'Bu'), { W: w.o_proj, Bias: w.bias.o_proj, Bu: pairB(c, l, 'o_proj'), Dn: od?.t, Res: x }, { residual: true });
+  const x1 = linear(
+    c,
+    att,
+    term(c, w, l, 'o_proj', od, 'W', 'Bias', 'Bu'),
+    { W: w.o_proj, Bias: w.bias.o_proj, Bu: pairB(c, l, 'o_proj'), Dn: od?.t, Res: x },
+    { residual: true },
+  );
   const hn = norm(c, x1, w.postNorm);
   const gu = down(c, hn, l, ['gate_proj', 'up_proj']);
-  const h = linear(c, hn, term(c, w, l, 'up_proj', gu, 'W', 'Bias', 'Bu'), {
-    W: w.up_proj, Bias: w.bias.up_proj, Bu: pairB(c, l, 'up_proj'), Wg: w.gate_proj, Bg: w.bias.gate_proj, Ug: pairB(c, l, 'gate_proj'), Dn: gu?.t,
-  }, { gate: term(c, w, l, 'gate_proj', gu, 'Wg', 'Bg', 'Ug') });                    // [N, I]
+  const h = linear(
+    c,
+    hn,
+    term(c, w, l, 'up_proj', gu, 'W', 'Bias', 'Bu'),
+    {
+      W: w.up_proj,
+      Bias: w.bias.up_proj,
+      Bu: pairB(c, l, 'up_proj'),
+      Wg: w.gate_proj,
+      Bg: w.bias.gate_proj,
+      Ug: pairB(c, l, 'gate_proj'),
+      Dn: gu?.t,
+    },
+    { gate: term(c, w, l, 'gate_proj', gu, 'Wg', 'Bg', 'Ug') },
+  ); // [N, I]
   const dd = down(c, h, l, ['down_proj']);
-  return linear(c, h, term(c, w, l, 'down_proj', dd, 'W', 'Bias', 'Bu'), { W: w.down_proj, Bias: w.bias.down_proj, Bu: pairB(c, l, 'down_proj'), Dn: dd?.t, Res: x1 }, { residual: true });
+  return linear(
+    c,
+    h,
+    term(c, w, l, 'down_proj', dd, 'W', 'Bias', 'Bu'),
+    { W: w.down_proj, Bias: w.bias.down_proj, Bu: pairB(c, l, 'down_proj'), Dn: dd?.t, Res: x1 },
+    { residual: true },
+  );
 }
 
 function norm(c: Ctx, x: tf.Tensor, g: tf.Tensor1D): tf.Tensor {
-  const D = x.shape[1]!, eps = c.model.spec.rmsNormEps;
-  return runKernel({ key: `rmsnorm_${D}_${eps}`, code: rmsNormCode(D, eps), inputs: { X: x, G: g }, outShape: [c.N, D], workgroups: c.N, workgroupSize: 64 });
+  const D = x.shape[1]!,
+    eps = c.model.spec.rmsNormEps;
+  return runKernel({
+    key: `rmsnorm_${D}_${eps}`,
+    code: rmsNormCode(D, eps),
+    inputs: { X: x, G: g },
+    outShape: [c.N, D],
+    workgroups: c.N,
+    workgroupSize: 64,
+  });
 }
 
-interface Down { t: tf.Tensor; offsets: Partial<Record<LoraTarget, number>>; stride: number; R: number }
+interface Down {
+  t: tf.Tensor;
+  offsets: Partial<Record<LoraTarget, number>>;
+  stride: number;
+  R: number;
+}
 
 const pairB = (c: Ctx, l: number, t: LoraTarget) => c.lora?.get(l, t)?.B;
 
@@ -73,55 +145,137 @@ const pairB = (c: Ctx, l: number, t: LoraTarget) => c.lora?.get(l, t)?.B;
 function down(c: Ctx, x: tf.Tensor, l: number, targets: LoraTarget[]): Down | null {
   const have = c.lora ? targets.filter((t) => c.lora!.get(l, t)) : [];
   if (!have.length) return null;
-  const R = c.lora!.settings.r, K = x.shape[1]!;
+  const R = c.lora!.settings.r,
+    K = x.shape[1]!;
   const inputs: Record<string, tf.Tensor> = { X: x };
-  have.forEach((t, i) => { inputs[`A${i}`] = c.lora!.get(l, t)!.A; });
-  const t = runKernel({ key: `loradown_${c.N}_${K}_${R}_${have.length}`, code: loraDownCode(c.N, K, R, have.length), inputs, outShape: [c.N, have.length * R], workgroups: Math.ceil((have.length * R) / 64), workgroupSize: 64 });
+  have.forEach((t, i) => {
+    inputs[`A${i}`] = c.lora!.get(l, t)!.A;
+  });
+  const t = runKernel({
+    key: `loradown_${c.N}_${K}_${R}_${have.length}`,
+    code: loraDownCode(c.N, K, R, have.length),
+    inputs,
+    outShape: [c.N, have.length * R],
+    workgroups: Math.ceil((have.length * R) / 64),
+    workgroupSize: 64,
+  });
   return { t, offsets: Object.fromEntries(have.map((h, i) => [h, i * R])), stride: have.length * R, R };
 }
 
 /** The LinearTerm of one projection: weight, its bias when present, its LoRA when the adapter covers it. */
-function term(c: Ctx, w: LayerWeights, l: number, t: LoraTarget, d: Down | null, wName: string, bName: string, uName: string): LinearTerm {
+function term(
+  c: Ctx,
+  w: LayerWeights,
+  l: number,
+  t: LoraTarget,
+  d: Down | null,
+  wName: string,
+  bName: string,
+  uName: string,
+): LinearTerm {
   const off = d?.offsets[t];
   return {
-    w: wName, bias: w.bias[t] ? bName : undefined,
-    lora: d && off !== undefined ? { up: uName, down: 'Dn', offset: off, stride: d.stride, R: d.R, scale: c.lora!.scale } : undefined,
+    w: wName,
+    bias: w.bias[t] ? bName : undefined,
+    lora:
+      d && off !== undefined
+        ? { up: uName, down: 'Dn', offset: off, stride: d.stride, R: d.R, scale: c.lora!.scale }
+        : undefined,
   };
 }
 
-function linear(c: Ctx, x: tf.Tensor, main: LinearTerm, inputs: Record<string, tf.Tensor | undefined>, o: { gate?: LinearTerm; residual?: boolean } = {}): tf.Tensor {
-  const K = x.shape[1]!, O = inputs.W!.shape[0];
+function linear(
+  c: Ctx,
+  x: tf.Tensor,
+  main: LinearTerm,
+  inputs: Record<string, tf.Tensor | undefined>,
+  o: { gate?: LinearTerm; residual?: boolean } = {},
+): tf.Tensor {
+  const K = x.shape[1]!,
+    O = inputs.W!.shape[0];
   const code = linearCode(c.N, K, O, main, o);
   const used = pickUsed(code, { X: x, ...inputs });
   const blocks = Math.ceil(c.N / ROW_BLOCK);
-  return runKernel({ key: `linear_${hash(code)}`, code, inputs: used, outShape: [c.N, O], workgroups: Math.ceil((O * blocks) / 64), workgroupSize: 64 });
+  return runKernel({
+    key: `linear_${hash(code)}`,
+    code,
+    inputs: used,
+    outShape: [c.N, O],
+    workgroups: Math.ceil((O * blocks) / 64),
+    workgroupSize: 64,
+  });
 }
 
-function headProj(c: Ctx, w: LayerWeights, l: number, t: 'q_proj' | 'k_proj' | 'v_proj', d: Down | null): { p: HeadProj; inputs: Record<string, tf.Tensor | undefined> } {
-  const s = c.model.spec, off = d?.offsets[t];
+function headProj(
+  c: Ctx,
+  w: LayerWeights,
+  l: number,
+  t: 'q_proj' | 'k_proj' | 'v_proj',
+  d: Down | null,
+): { p: HeadProj; inputs: Record<string, tf.Tensor | undefined> } {
+  const s = c.model.spec,
+    off = d?.offsets[t];
   const norm = t === 'q_proj' ? w.qNorm : t === 'k_proj' ? w.kNorm : undefined;
   const p: HeadProj = {
-    hd: s.headDim, heads: t === 'q_proj' ? s.heads : s.kvHeads, D: s.hidden, bias: !!w.bias[t], norm: !!norm, eps: s.rmsNormEps,
+    hd: s.headDim,
+    heads: t === 'q_proj' ? s.heads : s.kvHeads,
+    D: s.hidden,
+    bias: !!w.bias[t],
+    norm: !!norm,
+    eps: s.rmsNormEps,
     lora: d && off !== undefined ? { offset: off, stride: d.stride, R: d.R, scale: c.lora!.scale } : undefined,
   };
   return { p, inputs: { W: w[t], Bias: w.bias[t], Dn: p.lora ? d!.t : undefined, Bu: pairB(c, l, t), Nw: norm } };
 }
 
-function writeCache(c: Ctx, xn: tf.Tensor, w: LayerWeights, l: number, d: Down | null, t: 'k_proj' | 'v_proj', cache: tf.Tensor4D): void {
+function writeCache(
+  c: Ctx,
+  xn: tf.Tensor,
+  w: LayerWeights,
+  l: number,
+  d: Down | null,
+  t: 'k_proj' | 'v_proj',
+  cache: tf.Tensor4D,
+): void {
   const { p, inputs } = headProj(c, w, l, t, d);
   const code = headWriteCode(p, t === 'k_proj', cache.shape[2], WG);
   const used = pickUsed(code, { X: xn, ...inputs, Rope: c.rope });
-  runKernel({ key: `kvwrite_${hash(code)}`, code, inputs: used, outShape: cache.shape, workgroups: c.N * p.heads, workgroupSize: WG, uniforms: { slot: c.slot }, output: cache });
+  runKernel({
+    key: `kvwrite_${hash(code)}`,
+    code,
+    inputs: used,
+    outShape: cache.shape,
+    workgroups: c.N * p.heads,
+    workgroupSize: WG,
+    uniforms: { slot: c.slot },
+    output: cache,
+  });
 }
 
 /** Queries (projected, normed, rotated), then attention over the cache: two kernels, as one would need more than 8 buffers. */
 function attend(c: Ctx, xn: tf.Tensor, w: LayerWeights, l: number, d: Down | null): tf.Tensor {
   const { p, inputs } = headProj(c, w, l, 'q_proj', d);
-  const S = c.cache.capacity, s = c.model.spec;
+  const S = c.cache.capacity,
+    s = c.model.spec;
   const qCode = headWriteCode(p, true, 0, WG);
-  const q = runKernel({ key: `qproj_${hash(qCode)}`, code: qCode, inputs: pickUsed(qCode, { X: xn, ...inputs, Rope: c.rope }), outShape: [c.N, s.heads * s.headDim], workgroups: c.N * s.heads, workgroupSize: WG });
+  const q = runKernel({
+    key: `qproj_${hash(qCode)}`,
+    code: qCode,
+    inputs: pickUsed(qCode, { X: xn, ...inputs, Rope: c.rope }),
+    outShape: [c.N, s.heads * s.headDim],
+    workgroups: c.N * s.heads,
+    workgroupSize: WG,
+  });
   const code = attentionCode(s.headDim, s.heads, s.kvHeads, S, WG);
-  return runKernel({ key: `attention_${hash(code)}`, code, inputs: { Q: q, Kc: c.cache.k[l], Vc: c.cache.v[l], Mask: c.mask }, outShape: [c.N, s.heads * s.headDim], workgroups: c.N * s.heads, workgroupSize: WG, uniforms: { slot: c.slot } });
+  return runKernel({
+    key: `attention_${hash(code)}`,
+    code,
+    inputs: { Q: q, Kc: c.cache.k[l], Vc: c.cache.v[l], Mask: c.mask },
+    outShape: [c.N, s.heads * s.headDim],
+    workgroups: c.N * s.heads,
+    workgroupSize: WG,
+    uniforms: { slot: c.slot },
+  });
 }
 
 /** [N, hd]: cos of the hd/2 rotary angles of each row's position, then their sin (as the reference computes them). */
@@ -133,7 +287,9 @@ function ropeTable(model: CausalLM, positions: number[]): tf.Tensor {
 
 /** Only the inputs the generated code reads (WGSL rejects nothing, but binding unused buffers is waste). */
 function pickUsed(code: string, inputs: Record<string, tf.Tensor | undefined>): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(inputs).filter(([n, t]) => t && new RegExp(`\\b${n}\\[`).test(code))) as Record<string, tf.Tensor>;
+  return Object.fromEntries(
+    Object.entries(inputs).filter(([n, t]) => t && new RegExp(`\\b${n}\\[`).test(code)),
+  ) as Record<string, tf.Tensor>;
 }
 
 /** A short stable key of generated code (tfjs caches compiled pipelines by key). */

@@ -11,15 +11,28 @@ import * as tf from '../tf.ts';
 import { canTile, tiledMatMul } from './matmul.ts';
 import { tiledActive } from './flag.ts';
 
-export function fusedLoraLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1D | undefined, A: tf.Tensor, B: tf.Tensor, scale: number): tf.Tensor2D {
+export function fusedLoraLinear(
+  x: tf.Tensor2D,
+  W: tf.Tensor2D,
+  bias: tf.Tensor1D | undefined,
+  A: tf.Tensor,
+  B: tf.Tensor,
+  scale: number,
+): tf.Tensor2D {
   const tiled = tiledActive() && canTileLora(x, W, A as tf.Tensor2D);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, Ai, Bi] = args as tf.Tensor2D[];
     const save = args[3] as tf.GradSaveFunc;
     let h: tf.Tensor2D, y: tf.Tensor2D;
     if (tiled) {
-      h = tiledMatMul([{ a: xi, b: Ai, form: 'nt', alpha: scale }]);                            // [N, r], scaled
-      y = tiledMatMul([{ a: xi, b: W, form: 'nt' }, { a: h, b: Bi, form: 'nt' }], bias);     // [N, out]
+      h = tiledMatMul([{ a: xi, b: Ai, form: 'nt', alpha: scale }]); // [N, r], scaled
+      y = tiledMatMul(
+        [
+          { a: xi, b: W, form: 'nt' },
+          { a: h, b: Bi, form: 'nt' },
+        ],
+        bias,
+      ); // [N, out]
     } else {
       h = tf.mul(tf.matMul(xi, Ai, false, true), scale) as tf.Tensor2D;
       const base = tf.fused.matMul({ a: xi, b: W, transposeB: true, bias });
@@ -32,8 +45,11 @@ export function fusedLoraLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1
         const [xs, As, Bs, hs] = saved as tf.Tensor2D[];
         const d = dy as tf.Tensor2D;
         if (tiled) {
-          const g = tiledMatMul([{ a: d, b: Bs, form: 'nn', alpha: scale }]);                    // [N, r]
-          const dx = tiledMatMul([{ a: d, b: W, form: 'nn' }, { a: g, b: As, form: 'nn' }]);    // [N, in]
+          const g = tiledMatMul([{ a: d, b: Bs, form: 'nn', alpha: scale }]); // [N, r]
+          const dx = tiledMatMul([
+            { a: d, b: W, form: 'nn' },
+            { a: g, b: As, form: 'nn' },
+          ]); // [N, in]
           return [dx, tiledMatMul([{ a: g, b: xs, form: 'tn' }]), tiledMatMul([{ a: d, b: hs, form: 'tn' }])];
         }
         const g = tf.mul(tf.matMul(d, Bs), scale) as tf.Tensor2D;
@@ -60,6 +76,7 @@ export function tiledLinear(x: tf.Tensor2D, W: tf.Tensor2D, bias?: tf.Tensor1D):
 }
 
 function canTileLora(x: tf.Tensor2D, W: tf.Tensor2D, A: tf.Tensor2D): boolean {
-  const [out, inp] = W.shape, r = A.shape[0];
+  const [out, inp] = W.shape,
+    r = A.shape[0];
   return x.dtype === 'float32' && inp % 4 === 0 && out % 4 === 0 && r % 4 === 0;
 }

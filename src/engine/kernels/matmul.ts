@@ -15,13 +15,19 @@ import * as tf from '../tf.ts';
 import { runKernel, f32 } from './program.ts';
 
 export type MatMulForm = 'nt' | 'nn' | 'tn';
-export interface MatMulTerm { a: tf.Tensor; b: tf.Tensor; form: MatMulForm; alpha?: number }
+export interface MatMulTerm {
+  a: tf.Tensor;
+  b: tf.Tensor;
+  form: MatMulForm;
+  alpha?: number;
+}
 
 const WG = 64;
 
 /** Output shape [M, N], reduction length K and batch of one term. */
 function dims(t: MatMulTerm): { M: number; N: number; K: number; batch: number } {
-  const [a0, a1] = t.a.shape.slice(-2), [b0, b1] = t.b.shape.slice(-2);
+  const [a0, a1] = t.a.shape.slice(-2),
+    [b0, b1] = t.b.shape.slice(-2);
   const batch = t.a.rank === 3 ? t.a.shape[0] : 1;
   if (t.form === 'nt') return { M: a0, K: a1, N: b0, batch };
   if (t.form === 'nn') return { M: a0, K: a1, N: b1, batch };
@@ -33,8 +39,10 @@ export function canTile(terms: MatMulTerm[]): boolean {
   const d0 = dims(terms[0]);
   return terms.every((t) => {
     const d = dims(t);
-    if (d.M !== d0.M || d.N !== d0.N || d.batch !== d0.batch || t.a.dtype !== 'float32' || t.b.dtype !== 'float32') return false;
-    if (t.a.rank !== t.b.rank || t.a.rank < 2 || t.a.rank > 3 || (t.a.rank === 3 && t.b.shape[0] !== d.batch)) return false;
+    if (d.M !== d0.M || d.N !== d0.N || d.batch !== d0.batch || t.a.dtype !== 'float32' || t.b.dtype !== 'float32')
+      return false;
+    if (t.a.rank !== t.b.rank || t.a.rank < 2 || t.a.rank > 3 || (t.a.rank === 3 && t.b.shape[0] !== d.batch))
+      return false;
     const [b0, b1] = t.b.shape.slice(-2);
     if (t.form === 'nt' && b1 !== d.K) return false;
     if (t.form !== 'nt' && b0 !== d.K) return false;
@@ -44,9 +52,13 @@ export function canTile(terms: MatMulTerm[]): boolean {
 
 /** Sum of alpha_i op(a_i) op(b_i) (+ bias), one dispatch. Throws when !canTile(terms). */
 export function tiledMatMul<T extends tf.Tensor = tf.Tensor2D>(terms: MatMulTerm[], bias?: tf.Tensor1D): T {
-  if (!terms.length || !canTile(terms)) throw new Error(`tiledMatMul: shapes ${terms.map((t) => `${t.form} [${t.a.shape}] [${t.b.shape}]`).join(', ')} do not tile by 4`);
+  if (!terms.length || !canTile(terms))
+    throw new Error(
+      `tiledMatMul: shapes ${terms.map((t) => `${t.form} [${t.a.shape}] [${t.b.shape}]`).join(', ')} do not tile by 4`,
+    );
   const { M, N, batch } = dims(terms[0]);
-  const N4 = N / 4, MB = Math.ceil(M / 4);
+  const N4 = N / 4,
+    MB = Math.ceil(M / 4);
   const inputs: Record<string, tf.Tensor> = {};
   const loops = terms.map((t, i) => {
     inputs[`A${i}`] = t.a;
@@ -70,17 +82,26 @@ fn main(index: i32) {
 }`;
   const key = `mm4_${batch}_${M}_${N}_${terms.map((t) => `${t.form}${t.a.shape.join('x')}.${t.b.shape.join('x')}a${t.alpha ?? 1}`).join('_')}${bias ? '_b' : ''}`;
   return runKernel({
-    key, code, inputs, outShape: terms[0].a.rank === 3 ? [batch, M, N] : [M, N], workgroups: Math.ceil((batch * MB * N4) / WG), workgroupSize: WG,
-    components: Object.keys(inputs).map(() => 4), outputComponents: 4,
+    key,
+    code,
+    inputs,
+    outShape: terms[0].a.rank === 3 ? [batch, M, N] : [M, N],
+    workgroups: Math.ceil((batch * MB * N4) / WG),
+    workgroupSize: WG,
+    components: Object.keys(inputs).map(() => 4),
+    outputComponents: 4,
   }) as T;
 }
 
 /** The WGSL loop of one term, accumulating into s0..s3 (rows m0..m0+3, columns 4nb..4nb+3). */
 function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
   const { K } = dims(t);
-  const A = `A${i}`, B = `B${i}`, al = t.alpha ?? 1;
+  const A = `A${i}`,
+    B = `B${i}`,
+    al = t.alpha ?? 1;
   // batch offsets, in vec4s
-  const aOff = `bt * ${(t.a.shape.slice(-2)[0] * t.a.shape.slice(-2)[1]) / 4}`, bOff = `bt * ${(t.b.shape.slice(-2)[0] * t.b.shape.slice(-2)[1]) / 4}`;
+  const aOff = `bt * ${(t.a.shape.slice(-2)[0] * t.a.shape.slice(-2)[1]) / 4}`,
+    bOff = `bt * ${(t.b.shape.slice(-2)[0] * t.b.shape.slice(-2)[1]) / 4}`;
   const scale = al === 1 ? '' : `s0 *= ${f32(al)}; s1 *= ${f32(al)}; s2 *= ${f32(al)}; s3 *= ${f32(al)};`;
   // alpha scales this term only: accumulate it apart, then add
   const open = `{ var s0_ = s0; var s1_ = s1; var s2_ = s2; var s3_ = s3; s0 = vec4<f32>(0.0); s1 = vec4<f32>(0.0); s2 = vec4<f32>(0.0); s3 = vec4<f32>(0.0);`;
@@ -136,8 +157,14 @@ export function tiledMatMulGrad(a: tf.Tensor, b: tf.Tensor, form: 'nt' | 'nn'): 
         const [as, bs] = saved;
         // nt: da = dy b, db = dy^T a;  nn: da = dy b^T, db = a^T dy
         return form === 'nt'
-          ? [tiledMatMul<tf.Tensor>([{ a: dy, b: bs, form: 'nn' }]), tiledMatMul<tf.Tensor>([{ a: dy, b: as, form: 'tn' }])]
-          : [tiledMatMul<tf.Tensor>([{ a: dy, b: bs, form: 'nt' }]), tiledMatMul<tf.Tensor>([{ a: as, b: dy, form: 'tn' }])];
+          ? [
+              tiledMatMul<tf.Tensor>([{ a: dy, b: bs, form: 'nn' }]),
+              tiledMatMul<tf.Tensor>([{ a: dy, b: as, form: 'tn' }]),
+            ]
+          : [
+              tiledMatMul<tf.Tensor>([{ a: dy, b: bs, form: 'nt' }]),
+              tiledMatMul<tf.Tensor>([{ a: as, b: dy, form: 'tn' }]),
+            ];
       },
     };
   });

@@ -12,23 +12,29 @@ import * as tf from '../tf.ts';
 
 /** The subset of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
 interface WebGPUBackendLike {
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>, output?: tf.TensorInfo): tf.TensorInfo;
+  runWebGPUProgram(
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: Array<{ type: string; data: number[] }>,
+    output?: tf.TensorInfo,
+  ): tf.TensorInfo;
   tensorMap: { get(dataId: object): { values: unknown } };
 }
 
 export interface KernelCall {
-  key: string;                 // unique per code text
-  code: string;                // WGSL with `fn main(index: i32) { ... }`
+  key: string; // unique per code text
+  code: string; // WGSL with `fn main(index: i32) { ... }`
   inputs: Record<string, tf.Tensor>;
   outShape: number[];
-  workgroups: number;          // number of workgroups (flat; over 65,535 the kernel must check its bounds)
+  workgroups: number; // number of workgroups (flat; over 65,535 the kernel must check its bounds)
   workgroupSize: number;
-  uniforms?: Record<string, number>;  // i32 values that change per call (e.g. the cache slot)
-  floatUniforms?: Record<string, number>;  // f32 values that change per call (e.g. the learning rate)
-  output?: tf.Tensor;          // written in place instead of allocating a new tensor
+  uniforms?: Record<string, number>; // i32 values that change per call (e.g. the cache slot)
+  floatUniforms?: Record<string, number>; // f32 values that change per call (e.g. the learning rate)
+  output?: tf.Tensor; // written in place instead of allocating a new tensor
   dtype?: tf.DataType;
-  components?: number[];       // per input, in order: 4 declares it `array<vec4<f32>>` (default 1)
-  outputComponents?: number;   // 4 declares `result` as `array<vec4<f32>>` (default 1)
+  components?: number[]; // per input, in order: 4 declares it `array<vec4<f32>>` (default 1)
+  outputComponents?: number; // 4 declares `result` as `array<vec4<f32>>` (default 1)
 }
 
 const MAX_GROUPS = 65535;
@@ -51,9 +57,13 @@ class Program {
     this.dispatchLayout = { x: c.outShape.map((_, i) => i) };
     // WebGPU allows 65,535 workgroups per dimension; beyond, a second dimension (the flat index that
     // main() receives counts across both, and kernels return past their last element)
-    this.dispatch = c.workgroups <= MAX_GROUPS ? [c.workgroups, 1, 1] : [MAX_GROUPS, Math.ceil(c.workgroups / MAX_GROUPS), 1];
+    this.dispatch =
+      c.workgroups <= MAX_GROUPS ? [c.workgroups, 1, 1] : [MAX_GROUPS, Math.ceil(c.workgroups / MAX_GROUPS), 1];
     this.workgroupSize = [c.workgroupSize, 1, 1];
-    const fields = [...Object.keys(c.uniforms ?? {}).map((k) => `${k} : i32,`), ...Object.keys(c.floatUniforms ?? {}).map((k) => `${k} : f32,`)];
+    const fields = [
+      ...Object.keys(c.uniforms ?? {}).map((k) => `${k} : i32,`),
+      ...Object.keys(c.floatUniforms ?? {}).map((k) => `${k} : f32,`),
+    ];
     if (fields.length) this.uniforms = fields.join(' ');
     if (c.components) this.variableComponents = c.components;
     if (c.outputComponents) this.outputComponent = c.outputComponents;
@@ -67,8 +77,17 @@ class Program {
 
 export function runKernel(c: KernelCall): tf.Tensor {
   const backend = tf.backend() as unknown as WebGPUBackendLike;
-  const uniforms = [...Object.values(c.uniforms ?? {}).map((v) => ({ type: 'int32', data: [v] })), ...Object.values(c.floatUniforms ?? {}).map((v) => ({ type: 'float32', data: [v] }))];
-  const info = backend.runWebGPUProgram(new Program(c), Object.values(c.inputs), c.dtype ?? 'float32', uniforms.length ? uniforms : undefined, c.output);
+  const uniforms = [
+    ...Object.values(c.uniforms ?? {}).map((v) => ({ type: 'int32', data: [v] })),
+    ...Object.values(c.floatUniforms ?? {}).map((v) => ({ type: 'float32', data: [v] })),
+  ];
+  const info = backend.runWebGPUProgram(
+    new Program(c),
+    Object.values(c.inputs),
+    c.dtype ?? 'float32',
+    uniforms.length ? uniforms : undefined,
+    c.output,
+  );
   if (c.output) {
     // The backend caches a tensor's values on the CPU when it is read (data(), a checkpoint) and answers
     // later reads from that copy; a write in place makes it stale, so drop it.

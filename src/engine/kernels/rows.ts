@@ -18,7 +18,8 @@ const WG = 64;
 const groups = (rows: number) => Math.ceil(rows / WG);
 
 export function rowRmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number): T {
-  const D = x.shape[x.rank - 1], R = x.size / D;
+  const D = x.shape[x.rank - 1],
+    R = x.size / D;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([xi]);
@@ -32,7 +33,14 @@ fn main(index: i32) {
   for (var j = 0; j < ${D}; j++) { result[o + j] = X[o + j] * r * W[j]; }
 }`;
     return {
-      value: runKernel({ key: `rms_${R}_${D}_${eps}`, code, inputs: { X: xi, W: w }, outShape: xi.shape, workgroups: groups(R), workgroupSize: WG }),
+      value: runKernel({
+        key: `rms_${R}_${D}_${eps}`,
+        code,
+        inputs: { X: xi, W: w },
+        outShape: xi.shape,
+        workgroups: groups(R),
+        workgroupSize: WG,
+      }),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         // dx = r w dy - x r^3 / D sum_j x_j w_j dy_j
         const back = `
@@ -45,7 +53,16 @@ fn main(index: i32) {
   let c = t * r * r * r / ${f32(D)};
   for (var j = 0; j < ${D}; j++) { result[o + j] = r * W[j] * DY[o + j] - X[o + j] * c; }
 }`;
-        return [runKernel({ key: `rms_b_${R}_${D}_${eps}`, code: back, inputs: { X: saved[0], W: w, DY: dy }, outShape: dy.shape, workgroups: groups(R), workgroupSize: WG })];
+        return [
+          runKernel({
+            key: `rms_b_${R}_${D}_${eps}`,
+            code: back,
+            inputs: { X: saved[0], W: w, DY: dy },
+            outShape: dy.shape,
+            workgroups: groups(R),
+            workgroupSize: WG,
+          }),
+        ];
       },
     };
   });
@@ -53,8 +70,10 @@ fn main(index: i32) {
 }
 
 export function rowSoftmax(scores: tf.Tensor4D, bias: tf.Tensor4D, scale: number): tf.Tensor4D {
-  const [B, H, T, S] = scores.shape, R = B * H * T;
-  if (bias.shape[0] !== B || bias.shape[1] !== 1 || bias.shape[2] !== T || bias.shape[3] !== S) throw new Error(`rowSoftmax: bias [${bias.shape}] does not match scores [${scores.shape}]`);
+  const [B, H, T, S] = scores.shape,
+    R = B * H * T;
+  if (bias.shape[0] !== B || bias.shape[1] !== 1 || bias.shape[2] !== T || bias.shape[3] !== S)
+    throw new Error(`rowSoftmax: bias [${bias.shape}] does not match scores [${scores.shape}]`);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const si = args[0] as tf.Tensor4D;
     const code = `
@@ -69,7 +88,14 @@ fn main(index: i32) {
   let inv = 1.0 / l;
   for (var j = 0; j < ${S}; j++) { result[o + j] = result[o + j] * inv; }
 }`;
-    const p = runKernel({ key: `softmax_${B}_${H}_${T}_${S}_${scale}`, code, inputs: { X: si, BIAS: bias }, outShape: si.shape, workgroups: groups(R), workgroupSize: WG });
+    const p = runKernel({
+      key: `softmax_${B}_${H}_${T}_${S}_${scale}`,
+      code,
+      inputs: { X: si, BIAS: bias },
+      outShape: si.shape,
+      workgroups: groups(R),
+      workgroupSize: WG,
+    });
     (args[1] as tf.GradSaveFunc)([p]);
     return {
       value: p,
@@ -83,7 +109,16 @@ fn main(index: i32) {
   for (var j = 0; j < ${S}; j++) { t += P[o + j] * DY[o + j]; }
   for (var j = 0; j < ${S}; j++) { result[o + j] = ${f32(scale)} * P[o + j] * (DY[o + j] - t); }
 }`;
-        return [runKernel({ key: `softmax_b_${R}_${S}_${scale}`, code: back, inputs: { P: saved[0], DY: dy }, outShape: dy.shape, workgroups: groups(R), workgroupSize: WG })];
+        return [
+          runKernel({
+            key: `softmax_b_${R}_${S}_${scale}`,
+            code: back,
+            inputs: { P: saved[0], DY: dy },
+            outShape: dy.shape,
+            workgroups: groups(R),
+            workgroupSize: WG,
+          }),
+        ];
       },
     };
   });
@@ -108,19 +143,33 @@ const invTemp = (temperature: number) => f32(temperature > 0 ? 1 / temperature :
 
 /** [R, 2]: log p(target) and the entropy of softmax(logits / temperature), row by row (no gradient). */
 export function logprobEntropyRows(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): tf.Tensor2D {
-  const [R, V] = logits.shape, inv = invTemp(temperature);
+  const [R, V] = logits.shape,
+    inv = invTemp(temperature);
   const code = `
 fn main(index: i32) {
   if (index >= ${R}) { return; }${rowStats(V, inv)}
   result[index * 2] = Z[o + t] * ${inv} - lse;
   result[index * 2 + 1] = h;
 }`;
-  return runKernel({ key: `lpent_${R}_${V}_${inv}`, code, inputs: { Z: logits, TGT: targets }, outShape: [R, 2], workgroups: groups(R), workgroupSize: WG }) as tf.Tensor2D;
+  return runKernel({
+    key: `lpent_${R}_${V}_${inv}`,
+    code,
+    inputs: { Z: logits, TGT: targets },
+    outShape: [R, 2],
+    workgroups: groups(R),
+    workgroupSize: WG,
+  }) as tf.Tensor2D;
 }
 
 /** Gradient of logprobEntropyRows to the logits, given dy [R, 2] (d log p, d entropy). */
-export function logprobEntropyRowsGrad(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor2D, temperature: number): tf.Tensor2D {
-  const [R, V] = logits.shape, inv = invTemp(temperature);
+export function logprobEntropyRowsGrad(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  dy: tf.Tensor2D,
+  temperature: number,
+): tf.Tensor2D {
+  const [R, V] = logits.shape,
+    inv = invTemp(temperature);
   // d z_j = dlp (1[j = t] - p_j) - dH p_j (log p_j + H); d logits = d z / temperature
   const code = `
 fn main(index: i32) {
@@ -131,5 +180,12 @@ fn main(index: i32) {
     result[o + j] = (dlp * (select(0.0, 1.0, j == t) - p) - dh * p * (lp + h)) * ${inv};
   }
 }`;
-  return runKernel({ key: `lpent_b_${R}_${V}_${inv}`, code, inputs: { Z: logits, TGT: targets, DY: dy }, outShape: [R, V], workgroups: groups(R), workgroupSize: WG }) as tf.Tensor2D;
+  return runKernel({
+    key: `lpent_b_${R}_${V}_${inv}`,
+    code,
+    inputs: { Z: logits, TGT: targets, DY: dy },
+    outShape: [R, V],
+    workgroups: groups(R),
+    workgroupSize: WG,
+  }) as tf.Tensor2D;
 }

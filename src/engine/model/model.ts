@@ -11,7 +11,14 @@ import * as tf from '../tf.ts';
 import { LORA_TARGETS, type LoraTarget } from '../config.ts';
 import type { LoraAdapter } from '../lora.ts';
 import { ropeInvFreq, type ModelSpec } from './spec.ts';
-import { disposeWeights, loadModelFiles, uploadWeights, type LayerWeights, type LoadProgress, type ModelWeights } from './weights.ts';
+import {
+  disposeWeights,
+  loadModelFiles,
+  uploadWeights,
+  type LayerWeights,
+  type LoadProgress,
+  type ModelWeights,
+} from './weights.ts';
 import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
@@ -21,18 +28,25 @@ import { tiledMatMulGrad } from '../kernels/matmul.ts';
 import { rowRmsNorm, rowSoftmax } from '../kernels/rows.ts';
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
-export interface KVCache { k: tf.Tensor4D[]; v: tf.Tensor4D[]; capacity: number }
+export interface KVCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+  capacity: number;
+}
 
 export interface ForwardInput {
-  ids: tf.Tensor2D;        // [B, T] int32
-  positions: tf.Tensor2D;  // [B, T] int32 rotary positions
-  keyMask: tf.Tensor2D;    // [B, S] float32: 1 where a key may be attended (S = T, or the cache capacity)
+  ids: tf.Tensor2D; // [B, T] int32
+  positions: tf.Tensor2D; // [B, T] int32 rotary positions
+  keyMask: tf.Tensor2D; // [B, S] float32: 1 where a key may be attended (S = T, or the cache capacity)
   lora?: LoraAdapter | null;
-  cache?: KVCache;         // when given, the T new keys are written at slots offset..offset+T-1
+  cache?: KVCache; // when given, the T new keys are written at slots offset..offset+T-1
   offset?: number;
 }
 
-export interface ForwardOutput { hidden: tf.Tensor3D; cache?: KVCache }
+export interface ForwardOutput {
+  hidden: tf.Tensor3D;
+  cache?: KVCache;
+}
 
 const NEG = -1e9; // additive mask; finite so fully masked (padding) rows give no NaN
 
@@ -41,38 +55,64 @@ export class CausalLM {
   /** Recompute each layer in the backward pass instead of keeping its activations (run.gradient_checkpointing). */
   gradientCheckpointing = false;
 
-  constructor(readonly spec: ModelSpec, readonly weights: ModelWeights) {
+  constructor(
+    readonly spec: ModelSpec,
+    readonly weights: ModelWeights,
+  ) {
     this.invFreq = tf.tensor1d(ropeInvFreq(spec));
   }
 
   static async load(src: FileSource, onProgress?: (p: LoadProgress) => void): Promise<CausalLM> {
     const { spec, tensors } = await loadModelFiles(src, onProgress);
     // refuse before uploading: a tensor larger than one GPU binding fails obscurely later
-    assertFits(estimateMemory(spec, { rows: 1, promptTokens: 1, completionTokens: 1, microBatch: 1, loraRank: 1, loraTargets: 0 }), backendInfo());
+    assertFits(
+      estimateMemory(spec, {
+        rows: 1,
+        promptTokens: 1,
+        completionTokens: 1,
+        microBatch: 1,
+        loraRank: 1,
+        loraTargets: 0,
+      }),
+      backendInfo(),
+    );
     return new CausalLM(spec, uploadWeights(spec, tensors));
   }
 
   /** Empty caches for B rows and `capacity` positions. */
   newCache(B: number, capacity: number): KVCache {
-    const s = this.spec, shape: [number, number, number, number] = [B, s.kvHeads, capacity, s.headDim];
-    return { k: Array.from({ length: s.layers }, () => tf.zeros(shape)), v: Array.from({ length: s.layers }, () => tf.zeros(shape)), capacity };
+    const s = this.spec,
+      shape: [number, number, number, number] = [B, s.kvHeads, capacity, s.headDim];
+    return {
+      k: Array.from({ length: s.layers }, () => tf.zeros(shape)),
+      v: Array.from({ length: s.layers }, () => tf.zeros(shape)),
+      capacity,
+    };
   }
 
   forward(inp: ForwardInput): ForwardOutput {
     return tf.tidy(() => {
       const T = inp.ids.shape[1];
       const offset = inp.offset ?? 0;
-      const bias = attentionBias(inp.keyMask, T, offset);               // [B, 1, T, S]
-      const [cos, sin] = this.rope(inp.positions);                       // [B, 1, T, hd]
-      let x = embedLookup(this.weights.embed, inp.ids);                  // [B, T, D]
-      const k: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
-      const checkpoint = this.gradientCheckpointing && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
+      const bias = attentionBias(inp.keyMask, T, offset); // [B, 1, T, S]
+      const [cos, sin] = this.rope(inp.positions); // [B, 1, T, hd]
+      let x = embedLookup(this.weights.embed, inp.ids); // [B, T, D]
+      const k: tf.Tensor4D[] = [],
+        v: tf.Tensor4D[] = [];
+      const checkpoint =
+        this.gradientCheckpointing && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
       this.weights.layers.forEach((w, l) => {
-        if (checkpoint) { x = this.checkpointedBlock(x, w, l, { bias, cos, sin, lora: inp.lora }); return; }
+        if (checkpoint) {
+          x = this.checkpointedBlock(x, w, l, { bias, cos, sin, lora: inp.lora });
+          return;
+        }
         const cached = inp.cache ? { k: inp.cache.k[l], v: inp.cache.v[l], offset } : undefined;
         const out = this.block(x, w, l, { bias, cos, sin, cached, lora: inp.lora });
         x = out.x;
-        if (out.k) { k.push(out.k); v.push(out.v!); }
+        if (out.k) {
+          k.push(out.k);
+          v.push(out.v!);
+        }
       });
       const hidden = rmsNorm(x, this.weights.norm, this.spec.rmsNormEps);
       return { hidden, cache: inp.cache ? { k, v, capacity: inp.cache.capacity } : undefined };
@@ -80,7 +120,12 @@ export class CausalLM {
   }
 
   /** One decoder layer: attention and MLP with their residuals (and the layer's new cache when cached). */
-  private block(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): { x: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+  private block(
+    x: tf.Tensor3D,
+    w: LayerWeights,
+    l: number,
+    ctx: AttnContext,
+  ): { x: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
     const a = this.attention(rmsNorm(x, w.inputNorm, this.spec.rmsNormEps), w, l, ctx);
     const h = tf.add(x, a.out) as tf.Tensor3D;
     return { x: tf.add(h, this.mlp(rmsNorm(h, w.postNorm, this.spec.rmsNormEps), w, l, ctx.lora)), k: a.k, v: a.v };
@@ -99,11 +144,15 @@ export class CausalLM {
     const withPairs = (ts: tf.Tensor[]): LoraAdapter | null => {
       if (!lora) return null;
       const pairs = new Map(names.map((n, i) => [n, { A: ts[2 * i], B: ts[2 * i + 1] }]));
-      return Object.create(lora, { get: { value: (ll: number, n: LoraTarget) => (ll === l ? pairs.get(n) : lora.get(ll, n)) } }) as LoraAdapter;
+      return Object.create(lora, {
+        get: { value: (ll: number, n: LoraTarget) => (ll === l ? pairs.get(n) : lora.get(ll, n)) },
+      }) as LoraAdapter;
     };
-    const run = (xi: tf.Tensor3D, ts: tf.Tensor[], c: Pick<AttnContext, 'bias' | 'cos' | 'sin'>) => this.block(xi, w, l, { ...c, lora: withPairs(ts) }).x;
+    const run = (xi: tf.Tensor3D, ts: tf.Tensor[], c: Pick<AttnContext, 'bias' | 'cos' | 'sin'>) =>
+      this.block(xi, w, l, { ...c, lora: withPairs(ts) }).x;
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const xi = args[0] as tf.Tensor3D, ts = args.slice(1, 1 + vars.length) as tf.Tensor[];
+      const xi = args[0] as tf.Tensor3D,
+        ts = args.slice(1, 1 + vars.length) as tf.Tensor[];
       const save = args[1 + vars.length] as tf.GradSaveFunc;
       // the attention bias and rotary tables belong to the caller's scope, which ends before the backward pass
       save([xi, ctx.bias, ctx.cos, ctx.sin]);
@@ -111,7 +160,12 @@ export class CausalLM {
         value: tf.tidy(() => run(xi, ts, ctx)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, bias, cos, sin] = saved as [tf.Tensor3D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-          return gradsWithinBackward(() => tf.grads((...inputs: tf.Tensor[]) => run(inputs[0] as tf.Tensor3D, inputs.slice(1), { bias, cos, sin }))([xs, ...vars], dy));
+          return gradsWithinBackward(() =>
+            tf.grads((...inputs: tf.Tensor[]) => run(inputs[0] as tf.Tensor3D, inputs.slice(1), { bias, cos, sin }))(
+              [xs, ...vars],
+              dy,
+            ),
+          );
         },
       };
     });
@@ -132,12 +186,18 @@ export class CausalLM {
     return [tf.cos(emb) as tf.Tensor4D, tf.sin(emb) as tf.Tensor4D];
   }
 
-  private attention(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): { out: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
-    const s = this.spec, [B, T] = x.shape;
+  private attention(
+    x: tf.Tensor3D,
+    w: LayerWeights,
+    l: number,
+    ctx: AttnContext,
+  ): { out: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+    const s = this.spec,
+      [B, T] = x.shape;
     const heads = (t: tf.Tensor2D, n: number, norm?: tf.Tensor1D) => {
       let h = t.reshape([B, T, n, s.headDim]);
       if (norm) h = rmsNorm(h, norm, s.rmsNormEps);
-      return tf.transpose(h, [0, 2, 1, 3]) as tf.Tensor4D;                // [B, n, T, hd]
+      return tf.transpose(h, [0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
     };
     const x2 = x.reshape([B * T, s.hidden]) as tf.Tensor2D;
     const q = applyRope(heads(this.linear(x2, w, l, 'q_proj', ctx.lora), s.heads, w.qNorm), ctx.cos, ctx.sin);
@@ -147,7 +207,8 @@ export class CausalLM {
       k = writeCache(ctx.cached.k, k, ctx.cached.offset);
       v = writeCache(ctx.cached.v, v, ctx.cached.offset);
     }
-    const S = k.shape[2], rep = s.heads / s.kvHeads;
+    const S = k.shape[2],
+      rep = s.heads / s.kvHeads;
     if (tiledActive()) {
       const o2 = tiledAttention(q, k, v, ctx.bias, s.kvHeads);
       if (o2) {
@@ -169,8 +230,9 @@ export class CausalLM {
   private mlp(x: tf.Tensor3D, w: LayerWeights, l: number, lora?: LoraAdapter | null): tf.Tensor3D {
     const [B, T, D] = x.shape;
     const x2 = x.reshape([B * T, D]) as tf.Tensor2D;
-    const g = this.linear(x2, w, l, 'gate_proj', lora), u = this.linear(x2, w, l, 'up_proj', lora);
-    const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;       // SiLU(gate) * up
+    const g = this.linear(x2, w, l, 'gate_proj', lora),
+      u = this.linear(x2, w, l, 'up_proj', lora);
+    const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // SiLU(gate) * up
     return this.linear(h, w, l, 'down_proj', lora).reshape([B, T, D]);
   }
 
@@ -178,7 +240,8 @@ export class CausalLM {
   private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, lora?: LoraAdapter | null): tf.Tensor2D {
     const b = w.bias[name];
     const pair = lora?.get(l, name);
-    if (pair && lora && fusedActive() && !(lora.training && lora.settings.dropout > 0)) return fusedLoraLinear(x, w[name], b, pair.A, pair.B, lora.scale);
+    if (pair && lora && fusedActive() && !(lora.training && lora.settings.dropout > 0))
+      return fusedLoraLinear(x, w[name], b, pair.A, pair.B, lora.scale);
     const tiled = !pair && tiledActive() ? tiledLinear(x, w[name], b) : null;
     if (tiled) return tiled;
     let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
@@ -198,7 +261,9 @@ export class CausalLM {
 }
 
 interface AttnContext {
-  bias: tf.Tensor4D; cos: tf.Tensor4D; sin: tf.Tensor4D;
+  bias: tf.Tensor4D;
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
   cached?: { k: tf.Tensor4D; v: tf.Tensor4D; offset: number };
   lora?: LoraAdapter | null;
 }
@@ -237,9 +302,19 @@ function embedLookup(embed: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
  * [B, KV, S, hd], bias [B, 1, T, S]; returns the heads' outputs [B*T, H*hd]. Null when the shapes do not
  * tile (head size or key count not a multiple of 4).
  */
-function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, kvHeads: number): tf.Tensor2D | null {
-  const [B, H, T, hd] = q.shape, S = k.shape[2], rep = H / kvHeads;
-  const qg = q.reshape([B * kvHeads, rep * T, hd]), k3 = k.reshape([B * kvHeads, S, hd]), v3 = v.reshape([B * kvHeads, S, hd]);
+function tiledAttention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor4D,
+  kvHeads: number,
+): tf.Tensor2D | null {
+  const [B, H, T, hd] = q.shape,
+    S = k.shape[2],
+    rep = H / kvHeads;
+  const qg = q.reshape([B * kvHeads, rep * T, hd]),
+    k3 = k.reshape([B * kvHeads, S, hd]),
+    v3 = v.reshape([B * kvHeads, S, hd]);
   const scores = tiledMatMulGrad(qg, k3, 'nt');
   if (!scores) return null;
   const probs = rowSoftmax(scores.reshape([B, H, T, S]), bias, 1 / Math.sqrt(hd));
@@ -258,7 +333,7 @@ export function rmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number):
 function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
   const half = x.shape[3] / 2;
   const [x1, x2] = tf.split(x, [half, half], 3);
-  const rotated = tf.concat([tf.neg(x2), x1], 3);                       // rotate_half
+  const rotated = tf.concat([tf.neg(x2), x1], 3); // rotate_half
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
 }
 
@@ -273,8 +348,14 @@ function attentionBias(keyMask: tf.Tensor2D, T: number, offset: number): tf.Tens
 
 /** Writes new [B, KV, T, hd] keys into a [B, KV, S, hd] cache at slots offset..offset+T-1 (a new tensor). */
 function writeCache(cache: tf.Tensor4D, fresh: tf.Tensor4D, offset: number): tf.Tensor4D {
-  const S = cache.shape[2], T = fresh.shape[2];
-  const padded = tf.pad(fresh, [[0, 0], [0, 0], [offset, S - offset - T], [0, 0]]);
+  const S = cache.shape[2],
+    T = fresh.shape[2];
+  const padded = tf.pad(fresh, [
+    [0, 0],
+    [0, 0],
+    [offset, S - offset - T],
+    [0, 0],
+  ]);
   const slot = tf.range(0, S, 1, 'int32');
   const inWindow = tf.logicalAnd(tf.greaterEqual(slot, offset), tf.less(slot, offset + T)).reshape([1, 1, S, 1]);
   return tf.where(tf.broadcastTo(inWindow, cache.shape), padded, cache) as tf.Tensor4D;

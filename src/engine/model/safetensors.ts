@@ -5,33 +5,56 @@
 //   const bytes = writeSafetensors({ name: { shape, data } })
 
 export type StDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'I8' | 'U8' | 'BOOL' | 'F64';
-export interface StTensor { dtype: StDtype; shape: number[]; data: Float32Array | Int32Array }
-interface HeaderEntry { dtype: StDtype; shape: number[]; data_offsets: [number, number] }
+export interface StTensor {
+  dtype: StDtype;
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+interface HeaderEntry {
+  dtype: StDtype;
+  shape: number[];
+  data_offsets: [number, number];
+}
 
 export class SafetensorsError extends Error {
   readonly name = 'SafetensorsError';
 }
 
-export function readSafetensorsHeader(bytes: ArrayBuffer | Uint8Array): { header: Record<string, HeaderEntry>; dataStart: number } {
+export function readSafetensorsHeader(bytes: ArrayBuffer | Uint8Array): {
+  header: Record<string, HeaderEntry>;
+  dataStart: number;
+} {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (u8.byteLength < 8) throw new SafetensorsError('file is shorter than the 8-byte header length: not a safetensors file');
+  if (u8.byteLength < 8)
+    throw new SafetensorsError('file is shorter than the 8-byte header length: not a safetensors file');
   const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const n = Number(dv.getBigUint64(0, true));
-  if (n <= 0 || 8 + n > u8.byteLength) throw new SafetensorsError(`header length ${n} exceeds the file (${u8.byteLength} bytes): truncated or not a safetensors file`);
+  if (n <= 0 || 8 + n > u8.byteLength)
+    throw new SafetensorsError(
+      `header length ${n} exceeds the file (${u8.byteLength} bytes): truncated or not a safetensors file`,
+    );
   const json = JSON.parse(new TextDecoder().decode(u8.subarray(8, 8 + n))) as Record<string, HeaderEntry>;
   delete (json as Record<string, unknown>).__metadata__;
   return { header: json, dataStart: 8 + n };
 }
 
-export function readSafetensors(bytes: ArrayBuffer | Uint8Array, filter?: (name: string) => boolean): Map<string, StTensor> {
+export function readSafetensors(
+  bytes: ArrayBuffer | Uint8Array,
+  filter?: (name: string) => boolean,
+): Map<string, StTensor> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const { header, dataStart } = readSafetensorsHeader(u8);
   const out = new Map<string, StTensor>();
   for (const [name, e] of Object.entries(header)) {
     if (filter && !filter(name)) continue;
     const [a, b] = e.data_offsets;
-    if (dataStart + b > u8.byteLength) throw new SafetensorsError(`tensor ${name} lies past the end of the file: the download is incomplete`);
-    out.set(name, { dtype: e.dtype, shape: e.shape, data: decode(e.dtype, u8.subarray(dataStart + a, dataStart + b), name) });
+    if (dataStart + b > u8.byteLength)
+      throw new SafetensorsError(`tensor ${name} lies past the end of the file: the download is incomplete`);
+    out.set(name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      data: decode(e.dtype, u8.subarray(dataStart + a, dataStart + b), name),
+    });
   }
   return out;
 }
@@ -40,13 +63,22 @@ function decode(dtype: StDtype, raw: Uint8Array, name: string): Float32Array | I
   // Copy to an aligned buffer: offsets in the file need not be multiples of 4.
   const buf = new Uint8Array(raw).buffer; // a copy (Buffer.slice would share memory)
   switch (dtype) {
-    case 'F32': return new Float32Array(buf);
-    case 'F16': return f16ToF32(new Uint16Array(buf));
-    case 'BF16': return bf16ToF32(new Uint16Array(buf));
-    case 'I32': return new Int32Array(buf);
-    case 'I64': return Int32Array.from(new BigInt64Array(buf), (x) => Number(x));
-    case 'F64': return Float32Array.from(new Float64Array(buf));
-    default: throw new SafetensorsError(`tensor ${name} has dtype ${dtype}, which webgrpo cannot read; convert it to f32, f16 or bf16`);
+    case 'F32':
+      return new Float32Array(buf);
+    case 'F16':
+      return f16ToF32(new Uint16Array(buf));
+    case 'BF16':
+      return bf16ToF32(new Uint16Array(buf));
+    case 'I32':
+      return new Int32Array(buf);
+    case 'I64':
+      return Int32Array.from(new BigInt64Array(buf), (x) => Number(x));
+    case 'F64':
+      return Float32Array.from(new Float64Array(buf));
+    default:
+      throw new SafetensorsError(
+        `tensor ${name} has dtype ${dtype}, which webgrpo cannot read; convert it to f32, f16 or bf16`,
+      );
   }
 }
 
@@ -59,14 +91,20 @@ export function bf16ToF32(src: Uint16Array): Float32Array {
 export function f16ToF32(src: Uint16Array): Float32Array {
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) {
-    const h = src[i], s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    const h = src[i],
+      s = h & 0x8000 ? -1 : 1,
+      e = (h >> 10) & 0x1f,
+      m = h & 0x3ff;
     out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
   }
   return out;
 }
 
 /** Serialises f32 tensors (names sorted, as safetensors' own writer does). */
-export function writeSafetensors(tensors: Record<string, { shape: number[]; data: Float32Array }>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+export function writeSafetensors(
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  metadata: Record<string, string> = { format: 'pt' },
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = { __metadata__: metadata };
   let off = 0;

@@ -12,25 +12,46 @@ import type { LoraAdapter } from '../lora.ts';
 export function hfConfig(spec: ModelSpec): Record<string, unknown> {
   const cls = { qwen2: 'Qwen2ForCausalLM', llama: 'LlamaForCausalLM', qwen3: 'Qwen3ForCausalLM' }[spec.arch];
   return {
-    architectures: [cls], model_type: spec.arch, vocab_size: spec.vocabSize, hidden_size: spec.hidden,
-    intermediate_size: spec.intermediate, num_hidden_layers: spec.layers, num_attention_heads: spec.heads,
-    num_key_value_heads: spec.kvHeads, head_dim: spec.headDim, hidden_act: 'silu', max_position_embeddings: spec.maxPositions,
-    rms_norm_eps: spec.rmsNormEps, rope_theta: spec.ropeTheta, tie_word_embeddings: spec.tieEmbeddings,
-    attention_bias: spec.arch === 'llama' ? spec.oBias : undefined, mlp_bias: spec.mlpBias,
-    bos_token_id: spec.bosTokenId, eos_token_id: spec.eosTokenIds.length === 1 ? spec.eosTokenIds[0] : spec.eosTokenIds,
-    pad_token_id: spec.padTokenId, torch_dtype: 'float32', use_cache: true,
+    architectures: [cls],
+    model_type: spec.arch,
+    vocab_size: spec.vocabSize,
+    hidden_size: spec.hidden,
+    intermediate_size: spec.intermediate,
+    num_hidden_layers: spec.layers,
+    num_attention_heads: spec.heads,
+    num_key_value_heads: spec.kvHeads,
+    head_dim: spec.headDim,
+    hidden_act: 'silu',
+    max_position_embeddings: spec.maxPositions,
+    rms_norm_eps: spec.rmsNormEps,
+    rope_theta: spec.ropeTheta,
+    tie_word_embeddings: spec.tieEmbeddings,
+    attention_bias: spec.arch === 'llama' ? spec.oBias : undefined,
+    mlp_bias: spec.mlpBias,
+    bos_token_id: spec.bosTokenId,
+    eos_token_id: spec.eosTokenIds.length === 1 ? spec.eosTokenIds[0] : spec.eosTokenIds,
+    pad_token_id: spec.padTokenId,
+    torch_dtype: 'float32',
+    use_cache: true,
   };
 }
 
 /** model.safetensors bytes of the weights, with the adapter merged in when given. */
-export async function weightsToSafetensors(spec: ModelSpec, w: ModelWeights, lora?: LoraAdapter | null): Promise<Uint8Array> {
+export async function weightsToSafetensors(
+  spec: ModelSpec,
+  w: ModelWeights,
+  lora?: LoraAdapter | null,
+): Promise<Uint8Array> {
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  const put = async (name: string, t: tf.Tensor) => { out[name] = { shape: t.shape, data: Float32Array.from(await t.data() as Float32Array) }; };
+  const put = async (name: string, t: tf.Tensor) => {
+    out[name] = { shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) };
+  };
   await put('model.embed_tokens.weight', w.embed);
   await put('model.norm.weight', w.norm);
   if (!spec.tieEmbeddings) await put('lm_head.weight', w.lmHead);
   for (let l = 0; l < spec.layers; l++) {
-    const L = w.layers[l], p = `model.layers.${l}.`;
+    const L = w.layers[l],
+      p = `model.layers.${l}.`;
     await put(`${p}input_layernorm.weight`, L.inputNorm);
     await put(`${p}post_attention_layernorm.weight`, L.postNorm);
     if (L.qNorm) await put(`${p}self_attn.q_norm.weight`, L.qNorm);
@@ -47,7 +68,12 @@ export async function weightsToSafetensors(spec: ModelSpec, w: ModelWeights, lor
   return writeSafetensors(out);
 }
 
-function mergedWeight(L: LayerWeights, l: number, t: (typeof LORA_TARGETS)[number], lora?: LoraAdapter | null): tf.Tensor2D {
+function mergedWeight(
+  L: LayerWeights,
+  l: number,
+  t: (typeof LORA_TARGETS)[number],
+  lora?: LoraAdapter | null,
+): tf.Tensor2D {
   const pair = lora?.get(l, t);
   if (!pair || !lora) return L[t];
   return tf.tidy(() => tf.add(L[t], tf.mul(tf.matMul(pair.B, pair.A), lora.scale)) as tf.Tensor2D); // [out, in]

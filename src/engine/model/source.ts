@@ -46,7 +46,10 @@ export function urlSource(base: string): FileSource {
       }
       const out = new Uint8Array(loaded);
       let p = 0;
-      for (const part of parts) { out.set(part, p); p += part.byteLength; }
+      for (const part of parts) {
+        out.set(part, p);
+        p += part.byteLength;
+      }
       return out;
     },
   };

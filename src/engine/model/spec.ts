@@ -14,20 +14,20 @@ export interface RopeScaling {
 export interface ModelSpec {
   arch: 'qwen2' | 'llama' | 'qwen3';
   vocabSize: number;
-  hidden: number;          // D
+  hidden: number; // D
   intermediate: number;
   layers: number;
-  heads: number;           // H query heads
-  kvHeads: number;         // KV heads (GQA when < H)
+  heads: number; // H query heads
+  kvHeads: number; // KV heads (GQA when < H)
   headDim: number;
   ropeTheta: number;
   ropeScaling: RopeScaling;
   rmsNormEps: number;
   tieEmbeddings: boolean;
-  attnBias: boolean;       // q/k/v biases (Qwen2; Llama's attention_bias)
-  oBias: boolean;          // o_proj bias (Llama's attention_bias)
+  attnBias: boolean; // q/k/v biases (Qwen2; Llama's attention_bias)
+  oBias: boolean; // o_proj bias (Llama's attention_bias)
   mlpBias: boolean;
-  qkNorm: boolean;         // Qwen3's per-head RMSNorm on q and k
+  qkNorm: boolean; // Qwen3's per-head RMSNorm on q and k
   maxPositions: number;
   eosTokenIds: number[];
   bosTokenId: number | null;
@@ -39,15 +39,18 @@ export class UnsupportedModelError extends Error {
 }
 
 type Json = Record<string, unknown>;
-const n = (v: unknown, d?: number): number => (typeof v === 'number' ? v : d ?? NaN);
+const n = (v: unknown, d?: number): number => (typeof v === 'number' ? v : (d ?? NaN));
 const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : []);
 
 export function parseModelSpec(cfg: Json, generationConfig: Json = {}): ModelSpec {
   const mt = String(cfg.model_type ?? '');
   if (mt !== 'qwen2' && mt !== 'llama' && mt !== 'qwen3') {
-    throw new UnsupportedModelError(`model_type "${mt}" is not supported: webgrpo runs qwen2, llama and qwen3 models (Qwen2.5, SmolLM2, Llama 3.x, Qwen3)`);
+    throw new UnsupportedModelError(
+      `model_type "${mt}" is not supported: webgrpo runs qwen2, llama and qwen3 models (Qwen2.5, SmolLM2, Llama 3.x, Qwen3)`,
+    );
   }
-  const heads = n(cfg.num_attention_heads), hidden = n(cfg.hidden_size);
+  const heads = n(cfg.num_attention_heads),
+    hidden = n(cfg.hidden_size);
   const rope = (cfg.rope_parameters ?? cfg.rope_scaling ?? {}) as Json;
   const ropeType = String(rope.rope_type ?? rope.type ?? 'default');
   if (!['default', 'llama3', 'linear'].includes(ropeType)) {
@@ -82,9 +85,13 @@ export function parseModelSpec(cfg: Json, generationConfig: Json = {}): ModelSpe
     padTokenId: typeof cfg.pad_token_id === 'number' ? cfg.pad_token_id : null,
   };
   for (const [k, v] of Object.entries(spec)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new UnsupportedModelError(`config.json lacks a usable ${k}`);
+    if (typeof v === 'number' && !Number.isFinite(v))
+      throw new UnsupportedModelError(`config.json lacks a usable ${k}`);
   }
-  if (spec.heads % spec.kvHeads !== 0) throw new UnsupportedModelError(`num_attention_heads (${heads}) is not a multiple of num_key_value_heads (${spec.kvHeads})`);
+  if (spec.heads % spec.kvHeads !== 0)
+    throw new UnsupportedModelError(
+      `num_attention_heads (${heads}) is not a multiple of num_key_value_heads (${spec.kvHeads})`,
+    );
   return spec;
 }
 

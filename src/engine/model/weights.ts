@@ -6,30 +6,46 @@ import { readSafetensors, type StTensor } from './safetensors.ts';
 import { readJson, ModelFilesError, type FileSource } from './source.ts';
 
 export interface LayerWeights {
-  inputNorm: tf.Tensor1D; postNorm: tf.Tensor1D;
-  q_proj: tf.Tensor2D; k_proj: tf.Tensor2D; v_proj: tf.Tensor2D; o_proj: tf.Tensor2D;
-  gate_proj: tf.Tensor2D; up_proj: tf.Tensor2D; down_proj: tf.Tensor2D;
+  inputNorm: tf.Tensor1D;
+  postNorm: tf.Tensor1D;
+  q_proj: tf.Tensor2D;
+  k_proj: tf.Tensor2D;
+  v_proj: tf.Tensor2D;
+  o_proj: tf.Tensor2D;
+  gate_proj: tf.Tensor2D;
+  up_proj: tf.Tensor2D;
+  down_proj: tf.Tensor2D;
   bias: Partial<Record<'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj', tf.Tensor1D>>;
-  qNorm?: tf.Tensor1D; kNorm?: tf.Tensor1D;
+  qNorm?: tf.Tensor1D;
+  kNorm?: tf.Tensor1D;
 }
 
 export interface ModelWeights {
-  embed: tf.Tensor2D;    // [V, D]
+  embed: tf.Tensor2D; // [V, D]
   layers: LayerWeights[];
-  norm: tf.Tensor1D;     // [D]
-  lmHead: tf.Tensor2D;   // [V, D]; the same tensor as embed when tied
+  norm: tf.Tensor1D; // [D]
+  lmHead: tf.Tensor2D; // [V, D]; the same tensor as embed when tied
 }
 
-export interface LoadProgress { file: string; loaded: number; total: number }
+export interface LoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
 
 /** Reads config.json, generation_config.json and the safetensors shards of a model folder. */
-export async function loadModelFiles(src: FileSource, onProgress?: (p: LoadProgress) => void): Promise<{ spec: ModelSpec; tensors: Map<string, StTensor> }> {
+export async function loadModelFiles(
+  src: FileSource,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<{ spec: ModelSpec; tensors: Map<string, StTensor> }> {
   const cfg = await readJson(src, 'config.json');
   if (!cfg) throw new ModelFilesError(`${src.where} has no config.json: is this a Hugging Face model folder?`);
   const gen = (await readJson(src, 'generation_config.json')) ?? {};
   const spec = parseModelSpec(cfg, gen);
   const index = await readJson(src, 'model.safetensors.index.json');
-  const files = index ? [...new Set(Object.values(index.weight_map as Record<string, string>))].sort() : ['model.safetensors'];
+  const files = index
+    ? [...new Set(Object.values(index.weight_map as Record<string, string>))].sort()
+    : ['model.safetensors'];
   const tensors = new Map<string, StTensor>();
   for (const file of files) {
     const bytes = await src.read(file, (loaded, total) => onProgress?.({ file, loaded, total }));

@@ -30,16 +30,35 @@ export function mountRewardList(rewards: unknown[] = [{ name: 'math' }, { name: 
 export function confirmCustomCode(codes: string[]): Promise<'accept' | 'decline'> {
   return new Promise((resolve) => {
     const target = host('lab-custom-code');
-    mount(CustomCodeConfirm, { target, props: { codes, onaccept: () => { target.remove(); resolve('accept'); }, ondecline: () => { target.remove(); resolve('decline'); } } });
+    mount(CustomCodeConfirm, {
+      target,
+      props: {
+        codes,
+        onaccept: () => {
+          target.remove();
+          resolve('accept');
+        },
+        ondecline: () => {
+          target.remove();
+          resolve('decline');
+        },
+      },
+    });
   });
 }
 
 /** Runs custom reward code in its sandbox; returns the result or the error message. */
-export async function customRewardProbe(code: string, completion: string, timeoutMs = 2000): Promise<{ result?: unknown; error?: string }> {
+export async function customRewardProbe(
+  code: string,
+  completion: string,
+  timeoutMs = 2000,
+): Promise<{ result?: unknown; error?: string }> {
   let box: CustomSandbox | null = null;
   try {
     box = new CustomSandbox(code, timeoutMs);
-    return { result: await box.score({ prompt: '', completion, completionIds: [], row: {}, finishReason: 'stop' }, {}) };
+    return {
+      result: await box.score({ prompt: '', completion, completionIds: [], row: {}, finishReason: 'stop' }, {}),
+    };
   } catch (e) {
     return { error: `${(e as Error).name}: ${(e as Error).message}` };
   } finally {
@@ -48,11 +67,23 @@ export async function customRewardProbe(code: string, completion: string, timeou
 }
 
 /** Scores completions through the reward worker with the given rewards; returns scores and counters. */
-export async function rewardWorkerProbe(rewards: unknown[], completions: string[], answer: string): Promise<{ scores: (number | null)[][]; counters: Record<string, number> }> {
+export async function rewardWorkerProbe(
+  rewards: unknown[],
+  completions: string[],
+  answer: string,
+): Promise<{ scores: (number | null)[][]; counters: Record<string, number> }> {
   const config = parseRunConfig({ rewards });
   const scorer = RunScorer.fromConfig(config, WorkerRewardRunner.create());
   try {
-    const t = await scorer.score(completions.map((completion) => ({ prompt: '', completion, completionIds: [1], row: { answer }, finishReason: 'stop' as const })));
+    const t = await scorer.score(
+      completions.map((completion) => ({
+        prompt: '',
+        completion,
+        completionIds: [1],
+        row: { answer },
+        finishReason: 'stop' as const,
+      })),
+    );
     return { scores: t.scores, counters: scorer.counters() };
   } finally {
     scorer.dispose();

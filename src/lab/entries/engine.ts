@@ -14,7 +14,8 @@ import { AdamW, clipGradNorm } from '../../engine/optim.ts';
 import { policyStep, type StepMetrics } from '../../engine/step.ts';
 import type { LossSettings } from '../../engine/grpo.ts';
 
-const rowsOf = (t: StTensor) => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
+const rowsOf = (t: StTensor) =>
+  Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const r = await fetch(url);
@@ -27,24 +28,59 @@ export async function engineParity(base: string): Promise<Record<string, unknown
   const info = await initBackend('webgpu');
   const ref = readSafetensors(await fetchBytes(`${base}/reference.safetensors`));
   const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await fetchBytes(`${base}/lora/adapter_config.json`))), await fetchBytes(`${base}/lora/adapter_model.safetensors`));
-  const ids = rowsOf(ref.get('input_ids')!), mask = rowsOf(ref.get('attention_mask')!);
-  const V = model.spec.vocabSize, T = ids[0].length;
+  const lora = LoraAdapter.fromPeft(
+    model.spec,
+    JSON.parse(new TextDecoder().decode(await fetchBytes(`${base}/lora/adapter_config.json`))),
+    await fetchBytes(`${base}/lora/adapter_model.safetensors`),
+  );
+  const ids = rowsOf(ref.get('input_ids')!),
+    mask = rowsOf(ref.get('attention_mask')!);
+  const V = model.spec.vocabSize,
+    T = ids[0].length;
   const err = async (l: LoraAdapter | null, name: string) => {
     const t = fullLogits(model, l, ids, mask);
-    const ours = await t.data(); t.dispose();
+    const ours = await t.data();
+    t.dispose();
     const theirs = ref.get(name)!.data;
     let e = 0;
-    mask.forEach((r, b) => r.forEach((m, p) => { if (m) for (let v = 0; v < V; v++) { const i = (b * T + p) * V + v; e = Math.max(e, Math.abs(ours[i] - theirs[i])); } }));
+    mask.forEach((r, b) =>
+      r.forEach((m, p) => {
+        if (m)
+          for (let v = 0; v < V; v++) {
+            const i = (b * T + p) * V + v;
+            e = Math.max(e, Math.abs(ours[i] - theirs[i]));
+          }
+      }),
+    );
     return e;
   };
   const before = tf.memory().numTensors;
-  const logitsErr = await err(null, 'logits'), loraErr = await err(lora, 'lora_logits');
+  const logitsErr = await err(null, 'logits'),
+    loraErr = await err(lora, 'lora_logits');
   const want = rowsOf(ref.get('greedy_tokens')!)[0];
-  const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), { numGenerations: 1, maxNewTokens: want.length, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng: new Rng(0) });
+  const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), {
+    numGenerations: 1,
+    maxNewTokens: want.length,
+    temperature: 0,
+    topP: 1,
+    topK: 0,
+    minP: 0,
+    repetitionPenalty: 1,
+    eosIds: [],
+    padId: 0,
+    rng: new Rng(0),
+  });
   const leaked = tf.memory().numTensors - before;
-  lora.dispose(); model.dispose();
-  return { backend: info.backend, device: info.device, logitsErr, loraErr, greedyMatch: JSON.stringify(out.completions[0]) === JSON.stringify(want), leaked };
+  lora.dispose();
+  model.dispose();
+  return {
+    backend: info.backend,
+    device: info.device,
+    logitsErr,
+    loraErr,
+    greedyMatch: JSON.stringify(out.completions[0]) === JSON.stringify(want),
+    leaked,
+  };
 }
 
 /** The benchmark on this page's WebGPU device; overrides.fused = false runs the op-by-op reference path. */
@@ -56,7 +92,13 @@ export async function engineBench(shape = 'demo', overrides: Parameters<typeof r
 /** Global gradient norm on WebGPU of tensors with a known norm (regression: it read 0 there). */
 export async function gradNormCheck(): Promise<number> {
   await initBackend('webgpu');
-  const g = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4], [0, 0]])];
+  const g = [
+    tf.tensor1d([3, 0]),
+    tf.tensor2d([
+      [0, 4],
+      [0, 0],
+    ]),
+  ];
   const { grads, norm } = await clipGradNorm(g, 100);
   tf.dispose(grads);
   return norm;
@@ -66,15 +108,58 @@ export async function gradNormCheck(): Promise<number> {
 export async function policyStepCheck(): Promise<StepMetrics[]> {
   await initBackend('webgpu');
   const model = await CausalLM.load(urlSource(`${import.meta.env.BASE_URL}models/demo`));
-  const lora = LoraAdapter.create(model.spec, { r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'v_proj', 'gate_proj', 'up_proj', 'down_proj'], useRslora: false }, 1);
+  const lora = LoraAdapter.create(
+    model.spec,
+    {
+      r: 4,
+      alpha: 8,
+      dropout: 0,
+      targetModules: ['q_proj', 'v_proj', 'gate_proj', 'up_proj', 'down_proj'],
+      useRslora: false,
+    },
+    1,
+  );
   const opt = new AdamW(lora.variables(), { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
-  const batch = { ids: [[5, 9, 12, 7, 11, 13], [3, 4, 8, 16, 6, 14]], mask: [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]], promptLength: 3 };
-  const s: LossSettings = { lossType: 'dapo', beta: 0.04, epsilonLow: 0.2, epsilonHigh: 0.28, importanceSamplingLevel: 'token', maxCompletionLength: 3, batchSequences: 2, batchTokens: 6, microBatches: 1 };
+  const batch = {
+    ids: [
+      [5, 9, 12, 7, 11, 13],
+      [3, 4, 8, 16, 6, 14],
+    ],
+    mask: [
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 1],
+    ],
+    promptLength: 3,
+  };
+  const s: LossSettings = {
+    lossType: 'dapo',
+    beta: 0.04,
+    epsilonLow: 0.2,
+    epsilonHigh: 0.28,
+    importanceSamplingLevel: 'token',
+    maxCompletionLength: 3,
+    batchSequences: 2,
+    batchTokens: 6,
+    microBatches: 1,
+  };
   const out: StepMetrics[] = [];
   for (let k = 0; k < 3; k++) {
-    const m = { batch, completionMask: [[1, 1, 1], [1, 1, 1]], advantages: [1, -1], refLogprobs: [[-2, -2, -2], [-2, -2, -2]] };
+    const m = {
+      batch,
+      completionMask: [
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      advantages: [1, -1],
+      refLogprobs: [
+        [-2, -2, -2],
+        [-2, -2, -2],
+      ],
+    };
     out.push(await policyStep(model, lora, opt, [m], s, { lr: 1e-2, maxGradNorm: 1 }));
   }
-  opt.dispose(); lora.dispose(); model.dispose();
+  opt.dispose();
+  lora.dispose();
+  model.dispose();
   return out;
 }

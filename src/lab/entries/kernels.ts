@@ -25,28 +25,69 @@ async function bytes(url: string): Promise<Uint8Array> {
 }
 
 /** Max |fused - reference| of decode-step logits over `steps` steps of rows of different lengths (left-padded). */
-async function decodeLogitsErr(model: CausalLM, lora: LoraAdapter | null, prompts: number[][], steps: number): Promise<number> {
-  const pad = leftPad(prompts, 0), P = pad.ids[0].length, B = prompts.length, cap = P + steps;
+async function decodeLogitsErr(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  prompts: number[][],
+  steps: number,
+): Promise<number> {
+  const pad = leftPad(prompts, 0),
+    P = pad.ids[0].length,
+    B = prompts.length,
+    cap = P + steps;
   const keyMask = pad.mask.map((r) => [...r, ...Array(steps).fill(0)]);
   const pos = pad.positions.map((r) => r[P - 1]);
   const t2 = (x: number[][], d: 'int32' | 'float32') => tf.tensor2d(x, undefined, d);
   const empty = model.newCache(B, cap);
-  const pre = tf.tidy(() => model.forward({ ids: t2(pad.ids, 'int32'), positions: t2(pad.positions, 'int32'), keyMask: t2(keyMask, 'float32'), lora, cache: empty, offset: 0 }) as unknown as tf.TensorContainer) as unknown as ForwardOutput;
+  const pre = tf.tidy(
+    () =>
+      model.forward({
+        ids: t2(pad.ids, 'int32'),
+        positions: t2(pad.positions, 'int32'),
+        keyMask: t2(keyMask, 'float32'),
+        lora,
+        cache: empty,
+        offset: 0,
+      }) as unknown as tf.TensorContainer,
+  ) as unknown as ForwardOutput;
   tf.dispose([...empty.k, ...empty.v]);
   let ref: KVCache = pre.cache!;
   // tf.clone shares the GPU buffer, and the fused step writes in place: copy for real
   const fused: KVCache = { k: ref.k.map((t) => tf.add(t, 0)), v: ref.v.map((t) => tf.add(t, 0)), capacity: cap };
   pre.hidden.dispose();
-  let err = 0, ids = prompts.map((_, b) => 1 + ((b * 7 + 3) % (model.spec.vocabSize - 1)));
+  let err = 0,
+    ids = prompts.map((_, b) => 1 + ((b * 7 + 3) % (model.spec.vocabSize - 1)));
   for (let t = 0; t < steps; t++) {
     for (const r of keyMask) r[P + t] = 1;
     const positions = pos.map((p) => p + t + 1);
     const a = fusedDecodeStep(model, lora, fused, ids, positions, keyMask, P + t);
-    const r = tf.tidy(() => model.forward({ ids: t2(ids.map((i) => [i]), 'int32'), positions: t2(positions.map((p) => [p]), 'int32'), keyMask: t2(keyMask, 'float32'), lora, cache: ref, offset: P + t }) as unknown as tf.TensorContainer) as unknown as ForwardOutput;
-    const h = r.hidden.reshape([B, -1]) as tf.Tensor2D, b = model.logits(h);
+    const r = tf.tidy(
+      () =>
+        model.forward({
+          ids: t2(
+            ids.map((i) => [i]),
+            'int32',
+          ),
+          positions: t2(
+            positions.map((p) => [p]),
+            'int32',
+          ),
+          keyMask: t2(keyMask, 'float32'),
+          lora,
+          cache: ref,
+          offset: P + t,
+        }) as unknown as tf.TensorContainer,
+    ) as unknown as ForwardOutput;
+    const h = r.hidden.reshape([B, -1]) as tf.Tensor2D,
+      b = model.logits(h);
     const [fa, fb] = [await a.data(), await b.data()];
     for (let i = 0; i < fa.length; i++) err = Math.max(err, Math.abs(fa[i] - fb[i]));
-    ids = ids.map((_, row) => { let best = 0; const V = model.spec.vocabSize; for (let v = 1; v < V; v++) if (fb[row * V + v] > fb[row * V + best]) best = v; return best; });
+    ids = ids.map((_, row) => {
+      let best = 0;
+      const V = model.spec.vocabSize;
+      for (let v = 1; v < V; v++) if (fb[row * V + v] > fb[row * V + best]) best = v;
+      return best;
+    });
     tf.dispose([a, b, h, r.hidden, ...ref.k, ...ref.v]);
     ref = r.cache!;
   }
@@ -58,49 +99,88 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   const info = await initBackend('webgpu');
   const ref = readSafetensors(await bytes(`${base}/reference.safetensors`));
   const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
-  const before = tf.memory().numTensors, was = fusedSetting();
-  const prompts = [[5, 9, 2, 7, 11], [3, 4], [8, 1, 6]];
+  const lora = LoraAdapter.fromPeft(
+    model.spec,
+    JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))),
+    await bytes(`${base}/lora/adapter_model.safetensors`),
+  );
+  const before = tf.memory().numTensors,
+    was = fusedSetting();
+  const prompts = [
+    [5, 9, 2, 7, 11],
+    [3, 4],
+    [8, 1, 6],
+  ];
   const baseErr = await decodeLogitsErr(model, null, prompts, 6);
   const loraErr = await decodeLogitsErr(model, lora, prompts, 6);
-  const gp = ref.get('greedy_prompt')!, want = Array.from(ref.get('greedy_tokens')!.data);
+  const gp = ref.get('greedy_prompt')!,
+    want = Array.from(ref.get('greedy_tokens')!.data);
   const greedy = async (on: boolean) => {
     setFused(on);
-    const out = await sampleBatch(model, null, [Array.from(gp.data)], { numGenerations: 1, maxNewTokens: want.length, temperature: 0, topP: 1, topK: 0, minP: 0, repetitionPenalty: 1, eosIds: [], padId: 0, rng: new Rng(0) });
+    const out = await sampleBatch(model, null, [Array.from(gp.data)], {
+      numGenerations: 1,
+      maxNewTokens: want.length,
+      temperature: 0,
+      topP: 1,
+      topK: 0,
+      minP: 0,
+      repetitionPenalty: 1,
+      eosIds: [],
+      padId: 0,
+      rng: new Rng(0),
+    });
     return JSON.stringify(out.completions[0]) === JSON.stringify(want);
   };
-  const greedyFused = await greedy(true), greedyUnfused = await greedy(false);
+  const greedyFused = await greedy(true),
+    greedyUnfused = await greedy(false);
   setFused(was);
   const leaked = tf.memory().numTensors - before;
-  lora.dispose(); model.dispose();
+  lora.dispose();
+  model.dispose();
   return { backend: info.backend, baseErr, loraErr, greedyFused, greedyUnfused, leaked };
 }
-
 
 /** Max |fused - reference| of parameters and moments after three AdamW steps (with weight decay) on random gradients. */
 export async function adamwParity(): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
   const before = tf.memory().numTensors;
-  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s * 78.233) * 0.7);
-  const shapes: [number, number][] = [[16, 64], [40, 16], [3, 5]];
+  const rnd = (n: number, s: number) =>
+    Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s * 78.233) * 0.7);
+  const shapes: [number, number][] = [
+    [16, 64],
+    [40, 16],
+    [3, 5],
+  ];
   const make = () => shapes.map((sh, i) => tf.tidy(() => tf.variable(tf.tensor2d(rnd(sh[0] * sh[1], i), sh), true)));
-  const a = make(), b = make();
+  const a = make(),
+    b = make();
   const settings = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
-  const oa = new AdamW(a, settings), ob = new AdamW(b, settings);
+  const oa = new AdamW(a, settings),
+    ob = new AdamW(b, settings);
   let err = 0;
-  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => { for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i] - y[i])); };
+  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i] - y[i]));
+  };
   // read everything back after every step, as a checkpoint does: a read caches values on the CPU, and an
   // in-place update must not leave that copy stale (regression: resumed runs started from old moments)
-  let sa = await oa.exportState(), sb = await ob.exportState();
+  let sa = await oa.exportState(),
+    sb = await ob.exportState();
   for (let step = 0; step < 3; step++) {
     const grads = shapes.map((sh, i) => tf.tensor2d(rnd(sh[0] * sh[1], 10 * step + i + 5), sh));
     oa.step(grads, 1e-2);
     fusedAdamWStep(ob, grads, 1e-2);
     tf.dispose(grads);
-    sa = await oa.exportState(); sb = await ob.exportState();
-    for (let i = 0; i < a.length; i++) { cmp(await a[i].data(), await b[i].data()); cmp(sa.m[i], sb.m[i]); cmp(sa.v[i], sb.v[i]); }
+    sa = await oa.exportState();
+    sb = await ob.exportState();
+    for (let i = 0; i < a.length; i++) {
+      cmp(await a[i].data(), await b[i].data());
+      cmp(sa.m[i], sb.m[i]);
+      cmp(sa.v[i], sb.v[i]);
+    }
   }
-  oa.dispose(); ob.dispose(); tf.dispose([...a, ...b]);
+  oa.dispose();
+  ob.dispose();
+  tf.dispose([...a, ...b]);
   return { err, steps: [sa.step, sb.step], leaked: tf.memory().numTensors - before };
 }
 
@@ -113,34 +193,78 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
   const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(model.spec, JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))), await bytes(`${base}/lora/adapter_model.safetensors`));
-  const before = tf.memory().numTensors, was = fusedSetting(), vars = lora.variables();
-  const batch = { ids: [[0, 5, 9, 2, 7, 11, 3], [3, 4, 8, 1, 6, 2, 9]], mask: [[0, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], promptLength: 4 };
+  const lora = LoraAdapter.fromPeft(
+    model.spec,
+    JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))),
+    await bytes(`${base}/lora/adapter_model.safetensors`),
+  );
+  const before = tf.memory().numTensors,
+    was = fusedSetting(),
+    vars = lora.variables();
+  const batch = {
+    ids: [
+      [0, 5, 9, 2, 7, 11, 3],
+      [3, 4, 8, 1, 6, 2, 9],
+    ],
+    mask: [
+      [0, 1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 1, 1],
+    ],
+    promptLength: 4,
+  };
   const run = async (on: boolean, tiled: boolean | null = null, checkpoint = false) => {
     setFused(on);
     setTiled(tiled);
     model.gradientCheckpointing = checkpoint;
     const { value, grads } = tf.variableGrads(() => {
       const { logprobs, entropy } = completionLogprobs(model, lora, batch, 0.7);
-      return tf.add(tf.sum(tf.mul(logprobs, tf.tensor2d([[0.3, -1, 0.7], [1.2, 0.5, -0.4]]))), tf.sum(tf.mul(entropy, tf.tensor2d([[0.2, 0.1, -0.3], [0.4, -0.2, 0.1]])))) as tf.Scalar;
+      return tf.add(
+        tf.sum(
+          tf.mul(
+            logprobs,
+            tf.tensor2d([
+              [0.3, -1, 0.7],
+              [1.2, 0.5, -0.4],
+            ]),
+          ),
+        ),
+        tf.sum(
+          tf.mul(
+            entropy,
+            tf.tensor2d([
+              [0.2, 0.1, -0.3],
+              [0.4, -0.2, 0.1],
+            ]),
+          ),
+        ),
+      ) as tf.Scalar;
     }, vars);
-    const out = { value: (await value.data())[0], grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))) };
+    const out = {
+      value: (await value.data())[0],
+      grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))),
+    };
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   };
-  const tiled = await run(true, true), tfjs = await run(true, false), ckpt = await run(true, null, true), ref = await run(false);
+  const tiled = await run(true, true),
+    tfjs = await run(true, false),
+    ckpt = await run(true, null, true),
+    ref = await run(false);
   setFused(was);
   setTiled(null);
   const gradErr = (a: typeof ref) => {
     let e = 0;
     a.grads.forEach((g, i) => {
       const scale = Math.max(1e-12, ...ref.grads[i].map(Math.abs));
-      g.forEach((x, j) => { e = Math.max(e, Math.abs(x - ref.grads[i][j]) / scale); });
+      g.forEach((x, j) => {
+        e = Math.max(e, Math.abs(x - ref.grads[i][j]) / scale);
+      });
     });
     return e;
   };
   const leaked = tf.memory().numTensors - before;
-  lora.dispose(); model.dispose();
+  lora.dispose();
+  model.dispose();
   return {
     tiled: { valueErr: Math.abs(tiled.value - ref.value), gradErr: gradErr(tiled) },
     tfjs: { valueErr: Math.abs(tfjs.value - ref.value), gradErr: gradErr(tfjs) },
@@ -152,11 +276,15 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
 /** A row kernel over more rows than one dispatch dimension holds (65,535 workgroups of 64): every row computed. */
 export async function largeDispatchCheck(): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
-  const R = 65535 * 64 + 130, D = 4, before = tf.memory().numTensors;
-  const x = tf.ones([R, D]), w = tf.tensor1d([1, 2, 3, 4]);
-  const ours = rowRmsNorm(x, w, 1e-6);           // rows of ones: every output row is w (to 1e-6)
+  const R = 65535 * 64 + 130,
+    D = 4,
+    before = tf.memory().numTensors;
+  const x = tf.ones([R, D]),
+    w = tf.tensor1d([1, 2, 3, 4]);
+  const ours = rowRmsNorm(x, w, 1e-6); // rows of ones: every output row is w (to 1e-6)
   const [e, last] = tf.tidy(() => [tf.max(tf.abs(tf.sub(ours, w))), tf.slice(ours, [R - 1, 0], [1, D])]);
-  const err = (await e.data())[0], lastRow = Array.from(await last.data());
+  const err = (await e.data())[0],
+    lastRow = Array.from(await last.data());
   tf.dispose([x, w, ours, e, last]);
   return { rows: R, err, lastRow, leaked: tf.memory().numTensors - before };
 }

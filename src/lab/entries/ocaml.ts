@@ -10,7 +10,11 @@ import { WorkerRewardRunner } from '../../reward/runner.ts';
 const getChecker = () => OcamlChecker.shared();
 
 /** Grades `completion` against `problem.tests`; also reports how long the grading took. */
-export async function ocamlCheck(problem: Record<string, unknown>, completion: string, options: Record<string, unknown> = {}): Promise<RewardResult & { ms: number }> {
+export async function ocamlCheck(
+  problem: Record<string, unknown>,
+  completion: string,
+  options: Record<string, unknown> = {},
+): Promise<RewardResult & { ms: number }> {
   const o = parseOcamlOptions(options);
   const c = await getChecker();
   await c.warm();
@@ -20,9 +24,15 @@ export async function ocamlCheck(problem: Record<string, unknown>, completion: s
 }
 
 /** Grades while a 10 ms timer ticks on the page; a blocked page would show a long gap between ticks. */
-export async function ocamlCheckResponsive(problem: Record<string, unknown>, completion: string, options: Record<string, unknown> = {}): Promise<{ result: RewardResult & { ms: number }; ticks: number; maxGapMs: number }> {
+export async function ocamlCheckResponsive(
+  problem: Record<string, unknown>,
+  completion: string,
+  options: Record<string, unknown> = {},
+): Promise<{ result: RewardResult & { ms: number }; ticks: number; maxGapMs: number }> {
   await (await getChecker()).warm();
-  let ticks = 0, maxGapMs = 0, last = performance.now();
+  let ticks = 0,
+    maxGapMs = 0,
+    last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
     maxGapMs = Math.max(maxGapMs, now - last);
@@ -38,10 +48,19 @@ export async function ocamlCheckResponsive(problem: Record<string, unknown>, com
 }
 
 /** Grades through the app's reward worker (reward `ocaml` by name): the checker is then a worker's worker. */
-export async function ocamlRewardInWorker(problem: Record<string, unknown>, completion: string, options: Record<string, unknown> = {}): Promise<RewardResult> {
+export async function ocamlRewardInWorker(
+  problem: Record<string, unknown>,
+  completion: string,
+  options: Record<string, unknown> = {},
+): Promise<RewardResult> {
   const runner = WorkerRewardRunner.create();
   try {
-    return await runner.call('ocaml', { prompt: String(problem.prompt ?? ''), completion, completionIds: [1], row: problem, finishReason: 'stop' }, options, 60_000);
+    return await runner.call(
+      'ocaml',
+      { prompt: String(problem.prompt ?? ''), completion, completionIds: [1], row: problem, finishReason: 'stop' },
+      options,
+      60_000,
+    );
   } finally {
     runner.dispose();
   }

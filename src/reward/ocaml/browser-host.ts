@@ -15,16 +15,24 @@ export function defaultAssetBase(): string {
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok) throw new OcamlAssetsFetchError(`could not load ${url} (HTTP ${res.status}); the app's public/ocaml/ folder must be deployed with it`);
+  if (!res.ok)
+    throw new OcamlAssetsFetchError(
+      `could not load ${url} (HTTP ${res.status}); the app's public/ocaml/ folder must be deployed with it`,
+    );
   return new Uint8Array(await res.arrayBuffer());
 }
 
 export function browserHost(base = defaultAssetBase()): CheckerHost {
   return {
     async loadAssets(): Promise<OcamlAssetBytes> {
-      const names = new TextDecoder().decode(await fetchBytes(`${base}stdlib-files.txt`)).split('\n').filter(Boolean);
+      const names = new TextDecoder()
+        .decode(await fetchBytes(`${base}stdlib-files.txt`))
+        .split('\n')
+        .filter(Boolean);
       const [runtime, ocamlc, ...files] = await Promise.all([
-        fetchBytes(`${base}ocamlrun.wasm`), fetchBytes(`${base}ocamlc.byte`), ...names.map((n) => fetchBytes(`${base}stdlib/${n}`)),
+        fetchBytes(`${base}ocamlrun.wasm`),
+        fetchBytes(`${base}ocamlc.byte`),
+        ...names.map((n) => fetchBytes(`${base}stdlib/${n}`)),
       ]);
       return { runtime, ocamlc, stdlib: names.map((n, i) => [n, files[i]]) };
     },
@@ -34,7 +42,10 @@ export function browserHost(base = defaultAssetBase()): CheckerHost {
         post: (m) => w.postMessage(m),
         listen(onMessage, onError) {
           w.addEventListener('message', (e: MessageEvent<CheckerReply>) => onMessage(e.data));
-          w.addEventListener('error', (e) => { e.preventDefault(); onError(new Error(e.message || 'worker error')); });
+          w.addEventListener('error', (e) => {
+            e.preventDefault();
+            onError(new Error(e.message || 'worker error'));
+          });
         },
         terminate: () => w.terminate(),
       };

@@ -16,7 +16,10 @@ function compilerText(r: RunResult): string {
 
 /** `ocamlc -c` on a work file; the result's exit code says whether it compiled. */
 function ocamlc(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, args: string[]): RunResult {
-  return runOcamlrun(assets, fs, [OCAMLC, ...OCAMLC_FLAGS, ...args], { memoryMb: job.memoryMb, outputLimit: 16 * 1024 });
+  return runOcamlrun(assets, fs, [OCAMLC, ...OCAMLC_FLAGS, ...args], {
+    memoryMb: job.memoryMb,
+    outputLimit: 16 * 1024,
+  });
 }
 
 /**
@@ -24,7 +27,12 @@ function ocamlc(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, args: string[])
  * mistake costs one definition and later definitions that use it count as errors too (they would not
  * type-check in the program either). Takes errors + 1 compiler runs.
  */
-function countTypeErrors(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, firstError: RunResult): { definitions: number; messages: CompilerMessage[] } {
+function countTypeErrors(
+  assets: OcamlAssets,
+  fs: OcamlFs,
+  job: CheckJob,
+  firstError: RunResult,
+): { definitions: number; messages: CompilerMessage[] } {
   let items: TopLevelItem[] = splitTopLevel(job.code);
   const definitions = items.length;
   const messages: CompilerMessage[] = [];
@@ -32,7 +40,9 @@ function countTypeErrors(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, firstE
   while (result.exitCode !== 0 && items.length > 0) {
     const line = errorLine(result.stderr, SOLUTION);
     // an error without a location (rare) cannot be pinned on a definition: count it against the last
-    const culprit = (line === null ? undefined : items.find((it) => line >= it.firstLine && line <= it.lastLine)) ?? items[items.length - 1];
+    const culprit =
+      (line === null ? undefined : items.find((it) => line >= it.firstLine && line <= it.lastLine)) ??
+      items[items.length - 1];
     messages.push({ stage: 'typecheck', lines: [culprit.firstLine, culprit.lastLine], text: compilerText(result) });
     items = items.filter((it) => it !== culprit);
     if (items.length === 0) break;
@@ -53,13 +63,20 @@ function testSource(tests: string[], indices: number[], nonce: string, asUnit = 
     `let __webgrpo_report i ok = prerr_string ("\\n${nonce} " ^ string_of_int i ^ (if ok then " pass\\n" else " fail\\n")); flush stderr`,
     'open Solution',
   ];
-  const verdict = (t: string) => (asUnit ? `(try ((\n${t}\n) : unit); true with _ -> false)` : `(try ((\n${t}\n) : bool) with _ -> false)`);
+  const verdict = (t: string) =>
+    asUnit ? `(try ((\n${t}\n) : unit); true with _ -> false)` : `(try ((\n${t}\n) : bool) with _ -> false)`;
   for (const i of indices) lines.push(`let () = __webgrpo_report ${i} ${verdict(tests[i])}`);
   return lines.join('\n') + '\n';
 }
 
 /** Compiles the tests: all in one file when they all compile, else each alone, keeping those that do. */
-function compileTests(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, nonce: string, emit: (e: CheckEvent) => void): string[] {
+function compileTests(
+  assets: OcamlAssets,
+  fs: OcamlFs,
+  job: CheckJob,
+  nonce: string,
+  emit: (e: CheckEvent) => void,
+): string[] {
   const all = job.tests.map((_, i) => i);
   fs.write('tests.ml', testSource(job.tests, all, nonce));
   if (ocamlc(assets, fs, job, ['-c', `${WORK_DIR}/tests.ml`]).exitCode === 0) return [`${WORK_DIR}/tests.cmo`];
@@ -68,7 +85,10 @@ function compileTests(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, nonce: st
     const file = `${WORK_DIR}/test_${i}.ml`;
     fs.write(`test_${i}.ml`, testSource(job.tests, [i], nonce));
     const r = ocamlc(assets, fs, job, ['-c', file]);
-    if (r.exitCode === 0) { objects.push(`${WORK_DIR}/test_${i}.cmo`); continue; }
+    if (r.exitCode === 0) {
+      objects.push(`${WORK_DIR}/test_${i}.cmo`);
+      continue;
+    }
     fs.write(`test_${i}.ml`, testSource(job.tests, [i], nonce, true));
     if (ocamlc(assets, fs, job, ['-c', file]).exitCode === 0) objects.push(`${WORK_DIR}/test_${i}.cmo`);
     else emit({ kind: 'test-compile', index: i, message: compilerText(r) });
@@ -113,6 +133,16 @@ export function checkProgram(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, em
       emit({ kind: 'test', index: Number(index), passed: verdict === 'pass' });
     },
   });
-  const stderr = run.stderr.split('\n').filter((l) => !l.startsWith(prefix)).join('\n').trim();
-  emit({ kind: 'run', exitCode: run.exitCode, stdout: run.stdout.slice(0, 4096), stderr: stderr.slice(0, 4096), crash: run.crash });
+  const stderr = run.stderr
+    .split('\n')
+    .filter((l) => !l.startsWith(prefix))
+    .join('\n')
+    .trim();
+  emit({
+    kind: 'run',
+    exitCode: run.exitCode,
+    stdout: run.stdout.slice(0, 4096),
+    stderr: stderr.slice(0, 4096),
+    crash: run.crash,
+  });
 }

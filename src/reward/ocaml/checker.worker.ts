@@ -2,6 +2,9 @@
 import { checkerHandler } from './worker-core.ts';
 import type { CheckerReply, CheckerRequest } from './protocol.ts';
 
-const scope = self as unknown as { postMessage(m: CheckerReply): void; onmessage: ((e: MessageEvent<CheckerRequest>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: CheckerReply): void;
+  onmessage: ((e: MessageEvent<CheckerRequest>) => void) | null;
+};
 const handle = checkerHandler((m) => scope.postMessage(m));
 scope.onmessage = (e) => handle(e.data);

@@ -23,7 +23,10 @@ export class OcamlChecker {
   private readonly waiting: ((slot: CheckerSlot) => void)[] = [];
   private assets: Promise<OcamlAssetBytes> | null = null;
 
-  constructor(private readonly host: CheckerHost, readonly concurrency = 1) {
+  constructor(
+    private readonly host: CheckerHost,
+    readonly concurrency = 1,
+  ) {
     if (!(concurrency >= 1)) throw new RangeError(`OcamlChecker concurrency must be >= 1, got ${concurrency}`);
   }
 
@@ -34,7 +37,9 @@ export class OcamlChecker {
   static shared(): Promise<OcamlChecker> {
     OcamlChecker.instance ??= (async () => {
       const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-      const host = isNode ? (await import('./node-host.ts')).nodeHost() : (await import('./browser-host.ts')).browserHost();
+      const host = isNode
+        ? (await import('./node-host.ts')).nodeHost()
+        : (await import('./browser-host.ts')).browserHost();
       return (OcamlChecker.sharedOne = new OcamlChecker(host, defaultConcurrency()));
     })();
     return OcamlChecker.instance;
@@ -42,7 +47,10 @@ export class OcamlChecker {
 
   /** The artefacts, loaded once for all workers (a failed load is retried by the next check). */
   private loadAssets = (): Promise<OcamlAssetBytes> => {
-    this.assets ??= this.host.loadAssets().catch((e) => { this.assets = null; throw e; });
+    this.assets ??= this.host.loadAssets().catch((e) => {
+      this.assets = null;
+      throw e;
+    });
     return this.assets;
   };
 
@@ -66,7 +74,11 @@ export class OcamlChecker {
   /** Starts one worker now, so that the first check does not wait for it. */
   async warm(): Promise<void> {
     const slot = await this.acquire();
-    try { await slot.warm(); } finally { this.release(slot); }
+    try {
+      await slot.warm();
+    } finally {
+      this.release(slot);
+    }
   }
 
   /** Checks one program; never rejects for the program's faults, only when a worker cannot start. */

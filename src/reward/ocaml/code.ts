@@ -29,7 +29,8 @@ export function extractCode(completion: string, endMarker: string): ExtractedCod
   const fence = fences.find((m) => m[1]) ?? fences[0];
   if (fence) return { code: fence[2].replace(/\s+$/, ''), source: 'fence', hasEndMarker };
   const at = marker ? markerLine(completion, marker) : -1;
-  if (at >= 0) return { code: completion.split('\n').slice(0, at).join('\n').replace(/\s+$/, ''), source: 'marker', hasEndMarker };
+  if (at >= 0)
+    return { code: completion.split('\n').slice(0, at).join('\n').replace(/\s+$/, ''), source: 'marker', hasEndMarker };
   let code = completion;
   if (marker && code.trimEnd().endsWith(marker)) code = code.trimEnd().slice(0, -marker.length);
   return { code: code.replace(/\s+$/, ''), source: 'whole', hasEndMarker };
@@ -60,7 +61,10 @@ const STARTERS = /^((let|type|module|open|exception|external|class|include)\b|#|
  */
 export function splitTopLevel(code: string): TopLevelItem[] {
   // code indented as a whole (copied out of a list item, say) is read as if it were not
-  const indents = code.split('\n').filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const indents = code
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => /^[ \t]*/.exec(l)![0].length);
   const common = indents.length ? Math.min(...indents) : 0;
   const lines = code.split('\n').map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length)));
   const items: TopLevelItem[] = [];

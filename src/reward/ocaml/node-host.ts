@@ -21,7 +21,10 @@ export function repoRoot(): string {
   for (;;) {
     if (fs.existsSync(path.join(dir, WORKER)) && fs.existsSync(path.join(dir, ASSETS, 'ocamlrun.wasm'))) return dir;
     const up = path.dirname(dir);
-    if (up === dir) throw new OcamlAssetsMissingError(`no ${ASSETS}/ocamlrun.wasm above ${fileURLToPath(import.meta.url)}; run tools/ocaml-wasm/build.sh or restore public/ocaml from git`);
+    if (up === dir)
+      throw new OcamlAssetsMissingError(
+        `no ${ASSETS}/ocamlrun.wasm above ${fileURLToPath(import.meta.url)}; run tools/ocaml-wasm/build.sh or restore public/ocaml from git`,
+      );
     dir = up;
   }
 }
@@ -29,7 +32,11 @@ export function repoRoot(): string {
 export function readAssets(dir = path.join(repoRoot(), ASSETS)): OcamlAssetBytes {
   const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
   const names = fs.readFileSync(path.join(dir, 'stdlib-files.txt'), 'utf8').split('\n').filter(Boolean);
-  return { runtime: read('ocamlrun.wasm'), ocamlc: read('ocamlc.byte'), stdlib: names.map((n) => [n, read(`stdlib/${n}`)]) };
+  return {
+    runtime: read('ocamlrun.wasm'),
+    ocamlc: read('ocamlc.byte'),
+    stdlib: names.map((n) => [n, read(`stdlib/${n}`)]),
+  };
 }
 
 export function nodeHost(): CheckerHost {
@@ -37,7 +44,9 @@ export function nodeHost(): CheckerHost {
     loadAssets: async () => readAssets(),
     spawn(): CheckerPort {
       // The JS heap cap bounds the host side; the program's own memory is capped by its wasm Memory.
-      const w = new Worker(path.join(repoRoot(), WORKER), { resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 32 } });
+      const w = new Worker(path.join(repoRoot(), WORKER), {
+        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 32 },
+      });
       // an idle checker must not keep the process alive (the client's timers do while a check runs)
       w.unref();
       return {

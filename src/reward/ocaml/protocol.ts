@@ -48,9 +48,7 @@ export interface CheckReport {
   elapsedMs: number;
 }
 
-export type CheckerRequest =
-  | { kind: 'init'; assets: OcamlAssetBytes }
-  | { kind: 'check'; id: number; job: CheckJob };
+export type CheckerRequest = { kind: 'init'; assets: OcamlAssetBytes } | { kind: 'check'; id: number; job: CheckJob };
 
 export type CheckerReply =
   | { kind: 'ready' }
@@ -59,17 +57,41 @@ export type CheckerReply =
   | { kind: 'error'; id: number; name: string; message: string };
 
 /** Folds a check's progress into its report; used for finished checks and cut-off ones alike. */
-export function reportFrom(events: CheckEvent[], tests: number, status: CheckStatus, elapsedMs: number, reason?: string): CheckReport {
-  const r: CheckReport = { status, definitions: 0, typeErrors: 0, compiled: false, tests: new Array(tests).fill(false), messages: [], stdout: '', elapsedMs, reason };
+export function reportFrom(
+  events: CheckEvent[],
+  tests: number,
+  status: CheckStatus,
+  elapsedMs: number,
+  reason?: string,
+): CheckReport {
+  const r: CheckReport = {
+    status,
+    definitions: 0,
+    typeErrors: 0,
+    compiled: false,
+    tests: new Array(tests).fill(false),
+    messages: [],
+    stdout: '',
+    elapsedMs,
+    reason,
+  };
   for (const e of events) {
-    if (e.kind === 'typecheck') { r.definitions = e.definitions; r.typeErrors = e.typeErrors; r.messages.push(...e.messages); }
-    else if (e.kind === 'compile') { r.compiled = e.ok; r.messages.push(...e.messages); }
-    else if (e.kind === 'test' && e.index >= 0 && e.index < tests) r.tests[e.index] = e.passed;
-    else if (e.kind === 'test-compile') r.messages.push({ stage: 'tests', text: e.index < 0 ? e.message : `test ${e.index + 1}: ${e.message}` });
+    if (e.kind === 'typecheck') {
+      r.definitions = e.definitions;
+      r.typeErrors = e.typeErrors;
+      r.messages.push(...e.messages);
+    } else if (e.kind === 'compile') {
+      r.compiled = e.ok;
+      r.messages.push(...e.messages);
+    } else if (e.kind === 'test' && e.index >= 0 && e.index < tests) r.tests[e.index] = e.passed;
+    else if (e.kind === 'test-compile')
+      r.messages.push({ stage: 'tests', text: e.index < 0 ? e.message : `test ${e.index + 1}: ${e.message}` });
     else if (e.kind === 'run') {
       r.stdout = e.stdout;
-      if (e.crash) { r.status = 'crashed'; r.reason = e.crash; }
-      else if (e.exitCode !== 0) {
+      if (e.crash) {
+        r.status = 'crashed';
+        r.reason = e.crash;
+      } else if (e.exitCode !== 0) {
         r.messages.push({ stage: 'run', text: e.stderr.trim() || `exit code ${e.exitCode}` });
       }
     }

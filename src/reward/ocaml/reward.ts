@@ -17,24 +17,26 @@ import { codeLineCount, extractCode } from './code.ts';
 import { OcamlChecker } from './client.ts';
 import type { CheckReport } from './protocol.ts';
 
-export const OcamlRewardOptions = z.object({
-  /** Line that ends the program in the completion; also where code is cut when there is no ``` fence. */
-  end_marker: z.string().default('END'),
-  weight_structure: z.number().min(0).default(0.05),
-  weight_typecheck: z.number().min(0).default(0.2),
-  weight_compile: z.number().min(0).default(0.1),
-  weight_tests: z.number().min(0).default(0.65),
-  /** Multiplier for a completion cut by the length limit before its END marker. */
-  runaway_penalty: z.number().min(0).max(1).default(0.3),
-  /** Fewer non-empty code lines than this scores 0 without running the compiler. */
-  min_code_lines: z.number().int().min(0).default(8),
-  /** Wall-clock limit of one check (type-check, compile and tests together), ms. */
-  time_limit_ms: z.number().int().min(100).max(120_000).default(5000),
-  /** Memory cap of each compiler or program run, MiB. */
-  memory_mb: z.number().int().min(32).max(2048).default(256),
-  /** The row's column holding the tests (a list of OCaml boolean expressions, or its JSON). */
-  tests_field: z.string().default('tests'),
-}).strict();
+export const OcamlRewardOptions = z
+  .object({
+    /** Line that ends the program in the completion; also where code is cut when there is no ``` fence. */
+    end_marker: z.string().default('END'),
+    weight_structure: z.number().min(0).default(0.05),
+    weight_typecheck: z.number().min(0).default(0.2),
+    weight_compile: z.number().min(0).default(0.1),
+    weight_tests: z.number().min(0).default(0.65),
+    /** Multiplier for a completion cut by the length limit before its END marker. */
+    runaway_penalty: z.number().min(0).max(1).default(0.3),
+    /** Fewer non-empty code lines than this scores 0 without running the compiler. */
+    min_code_lines: z.number().int().min(0).default(8),
+    /** Wall-clock limit of one check (type-check, compile and tests together), ms. */
+    time_limit_ms: z.number().int().min(100).max(120_000).default(5000),
+    /** Memory cap of each compiler or program run, MiB. */
+    memory_mb: z.number().int().min(32).max(2048).default(256),
+    /** The row's column holding the tests (a list of OCaml boolean expressions, or its JSON). */
+    tests_field: z.string().default('tests'),
+  })
+  .strict();
 export type OcamlRewardOptions = z.infer<typeof OcamlRewardOptions>;
 
 export const OCAML_REWARD_DEFAULTS: OcamlRewardOptions = OcamlRewardOptions.parse({});
@@ -51,7 +53,9 @@ export function parseOcamlOptions(options: Record<string, unknown>): OcamlReward
   const r = OcamlRewardOptions.safeParse(options);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new OcamlOptionError(`invalid OCaml reward options: ${issues}; known options: ${Object.keys(OcamlRewardOptions.shape).join(', ')}`);
+    throw new OcamlOptionError(
+      `invalid OCaml reward options: ${issues}; known options: ${Object.keys(OcamlRewardOptions.shape).join(', ')}`,
+    );
   }
   return r.data;
 }
@@ -60,16 +64,27 @@ export function parseOcamlOptions(options: Record<string, unknown>): OcamlReward
 export function testsOf(row: Record<string, unknown>, field: string): string[] {
   let v = row[field];
   if (typeof v === 'string') {
-    try { v = JSON.parse(v); } catch { throw new OcamlProblemError(`the "${field}" column is text but not a JSON list of OCaml boolean expressions`); }
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw new OcamlProblemError(`the "${field}" column is text but not a JSON list of OCaml boolean expressions`);
+    }
   }
   if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) {
-    throw new OcamlProblemError(`the row's "${field}" must be a list of OCaml boolean expressions (strings); got ${JSON.stringify(v)?.slice(0, 80)}; map the dataset's test column to "${field}"`);
+    throw new OcamlProblemError(
+      `the row's "${field}" must be a list of OCaml boolean expressions (strings); got ${JSON.stringify(v)?.slice(0, 80)}; map the dataset's test column to "${field}"`,
+    );
   }
   return v;
 }
 
 /** The score and its breakdown from a check's report (pure: the tests pin it down without a compiler). */
-export function scoreReport(report: CheckReport, o: OcamlRewardOptions, hasEndMarker: boolean, runaway: boolean): { score: number; parts: Record<string, number> } {
+export function scoreReport(
+  report: CheckReport,
+  o: OcamlRewardOptions,
+  hasEndMarker: boolean,
+  runaway: boolean,
+): { score: number; parts: Record<string, number> } {
   const passed = report.tests.filter(Boolean).length;
   const parts = {
     structure: hasEndMarker ? 1 : 0,
@@ -78,22 +93,55 @@ export function scoreReport(report: CheckReport, o: OcamlRewardOptions, hasEndMa
     // a problem without tests grades compilation only
     tests: !report.compiled ? 0 : report.tests.length ? passed / report.tests.length : 1,
   };
-  let score = o.weight_structure * parts.structure + o.weight_typecheck * parts.typecheck + o.weight_compile * parts.compile + o.weight_tests * parts.tests;
+  let score =
+    o.weight_structure * parts.structure +
+    o.weight_typecheck * parts.typecheck +
+    o.weight_compile * parts.compile +
+    o.weight_tests * parts.tests;
   if (runaway) score *= o.runaway_penalty;
   return { score, parts };
 }
 
 /** Grades one completion against a problem's tests. */
-export async function gradeOcaml(completion: string, tests: string[], o: OcamlRewardOptions, finishReason: 'stop' | 'length' = 'stop', checker?: OcamlChecker): Promise<RewardResult> {
+export async function gradeOcaml(
+  completion: string,
+  tests: string[],
+  o: OcamlRewardOptions,
+  finishReason: 'stop' | 'length' = 'stop',
+  checker?: OcamlChecker,
+): Promise<RewardResult> {
   const { code, hasEndMarker, source } = extractCode(completion, o.end_marker);
   const codeLines = codeLineCount(code);
   const runaway = finishReason === 'length' && !hasEndMarker;
-  const base = { code_source: source, code_lines: codeLines, has_end_marker: hasEndMarker, runaway, tests_total: tests.length };
+  const base = {
+    code_source: source,
+    code_lines: codeLines,
+    has_end_marker: hasEndMarker,
+    runaway,
+    tests_total: tests.length,
+  };
   if (codeLines < o.min_code_lines) {
-    const metrics = { structure: 0, typecheck: 0, compile: 0, tests: 0, type_errors: 0, runaway: Number(runaway), timeout: 0, too_short: 1 };
-    return { score: 0, details: { ...base, status: 'too_short', reason: `${codeLines} code lines, fewer than min_code_lines (${o.min_code_lines})`, metrics } };
+    const metrics = {
+      structure: 0,
+      typecheck: 0,
+      compile: 0,
+      tests: 0,
+      type_errors: 0,
+      runaway: Number(runaway),
+      timeout: 0,
+      too_short: 1,
+    };
+    return {
+      score: 0,
+      details: {
+        ...base,
+        status: 'too_short',
+        reason: `${codeLines} code lines, fewer than min_code_lines (${o.min_code_lines})`,
+        metrics,
+      },
+    };
   }
-  const c = checker ?? await OcamlChecker.shared();
+  const c = checker ?? (await OcamlChecker.shared());
   const report = await c.check({ code, tests, memoryMb: o.memory_mb }, o.time_limit_ms);
   const { score, parts } = scoreReport(report, o, hasEndMarker, runaway);
   return {
@@ -112,7 +160,13 @@ export async function gradeOcaml(completion: string, tests: string[], o: OcamlRe
       stdout: report.stdout,
       elapsed_ms: Math.round(report.elapsedMs),
       // numbers only, for a run's logs (rewards/ocaml_<key>): the parts, the error count and the failure kinds
-      metrics: { ...parts, type_errors: report.typeErrors, runaway: Number(runaway), timeout: Number(report.status === 'timeout'), too_short: 0 },
+      metrics: {
+        ...parts,
+        type_errors: report.typeErrors,
+        runaway: Number(runaway),
+        timeout: Number(report.status === 'timeout'),
+        too_short: 0,
+      },
     },
   };
 }

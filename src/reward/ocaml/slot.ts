@@ -1,7 +1,15 @@
 // One checker worker and the check it runs: starts the worker on demand, posts a check, folds its
 // progress into a report, and terminates the worker when the check overstays its time limit or the
 // worker fails (a fresh one starts for the next check). client.ts pools several of these.
-import { reportFrom, type CheckEvent, type CheckJob, type CheckReport, type CheckerReply, type CheckerRequest, type OcamlAssetBytes } from './protocol.ts';
+import {
+  reportFrom,
+  type CheckEvent,
+  type CheckJob,
+  type CheckReport,
+  type CheckerReply,
+  type CheckerRequest,
+  type OcamlAssetBytes,
+} from './protocol.ts';
 
 /** The little of a worker a slot uses; hosts adapt Web Workers and worker threads to it. */
 export interface CheckerPort {
@@ -33,14 +41,20 @@ export class CheckerSlot {
   private running: Running | null = null;
   private nextId = 0;
 
-  constructor(private readonly host: CheckerHost, private readonly assets: () => Promise<OcamlAssetBytes>) {}
+  constructor(
+    private readonly host: CheckerHost,
+    private readonly assets: () => Promise<OcamlAssetBytes>,
+  ) {}
 
   warm(): Promise<void> {
     return this.ensure().then(() => undefined);
   }
 
   private ensure(): Promise<CheckerPort> {
-    this.port ??= this.start().catch((e) => { this.port = null; throw e; });
+    this.port ??= this.start().catch((e) => {
+      this.port = null;
+      throw e;
+    });
     return this.port;
   }
 
@@ -48,15 +62,24 @@ export class CheckerSlot {
     const assets = await this.assets();
     const port = this.host.spawn();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CheckerStartError(`the OCaml checker worker did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      port.listen((m) => {
-        if (m.kind === 'ready') { clearTimeout(timer); resolve(); }
-        else this.onReply(m);
-      }, (e) => {
-        clearTimeout(timer);
-        reject(new CheckerStartError(`the OCaml checker worker failed: ${e.message}`));
-        this.running?.finish('crashed', `worker error: ${e.message}`);
-      });
+      const timer = setTimeout(
+        () =>
+          reject(new CheckerStartError(`the OCaml checker worker did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
+      port.listen(
+        (m) => {
+          if (m.kind === 'ready') {
+            clearTimeout(timer);
+            resolve();
+          } else this.onReply(m);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(new CheckerStartError(`the OCaml checker worker failed: ${e.message}`));
+          this.running?.finish('crashed', `worker error: ${e.message}`);
+        },
+      );
       port.post({ kind: 'init', assets });
     });
     return port;
@@ -74,7 +97,10 @@ export class CheckerSlot {
   private kill(): void {
     const port = this.port;
     this.port = null;
-    port?.then((p) => p.terminate(), () => undefined);
+    port?.then(
+      (p) => p.terminate(),
+      () => undefined,
+    );
   }
 
   /** Runs one check; the slot must be idle. Rejects only when the worker cannot start. */
@@ -83,10 +109,14 @@ export class CheckerSlot {
     return new Promise<CheckReport>((resolve) => {
       const started = performance.now();
       const timer = setTimeout(() => {
-        run.finish('timeout', `the check did not finish within ${timeLimitMs} ms (an infinite loop, or code too slow for the time limit)`);
+        run.finish(
+          'timeout',
+          `the check did not finish within ${timeLimitMs} ms (an infinite loop, or code too slow for the time limit)`,
+        );
       }, timeLimitMs);
       const run: Running = {
-        id: this.nextId++, events: [],
+        id: this.nextId++,
+        events: [],
         finish: (status, reason) => {
           if (this.running !== run) return;
           clearTimeout(timer);

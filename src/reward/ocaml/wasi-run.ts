@@ -7,7 +7,16 @@
 //
 // Each run is a fresh instance (proc_exit ends an instance); the compiled module is shared, so a run costs
 // only the instantiation and the runtime's own start (loading the bytecode: ~50 ms for ocamlc).
-import { WASI, WASIProcExit, File, Directory, OpenFile, PreopenDirectory, ConsoleStdout, Inode } from '@bjorn3/browser_wasi_shim';
+import {
+  WASI,
+  WASIProcExit,
+  File,
+  Directory,
+  OpenFile,
+  PreopenDirectory,
+  ConsoleStdout,
+  Inode,
+} from '@bjorn3/browser_wasi_shim';
 
 /** What the runtime needs: the compiled runtime, the compiler bytecode and the stdlib files by name. */
 export interface OcamlAssets {
@@ -47,13 +56,20 @@ export class OcamlFs {
   constructor(assets: OcamlAssets) {
     const lib = new Map<string, Inode>();
     for (const [name, data] of assets.stdlib) lib.set(name, new File(data, { readonly: true }));
-    this.root = new Directory(new Map<string, Inode>([
-      ['usr', new Directory(new Map<string, Inode>([
-        ['lib', new Directory(new Map<string, Inode>([['ocaml', new Directory(lib)]]))],
-        ['bin', new Directory(new Map<string, Inode>([['ocamlc', new File(assets.ocamlc, { readonly: true })]]))],
-      ]))],
-      [WORK_DIR.slice(1), this.work],
-    ]));
+    this.root = new Directory(
+      new Map<string, Inode>([
+        [
+          'usr',
+          new Directory(
+            new Map<string, Inode>([
+              ['lib', new Directory(new Map<string, Inode>([['ocaml', new Directory(lib)]]))],
+              ['bin', new Directory(new Map<string, Inode>([['ocamlc', new File(assets.ocamlc, { readonly: true })]]))],
+            ]),
+          ),
+        ],
+        [WORK_DIR.slice(1), this.work],
+      ]),
+    );
   }
 
   /** Writes a file in the work folder (name without folder). */
@@ -81,7 +97,10 @@ class Capture {
   private pending = '';
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
 
-  constructor(private readonly limit: number, private readonly onLine?: (line: string) => void) {}
+  constructor(
+    private readonly limit: number,
+    private readonly onLine?: (line: string) => void,
+  ) {}
 
   write(data: Uint8Array): void {
     const room = this.limit - this.kept;
@@ -103,7 +122,10 @@ class Capture {
   text(): string {
     const all = new Uint8Array(this.kept);
     let at = 0;
-    for (const c of this.chunks) { all.set(c, at); at += c.length; }
+    for (const c of this.chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
     return new TextDecoder().decode(all);
   }
 }
@@ -111,7 +133,8 @@ class Capture {
 /** Runs `ocamlrun <args>` to completion on `fs`; throws nothing (failures are in the result). */
 export function runOcamlrun(assets: OcamlAssets, fs: OcamlFs, args: string[], opts: RunOptions): RunResult {
   const limit = opts.outputLimit ?? 64 * 1024;
-  const out = new Capture(limit), err = new Capture(limit, opts.onStderrLine);
+  const out = new Capture(limit),
+    err = new Capture(limit, opts.onStderrLine);
   const fds = [
     new OpenFile(new File(new Uint8Array(0), { readonly: true })), // stdin is empty
     new ConsoleStdout((d) => out.write(d)),
@@ -123,11 +146,17 @@ export function runOcamlrun(assets: OcamlAssets, fs: OcamlFs, args: string[], op
   const wasi = new WASI(['ocamlrun', ...args], ['OCAMLRUNPARAM=l=1M'], fds, { debug: false });
   const pages = Math.max(256, Math.floor(opts.memoryMb * 16)); // 64 KiB pages; 16 MiB is the module's minimum
   const memory = new WebAssembly.Memory({ initial: 256, maximum: pages });
-  let exitCode = -1, crash: string | undefined;
+  let exitCode = -1,
+    crash: string | undefined;
   try {
-    const instance = new WebAssembly.Instance(assets.runtime, { env: { memory }, wasi_snapshot_preview1: wasi.wasiImport });
+    const instance = new WebAssembly.Instance(assets.runtime, {
+      env: { memory },
+      wasi_snapshot_preview1: wasi.wasiImport,
+    });
     // The module imports its memory, so the shim finds it on a view of the instance that exports it.
-    exitCode = wasi.start({ exports: { memory, _start: instance.exports._start } } as unknown as Parameters<WASI['start']>[0]);
+    exitCode = wasi.start({ exports: { memory, _start: instance.exports._start } } as unknown as Parameters<
+      WASI['start']
+    >[0]);
   } catch (e) {
     if (e instanceof WASIProcExit) exitCode = e.code;
     else crash = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

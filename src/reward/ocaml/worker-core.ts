@@ -10,13 +10,22 @@ export function checkerHandler(post: (m: CheckerReply) => void): (m: CheckerRequ
   let fs: OcamlFs | null = null;
   return (m) => {
     if (m.kind === 'init') {
-      assets = { runtime: new WebAssembly.Module(m.assets.runtime as Uint8Array<ArrayBuffer>), ocamlc: m.assets.ocamlc, stdlib: new Map(m.assets.stdlib) };
+      assets = {
+        runtime: new WebAssembly.Module(m.assets.runtime as Uint8Array<ArrayBuffer>),
+        ocamlc: m.assets.ocamlc,
+        stdlib: new Map(m.assets.stdlib),
+      };
       fs = new OcamlFs(assets);
       post({ kind: 'ready' });
       return;
     }
     if (!assets || !fs) {
-      post({ kind: 'error', id: m.id, name: 'CheckerNotReady', message: 'the checker worker got a check before its assets' });
+      post({
+        kind: 'error',
+        id: m.id,
+        name: 'CheckerNotReady',
+        message: 'the checker worker got a check before its assets',
+      });
       return;
     }
     try {

@@ -7,7 +7,11 @@ import { presetConfig } from '../../engine/presets.ts';
 import { decodeLink, encodeLink, customCode } from '../../engine/link.ts';
 
 /** The outcome of the last link opened, so the page (and its tests) can tell which link a message is about. */
-export interface LinkStatus { token: string; ok: boolean; message: string }
+export interface LinkStatus {
+  token: string;
+  ok: boolean;
+  message: string;
+}
 
 export class ConfigState {
   config = $state<RunConfig>(presetConfig('demo'));
@@ -27,7 +31,9 @@ export class ConfigState {
   /** The preset the form still equals; '' once a field is edited away from it (the menu then says custom). */
   readonly presetShown = $derived.by(() => {
     if (!this.preset) return '';
-    return JSON.stringify($state.snapshot(this.config)) === JSON.stringify(presetConfig(this.preset)) ? this.preset : '';
+    return JSON.stringify($state.snapshot(this.config)) === JSON.stringify(presetConfig(this.preset))
+      ? this.preset
+      : '';
   });
 
   applyPreset(name: string): void {
@@ -48,9 +54,18 @@ export class ConfigState {
       const cfg = await decodeLink(href);
       const codes = customCode(cfg);
       if (codes.length) this.pendingLink = { config: cfg, codes };
-      else { this.config = cfg; this.preset = ''; }
+      else {
+        this.config = cfg;
+        this.preset = '';
+      }
       this.linkError = null;
-      this.linkStatus = { token, ok: true, message: codes.length ? 'The link carries reward code: read it below before using the link.' : 'Opened the setup from the link.' };
+      this.linkStatus = {
+        token,
+        ok: true,
+        message: codes.length
+          ? 'The link carries reward code: read it below before using the link.'
+          : 'Opened the setup from the link.',
+      };
     } catch (e) {
       // Anything thrown while decoding is the link's fault, not the app's: it is explained, never fatal.
       const why = e instanceof Error ? e.message : String(e);
@@ -60,7 +75,10 @@ export class ConfigState {
   }
 
   acceptPending(): void {
-    if (this.pendingLink) { this.config = this.pendingLink.config; this.preset = ''; }
+    if (this.pendingLink) {
+      this.config = this.pendingLink.config;
+      this.preset = '';
+    }
     this.pendingLink = null;
   }
 }

@@ -5,7 +5,7 @@ import { RunConfigSchema, defaultRunConfig } from '../../engine/config.ts';
 export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings';
 
 export interface FieldDesc {
-  group: string;          // model, lora, sampling, grpo, optim, data, run
+  group: string; // model, lora, sampling, grpo, optim, data, run
   key: string;
   help: string;
   kind: FieldKind;
@@ -19,10 +19,20 @@ export interface FieldDesc {
 
 // zod 4 keeps the pieces under _zod.def; these are the few wrappers the schema uses.
 type Def = { type: string; innerType?: Z; element?: Z; shape?: Record<string, Z> };
-type Z = { _zod: { def: Def }; description?: string; options?: string[]; minValue?: number | null; maxValue?: number | null; isInt?: boolean; shape?: Record<string, Z> };
+type Z = {
+  _zod: { def: Def };
+  description?: string;
+  options?: string[];
+  minValue?: number | null;
+  maxValue?: number | null;
+  isInt?: boolean;
+  shape?: Record<string, Z>;
+};
 
 function unwrap(z: Z): { inner: Z; optional: boolean; description?: string } {
-  let cur = z, optional = false, description = z.description;
+  let cur = z,
+    optional = false,
+    description = z.description;
   while (['default', 'prefault', 'optional'].includes(cur._zod.def.type) && cur._zod.def.innerType) {
     if (cur._zod.def.type === 'optional') optional = true;
     cur = cur._zod.def.innerType;
@@ -33,8 +43,10 @@ function unwrap(z: Z): { inner: Z; optional: boolean; description?: string } {
 
 function kindOf(inner: Z): Pick<FieldDesc, 'kind' | 'options' | 'min' | 'max'> | null {
   const t = inner._zod.def.type;
-  const finite = (x?: number | null) => (x !== null && x !== undefined && Number.isFinite(x) && Math.abs(x) < 1e15 ? x : undefined);
-  if (t === 'number') return { kind: inner.isInt ? 'int' : 'number', min: finite(inner.minValue), max: finite(inner.maxValue) };
+  const finite = (x?: number | null) =>
+    x !== null && x !== undefined && Number.isFinite(x) && Math.abs(x) < 1e15 ? x : undefined;
+  if (t === 'number')
+    return { kind: inner.isInt ? 'int' : 'number', min: finite(inner.minValue), max: finite(inner.maxValue) };
   if (t === 'boolean') return { kind: 'boolean' };
   if (t === 'enum') return { kind: 'enum', options: inner.options };
   if (t === 'string') return { kind: 'string' };
@@ -46,7 +58,11 @@ function kindOf(inner: Z): Pick<FieldDesc, 'kind' | 'options' | 'min' | 'max'> |
   return null; // rewards are edited by their own component
 }
 
-export interface FieldGroup { group: string; title: string; fields: FieldDesc[] }
+export interface FieldGroup {
+  group: string;
+  title: string;
+  fields: FieldDesc[];
+}
 
 export function configGroups(): FieldGroup[] {
   const out: FieldGroup[] = [];
@@ -59,7 +75,8 @@ export function configGroups(): FieldGroup[] {
     for (const [key, fz] of Object.entries(g.inner.shape!)) {
       const f = unwrap(fz);
       const k = kindOf(f.inner);
-      if (k) fields.push({ group, key, help: f.description ?? '', optional: f.optional, def: defaults[group]?.[key], ...k });
+      if (k)
+        fields.push({ group, key, help: f.description ?? '', optional: f.optional, def: defaults[group]?.[key], ...k });
     }
     out.push({ group, title: g.description ?? group, fields });
   }

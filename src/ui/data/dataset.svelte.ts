@@ -12,7 +12,10 @@ import type { Row, RowError } from '../../data/types.ts';
 
 export type DataConfig = RunConfig['data'];
 
-export interface PreviewRow { prompt: string; gold: string }
+export interface PreviewRow {
+  prompt: string;
+  gold: string;
+}
 
 /** Columns most datasets use for the prompt and the answer, in order of preference. */
 const PROMPT_NAMES = ['question', 'prompt', 'problem', 'input', 'instruction', 'query', 'text'];
@@ -43,17 +46,32 @@ export class DatasetState {
   }
 
   private previewRow(r: Row, fewShot: { question: string; answer: string }[]): PreviewRow {
-    const q = r[this.data.prompt_field], a = r[this.data.answer_field];
-    const question = q === undefined ? `(no column "${this.data.prompt_field}")` : typeof q === 'string' ? q : JSON.stringify(q);
+    const q = r[this.data.prompt_field],
+      a = r[this.data.answer_field];
+    const question =
+      q === undefined ? `(no column "${this.data.prompt_field}")` : typeof q === 'string' ? q : JSON.stringify(q);
     let prompt: string;
-    try { prompt = renderPrompt(this.data.template, { system: this.data.system_prompt, fewShot, question }); } catch (e) { prompt = (e as Error).message; }
-    return { prompt, gold: a === undefined ? `(no column "${this.data.answer_field}")` : typeof a === 'string' ? a : JSON.stringify(a) };
+    try {
+      prompt = renderPrompt(this.data.template, { system: this.data.system_prompt, fewShot, question });
+    } catch (e) {
+      prompt = (e as Error).message;
+    }
+    return {
+      prompt,
+      gold: a === undefined ? `(no column "${this.data.answer_field}")` : typeof a === 'string' ? a : JSON.stringify(a),
+    };
   }
 
   private async run(task: () => Promise<void>): Promise<void> {
     this.loading = true;
     this.problem = null;
-    try { await task(); } catch (e) { this.problem = `${(e as Error).name}: ${(e as Error).message}`; } finally { this.loading = false; }
+    try {
+      await task();
+    } catch (e) {
+      this.problem = `${(e as Error).name}: ${(e as Error).message}`;
+    } finally {
+      this.loading = false;
+    }
   }
 
   private show(name: string, rows: Row[], columns: string[], keepMapping: boolean): void {
@@ -92,7 +110,10 @@ export class DatasetState {
     return this.run(async () => {
       const r = await parseDatasetFile(name, bytes);
       this.errors = r.errors;
-      if (r.errors.length > 0) { this.pending = { name, rows: r.rows, columns: r.columns }; return; }
+      if (r.errors.length > 0) {
+        this.pending = { name, rows: r.rows, columns: r.columns };
+        return;
+      }
       await this.keepUpload(name, r.rows, r.columns);
     });
   }

@@ -21,7 +21,10 @@ export class RewardsState {
   busy = $state(false);
   private runner: RewardRunner | null = null;
 
-  constructor(specs: RewardSpec[], private readonly makeRunner: () => RewardRunner = () => WorkerRewardRunner.create()) {
+  constructor(
+    specs: RewardSpec[],
+    private readonly makeRunner: () => RewardRunner = () => WorkerRewardRunner.create(),
+  ) {
     this.specs = specs;
   }
 
@@ -59,7 +62,13 @@ export class RewardsState {
       const completion = this.completion;
       // no tokenizer here: the length that the overlong reward reads is counted in characters
       const completionIds = Array.from(completion, (c) => c.codePointAt(0) ?? 0);
-      this.lines = await scorer.breakdown({ prompt: '', completion, completionIds, row: $state.snapshot(this.row), finishReason: 'stop' });
+      this.lines = await scorer.breakdown({
+        prompt: '',
+        completion,
+        completionIds,
+        row: $state.snapshot(this.row),
+        finishReason: 'stop',
+      });
       this.total = weightedTotal(this.lines);
     } catch (e) {
       this.problem = `${(e as Error).name}: ${(e as Error).message}`;

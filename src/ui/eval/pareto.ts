@@ -6,18 +6,27 @@
 //   const pairs = dominance(summaries)   // [{ winner: 'run-a', loser: 'run-b' }]
 //   const front = paretoFront(summaries) // ids no other run dominates
 
-export interface TaskScore { accuracy: number; interval: [number, number]; n: number; step: number }
+export interface TaskScore {
+  accuracy: number;
+  interval: [number, number];
+  n: number;
+  step: number;
+}
 
 export interface RunSummary {
   runId: string;
-  label: string;              // model id, or the imported adapter's file name
-  tasks: Record<string, TaskScore>;   // by dataset name: the latest evaluation
-  baseline?: Record<string, TaskScore>;  // the first evaluation of the run, by dataset
-  seconds: number;            // training wall time so far (0 for an imported adapter)
+  label: string; // model id, or the imported adapter's file name
+  tasks: Record<string, TaskScore>; // by dataset name: the latest evaluation
+  baseline?: Record<string, TaskScore>; // the first evaluation of the run, by dataset
+  seconds: number; // training wall time so far (0 for an imported adapter)
   updatedAt: number;
 }
 
-export interface Dominance { winner: string; loser: string; tasks: string[] }
+export interface Dominance {
+  winner: string;
+  loser: string;
+  tasks: string[];
+}
 
 /** Whether a dominates b, and on which shared tasks; null when they share none or a does not dominate. */
 export function dominates(a: RunSummary, b: RunSummary): string[] | null {
@@ -34,11 +43,12 @@ export function dominates(a: RunSummary, b: RunSummary): string[] | null {
 
 export function dominance(runs: RunSummary[]): Dominance[] {
   const out: Dominance[] = [];
-  for (const a of runs) for (const b of runs) {
-    if (a === b) continue;
-    const tasks = dominates(a, b);
-    if (tasks) out.push({ winner: a.runId, loser: b.runId, tasks });
-  }
+  for (const a of runs)
+    for (const b of runs) {
+      if (a === b) continue;
+      const tasks = dominates(a, b);
+      if (tasks) out.push({ winner: a.runId, loser: b.runId, tasks });
+    }
   return out;
 }
 

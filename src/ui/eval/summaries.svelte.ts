@@ -21,7 +21,11 @@ export class SummaryStore {
   list = $state<RunSummary[]>(readStored());
 
   private save(): void {
-    try { globalThis.localStorage?.setItem(KEY, JSON.stringify(this.list.slice(-MAX_RUNS))); } catch { /* quota or private mode: the comparison lasts for this page only */ }
+    try {
+      globalThis.localStorage?.setItem(KEY, JSON.stringify(this.list.slice(-MAX_RUNS)));
+    } catch {
+      /* quota or private mode: the comparison lasts for this page only */
+    }
   }
 
   record(runId: string, label: string, task: string, r: EvalResult, seconds: number): void {

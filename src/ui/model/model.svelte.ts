@@ -9,7 +9,12 @@ import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/s
 import type { ConfigState } from '../config/config.svelte.ts';
 import { MODEL_PRESETS } from './presets.ts';
 
-export interface AdapterLimits { maxBufferSize: number; maxStorageBufferBindingSize: number; description: string; software: boolean }
+export interface AdapterLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  description: string;
+  software: boolean;
+}
 
 const GB = 2 ** 30;
 export const gb = (b: number) => `${(b / GB).toFixed(2)} GB`;
@@ -17,13 +22,17 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 /** Where a model's config.json is, or null for ids that name nothing readable. */
 export function configUrl(id: string, revision: string): string | null {
-  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return `${id.replace(/\/$/, '')}/config.json`;
+  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./'))
+    return `${id.replace(/\/$/, '')}/config.json`;
   if (HUB_ID.test(id)) return `https://huggingface.co/${id}/resolve/${encodeURIComponent(revision)}/config.json`;
   return null;
 }
 
 /** Why an architecture is unknown; `blocking` when the model can never run (not a model, unsupported). */
-interface Unknown { why: string; blocking: boolean }
+interface Unknown {
+  why: string;
+  blocking: boolean;
+}
 const isSpec = (x: ModelSpec | Unknown | null | undefined): x is ModelSpec => !!x && !('why' in x);
 
 export class ModelState {
@@ -33,7 +42,9 @@ export class ModelState {
 
   constructor(private readonly cs: ConfigState) {}
 
-  private get key(): string { return `${this.cs.config.model.id.trim()}@${this.cs.config.model.revision}`; }
+  private get key(): string {
+    return `${this.cs.config.model.id.trim()}@${this.cs.config.model.revision}`;
+  }
 
   readonly preset = $derived(MODEL_PRESETS.find((m) => m.id === this.cs.config.model.id.trim()));
   private readonly found = $derived(this.preset?.spec ?? this.fetched[this.key] ?? null);
@@ -46,17 +57,28 @@ export class ModelState {
   readonly estimate: MemoryEstimate | null = $derived.by(() => {
     if (!this.spec) return null;
     const c = this.cs.config;
-    return estimateMemory(this.spec, { rows: c.run.prompts_per_step * c.sampling.num_generations, promptTokens: c.sampling.max_prompt_length, completionTokens: c.sampling.max_completion_length, microBatch: c.run.micro_batch_size, loraRank: c.lora.r, loraTargets: c.lora.target_modules.length, checkpointing: c.run.gradient_checkpointing, wholeLogits: !c.run.fused_kernels });
+    return estimateMemory(this.spec, {
+      rows: c.run.prompts_per_step * c.sampling.num_generations,
+      promptTokens: c.sampling.max_prompt_length,
+      completionTokens: c.sampling.max_completion_length,
+      microBatch: c.run.micro_batch_size,
+      loraRank: c.lora.r,
+      loraTargets: c.lora.target_modules.length,
+      checkpointing: c.run.gradient_checkpointing,
+      wholeLogits: !c.run.fused_kernels,
+    });
   });
 
   /** Why this run cannot fit this adapter (and what to change), or null when it can. */
   readonly refusal: string | null = $derived.by(() => {
-    const e = this.estimate, l = this.limits;
+    const e = this.estimate,
+      l = this.limits;
     if (this.unknown?.blocking) return this.unknown.why;
     if (!e || !l) return null;
     // WebGPU caps each buffer, not the total: the embedding (vocab x hidden) is the one tensor that must fit whole.
     const cap = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
-    if (e.largestTensor > cap) return `The embedding needs ${gb(e.largestTensor)} in one GPU buffer and this adapter allows ${gb(cap)} per buffer: pick a smaller model.`;
+    if (e.largestTensor > cap)
+      return `The embedding needs ${gb(e.largestTensor)} in one GPU buffer and this adapter allows ${gb(cap)} per buffer: pick a smaller model.`;
     return null;
   });
 
@@ -64,27 +86,49 @@ export class ModelState {
     const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
     const a = await gpu?.requestAdapter().catch(() => null);
     if (!a) return;
-    this.limits = { maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize, description: adapterName(a), software: isSoftwareAdapter(a) };
+    this.limits = {
+      maxBufferSize: a.limits.maxBufferSize,
+      maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize,
+      description: adapterName(a),
+      software: isSoftwareAdapter(a),
+    };
   }
 
   /** Reads config.json of a model that is not a preset, to know its architecture before downloading it. */
   async lookUp(): Promise<void> {
-    const key = this.key, { id, revision } = this.cs.config.model;
+    const key = this.key,
+      { id, revision } = this.cs.config.model;
     if (this.preset || key in this.fetched) return;
     const url = configUrl(id.trim(), revision);
-    if (!url) { this.fetched[key] = { why: `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder.`, blocking: true }; return; }
+    if (!url) {
+      this.fetched[key] = {
+        why: `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder.`,
+        blocking: true,
+      };
+      return;
+    }
     let res: Response;
-    try { res = await fetch(url); } catch {
+    try {
+      res = await fetch(url);
+    } catch {
       // Offline or blocked: the model may still be in the download cache, so this does not refuse the run.
-      this.fetched[key] = { why: `Cannot reach ${new URL(url, location.href).host} to read the model's architecture; the estimate appears once it loads.`, blocking: false };
+      this.fetched[key] = {
+        why: `Cannot reach ${new URL(url, location.href).host} to read the model's architecture; the estimate appears once it loads.`,
+        blocking: false,
+      };
       return;
     }
     if (!res.ok) {
-      const why = res.status === 401 || res.status === 403 ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private.` : `No config.json at ${url} (HTTP ${res.status}): check the id and revision.`;
+      const why =
+        res.status === 401 || res.status === 403
+          ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private.`
+          : `No config.json at ${url} (HTTP ${res.status}): check the id and revision.`;
       this.fetched[key] = { why, blocking: res.status === 404 };
       return;
     }
-    try { this.fetched[key] = parseModelSpec(await res.json()); } catch (e) {
+    try {
+      this.fetched[key] = parseModelSpec(await res.json());
+    } catch (e) {
       this.fetched[key] = { why: `${e instanceof Error ? e.message : String(e)}.`, blocking: true };
     }
   }

@@ -3,13 +3,28 @@
 //
 //   const run = new RunState(); await run.start(config); run.history.at(-1)?.values.reward
 import { TrainerClient } from '../../worker/client.ts';
-import type { RunStatus, StepMetrics, CompletionLogEntry, EvalResult, HealthAlert, Progress, ModelInfo, RunRecord, TrainerEvent, BackendInfo, PeftFiles } from '../../worker/protocol.ts';
+import type {
+  RunStatus,
+  StepMetrics,
+  CompletionLogEntry,
+  EvalResult,
+  HealthAlert,
+  Progress,
+  ModelInfo,
+  RunRecord,
+  TrainerEvent,
+  BackendInfo,
+  PeftFiles,
+} from '../../worker/protocol.ts';
 import type { RunConfig } from '../../engine/config.ts';
 import { clearHubCache } from '../../hub/download.ts';
 import { SummaryStore } from '../eval/summaries.svelte.ts';
 
 /** One file of a model download: bytes so far and in all (0 when the server does not say). */
-export interface FileProgress { loaded: number; total: number }
+export interface FileProgress {
+  loaded: number;
+  total: number;
+}
 
 export class RunState {
   status = $state<RunStatus>({ state: 'idle', runId: null, step: 0, totalSteps: 0 });
@@ -39,7 +54,8 @@ export class RunState {
   readonly hasRun = $derived(['running', 'paused', 'done', 'stopped'].includes(this.status.state));
   /** Seconds left, from the mean time of the steps run in this page. */
   readonly eta = $derived.by(() => {
-    const done = this.history.length, total = this.status.totalSteps;
+    const done = this.history.length,
+      total = this.status.totalSteps;
     if (!done || !total) return null;
     return (this.elapsed() / done) * Math.max(0, total - this.status.step);
   });
@@ -58,25 +74,45 @@ export class RunState {
 
   private receive(e: TrainerEvent): void {
     switch (e.kind) {
-      case 'state': this.setStatus(e.status); break;
+      case 'state':
+        this.setStatus(e.status);
+        break;
       case 'progress':
         this.progress = e.progress;
-        if (e.progress.stage === 'download' && e.progress.file) this.files[e.progress.file] = { loaded: e.progress.done, total: e.progress.total };
+        if (e.progress.stage === 'download' && e.progress.file)
+          this.files[e.progress.file] = { loaded: e.progress.done, total: e.progress.total };
         break;
       case 'metrics':
         this.history.push(e.metrics);
         // The worker's state events come at changes of state, not every step: the step counter follows metrics.
         if (e.metrics.step > this.status.step) this.status.step = e.metrics.step;
         break;
-      case 'samples': this.samples = [...e.entries, ...this.samples].slice(0, 500); break;
+      case 'samples':
+        this.samples = [...e.entries, ...this.samples].slice(0, 500);
+        break;
       case 'eval':
         this.evals.push(e.result);
-        if (this.status.runId) this.summaries.record(this.status.runId, this.config?.model.id ?? this.model?.id ?? '?', this.config?.data.dataset ?? '?', e.result, this.elapsed());
+        if (this.status.runId)
+          this.summaries.record(
+            this.status.runId,
+            this.config?.model.id ?? this.model?.id ?? '?',
+            this.config?.data.dataset ?? '?',
+            e.result,
+            this.elapsed(),
+          );
         break;
-      case 'alert': this.alerts = e.alerts; break;
-      case 'error': this.error = `${e.error.name}: ${e.error.message}${e.error.problems ? `\n${e.error.problems.join('\n')}` : ''}`; break;
-      case 'log': this.log = [...this.log.slice(-50), e.message]; break;
-      case 'checkpoint': void this.refreshRuns(); break;
+      case 'alert':
+        this.alerts = e.alerts;
+        break;
+      case 'error':
+        this.error = `${e.error.name}: ${e.error.message}${e.error.problems ? `\n${e.error.problems.join('\n')}` : ''}`;
+        break;
+      case 'log':
+        this.log = [...this.log.slice(-50), e.message];
+        break;
+      case 'checkpoint':
+        void this.refreshRuns();
+        break;
     }
   }
 
@@ -93,11 +129,22 @@ export class RunState {
 
   private async guard<T>(f: () => Promise<T>): Promise<T | undefined> {
     this.error = null;
-    try { return await f(); } catch (e) { this.error = `${(e as Error).name}: ${(e as Error).message}${(e as { problems?: string[] }).problems?.length ? `\n${(e as { problems: string[] }).problems.join('\n')}` : ''}`; return undefined; }
+    try {
+      return await f();
+    } catch (e) {
+      this.error = `${(e as Error).name}: ${(e as Error).message}${(e as { problems?: string[] }).problems?.length ? `\n${(e as { problems: string[] }).problems.join('\n')}` : ''}`;
+      return undefined;
+    }
   }
 
   private clearRun(): void {
-    this.history = []; this.samples = []; this.evals = []; this.alerts = []; this.activeMs = 0; this.since = 0; this.notice = null;
+    this.history = [];
+    this.samples = [];
+    this.evals = [];
+    this.alerts = [];
+    this.activeMs = 0;
+    this.since = 0;
+    this.notice = null;
   }
 
   /** Downloads (with per-file progress) and loads the model, so a later Train starts at once. */
@@ -117,25 +164,49 @@ export class RunState {
     this.config = $state.snapshot(config) as RunConfig;
     if (this.loaded !== JSON.stringify(this.config.model)) await this.loadModel(config.model);
     if (this.error) return;
-    await this.guard(async () => { this.setStatus(await this.trainer().start(this.config)); });
+    await this.guard(async () => {
+      this.setStatus(await this.trainer().start(this.config));
+    });
   }
 
   async resumeRun(runId: string): Promise<void> {
     this.clearRun();
     this.config = null;
-    await this.guard(async () => { const t = this.trainer(); this.backend = await t.init('webgpu'); this.setStatus(await t.resumeRun(runId)); });
+    await this.guard(async () => {
+      const t = this.trainer();
+      this.backend = await t.init('webgpu');
+      this.setStatus(await t.resumeRun(runId));
+    });
   }
 
-  pause = () => this.guard(async () => { this.setStatus(await this.trainer().pause()); });
-  resume = () => this.guard(async () => { this.setStatus(await this.trainer().resume()); });
-  stop = () => this.guard(async () => { this.setStatus(await this.trainer().stop()); });
+  pause = () =>
+    this.guard(async () => {
+      this.setStatus(await this.trainer().pause());
+    });
+  resume = () =>
+    this.guard(async () => {
+      this.setStatus(await this.trainer().resume());
+    });
+  stop = () =>
+    this.guard(async () => {
+      this.setStatus(await this.trainer().stop());
+    });
   evaluate = () => this.guard(() => this.trainer().evaluate());
-  save = () => this.guard(async () => { const c = await this.trainer().save(); this.notice = `Saved a checkpoint at step ${c.step}.`; });
+  save = () =>
+    this.guard(async () => {
+      const c = await this.trainer().save();
+      this.notice = `Saved a checkpoint at step ${c.step}.`;
+    });
   exportAdapter = () => this.guard(() => this.trainer().exportAdapter());
   exportMetrics = (f: 'jsonl' | 'csv') => this.guard(() => this.trainer().exportMetrics(f));
   exportCompletions = () => this.guard(() => this.trainer().exportCompletions());
   runHistory = (id: string) => this.guard(() => this.trainer().runHistory(id));
-  deleteRun = (id: string) => this.guard(async () => { await this.trainer().deleteRun(id); this.summaries.remove(id); await this.refreshRuns(); });
+  deleteRun = (id: string) =>
+    this.guard(async () => {
+      await this.trainer().deleteRun(id);
+      this.summaries.remove(id);
+      await this.refreshRuns();
+    });
 
   /** Evaluates the model of `config` with an imported PEFT adapter; the result joins the run comparison. */
   async evaluateAdapter(config: RunConfig, adapter: PeftFiles, name: string): Promise<void> {
@@ -158,6 +229,8 @@ export class RunState {
   }
 
   async refreshRuns(): Promise<void> {
-    await this.guard(async () => { this.runs = await this.trainer().listRuns(); });
+    await this.guard(async () => {
+      this.runs = await this.trainer().listRuns();
+    });
   }
 }
