@@ -5,6 +5,8 @@
 //   const cfg = parseRunConfig(json)   // throws ConfigError with every problem and how to fix it
 //   const cfg = defaultRunConfig()     // all defaults
 import { z } from 'zod';
+import { checkRunConfig } from './config-checks.ts';
+import { formatIssues } from './config-errors.ts';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
@@ -13,7 +15,7 @@ const num = (d: number, desc: string) => z.number().default(d).describe(desc);
 const int = (d: number, min: number, desc: string) => z.number().int().min(min).default(d).describe(desc);
 
 export const ModelSchema = z
-  .object({
+  .strictObject({
     id: z
       .string()
       .min(1)
@@ -30,7 +32,7 @@ export const ModelSchema = z
   .describe('Model');
 
 export const LoraSchema = z
-  .object({
+  .strictObject({
     r: int(16, 1, 'LoRA rank.'),
     alpha: num(32, 'LoRA alpha; the update is scaled by alpha / r (alpha / sqrt(r) with rsLoRA).'),
     dropout: z.number().min(0).max(0.9).default(0).describe('Dropout on the LoRA input during training.'),
@@ -44,7 +46,7 @@ export const LoraSchema = z
   .describe('LoRA');
 
 export const SamplingSchema = z
-  .object({
+  .strictObject({
     num_generations: int(8, 1, 'G: completions sampled per prompt (the group).'),
     max_prompt_length: int(256, 1, 'Prompts longer than this are truncated from the left.'),
     max_completion_length: int(256, 1, 'Maximum new tokens per completion.'),
@@ -75,7 +77,7 @@ export const SamplingSchema = z
   .describe('Sampling');
 
 export const GrpoSchema = z
-  .object({
+  .strictObject({
     advantage_estimator: z
       .enum(['grpo', 'rloo', 'vineppo', 'ppo'])
       .default('grpo')
@@ -160,7 +162,7 @@ export const GrpoSchema = z
   .describe('GRPO');
 
 export const OptimSchema = z
-  .object({
+  .strictObject({
     learning_rate: z.number().gt(0).default(1e-4).describe('Peak learning rate of AdamW.'),
     weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay of AdamW.'),
     adam_beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW beta1.'),
@@ -168,20 +170,34 @@ export const OptimSchema = z
     adam_epsilon: z.number().gt(0).default(1e-8).describe('AdamW epsilon.'),
     max_grad_norm: z.number().min(0).default(1).describe('Clip the global gradient norm to this (0: off).'),
     lr_scheduler_type: z
-      .enum(['constant', 'linear', 'cosine'])
+      .enum(['constant', 'constant_with_warmup', 'linear', 'cosine', 'cosine_with_min_lr'])
       .default('constant')
-      .describe('Learning-rate schedule after warm-up.'),
-    warmup_ratio: z.number().min(0).max(1).default(0).describe('Fraction of steps with a linear warm-up from 0.'),
-    min_lr_rate: z
+      .describe(
+        "Learning-rate schedule, as transformers' get_scheduler names them: constant (no warm-up), constant_with_warmup, linear and cosine (warm-up, then down to 0), cosine_with_min_lr (down to lr_scheduler_kwargs.min_lr_rate).",
+      ),
+    lr_scheduler_kwargs: z
+      .strictObject({
+        min_lr_rate: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('cosine_with_min_lr: the floor, as a fraction of the peak learning rate.'),
+      })
+      .prefault({})
+      .describe('Arguments of the schedule (transformers lr_scheduler_kwargs).'),
+    warmup_ratio: z
       .number()
       .min(0)
       .max(1)
       .default(0)
-      .describe('Floor of the schedule, as a fraction of the peak learning rate.'),
+      .describe(
+        'Fraction of the optimiser updates with a linear warm-up from 0 (ceil(warmup_ratio x updates)); not with constant.',
+      ),
   })
   .describe('Optimiser');
 
-export const RewardSpecSchema = z.object({
+export const RewardSpecSchema = z.strictObject({
   name: z.string().min(1).describe('Registered reward function name (math, format, overlong, ocaml, ksat, custom).'),
   weight: z.number().default(1).describe('Weight of this reward in the total.'),
   options: z.record(z.string(), z.unknown()).default({}).describe('Options of this reward function.'),
@@ -212,7 +228,7 @@ export const RewardSpecSchema = z.object({
 });
 
 export const DataSchema = z
-  .object({
+  .strictObject({
     dataset: z
       .string()
       .min(1)
@@ -233,7 +249,7 @@ export const DataSchema = z
   .describe('Data');
 
 export const RunSchema = z
-  .object({
+  .strictObject({
     mode: z
       .enum(['grpo', 'sft', 'sft_then_grpo'])
       .default('grpo')
@@ -282,7 +298,7 @@ export const RunSchema = z
   .describe('Run');
 
 export const RunConfigSchema = z
-  .object({
+  .strictObject({
     model: ModelSchema.prefault({}),
     lora: LoraSchema.prefault({}),
     sampling: SamplingSchema.prefault({}),
@@ -295,46 +311,7 @@ export const RunConfigSchema = z
       .describe('Reward functions and their weights.'),
     run: RunSchema.prefault({}),
   })
-  .superRefine((c, ctx) => {
-    const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
-    if (hi < c.grpo.epsilon)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['grpo', 'epsilon_high'],
-        message: `epsilon_high (${hi}) is below epsilon (${c.grpo.epsilon}); clip-higher needs epsilon_high >= epsilon`,
-      });
-    const groupEstimator = c.grpo.advantage_estimator === 'grpo' || c.grpo.advantage_estimator === 'rloo';
-    if (c.sampling.num_generations < 2 && c.run.mode !== 'sft' && groupEstimator)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['sampling', 'num_generations'],
-        message: `${c.grpo.advantage_estimator} needs num_generations >= 2 to compare completions of a prompt; set it to 2 or more, or pick advantage_estimator vineppo or ppo, whose baselines need no group`,
-      });
-    if (c.grpo.dynamic_sampling && c.sampling.num_generations < 2)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['grpo', 'dynamic_sampling'],
-        message: 'dynamic sampling needs num_generations >= 2',
-      });
-    if (c.run.mode === 'sft_then_grpo' && c.run.sft_steps < 1)
-      ctx.addIssue({ code: 'custom', path: ['run', 'sft_steps'], message: 'mode sft_then_grpo needs sft_steps >= 1' });
-    c.rewards.forEach((r, i) => {
-      if (r.phase_end < r.phase_start)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rewards', i, 'phase_end'],
-          message: `phase_end (${r.phase_end}) is before phase_start (${r.phase_start}); the curriculum must end after it starts`,
-        });
-    });
-    if (c.run.eval_reward && !c.rewards.some((r) => r.name === c.run.eval_reward))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['run', 'eval_reward'],
-        message: `eval_reward "${c.run.eval_reward}" is not one of the rewards (${c.rewards.map((r) => r.name).join(', ')}); name one of them or leave it empty`,
-      });
-    if (c.rewards.length === 0 && c.run.mode !== 'sft')
-      ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
-  });
+  .superRefine(checkRunConfig);
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -347,9 +324,27 @@ export class ConfigError extends Error {
 
 /** Parses and validates a configuration (partial input is completed with defaults). */
 export function parseRunConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(input ?? {});
+  const r = RunConfigSchema.safeParse(upgradeLegacyConfig(input ?? {}));
   if (r.success) return r.data;
-  throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  throw new ConfigError(formatIssues(RunConfigSchema, r.error.issues));
+}
+
+/**
+ * Configs saved before the schedules took transformers' names (checkpoints, links) carry
+ * optim.min_lr_rate, and their `constant` schedule had a warm-up: they are read with their old meaning.
+ */
+function upgradeLegacyConfig(input: unknown): unknown {
+  const optim = (input as { optim?: Record<string, unknown> } | null)?.optim;
+  if (!optim || typeof optim !== 'object' || !('min_lr_rate' in optim)) return input;
+  const { min_lr_rate: floor, ...rest } = optim;
+  const type = rest.lr_scheduler_type ?? 'constant';
+  const warm = typeof rest.warmup_ratio === 'number' && rest.warmup_ratio > 0;
+  if (type === 'constant' && warm) rest.lr_scheduler_type = 'constant_with_warmup';
+  if (type === 'cosine' && typeof floor === 'number' && floor > 0) {
+    rest.lr_scheduler_type = 'cosine_with_min_lr';
+    rest.lr_scheduler_kwargs = { min_lr_rate: floor };
+  } else if (typeof floor === 'number' && floor > 0) rest.min_lr_rate = floor; // refused below, by name
+  return { ...(input as object), optim: rest };
 }
 
 export function defaultRunConfig(): RunConfig {

@@ -1,6 +1,6 @@
 // AdamW over the LoRA parameters (decoupled weight decay, bias-corrected moments, as torch.optim.AdamW),
 // global-norm gradient clipping (torch.nn.utils.clip_grad_norm_), and the learning-rate schedules of
-// transformers' get_scheduler: constant, linear and cosine, each after a linear warm-up, with a floor.
+// transformers' get_scheduler: constant, constant_with_warmup, linear, cosine and cosine_with_min_lr.
 import * as tf from './tf.ts';
 import type { RunConfig } from './config.ts';
 
@@ -96,14 +96,24 @@ export async function clipGradNorm(grads: tf.Tensor[], maxNorm: number): Promise
   return { grads: clipped, norm };
 }
 
-/** Learning rate at optimiser step `step` (0-based) of `total`. */
+/**
+ * Learning rate at optimiser update `step` (0-based) of `total`, as transformers' get_scheduler with
+ * num_warmup_steps = ceil(warmup_ratio x total): constant ignores the warm-up; the others rise linearly
+ * from 0 over it, then stay (constant_with_warmup), fall linearly to 0 (linear), along a half cosine to 0
+ * (cosine) or to lr_scheduler_kwargs.min_lr_rate of the peak (cosine_with_min_lr).
+ */
 export function learningRateAt(step: number, total: number, o: RunConfig['optim']): number {
+  const type = o.lr_scheduler_type;
+  if (type === 'constant') return o.learning_rate;
   const warm = Math.ceil(o.warmup_ratio * total);
-  if (step < warm) return (o.learning_rate * step) / warm; // as transformers: 0 at the first step
-  const progress = total > warm ? Math.min(1, (step - warm) / Math.max(1, total - warm)) : 1;
-  const floor = o.min_lr_rate;
+  if (step < warm) return (o.learning_rate * step) / Math.max(1, warm); // as transformers: 0 at the first update
+  const progress = Math.min(1, (step - warm) / Math.max(1, total - warm));
   let frac = 1;
-  if (o.lr_scheduler_type === 'linear') frac = 1 - progress;
-  if (o.lr_scheduler_type === 'cosine') frac = 0.5 * (1 + Math.cos(Math.PI * progress));
-  return o.learning_rate * (floor + (1 - floor) * frac);
+  if (type === 'linear') frac = 1 - progress;
+  if (type === 'cosine' || type === 'cosine_with_min_lr') frac = 0.5 * (1 + Math.cos(Math.PI * progress));
+  if (type === 'cosine_with_min_lr') {
+    const floor = o.lr_scheduler_kwargs.min_lr_rate ?? 0;
+    frac = floor + (1 - floor) * frac;
+  }
+  return o.learning_rate * Math.max(0, frac);
 }

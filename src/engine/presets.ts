@@ -45,7 +45,7 @@ export const PRESETS: Preset[] = [
       lora: { r: 16, alpha: 32 },
       sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 256, temperature: 1 },
       grpo: { loss_type: 'dapo', epsilon_high: 0.28 },
-      optim: { learning_rate: 1e-5, lr_scheduler_type: 'constant', warmup_ratio: 0.05 },
+      optim: { learning_rate: 1e-5, lr_scheduler_type: 'constant_with_warmup', warmup_ratio: 0.05 },
       data: { dataset: 'gsm8k-sample', template: 'gsm8k-boxed' },
       rewards: [
         { name: 'math', weight: 1, options: {} },
@@ -71,7 +71,12 @@ export const PRESETS: Preset[] = [
       lora: { r: 16, alpha: 32 },
       sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 384 },
       grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
-      optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, min_lr_rate: 0.1 },
+      optim: {
+        learning_rate: 5e-6,
+        lr_scheduler_type: 'cosine_with_min_lr',
+        lr_scheduler_kwargs: { min_lr_rate: 0.1 },
+        warmup_ratio: 0.05,
+      },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
       rewards: [
         { name: 'math', weight: 1, options: {} },
@@ -97,7 +102,12 @@ export const PRESETS: Preset[] = [
       lora: { r: 32, alpha: 64 },
       sampling: { num_generations: 8, max_prompt_length: 256, max_completion_length: 512 },
       grpo: { loss_type: 'dapo', epsilon_high: 0.28, dynamic_sampling: true, mask_truncated_completions: true },
-      optim: { learning_rate: 5e-6, lr_scheduler_type: 'cosine', warmup_ratio: 0.03, min_lr_rate: 0.1 },
+      optim: {
+        learning_rate: 5e-6,
+        lr_scheduler_type: 'cosine_with_min_lr',
+        lr_scheduler_kwargs: { min_lr_rate: 0.1 },
+        warmup_ratio: 0.03,
+      },
       data: { dataset: 'openai/gsm8k', config: 'main', template: 'gsm8k-boxed' },
       rewards: [
         { name: 'math', weight: 1, options: {} },

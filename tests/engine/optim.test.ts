@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '../../src/engine/tf.ts';
 import { initBackend } from '../../src/engine/backend.ts';
 import { AdamW, clipGradNorm, learningRateAt } from '../../src/engine/optim.ts';
-import { defaultRunConfig } from '../../src/engine/config.ts';
+import { defaultRunConfig, parseRunConfig } from '../../src/engine/config.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -52,15 +52,52 @@ describe('AdamW', () => {
 
 describe('learning-rate schedules (as transformers.get_scheduler)', () => {
   const o = { ...defaultRunConfig().optim, learning_rate: 1, warmup_ratio: 0.1 };
-  it('warms up linearly from 0', () => {
-    expect(learningRateAt(0, 100, o)).toBe(0);
-    expect(learningRateAt(5, 100, o)).toBeCloseTo(0.5);
-    expect(learningRateAt(10, 100, o)).toBe(1);
+  // transformers' lr_lambda functions, written from their formulas (num_warmup_steps = ceil(ratio x total))
+  const warmup = (s: number, w: number) => s / Math.max(1, w);
+  const reference: Record<string, (s: number, w: number, t: number) => number> = {
+    constant: () => 1,
+    constant_with_warmup: (s, w) => (s < w ? warmup(s, w) : 1),
+    linear: (s, w, t) => (s < w ? warmup(s, w) : Math.max(0, (t - s) / Math.max(1, t - w))),
+    cosine: (s, w, t) =>
+      s < w ? warmup(s, w) : Math.max(0, 0.5 * (1 + Math.cos(Math.PI * 2 * 0.5 * ((s - w) / Math.max(1, t - w))))),
+    cosine_with_min_lr: (s, w, t) =>
+      s < w
+        ? warmup(s, w)
+        : Math.max(0, 0.5 * (1 + Math.cos(Math.PI * ((s - w) / Math.max(1, t - w)))) * (1 - 0.1) + 0.1),
+  };
+  it.each(Object.keys(reference))('%s matches transformers at every update', (type) => {
+    const cfg = {
+      ...o,
+      warmup_ratio: type === 'constant' ? 0 : 0.1,
+      lr_scheduler_type: type as typeof o.lr_scheduler_type,
+      lr_scheduler_kwargs: type === 'cosine_with_min_lr' ? { min_lr_rate: 0.1 } : {},
+    };
+    for (const total of [7, 100])
+      for (let s = 0; s < total; s++)
+        expect(learningRateAt(s, total, cfg)).toBeCloseTo(
+          reference[type](s, Math.ceil(cfg.warmup_ratio * total), total),
+          12,
+        );
   });
-  it('decays linearly, by cosine, with a floor', () => {
-    expect(learningRateAt(55, 100, { ...o, lr_scheduler_type: 'linear' })).toBeCloseTo(0.5);
-    expect(learningRateAt(55, 100, { ...o, lr_scheduler_type: 'cosine' })).toBeCloseTo(0.5);
-    expect(learningRateAt(100, 100, { ...o, lr_scheduler_type: 'cosine', min_lr_rate: 0.1 })).toBeCloseTo(0.1);
-    expect(learningRateAt(80, 100, { ...o, lr_scheduler_type: 'constant' })).toBe(1);
+  it('warms up linearly from 0; constant has no warm-up', () => {
+    const w = { ...o, lr_scheduler_type: 'constant_with_warmup' as const };
+    expect(learningRateAt(0, 100, w)).toBe(0);
+    expect(learningRateAt(5, 100, w)).toBeCloseTo(0.5);
+    expect(learningRateAt(10, 100, w)).toBe(1);
+    expect(learningRateAt(0, 100, { ...o, lr_scheduler_type: 'constant', warmup_ratio: 0 })).toBe(1);
+  });
+  it('refuses a warm-up the schedule would ignore and a floor without cosine_with_min_lr', () => {
+    expect(() => parseRunConfig({ optim: { warmup_ratio: 0.1 } })).toThrow(/constant_with_warmup/);
+    expect(() => parseRunConfig({ optim: { lr_scheduler_type: 'cosine_with_min_lr' } })).toThrow(/min_lr_rate/);
+    expect(() =>
+      parseRunConfig({ optim: { lr_scheduler_type: 'linear', lr_scheduler_kwargs: { min_lr_rate: 0.1 } } }),
+    ).toThrow(/only to lr_scheduler_type cosine_with_min_lr/);
+  });
+  it('reads a config saved with the old floor and warm-up names with their old meaning', () => {
+    const c = parseRunConfig({ optim: { lr_scheduler_type: 'cosine', warmup_ratio: 0.1, min_lr_rate: 0.2 } });
+    expect(c.optim.lr_scheduler_type).toBe('cosine_with_min_lr');
+    expect(c.optim.lr_scheduler_kwargs.min_lr_rate).toBe(0.2);
+    const k = parseRunConfig({ optim: { lr_scheduler_type: 'constant', warmup_ratio: 0.1, min_lr_rate: 0 } });
+    expect(k.optim.lr_scheduler_type).toBe('constant_with_warmup');
   });
 });

@@ -64,8 +64,13 @@ describe('the config form', () => {
       RunConfigSchema as unknown as { shape: Record<string, { _zod: { def: { innerType?: { shape?: object } } } }> }
     ).shape;
     for (const g of groups) {
-      const inner = shape[g.group]._zod.def.innerType?.shape ?? {};
-      expect(g.fields.map((f) => f.key).sort(), g.group).toEqual(Object.keys(inner).sort());
+      const inner = (shape[g.group]._zod.def.innerType?.shape ?? {}) as Record<string, Nested>;
+      // nested objects (optim.lr_scheduler_kwargs) appear as their fields, "lr_scheduler_kwargs.min_lr_rate"
+      const keys = Object.entries(inner).flatMap(([k, v]) => {
+        const sub = v._zod.def.innerType?._zod.def.shape;
+        return sub ? Object.keys(sub).map((s) => `${k}.${s}`) : [k];
+      });
+      expect(g.fields.map((f) => f.key).sort(), g.group).toEqual(keys.sort());
       for (const f of g.fields) expect(f.help, `${g.group}.${f.key}`).not.toBe('');
     }
     expect(groups.map((g) => g.group)).toEqual(['model', 'lora', 'sampling', 'grpo', 'optim', 'data', 'run']);
@@ -73,6 +78,8 @@ describe('the config form', () => {
     expect(gens).toMatchObject({ kind: 'int', min: 1, def: 8 });
   });
 });
+
+type Nested = { _zod: { def: { innerType?: { _zod: { def: { shape?: object } } } } } };
 
 describe('model architecture lookup', () => {
   it('reads config.json from the Hub or a folder URL, and nothing for other ids', () => {

@@ -11,33 +11,13 @@
 //
 // Sandbox limits: int is 31-bit (max_int = 1073741823), only the standard library (no Unix, Str,
 // Threads), stdin is empty, each check has a time limit and a memory cap.
-import { z } from 'zod';
 import type { RewardFn, RewardResult } from '../types.ts';
 import { codeLineCount, extractCode } from './code.ts';
 import { OcamlChecker } from './client.ts';
 import type { CheckReport } from './protocol.ts';
 
-export const OcamlRewardOptions = z
-  .object({
-    /** Line that ends the program in the completion; also where code is cut when there is no ``` fence. */
-    end_marker: z.string().default('END'),
-    weight_structure: z.number().min(0).default(0.05),
-    weight_typecheck: z.number().min(0).default(0.2),
-    weight_compile: z.number().min(0).default(0.1),
-    weight_tests: z.number().min(0).default(0.65),
-    /** Multiplier for a completion cut by the length limit before its END marker. */
-    runaway_penalty: z.number().min(0).max(1).default(0.3),
-    /** Fewer non-empty code lines than this scores 0 without running the compiler. */
-    min_code_lines: z.number().int().min(0).default(8),
-    /** Wall-clock limit of one check (type-check, compile and tests together), ms. */
-    time_limit_ms: z.number().int().min(100).max(120_000).default(5000),
-    /** Memory cap of each compiler or program run, MiB. */
-    memory_mb: z.number().int().min(32).max(2048).default(256),
-    /** The row's column holding the tests (a list of OCaml boolean expressions, or its JSON). */
-    tests_field: z.string().default('tests'),
-  })
-  .strict();
-export type OcamlRewardOptions = z.infer<typeof OcamlRewardOptions>;
+import { OcamlRewardOptions } from './options.ts';
+export { OcamlRewardOptions };
 
 export const OCAML_REWARD_DEFAULTS: OcamlRewardOptions = OcamlRewardOptions.parse({});
 

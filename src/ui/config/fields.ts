@@ -74,11 +74,38 @@ export function configGroups(): FieldGroup[] {
     const fields: FieldDesc[] = [];
     for (const [key, fz] of Object.entries(g.inner.shape!)) {
       const f = unwrap(fz);
-      const k = kindOf(f.inner);
-      if (k)
-        fields.push({ group, key, help: f.description ?? '', optional: f.optional, def: defaults[group]?.[key], ...k });
+      // a nested object (optim.lr_scheduler_kwargs) shows its fields as "lr_scheduler_kwargs.min_lr_rate"
+      const entries = f.inner._zod.def.type === 'object' ? Object.entries(f.inner.shape!) : [['', fz] as const];
+      for (const [sub, sz] of entries) {
+        const sf = sub ? unwrap(sz) : f;
+        const k = kindOf(sf.inner);
+        const path = sub ? `${key}.${sub}` : key;
+        if (k)
+          fields.push({
+            group,
+            key: path,
+            help: sf.description ?? '',
+            optional: sf.optional,
+            def: valueAt(defaults[group], path),
+            ...k,
+          });
+      }
     }
     out.push({ group, title: g.description ?? group, fields });
   }
   return out;
+}
+
+/** The value at a dotted key ("lr_scheduler_kwargs.min_lr_rate") of a config section. */
+export function valueAt(section: Record<string, unknown> | undefined, key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], section);
+}
+
+/** Sets the value at a dotted key, creating the nested object when it is missing. */
+export function setAt(section: Record<string, unknown>, key: string, v: unknown): void {
+  const parts = key.split('.');
+  let o = section;
+  for (const k of parts.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  if (v === undefined) delete o[parts.at(-1)!];
+  else o[parts.at(-1)!] = v;
 }
