@@ -1,12 +1,13 @@
 // The app's trainer driven from Node: a headless Chromium page on the built lab page, whose functions
 // (src/lab/entries/run.ts) start and control a run in the app's own Web Worker. Events stream back
-// through an exposed function.
+// through an exposed function. Hub models come from HF_ENDPOINT (default https://huggingface.co), with
+// HF_TOKEN for gated or private ones, as in Hugging Face's own tools.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser.ts';
 import type { RunConfig } from '../engine/config.ts';
-import type { RunStatus, TrainerEvent, CommandName } from '../worker/protocol.ts';
+import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
 
 export class PageCrashError extends Error {
   readonly name = 'PageCrashError';
@@ -14,6 +15,8 @@ export class PageCrashError extends Error {
 
 export interface HeadlessPage {
   baseUrl: string;
+  /** The local model folder served as `${baseUrl}/local-model`, if any. */
+  modelDir?: string;
   onEvent(cb: (e: TrainerEvent) => void): void;
   startRun(config: RunConfig, resumeRunId: string | null): Promise<RunStatus>;
   /** Calls a trainer method in the page; Uint8Array results come back as base64 strings. */
@@ -100,8 +103,10 @@ async function attach(
       },
       [fn, args] as const,
     ) as Promise<T>;
+  await lab('headlessCall', 'setHub', [hubFromEnv()]);
   return {
     baseUrl: server.url,
+    modelDir,
     onEvent: (cb) => {
       listeners.push(cb);
     },
@@ -114,5 +119,13 @@ async function attach(
       await ctx.close().catch(() => undefined);
       await server.close();
     },
+  };
+}
+
+/** HF_ENDPOINT and HF_TOKEN, as huggingface_hub reads them. */
+export function hubFromEnv(env: NodeJS.ProcessEnv = process.env): HubSettings {
+  return {
+    ...(env.HF_ENDPOINT?.trim() ? { endpoint: env.HF_ENDPOINT.trim() } : {}),
+    ...(env.HF_TOKEN?.trim() ? { token: env.HF_TOKEN.trim() } : {}),
   };
 }

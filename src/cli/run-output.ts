@@ -32,6 +32,9 @@ export interface RunTotals {
 
 export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTotals): Promise<void> {
   const adapter = await page.call<PeftFiles & { weights: string }>('exportAdapter');
+  // a local folder reaches the page as a URL of this run's server: PEFT records the folder instead
+  if (page.modelDir && adapter.config.base_model_name_or_path === `${page.baseUrl}/local-model`)
+    adapter.config.base_model_name_or_path = page.modelDir;
   fs.mkdirSync(path.join(out, 'adapter'), { recursive: true });
   fs.writeFileSync(path.join(out, 'adapter', 'adapter_config.json'), JSON.stringify(adapter.config, null, 2));
   fs.writeFileSync(path.join(out, 'adapter', 'adapter_model.safetensors'), Buffer.from(adapter.weights, 'base64'));

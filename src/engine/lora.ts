@@ -124,14 +124,17 @@ export class LoraAdapter {
   }
 
   /** PEFT's two files: adapter_config.json (as an object) and adapter_model.safetensors (bytes). */
-  async toPeft(baseModel = ''): Promise<{ config: Record<string, unknown>; weights: Uint8Array }> {
+  async toPeft(
+    baseModel = '',
+    revision: string | null = null,
+  ): Promise<{ config: Record<string, unknown>; weights: Uint8Array }> {
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [key, { A, B }] of this.pairs) {
       const [l, t] = splitKey(key);
       tensors[peftName(l, t, 'A')] = { shape: A.shape, data: (await A.data()) as Float32Array };
       tensors[peftName(l, t, 'B')] = { shape: B.shape, data: (await B.data()) as Float32Array };
     }
-    return { config: peftAdapterConfig(this.settings, baseModel), weights: writeSafetensors(tensors) };
+    return { config: peftAdapterConfig(this.settings, baseModel, revision), weights: writeSafetensors(tensors) };
   }
 
   /** PEFT names of variables(), in the same order. */
@@ -156,8 +159,12 @@ function splitKey(key: string): [number, LoraTarget] {
   return [Number(l), t as LoraTarget];
 }
 
-/** adapter_config.json with the fields PEFT writes for a plain LoRA adapter. */
-export function peftAdapterConfig(s: LoraSettings, baseModel: string): Record<string, unknown> {
+/** adapter_config.json with the fields PEFT writes for a plain LoRA adapter; `revision`: the base model's commit. */
+export function peftAdapterConfig(
+  s: LoraSettings,
+  baseModel: string,
+  revision: string | null = null,
+): Record<string, unknown> {
   return {
     alpha_pattern: {},
     auto_mapping: null,
@@ -179,7 +186,7 @@ export function peftAdapterConfig(s: LoraSettings, baseModel: string): Record<st
     peft_type: 'LORA',
     r: s.r,
     rank_pattern: {},
-    revision: null,
+    revision,
     target_modules: [...s.targetModules],
     task_type: 'CAUSAL_LM',
     use_dora: false,

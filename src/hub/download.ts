@@ -1,11 +1,17 @@
-// Model files from the Hugging Face Hub (https://huggingface.co/<id>/resolve/<rev>/<file>) as a FileSource:
-// progress per file and in total (bytes, speed, time left), a cache (Cache Storage in the browser) so a
-// model downloads once, and retries with exponential back-off that continue an interrupted file with an
-// HTTP Range request instead of starting over.
+// Model files from the Hugging Face Hub (or a mirror: the endpoint is a setting, as HF_ENDPOINT) as a
+// FileSource: the revision is resolved to its commit once (revision.ts) and every file is fetched from
+// <endpoint>/<id>/resolve/<commit>/<file>, with progress per file and in total (bytes, speed, time left), a
+// cache keyed by that URL (Cache Storage in the browser) so a model downloads once and a cache never mixes
+// two commits, and retries with exponential back-off that continue an interrupted file with an HTTP Range
+// request instead of starting over.
 //
 //   const src = hubSource('Qwen/Qwen2.5-0.5B-Instruct', { onProgress: (p) => bar(p.bytesDone / p.bytesTotal) })
-//   const model = await CausalLM.load(src)
+//   const model = await CausalLM.load(src); await src.commit()   // the commit the files came from
 import type { FileSource } from '../engine/model/source.ts';
+import { DownloadError, HubNetworkError, accessError, hubAuth, hubEndpoint } from './errors.ts';
+import { resolveRevision, type ResolvedRevision } from './revision.ts';
+
+export { DownloadError, HubAccessError, HubNetworkError, HubNotFoundError, DEFAULT_ENDPOINT } from './errors.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -26,6 +32,7 @@ export interface CacheLike {
 
 export interface HubOptions {
   revision?: string;
+  /** The Hub's address (default https://huggingface.co; HF_ENDPOINT on the command line). */
   endpoint?: string;
   /** Access token for gated or private models (sent only to the endpoint). */
   token?: string;
@@ -35,14 +42,6 @@ export interface HubOptions {
   retries?: number;
   retryDelayMs?: number;
   onProgress?: (p: DownloadProgress) => void;
-}
-
-export class HubAccessError extends Error {
-  readonly name = 'HubAccessError';
-}
-
-export class DownloadError extends Error {
-  readonly name = 'DownloadError';
 }
 
 export const HUB_CACHE = 'webgrpo-hub-v1';
@@ -62,26 +61,6 @@ export async function clearHubCache(): Promise<boolean> {
   return (globalThis as { caches?: CacheStorage }).caches?.delete(HUB_CACHE) ?? false;
 }
 
-/** Files of the repository at the revision with their sizes (LFS size for weights), or null when the listing fails. */
-export async function listHubFiles(id: string, o: HubOptions = {}): Promise<Map<string, number> | null> {
-  const endpoint = o.endpoint ?? 'https://huggingface.co',
-    f = o.fetch ?? fetch;
-  try {
-    const res = await f(`${endpoint}/api/models/${id}/tree/${encodeURIComponent(o.revision ?? 'main')}`, {
-      headers: authHeaders(o),
-    });
-    if (!res.ok) return null;
-    const items = (await res.json()) as { type: string; path: string; size?: number; lfs?: { size?: number } }[];
-    return new Map(items.filter((i) => i.type === 'file').map((i) => [i.path, i.lfs?.size ?? i.size ?? 0]));
-  } catch {
-    return null;
-  }
-}
-
-function authHeaders(o: HubOptions): Record<string, string> {
-  return o.token ? { authorization: `Bearer ${o.token}` } : {};
-}
-
 /** Files a model load needs: configs, tokenizer, and the top-level safetensors weights. */
 export function neededFiles(listing: Map<string, number>): string[] {
   const wanted =
@@ -89,22 +68,33 @@ export function neededFiles(listing: Map<string, number>): string[] {
   return [...listing.keys()].filter((p) => wanted.test(p));
 }
 
-export function hubSource(id: string, o: HubOptions = {}): FileSource {
-  const endpoint = o.endpoint ?? 'https://huggingface.co',
-    rev = o.revision ?? 'main';
-  const base = `${endpoint}/${id}/resolve/${encodeURIComponent(rev)}`;
+/** A Hub model's files; `commit()` is the commit the revision resolved to. */
+export interface HubFileSource extends FileSource {
+  readonly id: string;
+  commit(): Promise<string>;
+}
+
+export function hubSource(id: string, o: HubOptions = {}): HubFileSource {
+  const endpoint = hubEndpoint(o.endpoint),
+    rev = o.revision ?? 'main',
+    opts = { ...o, endpoint };
   const progress = new ProgressTracker(o.onProgress);
-  let sizes: Promise<void> | null = null;
-  const plan = () =>
-    (sizes ??= listHubFiles(id, o).then((l) => {
-      if (l) progress.plan(neededFiles(l).map((f) => [f, l.get(f)!]));
-    }));
   const cache = o.cache === undefined ? browserCache() : Promise.resolve(o.cache);
+  let resolved: Promise<ResolvedRevision> | null = null;
+  const resolve = () =>
+    (resolved ??= cache.then(async (c) => {
+      const r = await resolveRevision(id, opts, c);
+      progress.plan(neededFiles(r.files).map((f) => [f, r.files.get(f)!]));
+      return r;
+    }));
   return {
+    id,
     where: `${endpoint}/${id}@${rev}`,
+    commit: async () => (await resolve()).commit,
     async read(name, onProgress) {
-      await plan();
-      const url = `${base}/${name}`,
+      const { commit, files } = await resolve();
+      if (files.size && !files.has(name)) return null; // not in the commit: no request needed
+      const url = `${endpoint}/${id}/resolve/${commit}/${name}`,
         c = await cache;
       const hit = await c?.match(url);
       if (hit) {
@@ -112,7 +102,7 @@ export function hubSource(id: string, o: HubOptions = {}): FileSource {
         progress.update(name, bytes.length, bytes.length, true);
         return bytes;
       }
-      const bytes = await fetchWithRetry(url, name, o, (loaded, total) => {
+      const bytes = await fetchWithRetry(url, name, opts, (loaded, total) => {
         progress.update(name, loaded, total, false);
         onProgress?.(loaded, total);
       });
@@ -138,21 +128,21 @@ export async function fetchWithRetry(
   const parts: Uint8Array[] = [];
   let loaded = 0,
     total = 0,
-    lastError = '';
+    lastError = '',
+    answered = false;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, delay * 2 ** (attempt - 1)));
     let res: Response;
     try {
-      res = await f(url, { headers: { ...authHeaders(o), ...(loaded > 0 ? { range: `bytes=${loaded}-` } : {}) } });
+      res = await f(url, { headers: { ...hubAuth(o), ...(loaded > 0 ? { range: `bytes=${loaded}-` } : {}) } });
     } catch (e) {
       lastError = (e as Error).message;
       continue;
     }
+    answered = true;
     if (res.status === 404) return null;
     if (res.status === 401 || res.status === 403)
-      throw new HubAccessError(
-        `${url} needs access (HTTP ${res.status}): the model is gated or private; accept its licence on the Hub and give an access token, or pick another model`,
-      );
+      throw accessError(url, hubEndpoint(o.endpoint), res.status, !!o.token);
     if (res.status === 429 || res.status >= 500) {
       lastError = `HTTP ${res.status}`;
       continue;
@@ -171,7 +161,7 @@ export async function fetchWithRetry(
       loaded = (e as { loaded?: number }).loaded ?? loaded;
     }
   }
-  throw new DownloadError(
+  throw new (answered ? DownloadError : HubNetworkError)(
     `could not download ${name} after ${retries + 1} attempts (${lastError}); check the connection and try again: finished files stay cached`,
   );
 }

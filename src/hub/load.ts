@@ -1,11 +1,12 @@
 // From the config's model field to a loaded model and its tokenizer: "demo" (the bundled model served with
-// the app), a URL of a model folder, or a Hub id (downloaded with progress and cached).
+// the app), a URL of a model folder, or a Hub id (downloaded with progress and cached; `commit` is the
+// commit its revision resolved to, which an exported adapter records).
 //
 //   const { model, tokenizer } = await loadModelAndTokenizer(config.model, { onProgress })
 import { CausalLM } from '../engine/model/model.ts';
 import { urlSource, type FileSource } from '../engine/model/source.ts';
 import type { RunConfig } from '../engine/config.ts';
-import { hubSource, type DownloadProgress, type HubOptions } from './download.ts';
+import { hubSource, type DownloadProgress, type HubFileSource, type HubOptions } from './download.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { appAssetUrl } from './app-url.ts';
 
@@ -39,9 +40,9 @@ export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): Fil
 export async function loadModelAndTokenizer(
   model: RunConfig['model'],
   o: LoadOptions = {},
-): Promise<{ model: CausalLM; tokenizer: TextTokenizer; source: FileSource }> {
+): Promise<{ model: CausalLM; tokenizer: TextTokenizer; source: FileSource; commit: string | null }> {
   const source = modelSource(model, o);
-  const isHub = HUB_ID.test(model.id.trim()) && model.id !== 'demo';
+  const isHub = 'commit' in source;
   const lm = await CausalLM.load(
     source,
     isHub
@@ -59,7 +60,8 @@ export async function loadModelAndTokenizer(
           }),
   );
   try {
-    return { model: lm, tokenizer: await loadTokenizer(source, lm.spec), source };
+    const tokenizer = await loadTokenizer(source, lm.spec);
+    return { model: lm, tokenizer, source, commit: isHub ? await (source as HubFileSource).commit() : null };
   } catch (e) {
     lm.dispose();
     throw e;

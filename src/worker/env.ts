@@ -40,9 +40,15 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
   const prepare = o.prepareRun ?? defaultPrepareRun;
   return {
     initBackend: (prefer) => initBackend(prefer ?? 'webgpu'),
-    async loadModel(model, onProgress: (p: Progress) => void) {
-      const { model: lm, tokenizer } = await loadModelAndTokenizer(model, {
+    async loadModel(model, onProgress: (p: Progress) => void, hub) {
+      const {
+        model: lm,
+        tokenizer,
+        commit,
+      } = await loadModelAndTokenizer(model, {
         ...o,
+        ...(hub.endpoint ? { endpoint: hub.endpoint } : {}),
+        ...(hub.token ? { token: hub.token } : {}),
         onProgress: (p) =>
           onProgress({
             stage: 'download',
@@ -58,7 +64,7 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       const loaded: LoadedWithTokenizer = {
         model: lm,
         codec: codecFromTokenizer(tokenizer),
-        info: modelInfo(model.id, lm),
+        info: modelInfo(model.id, lm, commit),
         tokenizer,
       };
       return loaded;

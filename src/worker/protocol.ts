@@ -36,11 +36,19 @@ export interface ErrorInfo {
 
 export interface ModelInfo {
   id: string;
+  /** The Hub commit the weights came from (null for the demo model and model folders). */
+  revision: string | null;
   arch: string;
   layers: number;
   hidden: number;
   vocabSize: number;
   parameters: number;
+}
+
+/** Where Hub models come from: the endpoint (HF_ENDPOINT) and an access token for gated or private models. */
+export interface HubSettings {
+  endpoint?: string;
+  token?: string;
 }
 
 /** A PEFT adapter folder's two files. */
@@ -83,6 +91,8 @@ export interface RunHistory {
 export interface TrainerApi {
   /** Starts the tensor backend (WebGPU in the browser); idempotent. */
   init(backend?: BackendName): Promise<BackendInfo>;
+  /** The Hub endpoint and token for later model loads (kept in the worker's memory only). */
+  setHub(settings: HubSettings): Promise<void>;
   /** Downloads (with progress events) and loads a model and its tokenizer; a later start reuses it. */
   loadModel(model: RunConfig['model']): Promise<ModelInfo>;
   /** Starts a new run with this (partial or full) config; resolves once it runs. */
@@ -140,6 +150,7 @@ export type WorkerMessage = TrainerEvent | Reply;
 
 export const COMMAND_NAMES: readonly CommandName[] = [
   'init',
+  'setHub',
   'loadModel',
   'start',
   'resumeRun',

@@ -17,6 +17,7 @@ import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../e
 import type { EvalResult } from '../engine/evaluate.ts';
 import {
   toErrorInfo,
+  type HubSettings,
   type ModelInfo,
   type PeftFiles,
   type Progress,
@@ -46,7 +47,7 @@ export interface RunInputs {
 
 export interface SessionEnv {
   initBackend(prefer?: BackendName): Promise<BackendInfo>;
-  loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void): Promise<LoadedModel>;
+  loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
   prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
   store: BlobStore;
   /** Calls back once if the GPU device is lost (driver reset, out of memory), so the run stops with a message. */
@@ -61,9 +62,17 @@ export class DeviceLostError extends Error {
   readonly name = 'DeviceLostError';
 }
 
-export function modelInfo(id: string, model: CausalLM): ModelInfo {
+export function modelInfo(id: string, model: CausalLM, revision: string | null = null): ModelInfo {
   const s = model.spec;
-  return { id, arch: s.arch, layers: s.layers, hidden: s.hidden, vocabSize: s.vocabSize, parameters: paramCount(s) };
+  return {
+    id,
+    revision,
+    arch: s.arch,
+    layers: s.layers,
+    hidden: s.hidden,
+    vocabSize: s.vocabSize,
+    parameters: paramCount(s),
+  };
 }
 
 export class TrainingSession implements TrainerApi {
@@ -78,6 +87,7 @@ export class TrainingSession implements TrainerApi {
   private interrupt: 'pause' | 'stop' | null = null;
   private between: Array<() => Promise<void>> = [];
   private watching = false;
+  private hub: HubSettings = {};
 
   constructor(private readonly env: SessionEnv) {
     this.ckpts = new CheckpointManager(env.store);
@@ -122,8 +132,12 @@ export class TrainingSession implements TrainerApi {
     return info;
   }
 
+  async setHub(settings: HubSettings): Promise<void> {
+    this.hub = { ...settings };
+  }
+
   async loadModel(model: RunConfig['model']): Promise<ModelInfo> {
-    const key = `${model.id}@${model.revision}/${model.weight_dtype}`;
+    const key = `${this.hub.endpoint ?? ''} ${model.id}@${model.revision}/${model.weight_dtype}`;
     if (this.loaded?.key === key) return this.loaded.m.info;
     this.assertIdle();
     this.setState('loading');
@@ -131,7 +145,7 @@ export class TrainingSession implements TrainerApi {
       this.loaded?.m.model.dispose();
       this.loaded?.m.dispose?.();
       this.loaded = null;
-      const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }));
+      const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }), this.hub);
       this.loaded = { key, m };
       this.setState('ready');
       return m.info;
@@ -359,7 +373,8 @@ export class TrainingSession implements TrainerApi {
 
   async exportAdapter(): Promise<PeftFiles> {
     const t = this.needTrainer();
-    return this.betweenSteps(() => t.lora.toPeft(t.config.model.id));
+    const info = this.loaded?.m.info;
+    return this.betweenSteps(() => t.lora.toPeft(info?.id ?? t.config.model.id, info?.revision ?? null));
   }
 
   async exportMetrics(format: 'jsonl' | 'csv'): Promise<string> {

@@ -1,6 +1,8 @@
-// A fake Hugging Face Hub for tests: a fixture model folder plus a character-level tokenizer, served
-// through a fetch function that speaks resolve/ URLs, the tree API and Range requests, and can fail on
-// demand (HTTP errors, a connection that breaks mid-file).
+// A fake Hugging Face Hub for tests: model folders (a fixture model plus a character-level tokenizer, or the
+// Qwen2.5-0.5B-shaped folder of qwen-shape.ts) served through a fetch function that speaks the Hub's
+// revision API, resolve/ URLs and Range requests, answers 401 for a gated repo without its token, and can
+// fail on demand (HTTP errors, a connection that breaks mid-file). hub-server.ts serves it over HTTP.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,66 +60,143 @@ export function makeRepo(withTemplate = true): string {
   return dir;
 }
 
+/** One model repository of the fake Hub: its commits (each a folder) and branches. */
+export interface FakeRepo {
+  commits: Map<string, string>;
+  refs: Map<string, string>;
+  /** Gated or private: every request must carry this token. */
+  token?: string;
+}
+
 export interface FakeHub {
   fetch: typeof fetch;
-  requests: { url: string; range?: string }[];
+  repos: Map<string, FakeRepo>;
+  requests: { url: string; range?: string; auth?: string }[];
+  /** Adds `dir` as a new commit of `id` (created if new) and points `main` at it; returns the commit. */
+  publish(id: string, dir: string, o?: { token?: string }): string;
   /** Next request for `file` answers with this HTTP status. */
   failOnce(file: string, status: number): void;
   /** Next body of `file` breaks after `bytes` bytes. */
   breakOnce(file: string, bytes: number): void;
 }
 
-export function fakeHub(dir: string, id = 'test/tiny'): FakeHub {
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'authorization, range',
+  'access-control-expose-headers': 'content-length, content-range, accept-ranges',
+};
+
+/**
+ * The Hub's URL layout over folders: `/api/models/<id>/revision/<rev>` (sha and siblings with sizes),
+ * `/<id>/resolve/<rev or commit>/<file>` with Range requests, 401 without the token of a gated repo, 404 for
+ * a missing repo, revision or file. `fetch` answers in-process; hub-server.ts serves the same over HTTP.
+ */
+export function fakeHub(dir?: string, id = 'test/tiny'): FakeHub {
   const fails = new Map<string, number>(),
-    breaks = new Map<string, number>();
+    breaks = new Map<string, number>(),
+    repos = new Map<string, FakeRepo>();
   const requests: FakeHub['requests'] = [];
   const fetchFn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = String(input),
+    const url = new URL(String(input)),
       headers = new Headers(init?.headers);
-    requests.push({ url, ...(headers.get('range') ? { range: headers.get('range')! } : {}) });
-    if (url.endsWith(`/api/models/${id}/tree/main`)) {
-      return Response.json(
-        fs.readdirSync(dir).map((p) => ({ type: 'file', path: p, size: fs.statSync(path.join(dir, p)).size })),
-      );
-    }
-    const m = url.match(new RegExp(`/${id}/resolve/main/(.+)$`));
-    if (!m) return new Response('no such repo', { status: 404 });
-    const file = m[1];
+    if (init?.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
+    const auth = headers.get('authorization') ?? undefined;
+    requests.push({
+      url: url.href,
+      ...(headers.get('range') ? { range: headers.get('range')! } : {}),
+      ...(auth ? { auth } : {}),
+    });
+    const path_ = decodeURIComponent(url.pathname);
+    const api = path_.match(/^\/api\/models\/([^/]+\/[^/]+)\/revision\/(.+)$/);
+    const res = path_.match(/^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/);
+    const repo = repos.get((api ?? res)?.[1] ?? '');
+    if (!repo) return text(404, 'Repository not found');
+    if (repo.token && auth !== `Bearer ${repo.token}`) return text(401, 'Access to this model is restricted');
+    const rev = (api ?? res)![2];
+    const commit = repo.refs.get(rev) ?? (repo.commits.has(rev) ? rev : null);
+    if (!commit) return text(404, 'Revision not found');
+    const folder = repo.commits.get(commit)!;
+    if (api) return Response.json({ id: api[1], sha: commit, siblings: siblings(folder) }, { headers: CORS });
+    const file = res![3];
     if (fails.has(file)) {
       const s = fails.get(file)!;
       fails.delete(file);
-      return new Response('fail', { status: s });
+      return text(s, 'fail');
     }
-    if (!fs.existsSync(path.join(dir, file))) return new Response('not found', { status: 404 });
-    const all = new Uint8Array(fs.readFileSync(path.join(dir, file)));
-    const start = Number(headers.get('range')?.match(/bytes=(\d+)-/)?.[1] ?? 0);
-    const body = all.subarray(start);
+    if (!fs.existsSync(path.join(folder, file))) return text(404, 'Entry not found');
     const cut = breaks.get(file);
     if (cut !== undefined) breaks.delete(file);
-    let p = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(c) {
-        // one chunk per read, so a break lands after the bytes already delivered
-        if (cut !== undefined && p >= cut) {
-          c.error(new Error('socket hang up'));
-          return;
-        }
-        if (p >= body.length) {
-          c.close();
-          return;
-        }
-        c.enqueue(body.slice(p, p + 4096));
-        p += 4096;
-      },
-    });
-    return new Response(stream, { status: start ? 206 : 200, headers: { 'content-length': String(body.length) } });
+    return fileResponse(path.join(folder, file), headers.get('range'), cut);
   };
-  return {
+  const hub: FakeHub = {
     fetch: fetchFn as typeof fetch,
+    repos,
     requests,
+    publish(rid, folder, o = {}) {
+      const repo = repos.get(rid) ?? { commits: new Map(), refs: new Map() };
+      const commit = crypto.createHash('sha1').update(`${rid} ${repo.commits.size} ${folder}`).digest('hex');
+      repo.commits.set(commit, folder);
+      repo.refs.set('main', commit);
+      if (o.token) repo.token = o.token;
+      repos.set(rid, repo);
+      return commit;
+    },
     failOnce: (f, s) => fails.set(f, s),
     breakOnce: (f, b) => breaks.set(f, b),
   };
+  if (dir) hub.publish(id, dir);
+  return hub;
+}
+
+const text = (status: number, body: string) => new Response(body, { status, headers: CORS });
+
+function siblings(folder: string): { rfilename: string; size: number; lfs?: { size: number } }[] {
+  return fs.readdirSync(folder).flatMap((p) => {
+    const st = fs.statSync(path.join(folder, p));
+    if (!st.isFile()) return [];
+    return [{ rfilename: p, size: st.size, ...(p.endsWith('.safetensors') ? { lfs: { size: st.size } } : {}) }];
+  });
+}
+
+/** A file's bytes from `bytes=a-` or `bytes=a-b` on, in 64 KiB chunks, read as they are sent; `cut`: break after that many bytes. */
+function fileResponse(file: string, range: string | null, cut?: number): Response {
+  const size = fs.statSync(file).size;
+  const m = range?.match(/bytes=(\d+)-(\d*)/);
+  const start = m ? Number(m[1]) : 0,
+    end = m?.[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  if (start >= size && size > 0) return text(416, 'range not satisfiable');
+  const fd = fs.openSync(file, 'r');
+  let p = start;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(c) {
+      // one chunk per read, so a break lands after the bytes already delivered
+      if (cut !== undefined && p - start >= cut) {
+        fs.closeSync(fd);
+        c.error(new Error('socket hang up'));
+        return;
+      }
+      if (p > end) {
+        fs.closeSync(fd);
+        c.close();
+        return;
+      }
+      const n = Math.min(65536, end + 1 - p, cut !== undefined ? Math.max(1, cut - (p - start)) : Infinity);
+      const buf = new Uint8Array(n);
+      fs.readSync(fd, buf, 0, n, p);
+      p += n;
+      c.enqueue(buf);
+    },
+    cancel() {
+      fs.closeSync(fd);
+    },
+  });
+  const headers: Record<string, string> = {
+    ...CORS,
+    'content-length': String(end + 1 - start),
+    'accept-ranges': 'bytes',
+  };
+  if (m) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  return new Response(stream, { status: m ? 206 : 200, headers });
 }
 
 export function mapCache(): CacheLike & { map: Map<string, Uint8Array> } {

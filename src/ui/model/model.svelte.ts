@@ -8,6 +8,7 @@ import { adapterName, isSoftwareAdapter } from '../../engine/adapter.ts';
 import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
 import { MODEL_PRESETS } from './presets.ts';
+import { DEFAULT_HUB, type HubSettingsState } from './hub-settings.svelte.ts';
 
 export interface AdapterLimits {
   maxBufferSize: number;
@@ -21,10 +22,10 @@ export const gb = (b: number) => `${(b / GB).toFixed(2)} GB`;
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 /** Where a model's config.json is, or null for ids that name nothing readable. */
-export function configUrl(id: string, revision: string): string | null {
+export function configUrl(id: string, revision: string, endpoint = DEFAULT_HUB): string | null {
   if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./'))
     return `${id.replace(/\/$/, '')}/config.json`;
-  if (HUB_ID.test(id)) return `https://huggingface.co/${id}/resolve/${encodeURIComponent(revision)}/config.json`;
+  if (HUB_ID.test(id)) return `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/config.json`;
   return null;
 }
 
@@ -40,10 +41,13 @@ export class ModelState {
   /** Architectures read from config.json, by "id@revision"; presets need no lookup. */
   private fetched = $state<Record<string, ModelSpec | Unknown>>({});
 
-  constructor(private readonly cs: ConfigState) {}
+  constructor(
+    private readonly cs: ConfigState,
+    private readonly hub: HubSettingsState | null = null,
+  ) {}
 
   private get key(): string {
-    return `${this.cs.config.model.id.trim()}@${this.cs.config.model.revision}`;
+    return `${this.hub?.base ?? DEFAULT_HUB} ${this.cs.config.model.id.trim()}@${this.cs.config.model.revision}`;
   }
 
   readonly preset = $derived(MODEL_PRESETS.find((m) => m.id === this.cs.config.model.id.trim()));
@@ -99,7 +103,8 @@ export class ModelState {
     const key = this.key,
       { id, revision } = this.cs.config.model;
     if (this.preset || key in this.fetched) return;
-    const url = configUrl(id.trim(), revision);
+    const hub = this.hub?.settings ?? {};
+    const url = configUrl(id.trim(), revision, hub.endpoint);
     if (!url) {
       this.fetched[key] = {
         why: `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder.`,
@@ -109,7 +114,9 @@ export class ModelState {
     }
     let res: Response;
     try {
-      res = await fetch(url);
+      const auth: Record<string, string> =
+        hub.token && url.startsWith(`${hub.endpoint}/`) ? { authorization: `Bearer ${hub.token}` } : {};
+      res = await fetch(url, { headers: auth });
     } catch {
       // Offline or blocked: the model may still be in the download cache, so this does not refuse the run.
       this.fetched[key] = {
@@ -121,7 +128,7 @@ export class ModelState {
     if (!res.ok) {
       const why =
         res.status === 401 || res.status === 403
-          ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private.`
+          ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private; set the access token below.`
           : `No config.json at ${url} (HTTP ${res.status}): check the id and revision.`;
       this.fetched[key] = { why, blocking: res.status === 404 };
       return;

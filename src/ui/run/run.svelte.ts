@@ -15,6 +15,7 @@ import type {
   TrainerEvent,
   BackendInfo,
   PeftFiles,
+  HubSettings,
 } from '../../worker/protocol.ts';
 import type { RunConfig } from '../../engine/config.ts';
 import { clearHubCache } from '../../hub/download.ts';
@@ -50,6 +51,9 @@ export class RunState {
   private loaded = '';
   private client: TrainerClient | null = null;
 
+  /** `hub`: the Hub endpoint and token each model load uses (the Model tab's settings). */
+  constructor(private readonly hub: () => HubSettings = () => ({})) {}
+
   readonly busy = $derived(['loading', 'running', 'pausing', 'stopping'].includes(this.status.state));
   readonly hasRun = $derived(['running', 'paused', 'done', 'stopped'].includes(this.status.state));
   /** Seconds left, from the mean time of the steps run in this page. */
@@ -62,6 +66,14 @@ export class RunState {
 
   private elapsed(): number {
     return (this.activeMs + (this.since ? Date.now() - this.since : 0)) / 1000;
+  }
+
+  /** The worker with its backend started and the current Hub settings. */
+  private async ready(): Promise<TrainerClient> {
+    const t = this.trainer();
+    this.backend = await t.init('webgpu');
+    await t.setHub(this.hub());
+    return t;
   }
 
   private trainer(): TrainerClient {
@@ -151,18 +163,22 @@ export class RunState {
   async loadModel(model: RunConfig['model']): Promise<void> {
     this.files = {};
     await this.guard(async () => {
-      const t = this.trainer();
-      this.backend = await t.init('webgpu');
+      const t = await this.ready();
       this.loaded = '';
       this.model = await t.loadModel($state.snapshot(model));
-      this.loaded = JSON.stringify($state.snapshot(model));
+      this.loaded = this.modelKey($state.snapshot(model) as RunConfig['model']);
     });
+  }
+
+  /** The model section and the endpoint it is loaded from. */
+  private modelKey(model: RunConfig['model']): string {
+    return JSON.stringify([model, this.hub().endpoint ?? '']);
   }
 
   async start(config: RunConfig): Promise<void> {
     this.clearRun();
     this.config = $state.snapshot(config) as RunConfig;
-    if (this.loaded !== JSON.stringify(this.config.model)) await this.loadModel(config.model);
+    if (this.loaded !== this.modelKey(this.config.model)) await this.loadModel(config.model);
     if (this.error) return;
     await this.guard(async () => {
       this.setStatus(await this.trainer().start(this.config));
@@ -173,8 +189,7 @@ export class RunState {
     this.clearRun();
     this.config = null;
     await this.guard(async () => {
-      const t = this.trainer();
-      this.backend = await t.init('webgpu');
+      const t = await this.ready();
       this.setStatus(await t.resumeRun(runId));
     });
   }
@@ -211,8 +226,7 @@ export class RunState {
   /** Evaluates the model of `config` with an imported PEFT adapter; the result joins the run comparison. */
   async evaluateAdapter(config: RunConfig, adapter: PeftFiles, name: string): Promise<void> {
     await this.guard(async () => {
-      const t = this.trainer();
-      this.backend = await t.init('webgpu');
+      const t = await this.ready();
       this.notice = `Evaluating ${name} on ${config.data.dataset}…`;
       const r = await t.evaluateModel($state.snapshot(config), adapter);
       this.summaries.record(`import:${name}`, `${name} (${config.model.id})`, config.data.dataset, r, 0);
