@@ -133,7 +133,7 @@ export function fakeHub(dir?: string, id = 'test/tiny'): FakeHub {
     repos,
     requests,
     publish(rid, folder, o = {}) {
-      const repo = repos.get(rid) ?? { commits: new Map(), refs: new Map() };
+      const repo: FakeRepo = repos.get(rid) ?? { commits: new Map(), refs: new Map() };
       const commit = crypto.createHash('sha1').update(`${rid} ${repo.commits.size} ${folder}`).digest('hex');
       repo.commits.set(commit, folder);
       repo.refs.set('main', commit);
