@@ -18,8 +18,19 @@ await build({
   format: 'esm',
   target: 'node20',
   mainFields: ['module', 'main'],
-  // native or browser-driving packages stay outside the bundle
-  external: ['webgpu', 'playwright-core', 'playwright', '@playwright/test', 'esbuild', 'vite'],
+  // native or browser-driving packages stay outside the bundle, and so does the custom-reward interpreter,
+  // which finds its .wasm file next to its own module
+  external: [
+    'webgpu',
+    'playwright-core',
+    'playwright',
+    '@playwright/test',
+    'esbuild',
+    'vite',
+    'quickjs-emscripten',
+    'quickjs-emscripten-core',
+    '@jitl/*',
+  ],
   // CommonJS dependencies in an ES-module bundle expect require, __filename and __dirname
   banner: {
     js: [

@@ -1,21 +1,24 @@
-// `webgrpo train --preset NAME | --config FILE.json | --link URL [--steps N] [--out DIR] [--resume] [--headed]`
+// `webgrpo train --preset NAME | --config FILE.json | --link URL [--steps N] [--out DIR] [--resume] [--headed]
+//   [--allow-custom-code]`
 // Runs training in headless Chromium, in the app's own Web Worker (the same code as the page), and writes:
 //   DIR/metrics.jsonl (streamed), DIR/completions.jsonl, DIR/config.json, DIR/adapter/ (PEFT),
 //   DIR/summary.json (baseline and final eval, time, tokens/s).
 // Ctrl-C saves a checkpoint first; --resume continues the run saved in DIR exactly. Browser state
 // (IndexedDB checkpoints) lives in DIR/.browser, so a run and its resume share it.
+// A config or link carrying custom JavaScript reward code is refused unless --allow-custom-code is given
+// (the code then runs in the QuickJS sandbox of the reward worker, as in the app after its confirmation).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseOptions, UsageError } from './args.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { presetConfig } from '../engine/presets.ts';
-import { decodeLink } from '../engine/link.ts';
+import { customCode, decodeLink } from '../engine/link.ts';
 import { openHeadless, type HeadlessPage } from './headless.ts';
 import { progressLine, writeRunOutputs } from './run-output.ts';
 import type { TrainerEvent, EvalResult, StepMetrics } from '../worker/protocol.ts';
 
 const USAGE =
-  'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed]';
+  'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed] [--allow-custom-code]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseOptions(
@@ -28,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       resume: { type: 'boolean' },
       headed: { type: 'boolean' },
+      'allow-custom-code': { type: 'boolean' },
     },
     USAGE,
   );
@@ -47,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     config = await loadConfig(v);
   }
+  if (customCode(config).length && !v['allow-custom-code']) throw new UsageError(customCodeRefusal(v));
   if (v.steps) {
     const n = Number.parseInt(v.steps, 10);
     if (!(n > 0)) throw new UsageError(`--steps ${v.steps}: give a positive integer`);
@@ -78,6 +83,14 @@ async function loadConfig(v: { preset?: string; config?: string; link?: string }
     throw new UsageError(`--config ${v.config}: not valid JSON (${(e as Error).message})`);
   }
   return parseRunConfig(json);
+}
+
+function customCodeRefusal(v: { config?: string; link?: string; resume?: boolean }): string {
+  const where = v.resume ? 'the run to resume' : v.link ? '--link' : `--config ${v.config}`;
+  return (
+    `${where} carries custom JavaScript reward code, refused: read it, and if you trust it add --allow-custom-code ` +
+    '(it then runs in a sandbox with no network, page or storage, under memory and time limits)'
+  );
 }
 
 /** A model given as a local folder is served to the page under /local-model/. */

@@ -39,8 +39,8 @@ export const BUILTIN_REWARDS: RewardDef[] = [
     name: 'custom',
     fn: customReward,
     description:
-      'Your JavaScript function body of (sample) returning a number, run in a sandboxed worker without network.',
-    defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;' },
+      'Your JavaScript function body of (sample) returning a number, run in a QuickJS sandbox: no network, no page, no storage.',
+    defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;', memory_mb: 64 },
   },
 ];
 

@@ -10,8 +10,8 @@ import type { RunConfig } from '../engine/config.ts';
 import type { ScoreTable } from '../engine/rollout.ts';
 import './builtins.ts';
 import { rewardDef } from './registry.ts';
-import { checkCustomCode } from './custom.ts';
-import { RewardTimeoutError, type RewardRunner } from './runner.ts';
+import { checkCustomCode, customMemoryMb } from './custom.ts';
+import { RewardCallError, RewardTimeoutError, type RewardRunner } from './runner.ts';
 import type { RewardResult, RewardSample } from './types.ts';
 
 export type RewardSpec = RunConfig['rewards'][number];
@@ -31,6 +31,8 @@ export function resolveOptions(spec: RewardSpec, config?: RunConfig): Record<str
   if (spec.name === 'overlong' && o.max_length === undefined && config)
     o.max_length = config.sampling.max_completion_length;
   if (spec.name === 'math' && o.answer_field === undefined && config) o.answer_field = config.data.answer_field;
+  // the sandbox interrupts custom code at the reward's own time limit
+  if (spec.name === 'custom') o.timeout_ms = spec.timeout_ms;
   return o;
 }
 
@@ -47,7 +49,10 @@ export class RunScorer {
     // unknown names and unusable custom code fail here, before any sampling
     for (const s of specs) {
       rewardDef(s.name);
-      if (s.name === 'custom') checkCustomCode(s.options.code);
+      if (s.name === 'custom') {
+        checkCustomCode(s.options.code);
+        customMemoryMb(s.options);
+      }
     }
     this.options = specs.map((s) => resolveOptions(s, config));
   }
@@ -63,7 +68,10 @@ export class RunScorer {
       return { name: spec.name, weight: spec.weight, score: r.score, details: r.details };
     } catch (e) {
       const err = e as Error;
-      const counter = err instanceof RewardTimeoutError ? this.timeouts : this.failures;
+      // a time-out reported from inside the worker (the custom-code sandbox stops itself) counts as one too
+      const timedOut =
+        err instanceof RewardTimeoutError || (err instanceof RewardCallError && err.causeName === 'RewardTimeoutError');
+      const counter = timedOut ? this.timeouts : this.failures;
       counter.set(spec.name, (counter.get(spec.name) ?? 0) + 1);
       return {
         name: spec.name,

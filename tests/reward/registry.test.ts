@@ -43,10 +43,10 @@ describe('reward registry', () => {
     expect(
       () =>
         new RunScorer(
-          parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return import("x")' } }] }).rewards,
+          parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return 1', memory_mb: 0 } }] }).rewards,
           new LocalRewardRunner(),
         ),
-    ).toThrow(/may not use import/);
+    ).toThrow(/memory_mb must be an integer/);
   });
   it('rejects non-finite scores', () => {
     expect(() => toResult(NaN, 'x')).toThrow(RewardValueError);

@@ -5,7 +5,6 @@ import { parseRunConfig } from '../../engine/config.ts';
 import DatasetPicker from '../../ui/data/DatasetPicker.svelte';
 import RewardList from '../../ui/data/RewardList.svelte';
 import CustomCodeConfirm from '../../ui/data/CustomCodeConfirm.svelte';
-import { CustomSandbox } from '../../reward/custom.ts';
 import { RunScorer } from '../../reward/scorer.ts';
 import { WorkerRewardRunner } from '../../reward/runner.ts';
 
@@ -47,22 +46,29 @@ export function confirmCustomCode(codes: string[]): Promise<'accept' | 'decline'
   });
 }
 
-/** Runs custom reward code in its sandbox; returns the result or the error message. */
+/** Runs pieces of custom reward code one after the other in one reward worker (the app's path), each
+ *  with the given time limit; returns each result or error and how long the call took. */
 export async function customRewardProbe(
-  code: string,
+  codes: string[],
   completion: string,
   timeoutMs = 2000,
-): Promise<{ result?: unknown; error?: string }> {
-  let box: CustomSandbox | null = null;
+): Promise<{ result?: unknown; error?: string; ms: number }[]> {
+  const runner = WorkerRewardRunner.create();
+  const sample = { prompt: 'What is 6 * 7?', completion, completionIds: [1], row: {}, finishReason: 'stop' as const };
+  const out: { result?: unknown; error?: string; ms: number }[] = [];
   try {
-    box = new CustomSandbox(code, timeoutMs);
-    return {
-      result: await box.score({ prompt: '', completion, completionIds: [], row: {}, finishReason: 'stop' }, {}),
-    };
-  } catch (e) {
-    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+    for (const code of codes) {
+      const t0 = performance.now();
+      try {
+        const result = await runner.call('custom', sample, { code, timeout_ms: timeoutMs }, timeoutMs);
+        out.push({ result, ms: performance.now() - t0 });
+      } catch (e) {
+        out.push({ error: `${(e as Error).name}: ${(e as Error).message}`, ms: performance.now() - t0 });
+      }
+    }
+    return out;
   } finally {
-    box?.dispose();
+    runner.dispose();
   }
 }
 
