@@ -17,15 +17,24 @@ export interface Extracted {
   text: string;
 }
 
-/** Contents of every complete \boxed{...} / \fbox{...}, in order; an unclosed one (truncated) is skipped. */
-export function boxedContents(s: string): string[] {
-  const out: string[] = [];
+/** Where a complete \boxed{...} / \fbox{...} ends, with its contents. */
+interface BoxedSpan {
+  text: string;
+  end: number;
+}
+
+/** Every complete \boxed{...} / \fbox{...}, in order; an unclosed one (truncated) is skipped. One pass. */
+function boxedSpans(s: string): BoxedSpan[] {
+  const out: BoxedSpan[] = [];
   const re = /\\(?:boxed|fbox)\s*(\{|[^\s{])/g;
+  const token = /[^\s$]+/y;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     if (m[1] !== '{') {
-      // "\boxed 5": the argument is the next token
-      const tok = /^[^\s$]+/.exec(s.slice(m.index + m[0].length - 1));
-      if (tok) out.push(tok[0]);
+      // "\boxed 5": the argument is the next token (and the scan resumes after it)
+      token.lastIndex = m.index + m[0].length - 1;
+      const tok = token.exec(s);
+      if (tok) out.push({ text: tok[0], end: token.lastIndex });
+      re.lastIndex = Math.max(re.lastIndex, token.lastIndex);
       continue;
     }
     const start = m.index + m[0].length;
@@ -35,10 +44,15 @@ export function boxedContents(s: string): string[] {
       if (s[i] === '{') depth++;
       else if (s[i] === '}') depth--;
     }
-    if (depth === 0) out.push(s.slice(start, i - 1));
+    if (depth === 0) out.push({ text: s.slice(start, i - 1), end: i });
     re.lastIndex = Math.max(re.lastIndex, i);
   }
   return out;
+}
+
+/** Contents of every complete \boxed{...} / \fbox{...}, in order; an unclosed one (truncated) is skipped. */
+export function boxedContents(s: string): string[] {
+  return boxedSpans(s).map((b) => b.text);
 }
 
 function lastMatch(s: string, re: RegExp): RegExpExecArray | null {
@@ -55,7 +69,9 @@ export function firstSentence(span: string): string {
 
 // "answer is" may be followed by ":" and markdown emphasis; "\n" ends it.
 const ANSWER_IS = /\banswer\s+(?:is|was|would be|will be|=)\s*(?:[:：]\s*)?(?:\*\*\s*)?([^\n]*)/gi;
-const ANSWER_LINE = /^[ \t>#*_-]*(?:(?:final\s+)?answer|A)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?([^\n]*)$/gim;
+// (one \s* before the optional "**", not two around it: two would let a long run of spaces be split in
+// quadratically many ways before the colon fails to match)
+const ANSWER_LINE = /^[ \t>#*_-]*(?:(?:final\s+)?answer|A)\s*(?:\*\*\s*)?[:：]\s*(?:\*\*)?([^\n]*)$/gim;
 // GSM8K's "#### 72", but not a markdown heading ("#### Step 1", "#### 2. Costs"): the answer starts
 // like a number, and a numbered heading is refused.
 const HASH = /####[ \t]*(?!\d+\.[ \t]+[A-Za-z])([-+\u2212$€£¥₹.\d\\][^\n]*)/g;
@@ -72,14 +88,30 @@ function markerSpan(text: string, re: RegExp): string | null {
 /**
  * Base models often answer and then invent the next exercise ("#### 18\n\nQuestion: ... #### 25"). The
  * completion is cut where a new question starts, but only after an explicit answer, so that a completion
- * that restates its own question first keeps its answer.
+ * that restates its own question first keeps its answer. Linear: the end of the first explicit answer is
+ * found once, then the first new question after it.
  */
 export function cutAtNewQuestion(text: string): string {
-  for (const m of text.matchAll(/\n[ \t]*(?:Q|Question|Problem)[ \t]*\d*[ \t]*[:：.]/g)) {
-    const head = text.slice(0, m.index);
-    if (findMarked(head) !== null) return head;
-  }
+  const answerEnd = firstMarkedEnd(text);
+  if (answerEnd === Infinity) return text;
+  for (const m of text.matchAll(/\n[ \t]*(?:Q|Question|Problem)[ \t]*\d*[ \t]*[:：.]/g))
+    if (m.index >= answerEnd) return text.slice(0, m.index);
   return text;
+}
+
+/** Where the first explicit answer (a rule of findMarked with a non-empty span) ends; Infinity if none. */
+function firstMarkedEnd(text: string): number {
+  let end = boxedSpans(text)[0]?.end ?? Infinity;
+  for (const re of [HASH, ANSWER_IS, ANSWER_LINE, ANSWER_HEADING]) {
+    for (const m of text.matchAll(re)) {
+      if (m.index >= end) break;
+      if (firstSentence(m[1].replace(/\*\*/g, '')).length > 0) {
+        end = Math.min(end, m.index + m[0].length);
+        break;
+      }
+    }
+  }
+  return end;
 }
 
 function findMarked(text: string): Extracted | null {

@@ -33,11 +33,14 @@ export function normalizeLatex(s: string): string {
   // "2\frac{1}{2}" is the mixed number 2 1/2, not 21/2
   t = t
     .replace(/(\d)[ \t]{0,3}\\frac/g, '$1 \\frac')
-    .replace(/\\frac\s*\{\s*([^{}]+?)\s*\}\s*\{\s*([^{}]+?)\s*\}/g, '$1/$2')
+    // [^{}]* stops at the first brace, so a "\frac{" with no closing brace costs one pass, not a cubic search
+    .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, (m, num: string, den: string) =>
+      num.length > 0 && den.length > 0 ? `${num.trim() || num}/${den.trim() || den}` : m,
+    )
     .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2')
     // 1.8 \times 10^{4} -> 1.8e4
     .replace(
-      /(\d(?:\.\d+)?)[ \t]{0,3}(?:\\times|×|\\cdot|\*|x)[ \t]{0,3}10[ \t]{0,3}\^\s*\{?\s*([-+]?\d+)\s*\}?/g,
+      /(\d(?:\.\d+)?)[ \t]{0,3}(?:\\times|×|\\cdot|\*|x)[ \t]{0,3}10[ \t]{0,3}\^\s*(?:\{\s*)?([-+]?\d+)\s*\}?/g,
       '$1e$2',
     );
   return t;

@@ -78,9 +78,30 @@ function normalizedText(s: string): string {
   return normalizeLatex(s).replace(/[\s$]/g, '').replace(/\.$/, '').toLowerCase();
 }
 
+/** Completions are read up to this many characters (about 25,000 tokens); the rest is cut, with a reason. */
+export const MAX_COMPLETION_CHARS = 100_000;
+/** An answer span (a \boxed{}, a "####" or "Answer:" line) longer than this is not read as an answer. */
+export const MAX_SPAN_CHARS = 1_000;
+/** The verdict's `extracted` is shortened to this many characters (it is shown, not re-read). */
+const SHOWN_CHARS = 200;
+
+function shown(s: string): string {
+  return s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS)}…` : s;
+}
+
 export function gradeMath(completion: string, gold: string, options: Partial<MathOptions> = {}): MathVerdict {
   const opts = { ...DEFAULT_MATH_OPTIONS, ...options };
-  const goldValue = parseGold(gold, opts);
+  const cut = completion.length > MAX_COMPLETION_CHARS;
+  const v = gradeText(cut ? completion.slice(0, MAX_COMPLETION_CHARS) : completion, gold, opts);
+  const extracted = v.extracted === null ? null : shown(v.extracted);
+  const reason = cut
+    ? `${v.reason} (completion of ${completion.length} characters: only its first ${MAX_COMPLETION_CHARS} were read)`
+    : v.reason;
+  return { ...v, extracted, reason };
+}
+
+function gradeText(completion: string, gold: string, opts: MathOptions): MathVerdict {
+  const goldValue = parseGold(gold.slice(0, MAX_COMPLETION_CHARS), opts);
   const ex = extractAnswer(completion, opts.strict);
   if (!ex)
     return {
@@ -91,28 +112,31 @@ export function gradeMath(completion: string, gold: string, options: Partial<Mat
       gold: goldValue,
       reason: 'no explicit final answer (strict mode: \\boxed{}, ####, "the answer is" or an "Answer:" line)',
     };
+  const base = { rule: ex.rule, extracted: ex.text, value: null, gold: goldValue };
+  if (ex.rule !== 'last_number' && ex.text.length > MAX_SPAN_CHARS)
+    return {
+      score: 0,
+      ...base,
+      reason: `the answer is ${ex.text.length} characters long; answers over ${MAX_SPAN_CHARS} are not read`,
+    };
   if (typeof goldValue === 'string') {
     const same = normalizedText(ex.text) === goldValue;
     return {
       score: same ? 1 : 0,
-      rule: ex.rule,
-      extracted: ex.text,
-      value: null,
-      gold: goldValue,
+      ...base,
       reason: same ? 'same text as the gold answer' : 'gold answer is not a number and the text differs',
     };
   }
   const n = spanNumber(ex.text, ex.rule);
   const extracted = ex.rule === 'last_number' && typeof n !== 'string' ? n.text : ex.text;
-  if (typeof n === 'string') return { score: 0, rule: ex.rule, extracted, value: null, gold: goldValue, reason: n };
+  if (typeof n === 'string') return { score: 0, ...base, extracted, reason: n };
   const value = numberValue(n, opts);
   const equal = numbersEqual(value, goldValue, opts.tolerance);
   return {
     score: equal ? 1 : 0,
-    rule: ex.rule,
+    ...base,
     extracted,
     value,
-    gold: goldValue,
     reason: equal ? 'equal to the gold answer' : `${value} is not ${goldValue}`,
   };
 }

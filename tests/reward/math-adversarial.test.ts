@@ -1,0 +1,78 @@
+// Completions built to make the math grader's extraction slow (backtracking regular expressions, rescans of
+// growing prefixes): each 1 MB input must be graded in well under a second, through gradeMath and through
+// `webgrpo reward math`, and a completion past MAX_COMPLETION_CHARS says in its reason that it was cut.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { gradeMath, MAX_COMPLETION_CHARS } from '../../src/reward/math.ts';
+
+const MB = 1_000_000;
+const fill = (unit: string, n = MB) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+
+export const ADVERSARIAL: Record<string, string> = {
+  'frac then spaces': '\\frac{' + ' '.repeat(MB),
+  'A then spaces': 'A' + ' '.repeat(MB),
+  'new questions': fill('\nQ:'),
+  '#### 1 2 ... 100000': '#### ' + Array.from({ length: 100_000 }, (_, i) => i + 1).join(' '),
+  'nested braces': '\\boxed{' + '{'.repeat(MB / 2) + '}'.repeat(MB / 2 - 10),
+  'many boxed': fill('\\boxed{'),
+  'boxed without braces': fill('\\boxedA'),
+  'long digit run': '9'.repeat(MB),
+  'long decimal': '1.' + '2'.repeat(MB),
+  'many dollars': fill('$') + '5',
+  'many $1$': fill('$1$'),
+  'answer is, repeated': fill('answer is '),
+  'open fractions': fill('\\frac{1}{'),
+  'times ten': fill('1 \\times 10^'),
+  'degrees caret': fill('^ '),
+  'Final Answer then newlines': 'Final Answer' + '\n'.repeat(MB),
+  'answer then spaces': 'answer' + ' '.repeat(MB),
+  'hash then digits': '#### ' + '1'.repeat(MB),
+  commas: fill('1,'),
+  slashes: fill('1/'),
+};
+
+describe('adversarial completions (1 MB each)', () => {
+  it.each(Object.entries(ADVERSARIAL))('%s is graded in well under a second', (_name, completion) => {
+    for (const gold of ['5', '\\frac{\\sqrt{3}}{2}']) {
+      const t = performance.now();
+      const v = gradeMath(completion, gold);
+      expect(performance.now() - t).toBeLessThan(500);
+      expect(v.score).toBe(0);
+      expect(v.reason).toMatch(new RegExp(`only its first ${MAX_COMPLETION_CHARS} were read`));
+      expect((v.extracted ?? '').length).toBeLessThanOrEqual(201);
+    }
+  });
+
+  it('a long answer line is refused with a reason, not read', () => {
+    const v = gradeMath('#### ' + '1 '.repeat(5000), '1');
+    expect(v).toMatchObject({ score: 0, rule: 'hash' });
+    expect(v.reason).toMatch(/answers over 1000 are not read/);
+  });
+});
+
+const root = path.resolve(__dirname, '../..');
+const script = `import('./src/cli/reward.ts').then((m) => m.run(process.argv.slice(1))).then((c) => process.exit(c), (e) => { process.stderr.write(e.name + ': ' + e.message + '\\n'); process.exit(1); })`;
+
+function cli(stdin: string): { ms: number; out: string } {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, 'math', '--gold', '5'], {
+    cwd: root,
+    input: stdin,
+    encoding: 'utf8',
+    maxBuffer: 16 * MB,
+  });
+  if (r.status !== 0) throw new Error(`webgrpo reward math exited ${r.status}: ${r.stderr}`);
+  return { ms: performance.now() - t, out: r.stdout };
+}
+
+describe('webgrpo reward math on adversarial completions', () => {
+  it('grades each of the slowest known inputs within a second of a trivial one', () => {
+    const baseline = cli('The answer is 5.').ms;
+    for (const name of ['frac then spaces', 'A then spaces', 'new questions', '#### 1 2 ... 100000']) {
+      const r = cli(ADVERSARIAL[name]);
+      expect(r.ms - baseline, name).toBeLessThan(1000);
+      expect(JSON.parse(r.out)).toMatchObject({ score: 0 });
+    }
+  });
+});
