@@ -68,11 +68,17 @@ function cli(stdin: string): { ms: number; out: string } {
 
 describe('webgrpo reward math on adversarial completions', () => {
   it('grades each of the slowest known inputs within a second of a trivial one', () => {
-    const baseline = cli('The answer is 5.').ms;
+    // the least of two runs of each, so that a busy machine's noise in starting Node is not counted
+    const least = (stdin: string) => {
+      const [a, b] = [cli(stdin), cli(stdin)];
+      expect(JSON.parse(a.out)).toEqual(JSON.parse(b.out));
+      return { ms: Math.min(a.ms, b.ms), verdict: JSON.parse(a.out) };
+    };
+    const baseline = least('The answer is 5.').ms;
     for (const name of ['frac then spaces', 'A then spaces', 'new questions', '#### 1 2 ... 100000']) {
-      const r = cli(ADVERSARIAL[name]);
+      const r = least(ADVERSARIAL[name]);
       expect(r.ms - baseline, name).toBeLessThan(1000);
-      expect(JSON.parse(r.out)).toMatchObject({ score: 0 });
+      expect(r.verdict).toMatchObject({ score: 0 });
     }
   });
 });
