@@ -16,7 +16,7 @@ export function progressLine(m: StepMetrics, cfg: RunConfig, started: number): s
   if (m.phase === 'grpo')
     parts.push(
       `reward ${f(v.reward)}`,
-      `kl ${f(v.kl, 4)}`,
+      ...(v.kl !== undefined ? [`kl ${f(v.kl, 4)}`] : []),
       `entropy ${f(v.entropy)}`,
       `len ${f(v['completions/mean_length'], 1)}`,
     );

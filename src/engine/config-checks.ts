@@ -10,7 +10,7 @@ type Ctx = z.core.$RefinementCtx<RunConfig>;
 
 export function checkRunConfig(c: RunConfig, ctx: Ctx): void {
   const hi = c.grpo.epsilon_high ?? c.grpo.epsilon;
-  if (hi < c.grpo.epsilon)
+  if (c.grpo.loss_type !== 'cispo' && hi < c.grpo.epsilon)
     ctx.addIssue({
       code: 'custom',
       path: ['grpo', 'epsilon_high'],
@@ -48,6 +48,7 @@ export function checkRunConfig(c: RunConfig, ctx: Ctx): void {
   if (c.rewards.length === 0 && c.run.mode !== 'sft')
     ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
   checkSchedule(c, ctx);
+  checkLossOptions(c, ctx);
   c.rewards.forEach((r, i) => checkRewardOptions(r, i, ctx));
 }
 
@@ -91,4 +92,28 @@ function checkRewardOptions(r: RunConfig['rewards'][number], i: number, ctx: Ctx
         });
     else ctx.addIssue({ code: 'custom', path, message: `${r.name} reward: ${issue.message}` });
   }
+}
+
+/** Loss settings that only some loss types read: set for another, they would silently do nothing. */
+export function checkLossOptions(c: RunConfig, ctx: Ctx): void {
+  const g = c.grpo;
+  if (g.delta !== undefined && (g.loss_type === 'cispo' || g.loss_type === 'sapo'))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grpo', 'delta'],
+      message: `delta caps the clipped surrogate, which loss_type ${g.loss_type} does not use; remove delta or pick grpo, bnpo, dr_grpo or dapo`,
+    });
+  const hi = g.epsilon_high ?? g.epsilon;
+  if (g.delta !== undefined && g.delta <= 1 + hi)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grpo', 'delta'],
+      message: `delta (${g.delta}) should be above 1 + epsilon_high (${1 + hi}), or it clips updates the ordinary clip keeps`,
+    });
+  if (g.loss_type === 'cispo' && hi < 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grpo', 'epsilon_high'],
+      message: `with cispo, epsilon_high is the cap of the importance weight itself (${hi} would cap every ratio below 1); set it above 1, e.g. 5 as ScaleRL`,
+    });
 }

@@ -120,10 +120,35 @@ export const GrpoSchema = z
       .default(0)
       .describe('Entropy bonus: subtracts this times the token-mean entropy from the policy loss (any estimator).'),
     loss_type: z
-      .enum(['grpo', 'bnpo', 'dr_grpo', 'dapo'])
+      .enum(['grpo', 'bnpo', 'dr_grpo', 'dapo', 'cispo', 'sapo'])
       .default('dapo')
       .describe(
-        'Loss aggregation: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch).',
+        "Loss, as TRL's loss_type: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch); cispo (MiniMax-M1: the importance weight capped at epsilon_high, no gradient through it, times A x logp; token mean as dapo), sapo (a sigmoid gate of temperature sapo_temperature_pos/neg instead of clipping; per-sequence mean as grpo).",
+      ),
+    delta: z
+      .number()
+      .gt(1)
+      .optional()
+      .describe(
+        'Two-sided clipping (INTELLECT-2): the ratio is also capped at delta in the unclipped term; above 1 + epsilon_high (unset: off).',
+      ),
+    sapo_temperature_pos: z
+      .number()
+      .gt(0)
+      .default(1)
+      .describe('sapo: gate temperature for tokens with a positive advantage.'),
+    sapo_temperature_neg: z
+      .number()
+      .gt(0)
+      .default(1.05)
+      .describe('sapo: gate temperature for tokens with a non-positive advantage.'),
+    top_entropy_quantile: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe(
+        'Keep in the policy loss only this top fraction of tokens by entropy, per micro-batch (Beyond the 80/20 Rule recommends 0.2; 1: all tokens).',
       ),
     beta: z
       .number()
@@ -135,7 +160,9 @@ export const GrpoSchema = z
       .number()
       .gt(0)
       .optional()
-      .describe('Upper clipping range (DAPO clip-higher, e.g. 0.28); defaults to epsilon.'),
+      .describe(
+        'Upper clipping range (DAPO clip-higher, e.g. 0.28); defaults to epsilon. With cispo: the cap of the importance weight (ScaleRL uses 5).',
+      ),
     scale_rewards: z
       .enum(['group', 'batch', 'none'])
       .default('group')

@@ -1,8 +1,11 @@
 // The GRPO policy loss, following TRL's GRPOTrainer._compute_loss:
 //   ratio = exp(logp - old_logp)                     (per token; per sequence with GSPO)
-//   per_token = -min(ratio * A, clip(ratio, 1 - eps_low, 1 + eps_high) * A) + beta * k3(ref, logp)
+//   per_token = -min(min(ratio, delta) * A, clip(ratio, 1 - eps_low, 1 + eps_high) * A)   (delta: optional)
+//   cispo:      -sg(min(ratio, eps_high)) * A * logp            (MiniMax-M1: the weight is clipped, not the update)
+//   sapo:       -sigmoid(tau (ratio - 1)) * 4 / tau * A         (tau_pos for A > 0, tau_neg otherwise)
+//   then x the high-entropy token mask (top_entropy_quantile < 1), + beta * k3(ref, logp)
 //   k3 = exp(ref - logp) - (ref - logp) - 1
-// aggregated by loss_type. The loss of one micro-batch is scaled so that the sum over the micro-batches of
+// aggregated by loss_type (sapo as grpo, cispo as dapo). The loss of one micro-batch is scaled so that the sum over the micro-batches of
 // an accumulated batch equals the batch loss (TRL divides by the accumulation steps; `dapo` normalises by
 // the tokens of the whole accumulated batch).
 import * as tf from './tf.ts';
@@ -11,7 +14,7 @@ import type { LoraAdapter } from './lora.ts';
 import { fusedSetting, tiledActive } from './kernels/flag.ts';
 import { lmHeadLogprobs, tokenLogprobsAndEntropy } from './lm-head.ts';
 
-export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo' | 'cispo' | 'sapo';
 
 export interface LossSettings {
   lossType: LossType;
@@ -24,6 +27,13 @@ export interface LossSettings {
   batchSequences: number;
   batchTokens: number;
   microBatches: number;
+  /** Two-sided clipping (INTELLECT-2): ratios above delta are clipped in the unclipped term too. */
+  delta?: number;
+  /** SAPO gate temperatures for positive and non-positive advantages (TRL: 1.0 and 1.05). */
+  sapoTemperaturePos?: number;
+  sapoTemperatureNeg?: number;
+  /** Keep only this top fraction of tokens by entropy in the policy term (1 or absent: all). */
+  topEntropyQuantile?: number;
   /** Entropy bonus weight (0 or absent: none); applied in step.ts, where the entropy is at hand. */
   entropyCoef?: number;
 }
@@ -34,6 +44,8 @@ export interface PolicyLossInput {
   refLogprobs: tf.Tensor2D | null; // [N, C] reference policy (adapter off); null when beta = 0
   advantages: tf.Tensor1D | tf.Tensor2D; // [N] per sequence, or [N, C] per token
   mask: tf.Tensor2D; // [N, C] 1 = completion token that counts
+  /** [N, C] 1 = token among the top_entropy_quantile by entropy (absent: every token) */
+  entropyMask?: tf.Tensor2D;
 }
 
 /** Scalar tensors of one micro-batch's loss and its metrics (TRL's names). */
@@ -43,6 +55,9 @@ export interface PolicyLossOutput {
   clipLow: tf.Scalar; // clip_ratio/low_mean
   clipHigh: tf.Scalar; // clip_ratio/high_mean
   clipRegion: tf.Scalar; // clip_ratio/region_mean
+  clipLowMin: tf.Scalar; // clip_ratio/low_min: the lowest per-sequence low-clip fraction
+  clipHighMax: tf.Scalar; // clip_ratio/high_max: the highest per-sequence high-clip fraction
+  cispoClip: tf.Scalar; // cispo_clip_ratio: tokens whose weight cispo capped (A > 0, ratio > eps_high)
 }
 
 /** Identity forward, zero gradient: torch's .detach(). */
@@ -62,8 +77,8 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
     logRatio = tf.div(tf.sum(tf.mul(logRatio, mask), 1, true), tf.maximum(tf.sum(mask, 1, true), 1));
   }
   const ratio = tf.exp(logRatio);
-  const clipped = tf.clipByValue(ratio, 1 - s.epsilonLow, 1 + s.epsilonHigh);
-  let perToken: tf.Tensor = tf.neg(tf.minimum(tf.mul(ratio, adv), tf.mul(clipped, adv)));
+  let perToken = surrogate(ratio, adv, lp, s);
+  if (inp.entropyMask) perToken = tf.mul(perToken, inp.entropyMask);
   let kl: tf.Scalar = tf.scalar(0);
   if (s.beta > 0 && inp.refLogprobs) {
     const d = tf.sub(inp.refLogprobs, lp);
@@ -72,22 +87,85 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
     kl = tf.div(tf.sum(tf.mul(k3, mask)), tokenCount) as tf.Scalar;
   }
   const loss = aggregate(tf.mul(perToken, mask), mask, s);
-  const masked = (b: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.cast(b, 'float32'), mask)), tokenCount) as tf.Scalar;
-  const isLow = tf.logicalAnd(tf.less(ratio, 1 - s.epsilonLow), tf.less(adv, 0));
-  const isHigh = tf.logicalAnd(tf.greater(ratio, 1 + s.epsilonHigh), tf.greater(adv, 0));
+  // as TRL: one value per sequence is averaged over sequences, one per token over the tokens
+  const masked = (b: tf.Tensor) =>
+    (b.shape[1] === 1
+      ? tf.mean(tf.cast(b, 'float32'))
+      : tf.div(tf.sum(tf.mul(tf.cast(b, 'float32'), mask)), tokenCount)) as tf.Scalar;
+  // TRL counts clipping on the ratio after the two-sided cap
+  const r = s.delta !== undefined && !['cispo', 'sapo'].includes(s.lossType) ? tf.minimum(ratio, s.delta) : ratio;
+  const isLow = tf.logicalAnd(tf.less(r, 1 - s.epsilonLow), tf.less(adv, 0));
+  const isHigh = tf.logicalAnd(tf.greater(r, 1 + s.epsilonHigh), tf.greater(adv, 0));
+  const isCispo = tf.logicalAnd(tf.greater(ratio, s.epsilonHigh), tf.greater(adv, 0));
   return {
     loss,
     kl,
     clipLow: masked(isLow),
     clipHigh: masked(isHigh),
     clipRegion: masked(tf.logicalOr(isLow, isHigh)),
+    clipLowMin: sequenceExtreme(isLow, mask, 'min'),
+    clipHighMax: sequenceExtreme(isHigh, mask, 'max'),
+    cispoClip: masked(isCispo),
   };
+}
+
+/** The per-token policy term of the loss type, before masking: [N, C], or [N, 1] with sequence ratios. */
+function surrogate(ratio: tf.Tensor, adv: tf.Tensor, lp: tf.Tensor2D, s: LossSettings): tf.Tensor {
+  if (s.lossType === 'cispo') {
+    // the importance weight is capped at eps_high and carries no gradient; the gradient flows through logp
+    const w = stopGradient(tf.minimum(ratio, s.epsilonHigh));
+    return tf.neg(tf.mul(tf.mul(w, adv), lp));
+  }
+  if (s.lossType === 'sapo') {
+    const pos = s.sapoTemperaturePos ?? 1,
+      neg = s.sapoTemperatureNeg ?? 1.05;
+    const tau = tf.where(tf.greater(adv, 0), tf.fill(adv.shape, pos), tf.fill(adv.shape, neg));
+    const gate = tf.div(tf.mul(tf.sigmoid(tf.mul(tau, tf.sub(ratio, 1))), 4), tau);
+    return tf.neg(tf.mul(gate, adv));
+  }
+  const clipped = tf.clipByValue(ratio, 1 - s.epsilonLow, 1 + s.epsilonHigh);
+  const unclipped = s.delta !== undefined ? tf.minimum(ratio, s.delta) : ratio;
+  return tf.neg(tf.minimum(tf.mul(unclipped, adv), tf.mul(clipped, adv)));
+}
+
+/** The min (or max) over sequences of each sequence's masked mean of `b`; sequences without tokens skipped. */
+function sequenceExtreme(b: tf.Tensor, mask: tf.Tensor2D, which: 'min' | 'max'): tf.Scalar {
+  const n = tf.sum(mask, 1);
+  const perSeq = tf.div(tf.sum(tf.mul(tf.cast(b, 'float32'), mask), 1), tf.maximum(n, 1));
+  const has = tf.greater(n, 0);
+  const fill = tf.fill(perSeq.shape, which === 'min' ? Infinity : -Infinity);
+  const ext = which === 'min' ? tf.min(tf.where(has, perSeq, fill)) : tf.max(tf.where(has, perSeq, fill));
+  return tf.where(tf.isFinite(ext), ext, tf.scalar(0)) as tf.Scalar;
+}
+
+/**
+ * The top-`quantile` tokens by entropy among the mask's tokens ([N, C] of 0/1, no gradient), as TRL's
+ * get_high_entropy_mask: the threshold is the (1 - quantile) quantile with linear interpolation
+ * (torch.quantile), taken over this micro-batch's tokens. `tokens` is the mask's sum, known to the caller.
+ */
+export function highEntropyMask(
+  entropy: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  quantile: number,
+  tokens: number,
+): tf.Tensor2D {
+  if (tokens === 0) return tf.zerosLike(mask);
+  const e = stopGradient(entropy);
+  const flat = tf.where(tf.greater(mask, 0), e, tf.fill(e.shape, -Infinity)).reshape([-1]);
+  const desc = tf.topk(flat, tokens).values; // the tokens' entropies, highest first
+  const pos = (1 - quantile) * (tokens - 1); // ascending position of the threshold
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
+  const at = (i: number) => tf.slice(desc, [tokens - 1 - i], [1]);
+  const threshold = tf.add(at(lo), tf.mul(tf.sub(at(hi), at(lo)), pos - lo));
+  return tf.mul(tf.cast(tf.greaterEqual(e, threshold), 'float32'), mask) as tf.Tensor2D;
 }
 
 function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): tf.Scalar {
   const N = mask.shape[0];
   switch (s.lossType) {
-    case 'grpo': {
+    case 'grpo':
+    case 'sapo': {
       const perSeq = tf.div(tf.sum(maskedLoss, 1), tf.maximum(tf.sum(mask, 1), 1));
       return tf.div(tf.sum(perSeq), s.batchSequences) as tf.Scalar;
     }
@@ -96,6 +174,7 @@ function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): t
     case 'dr_grpo':
       return tf.div(tf.sum(maskedLoss), s.batchSequences * s.maxCompletionLength) as tf.Scalar;
     case 'dapo':
+    case 'cispo':
       return tf.div(tf.sum(maskedLoss), Math.max(s.batchTokens, 1)) as tf.Scalar;
     default:
       throw new Error(`unknown loss_type ${String(s.lossType)} (N=${N})`);

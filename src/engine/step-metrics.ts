@@ -17,6 +17,9 @@ export interface UpdateSummary {
   clipLow: number;
   clipHigh: number;
   clipRegion: number;
+  clipLowMin: number;
+  clipHighMax: number;
+  cispoClip: number;
   gradVariance: number; // variance of the micro-batch gradient estimates (step.ts), mean over passes
   trainTokens: number; // tokens through forward + backward, all passes
   trainMs: number;
@@ -29,7 +32,8 @@ export function rewardValues(config: RunConfig, roll: Rollout): Record<string, n
   const stats = computeAdvantages(all.rewards, G, 'group', 'grpo');
   const v: Record<string, number> = {
     reward: mean(rewards),
-    reward_std: mean(stats.groupStd),
+    reward_std: sampleStd(rewards), // over the batch, as TRL logs it
+    'reward_std/group_mean': mean(stats.groupStd), // the mean of the group stds, what scale_rewards: group divides by
     frac_reward_zero_std: stats.zeroStdGroups / Math.max(1, stats.groupStd.length),
   };
   config.rewards.forEach((r, j) => {
@@ -54,17 +58,33 @@ export function lengthValues(roll: Rollout): Record<string, number> {
   };
 }
 
-export function updateValues(u: UpdateSummary | null): Record<string, number> {
-  if (!u) return { loss: 0, grad_norm: 0, kl: 0, skipped_update: 1 };
+export function updateValues(
+  u: UpdateSummary | null,
+  grpo?: Pick<RunConfig['grpo'], 'beta' | 'loss_type'>,
+): Record<string, number> {
+  const withKl = !grpo || grpo.beta !== 0; // as TRL: kl is logged only when there is a KL term
+  if (!u) return { loss: 0, grad_norm: 0, ...(withKl ? { kl: 0 } : {}), skipped_update: 1 };
+  const loss = grpo?.loss_type ?? 'dapo';
+  // TRL logs clip ratios for the clipping losses, cispo_clip_ratio for cispo, and neither for sapo
+  const clip: Record<string, number> =
+    loss === 'cispo'
+      ? { cispo_clip_ratio: u.cispoClip }
+      : loss === 'sapo'
+        ? {}
+        : {
+            'clip_ratio/low_mean': u.clipLow,
+            'clip_ratio/high_mean': u.clipHigh,
+            'clip_ratio/region_mean': u.clipRegion,
+            'clip_ratio/low_min': u.clipLowMin,
+            'clip_ratio/high_max': u.clipHighMax,
+          };
   return {
     loss: u.loss,
     grad_norm: u.gradNorm,
     learning_rate: u.learningRate,
-    kl: u.kl,
+    ...(withKl ? { kl: u.kl } : {}),
     entropy: u.entropy,
-    'clip_ratio/low_mean': u.clipLow,
-    'clip_ratio/high_mean': u.clipHigh,
-    'clip_ratio/region_mean': u.clipRegion,
+    ...clip,
     grad_variance: u.gradVariance,
     'tokens_per_second/train': u.trainTokens / Math.max(1e-3, u.trainMs / 1000),
   };

@@ -8,7 +8,7 @@ import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { AdamW } from './optim.ts';
 import { clipGradNorm, sumOfSquares } from './optim.ts';
-import { completionLogprobs, policyLoss, type LossSettings, type SequenceBatch } from './grpo.ts';
+import { completionLogprobs, highEntropyMask, policyLoss, type LossSettings, type SequenceBatch } from './grpo.ts';
 import { fusedActive } from './kernels/flag.ts';
 import { fusedAdamWStep } from './kernels/adamw.ts';
 
@@ -28,6 +28,10 @@ export interface StepMetrics {
   'clip_ratio/low_mean': number;
   'clip_ratio/high_mean': number;
   'clip_ratio/region_mean': number;
+  /** Means over the micro-batches of each one's lowest / highest per-sequence clip fraction (as TRL logs them). */
+  'clip_ratio/low_min': number;
+  'clip_ratio/high_max': number;
+  cispo_clip_ratio: number;
   grad_norm: number;
   /** Trace of the covariance of the micro-batch gradient estimates (M x each micro-batch's share), 0 with one micro-batch. */
   grad_variance: number;
@@ -43,7 +47,7 @@ export async function policyStep(
 ): Promise<StepMetrics> {
   const vars = lora.variables();
   let acc: tf.Tensor[] | null = null;
-  const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, sq: 0 };
+  const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, lowMin: 0, highMax: 0, cispo: 0, sq: 0 };
   const tokens = micro.reduce((n, m) => n + m.completionMask.flat().reduce((a, b) => a + b, 0), 0);
   lora.training = true;
   try {
@@ -56,6 +60,9 @@ export async function policyStep(
       sums.low += r.low * w;
       sums.high += r.high * w;
       sums.region += r.region * w;
+      sums.cispo += r.cispo * w;
+      sums.lowMin += r.lowMin / micro.length;
+      sums.highMax += r.highMax / micro.length;
       sums.sq += r.sq;
       if (!acc) acc = r.grads;
       else {
@@ -83,6 +90,9 @@ export async function policyStep(
     'clip_ratio/low_mean': sums.low,
     'clip_ratio/high_mean': sums.high,
     'clip_ratio/region_mean': sums.region,
+    'clip_ratio/low_min': sums.lowMin,
+    'clip_ratio/high_max': sums.highMax,
+    cispo_clip_ratio: sums.cispo,
     grad_norm: norm,
     grad_variance: gradVariance,
   };
@@ -98,17 +108,31 @@ async function microBatchGrads(
 ) {
   const scalars: tf.Scalar[] = [];
   const mask = tf.tensor2d(m.completionMask);
+  const tokens = m.completionMask.flat().reduce((a, b) => a + b, 0);
   const t2 = (x?: number[][]) => (x ? tf.tensor2d(x) : null);
   const old = t2(m.oldLogprobs),
     ref = t2(m.refLogprobs);
   const adv = m.tokenAdvantages ? tf.tensor2d(m.tokenAdvantages) : tf.tensor1d(m.advantages);
   const { value, grads } = tf.variableGrads(() => {
     const { logprobs, entropy } = completionLogprobs(model, lora, m.batch, temperature);
-    const out = policyLoss({ logprobs, oldLogprobs: old, refLogprobs: ref, advantages: adv, mask }, s);
-    const entSum = tf.sum(tf.mul(entropy, mask));
-    const ent = tf.div(entSum, tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
-    scalars.push(...[out.kl, ent, out.clipLow, out.clipHigh, out.clipRegion].map((x) => tf.keep(x)));
-    // entropy bonus: this micro-batch's share of the batch's token-mean entropy, whatever the loss_type
+    const q = s.topEntropyQuantile ?? 1;
+    const entropyMask = q < 1 ? highEntropyMask(entropy, mask, q, tokens) : undefined;
+    const out = policyLoss({ logprobs, oldLogprobs: old, refLogprobs: ref, advantages: adv, mask, entropyMask }, s);
+    const ent = tf.div(tf.sum(tf.mul(entropy, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    const kept = [
+      out.kl,
+      ent,
+      out.clipLow,
+      out.clipHigh,
+      out.clipRegion,
+      out.clipLowMin,
+      out.clipHighMax,
+      out.cispoClip,
+    ];
+    scalars.push(...kept.map((x) => tf.keep(x)));
+    // entropy bonus: this micro-batch's share of the batch's token-mean entropy (over the high-entropy
+    // tokens only when top_entropy_quantile < 1, as TRL), whatever the loss_type
+    const entSum = tf.sum(tf.mul(entropy, entropyMask ? tf.mul(mask, entropyMask) : mask));
     return s.entropyCoef
       ? (tf.sub(out.loss, tf.mul(entSum, s.entropyCoef / Math.max(s.batchTokens, 1))) as tf.Scalar)
       : out.loss;
@@ -117,7 +141,7 @@ async function microBatchGrads(
   const sq = sumOfSquares(ordered);
   // one read-back for all scalars (synchronous reads stall WebGPU)
   const packed = tf.stack([value, ...scalars, sq]);
-  const [loss, kl, entropy, low, high, region, sqNorm] = Array.from(await packed.data());
+  const [loss, kl, entropy, low, high, region, lowMin, highMax, cispo, sqNorm] = Array.from(await packed.data());
   packed.dispose();
   tf.dispose([value, mask, adv, sq, ...scalars, ...(old ? [old] : []), ...(ref ? [ref] : [])]);
   return {
@@ -128,7 +152,10 @@ async function microBatchGrads(
     low,
     high,
     region,
+    lowMin,
+    highMax,
+    cispo,
     sq: sqNorm,
-    tokens: m.completionMask.flat().reduce((a, b) => a + b, 0),
+    tokens,
   };
 }

@@ -223,7 +223,7 @@ export class Trainer {
     const values = {
       ...rewardValues(c, roll),
       ...lengthValues(roll),
-      ...updateValues(update),
+      ...updateValues(update, c.grpo),
       ...estimated,
       'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000),
       rollout_time: roll.rolloutMs / 1000,
@@ -258,6 +258,10 @@ export class Trainer {
       batchTokens: tokens,
       microBatches: chunks.length,
       entropyCoef: c.grpo.entropy_coef,
+      delta: c.grpo.delta,
+      sapoTemperaturePos: c.grpo.sapo_temperature_pos,
+      sapoTemperatureNeg: c.grpo.sapo_temperature_neg,
+      topEntropyQuantile: c.grpo.top_entropy_quantile,
     };
     // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
     if (mu > 1)
@@ -286,6 +290,9 @@ export class Trainer {
         clipLow: m['clip_ratio/low_mean'],
         clipHigh: m['clip_ratio/high_mean'],
         clipRegion: m['clip_ratio/region_mean'],
+        clipLowMin: m['clip_ratio/low_min'],
+        clipHighMax: m['clip_ratio/high_max'],
+        cispoClip: m.cispo_clip_ratio,
         gradVariance: m.grad_variance,
       });
       this.deps.onProgress?.('train', it + 1, mu);
@@ -301,6 +308,9 @@ export class Trainer {
       clipLow: avg('clipLow'),
       clipHigh: avg('clipHigh'),
       clipRegion: avg('clipRegion'),
+      clipLowMin: avg('clipLowMin'),
+      clipHighMax: avg('clipHighMax'),
+      cispoClip: avg('cispoClip'),
       gradVariance: avg('gradVariance'),
       trainTokens: rows.length * width * mu,
       trainMs: performance.now() - t0,

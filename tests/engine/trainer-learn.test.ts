@@ -35,8 +35,8 @@ describe('GRPO learns a trivially learnable reward', () => {
       'reward_std',
       'rewards/hits/mean',
       'rewards/hits/std',
+      'reward_std/group_mean',
       'frac_reward_zero_std',
-      'kl',
       'entropy',
       'loss',
       'grad_norm',
@@ -44,6 +44,8 @@ describe('GRPO learns a trivially learnable reward', () => {
       'clip_ratio/low_mean',
       'clip_ratio/high_mean',
       'clip_ratio/region_mean',
+      'clip_ratio/low_min',
+      'clip_ratio/high_max',
       'completions/mean_length',
       'completions/min_length',
       'completions/max_length',
@@ -56,6 +58,7 @@ describe('GRPO learns a trivially learnable reward', () => {
     ]) {
       expect(Number.isFinite(m[k]), k).toBe(true);
     }
+    expect(m.kl, 'as TRL, kl is logged only when beta is not 0').toBeUndefined();
     t.dispose();
     expect(tf.memory().numTensors).toBe(base);
     model.dispose();
