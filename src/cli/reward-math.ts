@@ -1,7 +1,8 @@
 // `webgrpo reward math --gold "<answer>" [--strict] [--percent-as-number=false] [--tolerance 1e-6] < completion.txt`
 // Grades the completion on stdin against the gold answer and prints the verdict as JSON: the score, the
 // extracted answer, the rule that matched and the reason. The gold may be a bare answer ("18") or a whole
-// GSM8K solution ending in "#### 18".
+// GSM8K solution ending in "#### 18". With --jsonl, stdin holds one {"completion", "gold"} object per line
+// and each line's verdict is printed on its own line (a malformed line gets {"line", "error"}).
 import { parseArgs } from 'node:util';
 import { gradeMath } from '../reward/math.ts';
 import { readStdin } from './reward.ts';
@@ -12,7 +13,8 @@ class UsageError extends Error {
 }
 
 const USAGE =
-  'Usage: webgrpo reward math --gold "<answer>" [--strict] [--percent-as-number true|false] [--tolerance 1e-6] < completion.txt';
+  'Usage: webgrpo reward math --gold "<answer>" [--strict] [--percent-as-number true|false] [--tolerance 1e-6] < completion.txt\n' +
+  '       webgrpo reward math --jsonl [--strict] ... < items.jsonl   (one {"completion", "gold"} per line)';
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -25,23 +27,36 @@ export async function run(argv: string[]): Promise<number> {
         strict: { type: 'boolean', default: false },
         'percent-as-number': { type: 'string', default: 'true' },
         tolerance: { type: 'string', default: '1e-6' },
+        jsonl: { type: 'boolean', default: false },
       },
     }).values;
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
-  if (values.gold === undefined) throw new UsageError(`--gold is required\n${USAGE}`);
+  if (values.gold === undefined && !values.jsonl) throw new UsageError(`--gold is required\n${USAGE}`);
   const pct = values['percent-as-number'];
   if (pct !== 'true' && pct !== 'false')
     throw new UsageError(`--percent-as-number must be true or false, got "${pct}"`);
   const tolerance = Number(values.tolerance);
   if (!(tolerance >= 0)) throw new UsageError(`--tolerance must be a number >= 0, got "${values.tolerance}"`);
-  const completion = await readStdin();
-  const verdict = gradeMath(completion, values.gold, {
-    strict: values.strict,
-    percentAsNumber: pct === 'true',
-    tolerance,
-  });
-  process.stdout.write(`${JSON.stringify(verdict)}\n`);
+  const opts = { strict: values.strict, percentAsNumber: pct === 'true', tolerance };
+  const input = await readStdin();
+  if (!values.jsonl) {
+    process.stdout.write(`${JSON.stringify(gradeMath(input, values.gold!, opts))}\n`);
+    return 0;
+  }
+  const out = input.split('\n').flatMap((l, i) => (l.trim() ? [gradeLine(l, i + 1, opts)] : []));
+  process.stdout.write(out.map((o) => `${JSON.stringify(o)}\n`).join(''));
   return 0;
+}
+
+function gradeLine(line: string, n: number, opts: Parameters<typeof gradeMath>[2]): unknown {
+  try {
+    const o = JSON.parse(line) as { completion?: unknown; gold?: unknown };
+    if (typeof o.completion !== 'string' || (typeof o.gold !== 'string' && typeof o.gold !== 'number'))
+      return { line: n, error: 'each line needs a string "completion" and a "gold" answer' };
+    return gradeMath(o.completion, String(o.gold), opts);
+  } catch (e) {
+    return { line: n, error: `not JSON: ${(e as Error).message}` };
+  }
 }
