@@ -86,6 +86,13 @@ const KsatOptions = z
 const CustomOptions = z
   .looseObject({
     code: z.string().min(1).describe('Body of a JavaScript function of (sample, options) returning a number.'),
+    memory_mb: z
+      .number()
+      .int()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe('Memory limit of the QuickJS interpreter of each call, MiB (default 64).'),
   })
   .describe('custom reward options (other keys are passed to the code)');
 

@@ -46,7 +46,7 @@ describe('reward registry', () => {
           parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return 1', memory_mb: 0 } }] }).rewards,
           new LocalRewardRunner(),
         ),
-    ).toThrow(/memory_mb must be an integer/);
+    ).toThrow(/rewards\.0\.options\.memory_mb: custom reward/); // the config refuses it, before any scorer
   });
   it('rejects non-finite scores', () => {
     expect(() => toResult(NaN, 'x')).toThrow(RewardValueError);
