@@ -91,19 +91,23 @@ describe('checks', () => {
     expect(r.messages.filter((m) => m.stage === 'tests')).toHaveLength(2);
   });
 
-  it('assert-style unit tests pass when they return; a solution redefining ^ or flush cannot forge verdicts', async () => {
-    const r = await check('let inc x = x + 1\nlet ( ^ ) a b = a + b\nlet flush _ = ()', [
+  it("assert-style unit tests pass when they return; a test's names mean the standard library's first", async () => {
+    const r = await check('let inc x = x + 1\nlet ( ^ ) a b = a + b\nlet flush _ = ()\nlet ( +++ ) a b = a - b', [
       'assert (inc 1 = 2)',
       'assert (inc 1 = 5)',
+      // the solution's ^ is not the tests' (Solution.( ^ ) is), its own new operator is
       '1 ^ 2 = 3',
+      'Solution.( ^ ) 1 2 = 3',
+      '5 +++ 2 = 3',
     ]);
-    expect(r.tests).toEqual([true, false, true]);
+    expect(r.tests).toEqual([true, false, false, true, true]);
   });
 
   it('an infinite loop is cut at the time limit, keeps the verdicts already given, and the next check works', async () => {
-    const t = performance.now();
     const r = await check('let rec spin x = spin x\nlet ok = 1', ['ok = 1', 'spin 0 = 0', 'ok = 1'], 1500);
-    expect(performance.now() - t).toBeLessThan(1500 + 1000);
+    // the limit is the check's own (from when its worker begins it, not counting the worker's start)
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(1500);
+    expect(r.elapsedMs).toBeLessThan(1500 + 300);
     expect(r).toMatchObject({ status: 'timeout', compiled: true, tests: [true, false, false] });
     expect(r.reason).toMatch(/1500 ms/);
     const next = await check('let x = 41 + 1', ['x = 42']);
@@ -111,14 +115,13 @@ describe('checks', () => {
   });
 
   it('an allocation bomb hits the memory cap and ends cleanly', async () => {
-    const t = performance.now();
     const r = await check(
       'let rec grow acc = grow (Array.make 100_000 0 :: acc)\nlet bomb = grow []',
       ['true'],
       5000,
       64,
     );
-    expect(performance.now() - t).toBeLessThan(6000);
+    expect(r.elapsedMs).toBeLessThan(5000 + 300);
     expect(r.compiled).toBe(true);
     expect(r.tests).toEqual([false]);
     expect(JSON.stringify(r.messages) + (r.reason ?? '')).toMatch(
@@ -136,10 +139,9 @@ describe('checks', () => {
     const r = await check('let () = for _ = 1 to 200_000 do print_string "0123456789" done\nlet v = 3', ['v = 3']);
     expect(r.tests).toEqual([true]);
     expect(r.stdout.length).toBeLessThanOrEqual(4096);
-    const t = performance.now();
     const f = await check('let () = while true do print_string "xxxxxxxxxxxxxxxx" done', ['true'], 1500);
     expect(f.status).toBe('timeout');
-    expect(performance.now() - t).toBeLessThan(2500);
+    expect(f.elapsedMs).toBeLessThan(1500 + 300);
   });
 });
 
@@ -149,12 +151,14 @@ describe('concurrency', () => {
     try {
       const t = performance.now();
       const [loop, a, b, c] = await Promise.all([
-        pool.check({ code: 'let rec spin x = spin x\nlet v = spin 0', tests: ['true'], memoryMb: 64 }, 2000),
-        ...[1, 2, 3].map((n) => pool.check({ code: `let n = ${n}`, tests: [`n = ${n}`], memoryMb: 64 }, 2000)),
+        pool.check({ code: 'let rec spin x = spin x\nlet v = spin 0', tests: ['true'], memoryMb: 64 }, 3000),
+        ...[1, 2, 3].map((n) => pool.check({ code: `let n = ${n}`, tests: [`n = ${n}`], memoryMb: 64 }, 10_000)),
       ]);
       expect(loop.status).toBe('timeout');
+      expect(loop.elapsedMs).toBeLessThan(3000 + 500);
       expect([a, b, c].map((r) => r.tests)).toEqual([[true], [true], [true]]);
-      expect(performance.now() - t).toBeLessThan(2000 + 2000);
+      // the looping check holds one worker; the three others share the second
+      expect(performance.now() - t).toBeLessThan(Math.max(3000, a.elapsedMs + b.elapsedMs + c.elapsedMs) + 3000);
     } finally {
       pool.dispose();
     }

@@ -3,10 +3,14 @@
 //
 //   checkProgram(assets, fs, { code, tests, memoryMb: 512 }, (event) => post(event))
 import { errorLine, joinItems, splitTopLevel, type TopLevelItem } from './code.ts';
+import { FORBIDDEN_HELP, forbiddenUses, splitDump, type ForbiddenUse } from './forbidden.ts';
+import { REPORTER_UNIT, VerdictReader, randomKey, reporterSource, testSource } from './harness.ts';
 import { OCAMLC, WORK_DIR, runOcamlrun, type OcamlAssets, type OcamlFs, type RunResult } from './wasi-run.ts';
 import type { CheckEvent, CheckJob, CompilerMessage } from './protocol.ts';
 
 const SOLUTION = `${WORK_DIR}/solution.ml`;
+const PROGRAM = `${WORK_DIR}/prog`;
+const TESTS = `${WORK_DIR}/tests.ml`;
 // Warnings off: they are not errors, and their locations would be mistaken for the error's.
 const OCAMLC_FLAGS = ['-w', '-a', '-I', WORK_DIR];
 
@@ -22,127 +26,121 @@ function ocamlc(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, args: string[])
   });
 }
 
-/**
- * Counts type errors by dropping the definition each error lies in and checking the rest again, so one
- * mistake costs one definition and later definitions that use it count as errors too (they would not
- * type-check in the program either). Takes errors + 1 compiler runs.
- */
-function countTypeErrors(
+/** `ocamlc -dparsetree` on the solution: its result (parse tree cut out of stderr) and its forbidden uses. */
+function compileSolution(
   assets: OcamlAssets,
   fs: OcamlFs,
   job: CheckJob,
-  firstError: RunResult,
-): { definitions: number; messages: CompilerMessage[] } {
+  typingOnly: boolean,
+): { result: RunResult; forbidden: ForbiddenUse[] } {
+  const stop = typingOnly ? ['-stop-after', 'typing'] : [];
+  const result = runOcamlrun(assets, fs, [OCAMLC, ...OCAMLC_FLAGS, '-dparsetree', ...stop, '-c', SOLUTION], {
+    memoryMb: job.memoryMb,
+    outputLimit: 8 * 1024 * 1024,
+  });
+  const { dump, rest } = splitDump(result.stderr);
+  return { result: { ...result, stderr: rest.slice(0, 16 * 1024) }, forbidden: forbiddenUses(dump) };
+}
+
+/**
+ * Type-checks the solution, counting errors by dropping the definition each error lies in and checking the
+ * rest again, so one mistake costs one definition and later definitions that use it count as errors too
+ * (they would not type-check in the program either). A definition that uses a construct the sandbox
+ * refuses (forbidden.ts) counts as an error in the same way. Takes errors + 1 compiler runs; the first one
+ * also compiles the whole program to solution.cmo.
+ */
+function typecheckSolution(
+  assets: OcamlAssets,
+  fs: OcamlFs,
+  job: CheckJob,
+): { definitions: number; messages: CompilerMessage[]; compiled: boolean } {
   let items: TopLevelItem[] = splitTopLevel(job.code);
   const definitions = items.length;
   const messages: CompilerMessage[] = [];
-  let result = firstError;
-  while (result.exitCode !== 0 && items.length > 0) {
-    const line = errorLine(result.stderr, SOLUTION);
+  let first = true,
+    compiled = false;
+  for (;;) {
+    const { result, forbidden } = compileSolution(assets, fs, job, !first);
+    const clean = result.exitCode === 0 && forbidden.length === 0;
+    if (first) compiled = clean;
+    first = false;
+    if (clean || items.length === 0) break;
+    const line = forbidden.length ? forbidden[0].line : errorLine(result.stderr, SOLUTION);
     // an error without a location (rare) cannot be pinned on a definition: count it against the last
     const culprit =
       (line === null ? undefined : items.find((it) => line >= it.firstLine && line <= it.lastLine)) ??
       items[items.length - 1];
-    messages.push({ stage: 'typecheck', lines: [culprit.firstLine, culprit.lastLine], text: compilerText(result) });
+    const inCulprit = forbidden.filter(
+      (f) => f.line === null || (f.line >= culprit.firstLine && f.line <= culprit.lastLine),
+    );
+    const text = forbidden.length
+      ? `Error: ${[...new Set(inCulprit.map((f) => f.what))].join(', ')}: ${FORBIDDEN_HELP}`
+      : compilerText(result);
+    messages.push({ stage: 'typecheck', lines: [culprit.firstLine, culprit.lastLine], text });
     items = items.filter((it) => it !== culprit);
     if (items.length === 0) break;
     fs.write('solution.ml', joinItems(items));
-    result = ocamlc(assets, fs, job, ['-stop-after', 'typing', '-c', SOLUTION]);
   }
-  return { definitions, messages };
+  return { definitions, messages, compiled };
 }
 
 /**
- * The test program: each test's verdict goes to stderr behind a nonce that the code under test cannot
- * know. The reporter is defined before `open Solution`, so a solution that redefines `^` or `flush`
- * cannot disturb it. A test is a boolean expression; as a courtesy to test suites written with `assert`,
- * a unit expression (`asUnit`) passes when it returns without an exception.
+ * Compiles the tests and links the program in one compiler run when they all compile (the usual case);
+ * otherwise drops the test each error lies in and tries again, so a test that does not compile fails
+ * alone (failing tests + 1 runs).
  */
-function testSource(tests: string[], indices: number[], nonce: string, asUnit = false): string {
-  const lines = [
-    `let __webgrpo_report i ok = prerr_string ("\\n${nonce} " ^ string_of_int i ^ (if ok then " pass\\n" else " fail\\n")); flush stderr`,
-    'open Solution',
-  ];
-  const verdict = (t: string) =>
-    asUnit ? `(try ((\n${t}\n) : unit); true with _ -> false)` : `(try ((\n${t}\n) : bool) with _ -> false)`;
-  for (const i of indices) lines.push(`let () = __webgrpo_report ${i} ${verdict(tests[i])}`);
-  return lines.join('\n') + '\n';
-}
-
-/** Compiles the tests: all in one file when they all compile, else each alone, keeping those that do. */
-function compileTests(
+function buildTestProgram(
   assets: OcamlAssets,
   fs: OcamlFs,
   job: CheckJob,
-  nonce: string,
+  key: string,
   emit: (e: CheckEvent) => void,
-): string[] {
-  const all = job.tests.map((_, i) => i);
-  fs.write('tests.ml', testSource(job.tests, all, nonce));
-  if (ocamlc(assets, fs, job, ['-c', `${WORK_DIR}/tests.ml`]).exitCode === 0) return [`${WORK_DIR}/tests.cmo`];
-  const objects: string[] = [];
-  for (const i of all) {
-    const file = `${WORK_DIR}/test_${i}.ml`;
-    fs.write(`test_${i}.ml`, testSource(job.tests, [i], nonce));
-    const r = ocamlc(assets, fs, job, ['-c', file]);
-    if (r.exitCode === 0) {
-      objects.push(`${WORK_DIR}/test_${i}.cmo`);
-      continue;
+): boolean {
+  fs.write(`${REPORTER_UNIT}.ml`, reporterSource());
+  let kept = job.tests.map((_, i) => i);
+  while (kept.length > 0) {
+    const { source, lines } = testSource(job.tests, kept, key);
+    fs.write('tests.ml', source);
+    const r = ocamlc(assets, fs, job, [
+      '-o',
+      PROGRAM,
+      `${WORK_DIR}/solution.cmo`,
+      `${WORK_DIR}/${REPORTER_UNIT}.ml`,
+      TESTS,
+    ]);
+    if (r.exitCode === 0) return true;
+    const line = errorLine(r.stderr, TESTS);
+    const culprit = line === null ? -1 : kept.findIndex((_, k) => line >= lines[k][0] && line <= lines[k][1]);
+    if (culprit < 0) {
+      emit({ kind: 'test-compile', index: -1, message: `the test program did not build: ${compilerText(r)}` });
+      return false;
     }
-    fs.write(`test_${i}.ml`, testSource(job.tests, [i], nonce, true));
-    if (ocamlc(assets, fs, job, ['-c', file]).exitCode === 0) objects.push(`${WORK_DIR}/test_${i}.cmo`);
-    else emit({ kind: 'test-compile', index: i, message: compilerText(r) });
+    emit({ kind: 'test-compile', index: kept[culprit], message: compilerText(r) });
+    kept = kept.filter((_, k) => k !== culprit);
   }
-  return objects;
-}
-
-function randomNonce(): string {
-  const b = new Uint8Array(12);
-  crypto.getRandomValues(b);
-  return `WEBGRPO_TEST_${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+  return false;
 }
 
 export function checkProgram(assets: OcamlAssets, fs: OcamlFs, job: CheckJob, emit: (e: CheckEvent) => void): void {
   fs.clear();
   fs.write('solution.ml', job.code + '\n');
-  const whole = ocamlc(assets, fs, job, ['-c', SOLUTION]);
-  if (whole.exitCode !== 0) {
-    const { definitions, messages } = countTypeErrors(assets, fs, job, whole);
-    emit({ kind: 'typecheck', definitions, typeErrors: messages.length, messages });
-    emit({ kind: 'compile', ok: false, messages: [] });
-    return;
-  }
-  emit({ kind: 'typecheck', definitions: splitTopLevel(job.code).length, typeErrors: 0, messages: [] });
-  emit({ kind: 'compile', ok: true, messages: [] });
-  if (job.tests.length === 0) return;
-
-  const nonce = randomNonce();
-  const objects = compileTests(assets, fs, job, nonce, emit);
-  if (objects.length === 0) return;
-  const link = ocamlc(assets, fs, job, ['-o', `${WORK_DIR}/prog`, `${WORK_DIR}/solution.cmo`, ...objects]);
-  if (link.exitCode !== 0) {
-    emit({ kind: 'test-compile', index: -1, message: `linking failed: ${compilerText(link)}` });
-    return;
-  }
-  const prefix = `${nonce} `;
-  const run = runOcamlrun(assets, fs, [`${WORK_DIR}/prog`], {
+  const { definitions, messages, compiled } = typecheckSolution(assets, fs, job);
+  emit({ kind: 'typecheck', definitions, typeErrors: messages.length, messages });
+  emit({ kind: 'compile', ok: compiled, messages: [] });
+  if (!compiled || job.tests.length === 0) return;
+  if (!buildTestProgram(assets, fs, job, randomKey(), emit)) return;
+  // the program runs in a file system of its own (it cannot read the tests) and reports on fd 4 alone
+  const verdicts = new VerdictReader((index, passed) => emit({ kind: 'test', index, passed }));
+  const run = runOcamlrun(assets, fs, [PROGRAM], {
     memoryMb: job.memoryMb,
-    onStderrLine: (line) => {
-      if (!line.startsWith(prefix)) return;
-      const [index, verdict] = line.slice(prefix.length).split(' ');
-      emit({ kind: 'test', index: Number(index), passed: verdict === 'pass' });
-    },
+    root: fs.programRoot(PROGRAM.slice(WORK_DIR.length + 1)),
+    resultSink: (d) => verdicts.write(d),
   });
-  const stderr = run.stderr
-    .split('\n')
-    .filter((l) => !l.startsWith(prefix))
-    .join('\n')
-    .trim();
   emit({
     kind: 'run',
     exitCode: run.exitCode,
     stdout: run.stdout.slice(0, 4096),
-    stderr: stderr.slice(0, 4096),
+    stderr: run.stderr.trim().slice(0, 4096),
     crash: run.crash,
   });
 }

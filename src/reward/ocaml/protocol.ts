@@ -52,6 +52,8 @@ export type CheckerRequest = { kind: 'init'; assets: OcamlAssetBytes } | { kind:
 
 export type CheckerReply =
   | { kind: 'ready' }
+  /** The worker has begun the check: its time limit counts from here. */
+  | { kind: 'started'; id: number }
   | { kind: 'progress'; id: number; event: CheckEvent }
   | { kind: 'done'; id: number }
   | { kind: 'error'; id: number; name: string; message: string };

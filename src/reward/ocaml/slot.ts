@@ -33,6 +33,8 @@ const START_TIMEOUT_MS = 60_000;
 interface Running {
   id: number;
   events: CheckEvent[];
+  /** Called when the worker begins the check. */
+  start(): void;
   finish(status: 'ok' | 'timeout' | 'crashed', reason?: string): void;
 }
 
@@ -88,7 +90,8 @@ export class CheckerSlot {
   private onReply(m: CheckerReply): void {
     const run = this.running;
     if (!run || m.kind === 'ready' || m.id !== run.id) return;
-    if (m.kind === 'progress') run.events.push(m.event);
+    if (m.kind === 'started') run.start();
+    else if (m.kind === 'progress') run.events.push(m.event);
     else if (m.kind === 'done') run.finish('ok');
     else run.finish('crashed', `${m.name}: ${m.message}`);
   }
@@ -103,20 +106,33 @@ export class CheckerSlot {
     );
   }
 
-  /** Runs one check; the slot must be idle. Rejects only when the worker cannot start. */
+  /**
+   * Runs one check; the slot must be idle. Rejects only when the worker cannot start. The time limit is
+   * the check's own: it counts from the moment the worker begins the check (starting a worker, loading the
+   * artefacts and waiting for a free worker are not part of it), and the worker is ended when it runs out.
+   */
   async run(job: CheckJob, timeLimitMs: number): Promise<CheckReport> {
     const port = await this.ensure();
     return new Promise<CheckReport>((resolve) => {
-      const started = performance.now();
-      const timer = setTimeout(() => {
-        run.finish(
-          'timeout',
-          `the check did not finish within ${timeLimitMs} ms (an infinite loop, or code too slow for the time limit)`,
-        );
-      }, timeLimitMs);
+      let started = performance.now();
+      // until the worker says it has begun, a stuck worker is caught by the start timeout
+      let timer = setTimeout(
+        () => run.finish('crashed', `the checker worker did not begin the check within ${START_TIMEOUT_MS / 1000} s`),
+        START_TIMEOUT_MS,
+      );
       const run: Running = {
         id: this.nextId++,
         events: [],
+        start: () => {
+          started = performance.now();
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            run.finish(
+              'timeout',
+              `the check did not finish within ${timeLimitMs} ms (an infinite loop, or code too slow for the time limit)`,
+            );
+          }, timeLimitMs);
+        },
         finish: (status, reason) => {
           if (this.running !== run) return;
           clearTimeout(timer);

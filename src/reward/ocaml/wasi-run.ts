@@ -16,6 +16,7 @@ import {
   PreopenDirectory,
   ConsoleStdout,
   Inode,
+  wasi as wasiDefs,
 } from '@bjorn3/browser_wasi_shim';
 
 /** What the runtime needs: the compiled runtime, the compiler bytecode and the stdlib files by name. */
@@ -35,8 +36,10 @@ export interface RunOptions {
   memoryMb: number;
   /** Bytes of stdout and of stderr kept; the rest is counted and dropped (a runaway print cannot exhaust the host). */
   outputLimit?: number;
-  /** Called for every complete stderr line, as it is written (before the run ends). */
-  onStderrLine?: (line: string) => void;
+  /** The file system the run sees (default: the compiler's, `fs.root`). */
+  root?: Directory;
+  /** Receives what the run writes to file descriptor 4 (which has no path); without it fd 4 does not exist. */
+  resultSink?: (data: Uint8Array) => void;
 }
 
 export interface RunResult {
@@ -83,9 +86,45 @@ export class OcamlFs {
     return f instanceof File ? f.data : null;
   }
 
+  /**
+   * The file system a compiled program runs in: an empty work folder holding only the program, which
+   * disappears once the runtime has opened it (so the program cannot read the tests compiled into it).
+   * Nothing else: no sources, no compiler, no standard library files.
+   */
+  programRoot(name: string): Directory {
+    const data = this.read(name);
+    if (!data) throw new Error(`no ${name} in the work folder`);
+    const work = new Directory(new Map());
+    work.contents.set(name, new ReadOnceFile(data, () => work.contents.delete(name)));
+    return new Directory(new Map<string, Inode>([[WORK_DIR.slice(1), work]]));
+  }
+
   /** Empties the work folder between checks. */
   clear(): void {
     this.work.contents.clear();
+  }
+}
+
+/** A read-only file that leaves its folder when it is first opened. */
+class ReadOnceFile extends File {
+  constructor(
+    data: Uint8Array,
+    private readonly remove: () => void,
+  ) {
+    super(data, { readonly: true });
+  }
+
+  override path_open(...args: Parameters<File['path_open']>): ReturnType<File['path_open']> {
+    const opened = super.path_open(...args);
+    this.remove();
+    return opened;
+  }
+}
+
+/** A write-only descriptor without a path, after the preopened root (so wasi-libc stops its preopen scan there). */
+class SinkFd extends ConsoleStdout {
+  override fd_prestat_get(): ReturnType<ConsoleStdout['fd_prestat_get']> {
+    return { ret: wasiDefs.ERRNO_BADF, prestat: null };
   }
 }
 
@@ -94,13 +133,8 @@ class Capture {
   private chunks: Uint8Array[] = [];
   private kept = 0;
   truncated = false;
-  private pending = '';
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
 
-  constructor(
-    private readonly limit: number,
-    private readonly onLine?: (line: string) => void,
-  ) {}
+  constructor(private readonly limit: number) {}
 
   write(data: Uint8Array): void {
     const room = this.limit - this.kept;
@@ -110,13 +144,6 @@ class Capture {
       this.chunks.push(part.slice());
       this.kept += part.length;
     }
-    if (!this.onLine) return;
-    // Lines are reported even past the limit: the test harness's verdicts must not be lost to a
-    // completion that prints a lot before them. A line longer than the limit is cut.
-    this.pending += this.decoder.decode(data, { stream: true });
-    const lines = this.pending.split('\n');
-    this.pending = lines.pop()!.slice(-this.limit);
-    for (const line of lines) this.onLine(line);
   }
 
   text(): string {
@@ -134,13 +161,14 @@ class Capture {
 export function runOcamlrun(assets: OcamlAssets, fs: OcamlFs, args: string[], opts: RunOptions): RunResult {
   const limit = opts.outputLimit ?? 64 * 1024;
   const out = new Capture(limit),
-    err = new Capture(limit, opts.onStderrLine);
+    err = new Capture(limit);
   const fds = [
     new OpenFile(new File(new Uint8Array(0), { readonly: true })), // stdin is empty
     new ConsoleStdout((d) => out.write(d)),
     new ConsoleStdout((d) => err.write(d)),
-    new PreopenDirectory('/', fs.root.contents),
+    new PreopenDirectory('/', (opts.root ?? fs.root).contents),
   ];
+  if (opts.resultSink) fds.push(new SinkFd(opts.resultSink));
   // OCAMLRUNPARAM: b = backtraces off (no debug info shipped); l = OCaml stack limit in words, so deep
   // recursion ends as Stack_overflow well inside the memory cap.
   const wasi = new WASI(['ocamlrun', ...args], ['OCAMLRUNPARAM=l=1M'], fds, { debug: false });

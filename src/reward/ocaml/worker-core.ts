@@ -28,6 +28,7 @@ export function checkerHandler(post: (m: CheckerReply) => void): (m: CheckerRequ
       });
       return;
     }
+    post({ kind: 'started', id: m.id });
     try {
       checkProgram(assets, fs, m.job, (event) => post({ kind: 'progress', id: m.id, event }));
       post({ kind: 'done', id: m.id });
