@@ -98,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       } else if (e.kind === 'metrics' && e.metrics.step % 25 === 0) {
         process.stderr.write(`step ${e.metrics.step}: loss ${e.metrics.values.loss?.toFixed(4)}\n`);
       } else if (e.kind === 'error') reject(new Error(`${e.error.name}: ${e.error.message}`));
-      else if (e.kind === 'state' && ['done', 'stopped'].includes(e.status.state)) resolve();
+      else if (e.kind === 'state' && ['done'].includes(e.status.state)) resolve();
     }),
   );
   await session.start(sftConfig(steps, seed));

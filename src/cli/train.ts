@@ -126,7 +126,7 @@ async function trainInPage(
       } else if (e.kind === 'error') {
         failure = `${e.error.name}: ${e.error.message}`;
         resolve();
-      } else if (e.kind === 'state' && ['done', 'stopped', 'error'].includes(e.status.state)) {
+      } else if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) {
         if (e.status.state === 'error' && !failure) failure = e.status.message ?? 'the run failed';
         resolve();
       }

@@ -1,8 +1,10 @@
 // Checkpoints of a run: LoRA weights, AdamW moments, step, RNG state, data cursor, the full config and the
-// metric history, in one self-checking blob per checkpoint, behind an abstract key-value store (IndexedDB
-// through idb-keyval in the browser, files in Node: checkpoint-node.ts).
+// metric history, in one self-checking blob per checkpoint, behind an abstract key-value store (a database
+// per run in the browser, with the newest checkpoint of an unfinished run mirrored in the Origin Private
+// File System: checkpoint-browser.ts; files in Node: checkpoint-node.ts). The index of runs and its
+// recovery from damage are in checkpoint-index.ts.
 //
-//   const ckpts = new CheckpointManager(idbStore())
+//   const ckpts = new CheckpointManager(perRunIdbStore(), { mirror: opfsStore() })
 //   await ckpts.save(runId, await trainer.snapshot(), { keep: 3 })
 //   const { snapshot, skipped } = await ckpts.load(runId)      // newest intact one; skipped: corrupt ones
 //
@@ -10,9 +12,9 @@
 // updated only after, so a checkpoint is visible only once complete, and a failed write (quota exceeded)
 // leaves the index and the previous checkpoints as they were. Blob layout:
 //   'WGCK' | u32 version | u32 crc32(rest) | u32 json bytes | JSON {config, state} | safetensors (tensors)
-import { createStore, get, set, del, keys, type UseStore } from 'idb-keyval';
 import { readSafetensors, writeSafetensors } from './model/safetensors.ts';
 import type { TensorMap, TrainerSnapshot } from './trainer.ts';
+import { RunIndex, isMirrorKey } from './checkpoint-index.ts';
 
 export interface BlobStore {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -42,6 +44,8 @@ export interface RunRecord {
   finished: boolean;
   checkpoints: CheckpointInfo[]; // oldest first
   best: CheckpointInfo | null; // highest eval accuracy, kept beyond save_total_limit
+  /** Set when the run's index record was damaged or lost: what happened and what was recovered. */
+  problem?: string;
 }
 
 export class CheckpointWriteError extends Error {
@@ -91,21 +95,38 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainerSnapshot {
   return { config, state, tensors };
 }
 
-export class CheckpointManager {
-  constructor(private readonly store: BlobStore) {}
+/** A checkpoint read back, the newer ones passed over because they were corrupt, and the run's index. */
+export interface LoadedCheckpoint {
+  snapshot: TrainerSnapshot;
+  info: CheckpointInfo;
+  skipped: { info: CheckpointInfo; error: string }[];
+  record: RunRecord;
+}
 
+export class CheckpointManager {
+  private readonly index: RunIndex;
+
+  /** `mirror`: a second store that keeps the newest checkpoint of each unfinished run (the browser's OPFS). */
+  constructor(
+    private readonly store: BlobStore,
+    private readonly o: { mirror?: BlobStore } = {},
+  ) {
+    this.index = new RunIndex(store, o.mirror);
+  }
+
+  /**
+   * Every run in storage, newest first. A run whose index record is damaged is listed from its
+   * checkpoints, with `problem` saying so; one with nothing readable is still listed, so it can be deleted.
+   */
   async listRuns(): Promise<RunRecord[]> {
     const out: RunRecord[] = [];
-    for (const k of await this.store.keys('run/')) {
-      const r = await this.record(k.slice(4));
-      if (r) out.push(r);
-    }
+    for (const id of await this.index.runIds()) out.push(await this.index.resolve(id));
     return out.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
-  async record(runId: string): Promise<RunRecord | null> {
-    const b = await this.store.get(`run/${runId}`);
-    return b ? (JSON.parse(new TextDecoder().decode(b)) as RunRecord) : null;
+  /** The run's index record as stored; null when it has none; CheckpointCorruptError when it is damaged. */
+  record(runId: string): Promise<RunRecord | null> {
+    return this.index.read(runId);
   }
 
   /** Writes a checkpoint, then publishes it in the run's index; prunes beyond `keep` (the best one stays). */
@@ -113,7 +134,7 @@ export class CheckpointManager {
     const bytes = encodeCheckpoint(snap),
       step = snap.state.step;
     const key = `ckpt/${runId}/${String(step).padStart(8, '0')}-${Date.now().toString(36)}`;
-    const prev = await this.record(runId);
+    const prev = await this.index.forSave(runId);
     try {
       await this.store.set(key, bytes);
     } catch (e) {
@@ -123,66 +144,35 @@ export class CheckpointManager {
         `could not save the checkpoint of step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MB): ${(e as Error).message}. ${last ? `The checkpoint of step ${last.step} is intact.` : ''} Free browser storage (delete old runs) or lower run.completions_log_size.`,
       );
     }
-    const lastEval = snap.state.evals.at(-1);
-    const info: CheckpointInfo = {
-      runId,
-      step,
-      key,
-      bytes: bytes.length,
-      crc: new DataView(bytes.buffer).getUint32(8, true),
-      createdAt: Date.now(),
-      ...(lastEval?.step === step ? { evalAccuracy: lastEval.accuracy } : {}),
-    };
-    const now = Date.now();
-    const rec: RunRecord = prev ?? {
-      runId,
-      createdAt: now,
-      updatedAt: now,
-      modelId: snap.config.model.id,
-      mode: snap.config.run.mode,
-      totalSteps: 0,
-      lastStep: 0,
-      finished: false,
-      checkpoints: [],
-      best: null,
-    };
-    const all = [...rec.checkpoints.filter((c) => c.step !== step), info];
-    const keepList = all.slice(-Math.max(1, o.keep));
-    const best =
-      info.evalAccuracy !== undefined &&
-      (rec.best?.evalAccuracy === undefined || info.evalAccuracy > rec.best.evalAccuracy)
-        ? info
-        : rec.best;
-    const next: RunRecord = {
-      ...rec,
-      updatedAt: now,
-      totalSteps: totalStepsOf(snap),
-      lastStep: step,
-      finished: o.finished ?? false,
-      checkpoints: keepList,
-      best,
-    };
+    const info = checkpointInfo(runId, key, bytes, snap);
+    const next = nextRecord(prev, info, snap, o);
     await this.store.set(`run/${runId}`, new TextEncoder().encode(JSON.stringify(next)));
-    const live = new Set([...keepList.map((c) => c.key), best?.key]);
-    for (const c of [...rec.checkpoints, ...(rec.best ? [rec.best] : [])])
-      if (!live.has(c.key)) await this.store.del(c.key);
+    const live = new Set([...next.checkpoints.map((c) => c.key), next.best?.key]);
+    for (const c of [...(prev?.checkpoints ?? []), ...(prev?.best ? [prev.best] : [])])
+      if (!live.has(c.key) && !isMirrorKey(c.key)) await this.store.del(c.key);
+    await this.index.mirror(runId, step, bytes, !!o.finished);
     return info;
   }
 
-  /** The newest checkpoint that reads back intact; corrupt ones are reported in `skipped` and passed over. */
-  async load(
-    runId: string,
-  ): Promise<{ snapshot: TrainerSnapshot; info: CheckpointInfo; skipped: { info: CheckpointInfo; error: string }[] }> {
-    const rec = await this.record(runId);
-    if (!rec || !rec.checkpoints.length) throw new NoCheckpointError(`run ${runId} has no checkpoint to resume from`);
-    const skipped: { info: CheckpointInfo; error: string }[] = [];
-    const candidates = [...rec.checkpoints].reverse();
-    if (rec.best && !candidates.some((c) => c.key === rec.best!.key)) candidates.push(rec.best);
-    for (const info of candidates.sort((a, b) => b.step - a.step)) {
+  /** The newest checkpoint that reads back intact; newer corrupt ones are reported in `skipped` and passed over. */
+  async load(runId: string): Promise<LoadedCheckpoint> {
+    const record = await this.index.resolve(runId);
+    const candidates = [...record.checkpoints, ...(record.best ? [record.best] : [])];
+    candidates.push(...(await this.index.mirrored(runId))); // tried after the database's copy of the same step
+    if (!candidates.length)
+      throw new NoCheckpointError(
+        `run ${runId} has no checkpoint to resume from${record.problem ? ` (${record.problem})` : ''}`,
+      );
+    const skipped: LoadedCheckpoint['skipped'] = [];
+    const seen = new Set<string>();
+    for (const info of candidates.sort((a, b) => b.step - a.step || +isMirrorKey(a.key) - +isMirrorKey(b.key))) {
+      if (seen.has(info.key)) continue;
+      seen.add(info.key);
       try {
-        const bytes = await this.store.get(info.key);
+        const bytes = await this.index.blob(info.key);
         if (!bytes) throw new CheckpointCorruptError('checkpoint data is missing from storage');
-        return { snapshot: decodeCheckpoint(bytes), info, skipped };
+        const snapshot = decodeCheckpoint(bytes);
+        return { snapshot, info, skipped: skipped.filter((s) => s.info.step > info.step), record };
       } catch (e) {
         skipped.push({ info, error: (e as Error).message });
       }
@@ -195,23 +185,67 @@ export class CheckpointManager {
   async deleteRun(runId: string): Promise<void> {
     for (const k of await this.store.keys(`ckpt/${runId}/`)) await this.store.del(k);
     await this.store.del(`run/${runId}`);
+    await this.index.unmirror(runId);
   }
 }
 
-function totalStepsOf(snap: TrainerSnapshot): number {
-  const r = snap.config.run;
-  return r.mode === 'sft' ? r.max_steps : r.mode === 'sft_then_grpo' ? r.sft_steps + r.max_steps : r.max_steps;
+function checkpointInfo(runId: string, key: string, bytes: Uint8Array, snap: TrainerSnapshot): CheckpointInfo {
+  const lastEval = snap.state.evals.at(-1),
+    step = snap.state.step;
+  return {
+    runId,
+    step,
+    key,
+    bytes: bytes.length,
+    crc: new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true),
+    createdAt: Date.now(),
+    ...(lastEval?.step === step ? { evalAccuracy: lastEval.accuracy } : {}),
+  };
 }
 
-/** IndexedDB through idb-keyval (browser and workers). */
-export function idbStore(dbName = 'webgrpo', storeName = 'checkpoints'): BlobStore {
-  const s: UseStore = createStore(dbName, storeName);
-  return {
-    get: (k) => get<Uint8Array>(k, s),
-    set: (k, v) => set(k, v, s),
-    del: (k) => del(k, s),
-    keys: async (prefix) => (await keys<string>(s)).filter((k) => typeof k === 'string' && k.startsWith(prefix)),
+/** The run's index after `info` was written: the newest `keep` checkpoints and the best by eval accuracy. */
+function nextRecord(
+  prev: RunRecord | null,
+  info: CheckpointInfo,
+  snap: TrainerSnapshot,
+  o: { keep: number; finished?: boolean },
+): RunRecord {
+  const now = Date.now();
+  const rec: RunRecord = prev ?? {
+    runId: info.runId,
+    createdAt: now,
+    updatedAt: now,
+    modelId: snap.config.model.id,
+    mode: snap.config.run.mode,
+    totalSteps: 0,
+    lastStep: 0,
+    finished: false,
+    checkpoints: [],
+    best: null,
   };
+  const stored = rec.checkpoints.filter((c) => c.step !== info.step && !isMirrorKey(c.key));
+  const keepList = [...stored, info].slice(-Math.max(1, o.keep));
+  const prevBest = rec.best && !isMirrorKey(rec.best.key) ? rec.best : null;
+  const best =
+    info.evalAccuracy !== undefined &&
+    (prevBest?.evalAccuracy === undefined || info.evalAccuracy > prevBest.evalAccuracy)
+      ? info
+      : prevBest;
+  const { problem: _fixed, ...clean } = rec;
+  return {
+    ...clean,
+    updatedAt: now,
+    totalSteps: totalStepsOf(snap),
+    lastStep: info.step,
+    finished: o.finished ?? false,
+    checkpoints: keepList,
+    best,
+  };
+}
+
+export function totalStepsOf(snap: TrainerSnapshot): number {
+  const r = snap.config.run;
+  return r.mode === 'sft_then_grpo' ? r.sft_steps + r.max_steps : r.max_steps;
 }
 
 /** In memory (tests, or when the browser refuses storage). */

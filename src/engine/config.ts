@@ -12,7 +12,10 @@ export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj'
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
 const num = (d: number, desc: string) => z.number().default(d).describe(desc);
-const int = (d: number, min: number, desc: string) => z.number().int().min(min).default(d).describe(desc);
+/** Lengths and counts have an upper bound too, so that a typo (1000000 for 1000) is refused with the range. */
+const int = (d: number, min: number, desc: string, max = 1_000_000) =>
+  z.number().int().min(min).max(max).default(d).describe(desc);
+const SEED_MAX = 2 ** 32 - 1;
 
 export const ModelSchema = z
   .strictObject({
@@ -33,7 +36,7 @@ export const ModelSchema = z
 
 export const LoraSchema = z
   .strictObject({
-    r: int(16, 1, 'LoRA rank.'),
+    r: int(16, 1, 'LoRA rank.', 1_024),
     alpha: num(32, 'LoRA alpha; the update is scaled by alpha / r (alpha / sqrt(r) with rsLoRA).'),
     dropout: z.number().min(0).max(0.9).default(0).describe('Dropout on the LoRA input during training.'),
     target_modules: z
@@ -47,9 +50,9 @@ export const LoraSchema = z
 
 export const SamplingSchema = z
   .strictObject({
-    num_generations: int(8, 1, 'G: completions sampled per prompt (the group).'),
-    max_prompt_length: int(256, 1, 'Prompts longer than this are truncated from the left.'),
-    max_completion_length: int(256, 1, 'Maximum new tokens per completion.'),
+    num_generations: int(8, 1, 'G: completions sampled per prompt (the group).', 256),
+    max_prompt_length: int(256, 1, 'Prompts longer than this are truncated from the left.', 32_768),
+    max_completion_length: int(256, 1, 'Maximum new tokens per completion.', 32_768),
     temperature: z.number().min(0).default(1).describe('Sampling temperature; 0 is greedy.'),
     top_p: z
       .number()
@@ -84,11 +87,12 @@ export const GrpoSchema = z
       .describe(
         'How advantages are computed: group-normalised rewards (GRPO), the leave-one-out baseline (RLOO), per-step Monte Carlo values from fresh rollouts (VinePPO), or a learned value head with GAE (PPO).',
       ),
-    vineppo_k: int(9, 1, 'VinePPO: fresh rollouts continued from each step prefix to estimate its value (K).'),
+    vineppo_k: int(9, 1, 'VinePPO: fresh rollouts continued from each step prefix to estimate its value (K).', 64),
     vineppo_max_steps: int(
       8,
       1,
       'VinePPO: most steps valued per completion; longer completions have neighbouring steps merged.',
+      64,
     ),
     step_delimiter: z
       .string()
@@ -171,6 +175,7 @@ export const GrpoSchema = z
       1,
       1,
       'mu: optimisation passes over each generated batch; >1 uses the old log-probabilities for the ratio.',
+      64,
     ),
     importance_sampling_level: z
       .enum(['token', 'sequence'])
@@ -184,7 +189,7 @@ export const GrpoSchema = z
       .boolean()
       .default(false)
       .describe('DAPO: drop groups whose rewards are all equal and keep generating until the batch is full.'),
-    max_generation_rounds: int(3, 1, 'Cap on generation rounds per step when dynamic sampling.'),
+    max_generation_rounds: int(3, 1, 'Cap on generation rounds per step when dynamic sampling.', 64),
   })
   .describe('GRPO');
 
@@ -270,8 +275,8 @@ export const DataSchema = z
     answer_field: z.string().default('answer').describe('Column holding the gold answer (or tests).'),
     template: z.string().default('plain').describe('Prompt template preset.'),
     system_prompt: z.string().default('').describe('System prompt placed before each question.'),
-    num_few_shot: int(0, 0, 'Worked examples placed before each question.'),
-    shuffle_seed: int(0, 0, 'Seed of the shuffle of the training split.'),
+    num_few_shot: int(0, 0, 'Worked examples placed before each question.', 64),
+    shuffle_seed: int(0, 0, 'Seed of the shuffle of the training split.', SEED_MAX),
   })
   .describe('Data');
 
@@ -287,10 +292,10 @@ export const RunSchema = z
       'Training steps of the run (GRPO steps; SFT steps in mode sft). Each GRPO step generates one batch and makes num_iterations optimiser updates on it.',
     ),
     sft_steps: int(0, 0, 'SFT steps before GRPO when mode is sft_then_grpo.'),
-    prompts_per_step: int(2, 1, 'Prompts sampled per step; each gets num_generations completions.'),
-    micro_batch_size: int(4, 1, 'Sequences per forward/backward pass; gradients accumulate over the batch.'),
+    prompts_per_step: int(2, 1, 'Prompts sampled per step; each gets num_generations completions.', 1_024),
+    micro_batch_size: int(4, 1, 'Sequences per forward/backward pass; gradients accumulate over the batch.', 1_024),
     eval_steps: int(0, 0, 'Evaluate every this many steps (0: only at the start and end).'),
-    eval_examples: int(32, 1, 'Held-out examples per evaluation.'),
+    eval_examples: int(32, 1, 'Held-out examples per evaluation.', 100_000),
     eval_reward: z
       .string()
       .default('')
@@ -300,15 +305,16 @@ export const RunSchema = z
       1,
       1,
       'k: completions per eval example; 1 decodes greedily, more samples at the training temperature and report pass@1 over k.',
+      256,
     ),
     save_steps: int(10, 0, 'Save a checkpoint every this many steps (0: never).'),
-    save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).'),
+    save_total_limit: int(3, 1, 'Checkpoints kept per run (the newest ones, plus the best by eval accuracy).', 1_000),
     completions_log_size: int(
       2000,
       0,
       'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.',
     ),
-    seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.'),
+    seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.', SEED_MAX),
     fused_kernels: z
       .boolean()
       .default(true)

@@ -71,3 +71,96 @@ export function assertFits(est: MemoryEstimate, info: BackendInfo | null, budget
     );
   }
 }
+
+/** A run that cannot fit, as a config problem: the field to change and by how much. */
+export interface FitProblem {
+  path: string;
+  message: string;
+}
+
+/** Per-buffer caps of the adapter; without them (CPU, WASM) a typed array's practical limit, 2 GiB. */
+export interface BufferLimits {
+  maxBufferSize?: number;
+  maxStorageBufferBindingSize?: number;
+}
+
+export class RunTooLargeError extends Error {
+  readonly name = 'RunTooLargeError';
+  constructor(readonly problems: string[]) {
+    super(`this run cannot fit this GPU:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+interface FitShape {
+  sampling: { max_prompt_length: number; max_completion_length: number; num_generations: number };
+  run: { prompts_per_step: number; micro_batch_size: number };
+}
+
+/** The largest single buffers of a run, as functions of the sequence length T. */
+function bigBuffers(spec: ModelSpec, c: FitShape): { what: string; bytes: (T: number) => number }[] {
+  const mb = c.run.micro_batch_size,
+    rows = c.run.prompts_per_step * c.sampling.num_generations;
+  return [
+    {
+      what: `the attention scores of a micro-batch [${mb}, ${spec.heads}, T, T]`,
+      bytes: (T) => 4 * mb * spec.heads * T * T,
+    },
+    {
+      what: `one layer's KV cache [${rows}, ${spec.kvHeads}, T, ${spec.headDim}]`,
+      bytes: (T) => 4 * rows * spec.kvHeads * T * spec.headDim,
+    },
+    {
+      what: `the MLP activations of a micro-batch [${mb}, T, ${spec.intermediate}]`,
+      bytes: (T) => 4 * mb * T * spec.intermediate,
+    },
+  ];
+}
+
+/** Why this run cannot fit the adapter's per-buffer limits, one problem per field to change; empty when it fits. */
+export function fitProblems(spec: ModelSpec, c: FitShape, limits: BufferLimits | null): FitProblem[] {
+  const g = (b: number) => `${(b / GiB).toFixed(2)} GB`;
+  const cap = Math.min(limits?.maxStorageBufferBindingSize ?? 2 * GiB, limits?.maxBufferSize ?? 2 * GiB);
+  const embedding = spec.vocabSize * spec.hidden * 4;
+  if (embedding > cap)
+    return [
+      {
+        path: 'model.id',
+        message: `the embedding needs ${g(embedding)} in one GPU buffer and this adapter allows ${g(cap)}: pick a smaller model`,
+      },
+    ];
+  const P = c.sampling.max_prompt_length,
+    T = P + c.sampling.max_completion_length;
+  const over = bigBuffers(spec, c).filter((b) => b.bytes(T) > cap);
+  if (!over.length) return [];
+  const worst = over.reduce((a, b) => (b.bytes(T) > a.bytes(T) ? b : a));
+  // the longest T every buffer allows: each grows with T, so bisect
+  let lo = 0,
+    hi = T;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (over.every((b) => b.bytes(mid) <= cap)) lo = mid;
+    else hi = mid - 1;
+  }
+  const needs = `${worst.what} needs ${g(worst.bytes(T))} in one GPU buffer at T = ${T} tokens (prompt + completion), and this adapter allows ${g(cap)}`;
+  if (lo > P) {
+    const most = lo - P;
+    return [
+      {
+        path: 'sampling.max_completion_length',
+        message: `${needs}: lower max_completion_length by ${c.sampling.max_completion_length - most} to at most ${most}`,
+      },
+    ];
+  }
+  return [
+    {
+      path: 'sampling.max_prompt_length',
+      message: `${needs}: lower max_prompt_length to at most ${Math.max(1, lo - 1)} (and max_completion_length with it), or lower micro_batch_size and prompts_per_step x num_generations`,
+    },
+  ];
+}
+
+/** Throws RunTooLargeError, naming the field to change, when the run cannot fit the backend's buffers. */
+export function assertRunFits(spec: ModelSpec, c: FitShape, info: BufferLimits | null): void {
+  const problems = fitProblems(spec, c, info);
+  if (problems.length) throw new RunTooLargeError(problems.map((p) => `${p.path}: ${p.message}`));
+}

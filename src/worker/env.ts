@@ -1,17 +1,18 @@
 // What the worker's session needs from the world, built from the other layers: the tfjs backend, models
 // and tokenizers (src/hub), the run's data stream, eval split and reward scorer (src/data's
-// prepareRunInputs, with rewards in their own worker), and IndexedDB for checkpoints. Kept apart from
+// prepareRunInputs, with rewards in their own worker), and IndexedDB (a database per run, with an OPFS copy of the newest checkpoint) for checkpoints. Kept apart from
 // train.worker.ts so Node tests build the same pieces with the CPU backend and files.
 import * as tf from '../engine/tf.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { RunConfig } from '../engine/config.ts';
-import { idbStore, type BlobStore } from '../engine/checkpoint.ts';
+import type { BlobStore } from '../engine/checkpoint.ts';
+import { opfsStore, perRunIdbStore } from '../engine/checkpoint-browser.ts';
 import type { Codec } from '../engine/trainer.ts';
 import { loadModelAndTokenizer, type LoadOptions } from '../hub/load.ts';
 import type { TextTokenizer } from '../hub/tokenizer.ts';
 import { prepareRunInputs } from '../data/prepare.ts';
 import { WorkerRewardRunner } from '../reward/runner.ts';
-import { modelInfo, type LoadedModel, type RunInputs, type SessionEnv } from './session.ts';
+import { modelInfo, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
 import type { Progress } from './protocol.ts';
 
 /** A loaded model whose tokenizer the data layer uses for prompts and answers. */
@@ -33,6 +34,7 @@ export async function defaultPrepareRun(config: RunConfig, m: LoadedWithTokenize
 export interface BrowserEnvOptions extends LoadOptions {
   prepareRun?(config: RunConfig, model: LoadedWithTokenizer): Promise<RunInputs>;
   store?: BlobStore;
+  mirror?: BlobStore;
 }
 
 /** The environment of the app's worker: WebGPU, Hub models, IndexedDB checkpoints. */
@@ -70,7 +72,8 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       return loaded;
     },
     prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
-    store: o.store ?? idbStore(),
+    store: o.store ?? perRunIdbStore(),
+    mirror: o.store ? o.mirror : (o.mirror ?? opfsStore()),
     watchDevice(onLost) {
       const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
       device?.lost.then((info) => {

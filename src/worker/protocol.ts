@@ -23,9 +23,85 @@ export type {
   BackendName,
 };
 
-/** Life cycle of the worker's run. `pausing`/`stopping`: the current step is finishing. */
+/**
+ * Life cycle of the worker's session. `starting`: a run's model, data and checkpoint are being prepared;
+ * `pausing`/`stopping`: the current step is finishing; `done`: the run ended (finished, or stopped early:
+ * then `RunStatus.message` says so and the run resumes from the Checkpoints screen); `evaluating`: an
+ * evaluation outside a training step (a paused or ended run's adapter, or an imported one).
+ */
 export type RunState =
-  'idle' | 'loading' | 'ready' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'done' | 'error';
+  'idle' | 'loading' | 'starting' | 'running' | 'pausing' | 'paused' | 'stopping' | 'done' | 'error' | 'evaluating';
+
+/** Commands that read or export and never change the state: every state takes them. */
+const ALWAYS = [
+  'init',
+  'setHub',
+  'status',
+  'listRuns',
+  'runHistory',
+  'deleteRun',
+  'exportAdapter',
+  'exportMetrics',
+  'exportCompletions',
+] as const satisfies readonly CommandName[];
+
+/**
+ * The one table of which command each state accepts, besides ALWAYS. The worker's serve() checks every
+ * command against it, and the UI enables its buttons from it: there is no other copy of these rules.
+ */
+export const ACCEPTS: Readonly<Record<RunState, readonly CommandName[]>> = {
+  idle: ['loadModel', 'start', 'resumeRun', 'evaluateModel'],
+  loading: [],
+  starting: [],
+  running: ['pause', 'stop', 'evaluate', 'save'],
+  pausing: ['stop'],
+  paused: ['resume', 'stop', 'evaluate', 'save', 'evaluateModel', 'start', 'resumeRun'],
+  stopping: [],
+  done: ['loadModel', 'start', 'resumeRun', 'evaluate', 'evaluateModel'],
+  error: ['loadModel', 'start', 'resumeRun', 'evaluateModel'],
+  evaluating: [],
+};
+
+/** Why a state refuses commands, as the refusal says it. */
+const BECAUSE: Readonly<Record<RunState, string>> = {
+  idle: 'no run is active',
+  loading: 'a model is loading',
+  starting: 'a run is starting',
+  running: 'a run is training',
+  pausing: 'the run is pausing after its current step',
+  paused: 'a run is paused',
+  stopping: 'the run is stopping after its current step',
+  done: 'the run has ended',
+  error: 'the run failed',
+  evaluating: 'an evaluation is running',
+};
+
+/** The state a command moves the session to at once (before its first await); the UI shows it on sending. */
+export const ENTERS: Readonly<Partial<Record<CommandName, RunState>>> = {
+  loadModel: 'loading',
+  start: 'starting',
+  resumeRun: 'starting',
+  pause: 'pausing',
+  resume: 'running',
+  stop: 'stopping',
+  evaluateModel: 'evaluating',
+};
+
+export function accepts(state: RunState, command: CommandName): boolean {
+  return (ALWAYS as readonly CommandName[]).includes(command) || ACCEPTS[state].includes(command);
+}
+
+/** Null when `state` accepts `command`; else why not, and in which states it would be accepted. */
+export function refusal(state: RunState, command: CommandName): string | null {
+  if (accepts(state, command)) return null;
+  const when = (Object.keys(ACCEPTS) as RunState[]).filter((s) => ACCEPTS[s].includes(command));
+  return `cannot ${command} now: ${BECAUSE[state]}. ${command} is possible when the session is ${when.join(', ')}.`;
+}
+
+/** A command refused by the state table (or by a rule of one run, such as deleting the one training). */
+export class BusyError extends Error {
+  readonly name = 'BusyError';
+}
 
 /** An error as it crosses the worker boundary: `name` is the typed error's class (ConfigError, ModelTooLargeError...). */
 export interface ErrorInfo {
@@ -79,12 +155,29 @@ export interface RunStatus {
   message?: string;
 }
 
-/** What the comparison of runs needs of one run. */
+/** A checkpoint passed over because it did not read back intact, and why. */
+export interface SkippedCheckpoint {
+  step: number;
+  error: string;
+}
+
+/** Everything saved of one run: what the run screens show and what its exports are made of. */
 export interface RunHistory {
   runId: string;
   config: RunConfig;
+  /** Every step's metrics from step 1, and every evaluation from the baseline (step 0). */
   history: StepMetrics[];
   evals: EvalResult[];
+  /** The completions log (newest last, at most run.completions_log_size). */
+  samples: CompletionLogEntry[];
+  /** The step of the checkpoint read (the live step for the run in memory). */
+  step: number;
+  totalSteps: number;
+  finished: boolean;
+  /** Whether this is the run in the worker's memory (live) or one read from storage. */
+  live: boolean;
+  /** Newer checkpoints that were corrupt and passed over. */
+  skipped: SkippedCheckpoint[];
 }
 
 /** What the main thread can ask of a trainer; the worker session and the client both implement it. */
@@ -107,17 +200,19 @@ export interface TrainerApi {
   status(): Promise<RunStatus>;
   /** Evaluates the current adapter on the held-out split now (between steps). */
   evaluate(): Promise<EvalResult>;
-  /** Evaluates a model as it is, or with a PEFT adapter, on the held-out split of this config's data; no training. */
+  /** Evaluates a model as it is, or with a PEFT adapter, on the held-out split of this config's data; no
+   * training. Beside a paused run it needs the same model, and never changes the paused run. */
   evaluateModel(config: unknown, adapter: PeftFiles | null): Promise<EvalResult>;
   /** Saves a checkpoint now (between steps). */
   save(): Promise<CheckpointInfo>;
   listRuns(): Promise<RunRecord[]>;
-  /** A saved run's config, metric history and evaluations (from its newest intact checkpoint; the live run's own when it is this one). */
+  /** A run's whole history: the live run's own, else from its newest intact checkpoint. */
   runHistory(runId: string): Promise<RunHistory>;
   deleteRun(runId: string): Promise<void>;
-  exportAdapter(): Promise<PeftFiles>;
-  exportMetrics(format: 'jsonl' | 'csv'): Promise<string>;
-  exportCompletions(): Promise<string>;
+  /** Exports of a run (default: the live one), from memory when it is live, else from its newest intact checkpoint. */
+  exportAdapter(runId?: string): Promise<PeftFiles>;
+  exportMetrics(format: 'jsonl' | 'csv', runId?: string): Promise<string>;
+  exportCompletions(runId?: string): Promise<string>;
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: (e: TrainerEvent) => void): () => void;
 }

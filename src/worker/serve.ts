@@ -1,7 +1,12 @@
-// The worker side of the protocol: routes each command to a TrainerApi (the session) and posts its reply
-// under the same id; forwards every event. Nothing else lives here, so the session is testable in-process.
+// The worker side of the protocol: checks each command against the state table (ACCEPTS in protocol.ts),
+// routes it to a TrainerApi (the session) and posts its reply under the same id; forwards every event.
+// The check and the call happen in one turn of the event loop, and every command that changes the state
+// sets it before its first await, so two commands can never both pass (a double-clicked Train).
 import {
+  BusyError,
   COMMAND_NAMES,
+  refusal,
+  type RunState,
   toErrorInfo,
   type Command,
   type Reply,
@@ -15,7 +20,12 @@ export interface ServePort {
   start?(): void;
 }
 
-export function serve(port: ServePort, api: TrainerApi): void {
+/** A TrainerApi that tells its state synchronously (the worker's session). */
+export interface StatefulApi extends TrainerApi {
+  currentState(): RunState;
+}
+
+export function serve(port: ServePort, api: StatefulApi): void {
   api.on((e) => port.postMessage(e));
   port.addEventListener('message', async (e) => {
     const cmd = e.data as Command;
@@ -33,6 +43,8 @@ export function serve(port: ServePort, api: TrainerApi): void {
     }
     let reply: Reply;
     try {
+      const refused = refusal(api.currentState(), cmd.kind);
+      if (refused) throw new BusyError(refused);
       const fn = api[cmd.kind] as (...a: unknown[]) => Promise<unknown>;
       reply = { kind: 'reply', id: cmd.id, ok: true, result: await fn.apply(api, cmd.args ?? []) };
     } catch (err) {

@@ -1,21 +1,24 @@
-// The trainer behind the worker boundary: one run at a time, its state machine (ready -> running ->
-// pausing -> paused -> running ... -> done | stopped | error), checkpoints on schedule and on pause/stop,
-// and every result turned into an event. Implements TrainerApi, like the main-thread client, so tests
-// drive it in-process and the worker only routes messages to it.
+// The trainer behind the worker boundary: one run at a time, its state machine (the states and which
+// command each accepts are the table ACCEPTS in protocol.ts; serve() checks it, and every command that
+// changes the state sets it before its first await), checkpoints on schedule and on pause/stop, and every
+// result turned into an event. Implements TrainerApi, like the main-thread client, so tests drive it
+// in-process and the worker only routes messages to it.
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
 import { setFused } from '../engine/kernels/flag.ts';
-import { LoraAdapter } from '../engine/lora.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
-import type { CausalLM } from '../engine/model/model.ts';
-import { paramCount } from '../engine/model/spec.ts';
-import { Trainer, runTraining, type Codec, type Example, type ExampleStream, type Scorer } from '../engine/trainer.ts';
-import { CheckpointManager, type BlobStore, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
+import { Trainer, runTraining } from '../engine/trainer.ts';
+import { CheckpointManager, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
+import { DeviceLostError, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
 import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
+import { assertRunFits } from '../engine/memory.ts';
+import * as saved from './saved-runs.ts';
+import type { StatefulApi } from './serve.ts';
 import {
+  BusyError,
   toErrorInfo,
   type HubSettings,
   type ModelInfo,
@@ -24,58 +27,16 @@ import {
   type RunState,
   type RunStatus,
   type RunHistory,
-  type TrainerApi,
   type TrainerEvent,
 } from './protocol.ts';
 
-export interface LoadedModel {
-  model: CausalLM;
-  codec: Codec;
-  info: ModelInfo;
-  dispose?(): void;
-}
+export { BusyError };
+export { DeviceLostError, modelInfo } from './session-env.ts';
+export type { LoadedModel, RunInputs, SessionEnv } from './session-env.ts';
 
-/** The data and rewards of a run, built from its config by the data and reward layers. */
-export interface RunInputs {
-  train: ExampleStream;
-  evalSet: Example[];
-  score: Scorer;
-  /** Cumulative counters merged into each step's metrics (reward failures and time-outs). */
-  counters?(): Record<string, number>;
-  dispose?(): void;
-}
+const DEVICE_LOSS = /device (was )?lost|out of memory|OOM/i;
 
-export interface SessionEnv {
-  initBackend(prefer?: BackendName): Promise<BackendInfo>;
-  loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
-  prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
-  store: BlobStore;
-  /** Calls back once if the GPU device is lost (driver reset, out of memory), so the run stops with a message. */
-  watchDevice?(onLost: (message: string) => void): void;
-}
-
-export class BusyError extends Error {
-  readonly name = 'BusyError';
-}
-
-export class DeviceLostError extends Error {
-  readonly name = 'DeviceLostError';
-}
-
-export function modelInfo(id: string, model: CausalLM, revision: string | null = null): ModelInfo {
-  const s = model.spec;
-  return {
-    id,
-    revision,
-    arch: s.arch,
-    layers: s.layers,
-    hidden: s.hidden,
-    vocabSize: s.vocabSize,
-    parameters: paramCount(s),
-  };
-}
-
-export class TrainingSession implements TrainerApi {
+export class TrainingSession implements StatefulApi {
   private listeners = new Set<(e: TrainerEvent) => void>();
   private readonly ckpts: CheckpointManager;
   private loaded: { key: string; m: LoadedModel } | null = null;
@@ -83,14 +44,15 @@ export class TrainingSession implements TrainerApi {
   private trainer: Trainer | null = null;
   private runId: string | null = null;
   private state: RunState = 'idle';
+  private message: string | undefined;
+  private backend: Promise<BackendInfo> | null = null;
   private loop: Promise<void> | null = null;
   private interrupt: 'pause' | 'stop' | null = null;
   private between: Array<() => Promise<void>> = [];
-  private watching = false;
   private hub: HubSettings = {};
 
   constructor(private readonly env: SessionEnv) {
-    this.ckpts = new CheckpointManager(env.store);
+    this.ckpts = new CheckpointManager(env.store, { mirror: env.mirror });
   }
 
   on(listener: (e: TrainerEvent) => void): () => void {
@@ -102,20 +64,25 @@ export class TrainingSession implements TrainerApi {
     for (const l of this.listeners) l(e);
   }
 
+  currentState(): RunState {
+    return this.state;
+  }
+
   private setState(state: RunState, message?: string): RunStatus {
     this.state = state;
-    const status = this.statusNow(message);
+    this.message = message;
+    const status = this.statusNow();
     this.emit({ kind: 'state', status });
     return status;
   }
 
-  private statusNow(message?: string): RunStatus {
+  private statusNow(): RunStatus {
     return {
       state: this.state,
       runId: this.runId,
       step: this.trainer?.step ?? 0,
       totalSteps: this.trainer?.totalSteps ?? 0,
-      ...(message ? { message } : {}),
+      ...(this.message ? { message: this.message } : {}),
     };
   }
 
@@ -123,13 +90,19 @@ export class TrainingSession implements TrainerApi {
     return this.statusNow();
   }
 
-  async init(backend?: BackendName): Promise<BackendInfo> {
-    const info = await this.env.initBackend(backend);
-    if (!this.watching) {
-      this.watching = true;
-      this.env.watchDevice?.((message) => this.fail(new DeviceLostError(`the GPU device was lost (${message})`)));
-    }
-    return info;
+  /** Starts the backend once, however many callers ask at once (tfjs cannot start WebGPU twice side by side). */
+  init(backend?: BackendName): Promise<BackendInfo> {
+    this.backend ??= this.env.initBackend(backend).then(
+      (info) => {
+        this.env.watchDevice?.((message) => this.fail(new DeviceLostError(`the GPU device was lost (${message})`)));
+        return info;
+      },
+      (e) => {
+        this.backend = null;
+        throw e;
+      },
+    );
+    return this.backend;
   }
 
   async setHub(settings: HubSettings): Promise<void> {
@@ -137,79 +110,104 @@ export class TrainingSession implements TrainerApi {
   }
 
   async loadModel(model: RunConfig['model']): Promise<ModelInfo> {
-    const key = `${this.hub.endpoint ?? ''} ${model.id}@${model.revision}/${model.weight_dtype}`;
-    if (this.loaded?.key === key) return this.loaded.m.info;
-    this.assertIdle();
+    const back = this.state;
     this.setState('loading');
     try {
-      this.loaded?.m.model.dispose();
-      this.loaded?.m.dispose?.();
-      this.loaded = null;
-      const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }), this.hub);
-      this.loaded = { key, m };
-      this.setState('ready');
-      return m.info;
+      const info = await this.ensureModel(model);
+      this.setState(this.trainer ? back : 'idle');
+      return info;
     } catch (e) {
       this.fail(e);
       throw e;
     }
   }
 
+  /** Loads the model unless it is the one loaded; a live run on another model is released (it is saved). */
+  private async ensureModel(model: RunConfig['model']): Promise<ModelInfo> {
+    const key = saved.modelKey(model, this.hub);
+    if (this.loaded?.key === key) return this.loaded.m.info;
+    this.dropRun();
+    this.loaded?.m.model.dispose();
+    this.loaded?.m.dispose?.();
+    this.loaded = null;
+    const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }), this.hub);
+    this.loaded = { key, m };
+    return m.info;
+  }
+
+  private dropRun(): void {
+    this.trainer?.dispose();
+    this.trainer = null;
+    this.inputs?.dispose?.();
+    this.inputs = null;
+    this.runId = null;
+  }
+
   async start(input: unknown): Promise<RunStatus> {
-    this.assertIdle();
-    const config = parseRunConfig(input);
-    await this.prepare(config);
-    this.trainer = Trainer.create(config, this.deps());
-    this.runId = `${new Date()
-      .toISOString()
-      .replace(/[-:.TZ]/g, '')
-      .slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
+    const back = this.state;
+    this.setState('starting');
+    try {
+      const config = parseRunConfig(input);
+      await this.prepare(config);
+      this.trainer = Trainer.create(config, this.deps());
+      this.runId = saved.newRunId();
+    } catch (e) {
+      return this.notStarted(back, e);
+    }
     return this.launch();
   }
 
   async resumeRun(runId: string): Promise<RunStatus> {
-    this.assertIdle();
-    const { snapshot, info, skipped } = await this.ckpts.load(runId);
-    for (const s of skipped)
-      this.emit({
-        kind: 'log',
-        message: `checkpoint of step ${s.info.step} is unusable (${s.error}); resuming from step ${info.step}`,
-      });
-    await this.prepare(snapshot.config);
-    this.trainer = Trainer.restore(snapshot, this.deps());
-    this.runId = runId;
-    return this.launch();
+    const back = this.state;
+    this.setState('starting');
+    let got: Awaited<ReturnType<CheckpointManager['load']>>;
+    try {
+      got = await this.ckpts.load(runId);
+      await this.prepare(got.snapshot.config);
+      this.trainer = Trainer.restore(got.snapshot, this.deps());
+      this.runId = runId;
+    } catch (e) {
+      return this.notStarted(back, e);
+    }
+    const note = saved.skippedNote(got.skipped, got.info.step);
+    if (note) this.emit({ kind: 'log', message: note });
+    return this.launch(note ?? undefined);
   }
 
-  /** Model, data and rewards for a run; the previous run's trainer and inputs are released. */
+  /** A run that did not start leaves the session as it was when nothing was released, else idle. */
+  private notStarted(back: RunState, e: unknown): never {
+    if (DEVICE_LOSS.test(toErrorInfo(e).message)) this.fail(e);
+    else this.setState(this.trainer ? back : 'idle', this.trainer ? this.message : undefined);
+    throw e;
+  }
+
+  /** Model, data and rewards for a run; refused before anything is released when it cannot fit. */
   private async prepare(config: RunConfig): Promise<void> {
-    await this.init();
+    const info = await this.init();
+    await this.ensureModel(config.model);
+    assertRunFits(this.loaded!.m.model.spec, config, info);
     setFused(config.run.fused_kernels ? 'auto' : false);
-    await this.loadModel(config.model);
     this.loaded!.m.model.gradientCheckpointing = config.run.gradient_checkpointing;
-    this.trainer?.dispose();
-    this.trainer = null;
-    this.inputs?.dispose?.();
+    this.dropRun();
     this.inputs = await this.env.prepareRun(config, this.loaded!.m);
   }
 
-  private deps() {
-    const m = this.loaded!.m,
-      i = this.inputs!;
+  private deps(inputs = this.inputs!) {
+    const m = this.loaded!.m;
     return {
       model: m.model,
       codec: m.codec,
-      train: i.train,
-      evalSet: i.evalSet,
-      score: i.score,
+      train: inputs.train,
+      evalSet: inputs.evalSet,
+      score: inputs.score,
       onProgress: (stage: Progress['stage'], done: number, total: number) =>
         this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } }),
     };
   }
 
-  private launch(): RunStatus {
+  private launch(message?: string): RunStatus {
     this.interrupt = null;
-    const status = this.setState('running');
+    const status = this.setState('running', message);
     this.loop = this.runLoop();
     return status;
   }
@@ -235,13 +233,10 @@ export class TrainingSession implements TrainerApi {
         },
       });
       if (this.state === 'error') return; // failed from outside the loop (device lost): save nothing from a broken device
-      if (end === 'done') {
-        await this.saveNow(true);
-        this.setState('done');
-        return;
-      }
-      await this.saveNow();
-      this.setState(this.interrupt === 'stop' ? 'stopped' : 'paused');
+      await this.saveNow(end === 'done');
+      if (end === 'done') this.setState('done');
+      else if (this.interrupt === 'stop') this.setState('done', this.stoppedNote());
+      else this.setState('paused');
     } catch (e) {
       this.fail(e);
     } finally {
@@ -249,10 +244,14 @@ export class TrainingSession implements TrainerApi {
     }
   }
 
+  private stoppedNote(): string {
+    const t = this.trainer!;
+    return `stopped at step ${t.step} of ${t.totalSteps}; its checkpoint is kept: resume it from the Checkpoints screen`;
+  }
+
   private fail(e: unknown): void {
     const error = toErrorInfo(e);
-    const lost = /device (was )?lost|out of memory|OOM/i.test(error.message);
-    if (lost)
+    if (DEVICE_LOSS.test(error.message))
       error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
     this.interrupt = 'stop';
     this.emit({ kind: 'error', error });
@@ -271,7 +270,6 @@ export class TrainingSession implements TrainerApi {
   }
 
   async pause(): Promise<RunStatus> {
-    if (this.state !== 'running') return this.statusNow();
     this.interrupt = 'pause';
     this.setState('pausing');
     await this.loop;
@@ -279,62 +277,64 @@ export class TrainingSession implements TrainerApi {
   }
 
   async resume(): Promise<RunStatus> {
-    if (this.state !== 'paused' || !this.trainer)
-      throw new BusyError(
-        `cannot resume: the run is ${this.state}; only a paused run resumes (use resumeRun for a saved one)`,
-      );
+    if (!this.trainer) throw new BusyError('no paused run in memory: resume a saved run from the Checkpoints screen');
     return this.launch();
   }
 
   async stop(): Promise<RunStatus> {
-    if (this.state === 'running' || this.state === 'pausing') {
-      this.interrupt = 'stop';
-      this.setState('stopping');
-      await this.loop;
-    } else if (this.state === 'paused') {
-      this.setState('stopped');
-    }
+    const wasPaused = this.state === 'paused';
+    this.interrupt = 'stop';
+    this.setState('stopping');
+    if (wasPaused)
+      this.setState('done', this.stoppedNote()); // its checkpoint was saved when it paused
+    else await this.loop;
     return this.statusNow();
   }
 
-  evaluate(): Promise<EvalResult> {
-    return this.betweenSteps(async () => {
+  async evaluate(): Promise<EvalResult> {
+    const run = async () => {
       const result = await this.needTrainer().evaluate();
       this.emit({ kind: 'eval', result });
       return result;
-    });
+    };
+    if (this.state === 'running') return this.betweenSteps(run);
+    return this.evaluating(run);
   }
 
-  async evaluateModel(input: unknown, adapter: PeftFiles | null): Promise<EvalResult> {
-    this.assertIdle();
-    let config = parseRunConfig(input);
-    if (adapter) {
-      const a = adapter.config;
-      config = parseRunConfig({
-        ...config,
-        lora: {
-          r: a.r,
-          alpha: a.lora_alpha ?? a.r,
-          target_modules: a.target_modules,
-          use_rslora: a.use_rslora === true,
-          dropout: 0,
-        },
-      });
+  /** Runs an evaluation outside a step in the `evaluating` state, then returns to the state before. */
+  private async evaluating<T>(fn: () => Promise<T>): Promise<T> {
+    const back = this.state,
+      message = this.message;
+    this.setState('evaluating');
+    try {
+      return await fn();
+    } finally {
+      if (this.state === 'evaluating') this.setState(this.trainer || back === 'error' ? back : 'idle', message);
     }
-    await this.prepare(config);
-    this.trainer = Trainer.create(config, this.deps());
-    if (adapter) {
-      const src = LoraAdapter.fromPeft(this.loaded!.m.model.spec, adapter.config, adapter.weights);
-      for (const [key, pair] of src.pairs) {
-        const dst = this.trainer.lora.pairs.get(key)!;
-        dst.A.assign(pair.A);
-        dst.B.assign(pair.B);
+  }
+
+  /** An imported adapter gets its own trainer and data beside the live run, which it never touches. */
+  evaluateModel(input: unknown, adapter: PeftFiles | null): Promise<EvalResult> {
+    const paused = this.state === 'paused';
+    return this.evaluating(async () => {
+      const config = saved.importedConfig(parseRunConfig(input), adapter);
+      if (paused && this.loaded?.key !== saved.modelKey(config.model, this.hub))
+        throw new BusyError(
+          `a run is paused on ${this.loaded?.m.info.id}, and ${config.model.id} cannot be loaded beside it: stop the run first (its checkpoint is kept), or evaluate with ${this.loaded?.m.info.id}`,
+        );
+      const info = await this.init();
+      await this.ensureModel(config.model);
+      assertRunFits(this.loaded!.m.model.spec, config, info);
+      const inputs = await this.env.prepareRun(config, this.loaded!.m);
+      const t = Trainer.create(config, this.deps(inputs));
+      try {
+        if (adapter) saved.copyAdapter(adapter, t.lora, this.loaded!.m.model.spec);
+        return await t.evaluate();
+      } finally {
+        t.dispose();
+        inputs.dispose?.();
       }
-      src.dispose();
-    }
-    const result = await this.trainer.evaluate();
-    this.emit({ kind: 'eval', result });
-    return result;
+    });
   }
 
   save(): Promise<CheckpointInfo> {
@@ -357,42 +357,48 @@ export class TrainingSession implements TrainerApi {
   }
 
   async runHistory(runId: string): Promise<RunHistory> {
-    if (runId === this.runId && this.trainer) {
-      const t = this.trainer;
-      return { runId, config: t.config, history: [...t.history], evals: [...t.evals] };
-    }
-    const { snapshot } = await this.ckpts.load(runId);
-    return { runId, config: snapshot.config, history: snapshot.state.history, evals: snapshot.state.evals };
+    const t = this.live(runId);
+    return t ? saved.liveHistory(runId, t, this.state) : saved.savedHistory(this.ckpts, runId);
   }
 
   async deleteRun(runId: string): Promise<void> {
-    if (runId === this.runId && ['running', 'pausing', 'stopping'].includes(this.state))
-      throw new BusyError('stop the run before deleting it');
+    if (runId === this.runId && ['starting', 'running', 'pausing', 'stopping', 'evaluating'].includes(this.state))
+      throw new BusyError(`cannot delete run ${runId} while it is ${this.state}: stop it first`);
+    if (runId === this.runId) {
+      this.dropRun();
+      this.setState('idle');
+    }
     await this.ckpts.deleteRun(runId);
   }
 
-  async exportAdapter(): Promise<PeftFiles> {
-    const t = this.needTrainer();
+  async exportAdapter(runId?: string): Promise<PeftFiles> {
+    const t = this.live(runId);
     const info = this.loaded?.m.info;
-    return this.betweenSteps(() => t.lora.toPeft(info?.id ?? t.config.model.id, info?.revision ?? null));
+    if (t) return this.betweenSteps(() => t.lora.toPeft(info?.id ?? t.config.model.id, info?.revision ?? null));
+    return saved.adapterOf((await this.ckpts.load(this.savedId(runId))).snapshot);
   }
 
-  async exportMetrics(format: 'jsonl' | 'csv'): Promise<string> {
-    const h = this.needTrainer().history;
+  async exportMetrics(format: 'jsonl' | 'csv', runId?: string): Promise<string> {
+    const h = (await this.runHistory(this.savedId(runId ?? this.runId ?? undefined))).history;
     return format === 'csv' ? metricsToCsv(h) : metricsToJsonl(h);
   }
 
-  async exportCompletions(): Promise<string> {
-    return completionsToJsonl(this.needTrainer().completions);
+  async exportCompletions(runId?: string): Promise<string> {
+    return completionsToJsonl((await this.runHistory(this.savedId(runId ?? this.runId ?? undefined))).samples);
+  }
+
+  /** The trainer in memory when `runId` (by default the live run) is its run. */
+  private live(runId?: string): Trainer | null {
+    return this.trainer && (runId === undefined || runId === this.runId) ? this.trainer : null;
+  }
+
+  private savedId(runId: string | undefined): string {
+    if (!runId) throw new BusyError('no run yet: start a run, or name a saved one');
+    return runId;
   }
 
   private needTrainer(): Trainer {
     if (!this.trainer) throw new BusyError('no run yet: start a run or resume a saved one first');
     return this.trainer;
-  }
-
-  private assertIdle(): void {
-    if (['running', 'pausing', 'stopping', 'loading'].includes(this.state))
-      throw new BusyError(`the trainer is ${this.state}; pause or stop the run first`);
   }
 }

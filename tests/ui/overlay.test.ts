@@ -17,7 +17,12 @@ const ev = (step: number, accuracy: number) =>
   }) as unknown as RunHistory['evals'][number];
 const m = (step: number, values: Record<string, number>) => ({ step, phase: 'grpo' as const, time: 0, values });
 
-function run(runId: string, estimator: string, rewards: number[], evals: [number, number][]): RunHistory {
+function run(
+  runId: string,
+  estimator: string,
+  rewards: number[],
+  evals: [number, number][],
+): Pick<RunHistory, 'runId' | 'config' | 'history' | 'evals'> {
   return {
     runId,
     config: parseRunConfig({ grpo: { advantage_estimator: estimator } }),

@@ -15,7 +15,7 @@ async function metrics(config: RunConfig): Promise<Record<string, number>[]> {
     session.on((e: TrainerEvent) => {
       if (e.kind === 'metrics') out.push(e.metrics.values);
       else if (e.kind === 'error') reject(new Error(`${e.error.name}: ${e.error.message}`));
-      else if (e.kind === 'state' && ['done', 'stopped'].includes(e.status.state)) resolve();
+      else if (e.kind === 'state' && ['done'].includes(e.status.state)) resolve();
     }),
   );
   await session.start(config);

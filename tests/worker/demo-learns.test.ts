@@ -28,7 +28,7 @@ describe('the demo preset', () => {
           if (e.kind === 'metrics') rewards.push(e.metrics.values.reward);
           else if (e.kind === 'eval') evals.push(e.result);
           else if (e.kind === 'error') reject(new Error(`${e.error.name}: ${e.error.message}`));
-          else if (e.kind === 'state' && ['done', 'stopped'].includes(e.status.state)) resolve();
+          else if (e.kind === 'state' && ['done'].includes(e.status.state)) resolve();
         }),
       );
       await session.start(config);

@@ -1,73 +1,11 @@
 // The worker's session driven through the real protocol: a MessageChannel stands in for the Worker, the
 // session runs the toy task on the tiny model (tests/engine/trainer-helpers.ts).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { MessageChannel } from 'node:worker_threads';
-import { initBackend } from '../../src/engine/backend.ts';
-import { memoryStore } from '../../src/engine/checkpoint.ts';
-import { TrainerClient, type Port } from '../../src/worker/client.ts';
-import { serve, type ServePort } from '../../src/worker/serve.ts';
-import { TrainingSession, modelInfo, type SessionEnv } from '../../src/worker/session.ts';
-import type { TrainerEvent, RunState } from '../../src/worker/protocol.ts';
-import type { CausalLM } from '../../src/engine/model/model.ts';
-import { codec, loadTiny, toyDeps } from '../engine/trainer-helpers.ts';
+import { config, disposeModel, isState, loadModel, loseDevice, setup } from './session-helpers.ts';
+import type { TrainerEvent } from '../../src/worker/protocol.ts';
 
-let model: CausalLM;
-beforeAll(async () => {
-  await initBackend('cpu');
-  model = await loadTiny('qwen2');
-});
-afterAll(() => model.dispose());
-
-let loseDevice: ((m: string) => void) | null = null;
-
-function setup(store = memoryStore()) {
-  // the tiny model is shared by all tests, so the session gets a view of it whose dispose does nothing
-  const shared = Object.assign(Object.create(Object.getPrototypeOf(model)), model, {
-    dispose: () => undefined,
-  }) as CausalLM;
-  const env: SessionEnv = {
-    initBackend: () => initBackend('cpu'),
-    loadModel: async (m, onProgress) => {
-      onProgress({ stage: 'load', done: 1, total: 1 });
-      return { model: shared, codec, info: modelInfo(m.id, shared) };
-    },
-    prepareRun: async () => {
-      const d = toyDeps(model, { evalN: 2 });
-      return { train: d.train, evalSet: d.evalSet, score: d.score };
-    },
-    store,
-    watchDevice: (onLost) => {
-      loseDevice = onLost;
-    },
-  };
-  const { port1, port2 } = new MessageChannel();
-  serve(port1 as unknown as ServePort, new TrainingSession(env));
-  const client = new TrainerClient(port2 as unknown as Port);
-  const events: TrainerEvent[] = [];
-  client.on((e) => events.push(e));
-  const until = (pred: (e: TrainerEvent) => boolean) =>
-    new Promise<TrainerEvent>((resolve) => {
-      const off = client.on((e) => {
-        if (pred(e)) {
-          off();
-          resolve(e);
-        }
-      });
-    });
-  const close = () => {
-    port1.close();
-    port2.close();
-  };
-  return { client, events, until, store, close };
-}
-
-const config = {
-  sampling: { num_generations: 4, max_completion_length: 4 },
-  lora: { r: 4 },
-  rewards: [{ name: 'hits' }],
-  run: { max_steps: 6, prompts_per_step: 2, save_steps: 2, eval_steps: 0, eval_examples: 2 },
-};
-const isState = (s: RunState) => (e: TrainerEvent) => e.kind === 'state' && e.status.state === s;
+beforeAll(loadModel);
+afterAll(disposeModel);
 
 describe('worker session over the protocol', () => {
   it('starts, streams metrics, pauses after a step, resumes to the end, exports', async () => {
@@ -101,7 +39,8 @@ describe('worker session over the protocol', () => {
     await a.client.start({ ...config, run: { ...config.run, save_steps: 0 } });
     await first;
     const stopped = await a.client.stop();
-    expect(stopped.state).toBe('stopped');
+    expect(stopped.state).toBe('done');
+    expect(stopped.message).toMatch(/^stopped at step \d+ of 6/);
     const [run] = await a.client.listRuns();
     expect(run.lastStep).toBe(stopped.step);
     a.close();

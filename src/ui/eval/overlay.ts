@@ -81,7 +81,7 @@ export interface EvalRow {
 }
 
 /** Each run's first and last evaluation (the final one only when it is a later step). */
-export function evalRows(runs: RunHistory[], labels: string[]): EvalRow[] {
+export function evalRows(runs: Pick<RunHistory, 'runId' | 'evals' | 'history'>[], labels: string[]): EvalRow[] {
   const pick = (e: RunHistory['evals'][number] | undefined) =>
     e && { step: e.step, accuracy: e.accuracy, interval: [e.interval[0], e.interval[1]] as [number, number], n: e.n };
   return runs.map((r, i) => {

@@ -1,0 +1,109 @@
+// A run as the session hands it out, from memory (the live run) or from its newest intact checkpoint (any
+// saved run): its whole history, its adapter as PEFT files, and the notes about checkpoints passed over.
+// So a finished run can be reopened, charted and exported after a reload without being resumed.
+import { parseRunConfig, type RunConfig } from '../engine/config.ts';
+import { LoraAdapter, peftAdapterConfig } from '../engine/lora.ts';
+import { writeSafetensors } from '../engine/model/safetensors.ts';
+import type { ModelSpec } from '../engine/model/spec.ts';
+import type { CheckpointManager } from '../engine/checkpoint.ts';
+import type { Trainer, TrainerSnapshot } from '../engine/trainer.ts';
+import type { HubSettings, PeftFiles, RunHistory, RunState } from './protocol.ts';
+
+export const modelKey = (m: RunConfig['model'], hub: HubSettings) =>
+  `${hub.endpoint ?? ''} ${m.id}@${m.revision}/${m.weight_dtype}`;
+
+/** A run's id: its start time (UTC, to the second) and four random characters. */
+export function newRunId(): string {
+  const time = new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14);
+  return `${time}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function liveHistory(runId: string, t: Trainer, state: RunState): RunHistory {
+  return {
+    runId,
+    config: t.config,
+    history: [...t.history],
+    evals: [...t.evals],
+    samples: [...t.completions],
+    step: t.step,
+    totalSteps: t.totalSteps,
+    finished: state === 'done' && t.step >= t.totalSteps,
+    live: true,
+    skipped: [],
+  };
+}
+
+export async function savedHistory(ckpts: CheckpointManager, runId: string): Promise<RunHistory> {
+  const { snapshot, skipped, record } = await ckpts.load(runId);
+  const s = snapshot.state;
+  return {
+    runId,
+    config: snapshot.config,
+    history: s.history,
+    evals: s.evals,
+    samples: s.completions,
+    step: s.step,
+    totalSteps: record?.totalSteps ?? s.step,
+    finished: !!record?.finished && record.lastStep === s.step,
+    live: false,
+    skipped: skipped.map((k) => ({ step: k.info.step, error: k.error })),
+  };
+}
+
+/** What the user is told when newer checkpoints were corrupt and an older one was used; null if none was. */
+export function skippedNote(skipped: { info: { step: number }; error: string }[], usedStep: number): string | null {
+  if (!skipped.length) return null;
+  const list = skipped.map((s) => `step ${s.info.step} (${s.error})`).join('; ');
+  return `resumed from the checkpoint of step ${usedStep}: the newer checkpoint${skipped.length > 1 ? 's' : ''} of ${list} could not be read and ${skipped.length > 1 ? 'were' : 'was'} skipped`;
+}
+
+/** The adapter of a checkpoint as a PEFT folder's two files, without a model or a backend. */
+export function adapterOf(snap: TrainerSnapshot): PeftFiles {
+  const l = snap.config.lora;
+  const tensors = Object.fromEntries(
+    Object.entries(snap.tensors).filter(
+      ([name]) => /\.lora_[AB]\.weight$/.test(name) && name.startsWith('base_model.'),
+    ),
+  );
+  const settings = {
+    r: l.r,
+    alpha: l.alpha,
+    dropout: l.dropout,
+    targetModules: l.target_modules,
+    useRslora: l.use_rslora,
+  };
+  return { config: peftAdapterConfig(settings, snap.config.model.id), weights: writeSafetensors(tensors) };
+}
+
+/** The run config an imported PEFT adapter is evaluated with: its LoRA shape, the rest from the setup. */
+export function importedConfig(config: RunConfig, adapter: PeftFiles | null): RunConfig {
+  if (!adapter) return config;
+  const a = adapter.config;
+  return parseRunConfig({
+    ...config,
+    lora: {
+      r: a.r,
+      alpha: a.lora_alpha ?? a.r,
+      target_modules: a.target_modules,
+      use_rslora: a.use_rslora === true,
+      dropout: 0,
+    },
+  });
+}
+
+/** Copies an imported adapter's weights into a trainer's adapter of the same shape. */
+export function copyAdapter(adapter: PeftFiles, into: LoraAdapter, spec: ModelSpec): void {
+  const src = LoraAdapter.fromPeft(spec, adapter.config, adapter.weights);
+  try {
+    for (const [key, pair] of src.pairs) {
+      const dst = into.pairs.get(key)!;
+      dst.A.assign(pair.A);
+      dst.B.assign(pair.B);
+    }
+  } finally {
+    src.dispose();
+  }
+}

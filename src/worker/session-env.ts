@@ -1,0 +1,55 @@
+// What the worker's session needs from the world (SessionEnv: backend, models, a run's data and rewards,
+// storage), and the shapes it gets them in. browserEnv (env.ts) builds it for the app's worker; Node tests
+// and the CLI's demo-model maker build their own.
+import type { RunConfig } from '../engine/config.ts';
+import type { BackendInfo, BackendName } from '../engine/backend.ts';
+import type { CausalLM } from '../engine/model/model.ts';
+import { paramCount } from '../engine/model/spec.ts';
+import type { Codec, Example, ExampleStream, Scorer } from '../engine/trainer.ts';
+import type { BlobStore } from '../engine/checkpoint.ts';
+import type { HubSettings, ModelInfo, Progress } from './protocol.ts';
+
+export interface LoadedModel {
+  model: CausalLM;
+  codec: Codec;
+  info: ModelInfo;
+  dispose?(): void;
+}
+
+/** The data and rewards of a run, built from its config by the data and reward layers. */
+export interface RunInputs {
+  train: ExampleStream;
+  evalSet: Example[];
+  score: Scorer;
+  /** Cumulative counters merged into each step's metrics (reward failures and time-outs). */
+  counters?(): Record<string, number>;
+  dispose?(): void;
+}
+
+export interface SessionEnv {
+  initBackend(prefer?: BackendName): Promise<BackendInfo>;
+  loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
+  prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
+  store: BlobStore;
+  /** A second place for the newest checkpoint of a run still running (the Origin Private File System). */
+  mirror?: BlobStore;
+  /** Calls back once if the GPU device is lost (driver reset, out of memory), so the run stops with a message. */
+  watchDevice?(onLost: (message: string) => void): void;
+}
+
+export class DeviceLostError extends Error {
+  readonly name = 'DeviceLostError';
+}
+
+export function modelInfo(id: string, model: CausalLM, revision: string | null = null): ModelInfo {
+  const s = model.spec;
+  return {
+    id,
+    revision,
+    arch: s.arch,
+    layers: s.layers,
+    hidden: s.hidden,
+    vocabSize: s.vocabSize,
+    parameters: paramCount(s),
+  };
+}
