@@ -68,7 +68,7 @@ test('opens with the demo preset and model; the form has every field of the sche
     }
   }
   await expect(form.getByLabel('num_generations')).toHaveValue('8');
-  await expect(form.getByText('G: completions sampled per prompt (the group).')).toContainText('default 8; at least 1');
+  await expect(form.getByText('G: completions sampled per prompt (the group).')).toContainText('default 8; 1 to 256');
   await setField(page, 'num_generations', '1');
   await expect(form.getByRole('alert').first()).toContainText('num_generations >= 2');
   await shot(page, '3-config-invalid');

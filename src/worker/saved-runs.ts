@@ -4,7 +4,7 @@
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { LoraAdapter, peftAdapterConfig } from '../engine/lora.ts';
 import { writeSafetensors } from '../engine/model/safetensors.ts';
-import type { ModelSpec } from '../engine/model/spec.ts';
+import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointManager } from '../engine/checkpoint.ts';
 import type { Trainer, TrainerSnapshot } from '../engine/trainer.ts';
 import type { HubSettings, PeftFiles, RunHistory, RunState } from './protocol.ts';
@@ -53,6 +53,11 @@ export async function savedHistory(ckpts: CheckpointManager, runId: string): Pro
   };
 }
 
+/** The status message of a run stopped before its end. */
+export function stoppedNote(t: Trainer): string {
+  return `stopped at step ${t.step} of ${t.totalSteps}; its checkpoint is kept: resume it from the Checkpoints screen`;
+}
+
 /** What the user is told when newer checkpoints were corrupt and an older one was used; null if none was. */
 export function skippedNote(skipped: { info: { step: number }; error: string }[], usedStep: number): string | null {
   if (!skipped.length) return null;
@@ -94,16 +99,25 @@ export function importedConfig(config: RunConfig, adapter: PeftFiles | null): Ru
   });
 }
 
-/** Copies an imported adapter's weights into a trainer's adapter of the same shape. */
-export function copyAdapter(adapter: PeftFiles, into: LoraAdapter, spec: ModelSpec): void {
-  const src = LoraAdapter.fromPeft(spec, adapter.config, adapter.weights);
+/** Evaluates a trainer made for an imported adapter (beside the live run), then releases it and its data. */
+export async function evaluateAside(
+  t: Trainer,
+  adapter: PeftFiles | null,
+  inputs: { dispose?(): void },
+): Promise<EvalResult> {
   try {
-    for (const [key, pair] of src.pairs) {
-      const dst = into.pairs.get(key)!;
-      dst.A.assign(pair.A);
-      dst.B.assign(pair.B);
+    if (adapter) {
+      const src = LoraAdapter.fromPeft(t.deps.model.spec, adapter.config, adapter.weights);
+      for (const [key, pair] of src.pairs) {
+        const dst = t.lora.pairs.get(key)!;
+        dst.A.assign(pair.A);
+        dst.B.assign(pair.B);
+      }
+      src.dispose();
     }
+    return await t.evaluate();
   } finally {
-    src.dispose();
+    t.dispose();
+    inputs.dispose?.();
   }
 }

@@ -7,7 +7,7 @@ import type { CausalLM } from '../engine/model/model.ts';
 import { paramCount } from '../engine/model/spec.ts';
 import type { Codec, Example, ExampleStream, Scorer } from '../engine/trainer.ts';
 import type { BlobStore } from '../engine/checkpoint.ts';
-import type { HubSettings, ModelInfo, Progress } from './protocol.ts';
+import { toErrorInfo, type ErrorInfo, type HubSettings, type ModelInfo, type Progress } from './protocol.ts';
 
 export interface LoadedModel {
   model: CausalLM;
@@ -52,4 +52,16 @@ export function modelInfo(id: string, model: CausalLM, revision: string | null =
     vocabSize: s.vocabSize,
     parameters: paramCount(s),
   };
+}
+
+const DEVICE_LOSS = /device (was )?lost|out of memory|OOM/i;
+
+export const isDeviceLoss = (e: unknown) => DEVICE_LOSS.test(toErrorInfo(e).message);
+
+/** An error that ends a run, as the user reads it: a lost GPU says that the last checkpoint is intact. */
+export function failureInfo(e: unknown): ErrorInfo {
+  const error = toErrorInfo(e);
+  if (DEVICE_LOSS.test(error.message))
+    error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
+  return error;
 }

@@ -11,7 +11,14 @@ import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer, runTraining } from '../engine/trainer.ts';
 import { CheckpointManager, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
-import { DeviceLostError, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
+import {
+  DeviceLostError,
+  failureInfo,
+  isDeviceLoss,
+  type LoadedModel,
+  type RunInputs,
+  type SessionEnv,
+} from './session-env.ts';
 import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import { assertRunFits } from '../engine/memory.ts';
@@ -19,7 +26,6 @@ import * as saved from './saved-runs.ts';
 import type { StatefulApi } from './serve.ts';
 import {
   BusyError,
-  toErrorInfo,
   type HubSettings,
   type ModelInfo,
   type PeftFiles,
@@ -33,8 +39,6 @@ import {
 export { BusyError };
 export { DeviceLostError, modelInfo } from './session-env.ts';
 export type { LoadedModel, RunInputs, SessionEnv } from './session-env.ts';
-
-const DEVICE_LOSS = /device (was )?lost|out of memory|OOM/i;
 
 export class TrainingSession implements StatefulApi {
   private listeners = new Set<(e: TrainerEvent) => void>();
@@ -64,9 +68,7 @@ export class TrainingSession implements StatefulApi {
     for (const l of this.listeners) l(e);
   }
 
-  currentState(): RunState {
-    return this.state;
-  }
+  currentState = (): RunState => this.state;
 
   private setState(state: RunState, message?: string): RunStatus {
     this.state = state;
@@ -176,7 +178,7 @@ export class TrainingSession implements StatefulApi {
 
   /** A run that did not start leaves the session as it was when nothing was released, else idle. */
   private notStarted(back: RunState, e: unknown): never {
-    if (DEVICE_LOSS.test(toErrorInfo(e).message)) this.fail(e);
+    if (isDeviceLoss(e)) this.fail(e);
     else this.setState(this.trainer ? back : 'idle', this.trainer ? this.message : undefined);
     throw e;
   }
@@ -235,7 +237,7 @@ export class TrainingSession implements StatefulApi {
       if (this.state === 'error') return; // failed from outside the loop (device lost): save nothing from a broken device
       await this.saveNow(end === 'done');
       if (end === 'done') this.setState('done');
-      else if (this.interrupt === 'stop') this.setState('done', this.stoppedNote());
+      else if (this.interrupt === 'stop') this.setState('done', saved.stoppedNote(this.trainer!));
       else this.setState('paused');
     } catch (e) {
       this.fail(e);
@@ -244,15 +246,8 @@ export class TrainingSession implements StatefulApi {
     }
   }
 
-  private stoppedNote(): string {
-    const t = this.trainer!;
-    return `stopped at step ${t.step} of ${t.totalSteps}; its checkpoint is kept: resume it from the Checkpoints screen`;
-  }
-
   private fail(e: unknown): void {
-    const error = toErrorInfo(e);
-    if (DEVICE_LOSS.test(error.message))
-      error.message = `${error.message}. The GPU stopped mid-step (device lost or out of memory); the last checkpoint is intact: reload the page and resume, with a smaller model, fewer generations or shorter completions.`;
+    const error = failureInfo(e);
     this.interrupt = 'stop';
     this.emit({ kind: 'error', error });
     this.setState('error', error.message);
@@ -286,7 +281,7 @@ export class TrainingSession implements StatefulApi {
     this.interrupt = 'stop';
     this.setState('stopping');
     if (wasPaused)
-      this.setState('done', this.stoppedNote()); // its checkpoint was saved when it paused
+      this.setState('done', saved.stoppedNote(this.trainer!)); // its checkpoint was saved when it paused
     else await this.loop;
     return this.statusNow();
   }
@@ -326,14 +321,7 @@ export class TrainingSession implements StatefulApi {
       await this.ensureModel(config.model);
       assertRunFits(this.loaded!.m.model.spec, config, info);
       const inputs = await this.env.prepareRun(config, this.loaded!.m);
-      const t = Trainer.create(config, this.deps(inputs));
-      try {
-        if (adapter) saved.copyAdapter(adapter, t.lora, this.loaded!.m.model.spec);
-        return await t.evaluate();
-      } finally {
-        t.dispose();
-        inputs.dispose?.();
-      }
+      return saved.evaluateAside(Trainer.create(config, this.deps(inputs)), adapter, inputs);
     });
   }
 
@@ -379,12 +367,12 @@ export class TrainingSession implements StatefulApi {
   }
 
   async exportMetrics(format: 'jsonl' | 'csv', runId?: string): Promise<string> {
-    const h = (await this.runHistory(this.savedId(runId ?? this.runId ?? undefined))).history;
+    const h = (await this.historyOf(runId)).history;
     return format === 'csv' ? metricsToCsv(h) : metricsToJsonl(h);
   }
 
   async exportCompletions(runId?: string): Promise<string> {
-    return completionsToJsonl((await this.runHistory(this.savedId(runId ?? this.runId ?? undefined))).samples);
+    return completionsToJsonl((await this.historyOf(runId)).samples);
   }
 
   /** The trainer in memory when `runId` (by default the live run) is its run. */
@@ -392,10 +380,12 @@ export class TrainingSession implements StatefulApi {
     return this.trainer && (runId === undefined || runId === this.runId) ? this.trainer : null;
   }
 
-  private savedId(runId: string | undefined): string {
+  private savedId(runId: string | undefined | null): string {
     if (!runId) throw new BusyError('no run yet: start a run, or name a saved one');
     return runId;
   }
+
+  private historyOf = (runId?: string) => this.runHistory(this.savedId(runId ?? this.runId));
 
   private needTrainer(): Trainer {
     if (!this.trainer) throw new BusyError('no run yet: start a run or resume a saved one first');
