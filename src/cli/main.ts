@@ -14,6 +14,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'score a completion (stdin) with a reward function and print the breakdown',
     load: () => import('./reward.ts'),
   },
+  config: {
+    summary: "convert a TRL GRPO config to ours (from-trl FILE) or ours to TRL's YAML (to-trl run.json)",
+    load: () => import('./config.ts'),
+  },
   train: {
     summary: 'train headless in Chromium (--preset, --config or --link); writes metrics, adapter, summary',
     load: () => import('./train.ts'),
