@@ -4,6 +4,7 @@
 import { parseOptions, parseIdRows, loadModelAndLora, UsageError } from './args.ts';
 import { sampleBatch } from '../engine/sampler.ts';
 import { Rng } from '../engine/rng.ts';
+import { chooseOps } from '../engine/ops/index.ts';
 
 const USAGE =
   'Usage: webgrpo generate --model DIR [--lora DIR] --ids "1,2,3;4,5" --max-new-tokens N [--greedy | --temperature T --seed S] [--top-p P] [--top-k K] [--min-p P] [--repetition-penalty R] [--num-generations G] [--eos "2,3"] [--backend cpu|wasm|webgpu]';
@@ -39,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const prompts = parseIdRows(v.ids, '--ids');
   const { model, lora } = await loadModelAndLora(v.model, v.lora, v.backend);
   const out = await sampleBatch(model, lora, prompts, {
+    ops: chooseOps({ fusedKernels: true }), // the backend's fastest
     numGenerations: num('num-generations', v['num-generations'], 1),
     maxNewTokens: num('max-new-tokens', v['max-new-tokens'], 0),
     temperature: v.greedy ? 0 : num('temperature', v.temperature, 1),

@@ -3,6 +3,7 @@
 import { parseOptions, parseIdRows, loadModelAndLora, UsageError } from './args.ts';
 import { fullLogits } from '../engine/infer.ts';
 import { leftPad } from '../engine/batch.ts';
+import { chooseOps } from '../engine/ops/index.ts';
 
 const USAGE =
   'Usage: webgrpo logits --model DIR [--lora DIR] --ids "1,2,3;4,5,6" [--mask "1,1,1;1,1,1"] [--backend cpu|wasm|webgpu]';
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const bad = ids.flat().find((x) => x >= model.spec.vocabSize);
   if (bad !== undefined)
     throw new UsageError(`token id ${bad} is outside the vocabulary (size ${model.spec.vocabSize})`);
-  const t = fullLogits(model, lora, ids, mask);
+  const t = fullLogits(model, lora, ids, mask, chooseOps({ fusedKernels: true }));
   process.stdout.write(JSON.stringify(await t.array()) + '\n');
   t.dispose();
   return 0;

@@ -8,6 +8,7 @@ import { Rng } from './rng.ts';
 import { generate, type Codec, type Example, type Scorer } from './rollout.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
+import type { Compute } from './ops/ops.ts';
 import type { RunConfig } from './config.ts';
 import { finite, jeffreysInterval, mean, median, std } from './stats.ts';
 
@@ -33,6 +34,7 @@ export interface EvalResult {
 export interface EvalContext {
   model: CausalLM;
   lora: LoraAdapter;
+  compute: Compute;
   codec: Codec;
   score: Scorer;
   config: RunConfig;

@@ -11,8 +11,10 @@
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
-import { fusedSetting, tiledActive } from './kernels/flag.ts';
-import { lmHeadLogprobs, tokenLogprobsAndEntropy } from './lm-head.ts';
+import type { Compute } from './ops/ops.ts';
+import { completionHidden, type SequenceBatch } from './batch.ts';
+
+export type { SequenceBatch } from './batch.ts';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo' | 'cispo' | 'sapo';
 
@@ -181,62 +183,22 @@ function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): t
   }
 }
 
-export interface SequenceBatch {
-  ids: number[][]; // [N, P + C] prompt left-padded to P, completion right-padded to C
-  mask: number[][]; // [N, P + C] 1 = real token
-  promptLength: number; // P
-}
-
 /**
  * Per-token log-probabilities [N, C] of the completion tokens and their entropies, from one forward pass
- * over prompt + completion. Logits are divided by the sampling temperature first, as TRL does. Only the
- * C completion positions reach the LM head, so [N, P + C, V] logits never exist; unless fused kernels are
- * turned off, not even [N * C, V] (lm-head.ts takes the rows in chunks).
+ * over prompt + completion (batch.ts). Logits are divided by the sampling temperature first, as TRL does.
+ * Only the C completion positions reach the LM head, so [N, P + C, V] logits never exist; with the Ops'
+ * chunked LM head (all but the reference of run.fused_kernels false), not even [N * C, V].
  */
 export function completionLogprobs(
   model: CausalLM,
   lora: LoraAdapter | null,
-  b0: SequenceBatch,
+  b: SequenceBatch,
+  c: Compute,
   temperature = 1,
 ): { logprobs: tf.Tensor2D; entropy: tf.Tensor2D } {
-  const tiled = tiledActive();
-  // the tiled kernels need the sequence length to be a multiple of 4: pad the prompt side with masked tokens
-  const b = tiled ? padToMultiple(b0, 4) : b0;
-  const N = b.ids.length,
-    P = b.promptLength,
-    C = b.ids[0].length - P,
-    D = model.spec.hidden;
-  const ids = tf.tensor2d(b.ids, undefined, 'int32');
-  const keyMask = tf.tensor2d(b.mask, undefined, 'float32');
-  const positions = tf.tensor2d(
-    b.mask.map((r) => {
-      let p = -1;
-      return r.map((m) => (m ? ++p : 1));
-    }),
-    undefined,
-    'int32',
-  );
-  const { hidden } = model.forward({ ids, positions, keyMask, lora });
-  const h = tf.slice(hidden, [0, P - 1, 0], [N, C, D]).reshape([N * C, D]) as tf.Tensor2D;
-  const targets = tf.slice(ids, [0, P], [N, C]).reshape([N * C]) as tf.Tensor1D;
-  if (fusedSetting() !== false) {
-    // chunked through the LM head (lm-head.ts): no [N*C, V] logits held for the backward pass
-    const [lp, ent] = tf.split(lmHeadLogprobs(model, h, targets, temperature), 2, 1);
-    return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
-  }
-  // the reference path (run.fused_kernels: false): whole logits [N*C, V], op by op
-  const [lp, ent] = tokenLogprobsAndEntropy(model.logits(h), targets, temperature);
+  const { hidden, targets } = completionHidden(model, lora, b, c);
+  const [N, C, D] = hidden.shape;
+  const h = hidden.reshape([N * C, D]) as tf.Tensor2D;
+  const [lp, ent] = c.ops.tokenLogprobs(h, model.weights.lmHead, targets.reshape([N * C]), temperature);
   return { logprobs: lp.reshape([N, C]), entropy: ent.reshape([N, C]) };
-}
-
-/** The batch with masked pad tokens prepended so that its length is a multiple of `m` (results unchanged). */
-function padToMultiple(b: SequenceBatch, m: number): SequenceBatch {
-  const extra = (m - (b.ids[0].length % m)) % m;
-  if (!extra) return b;
-  const pad = Array(extra).fill(0);
-  return {
-    ids: b.ids.map((r) => [...pad, ...r]),
-    mask: b.mask.map((r) => [...pad, ...r]),
-    promptLength: b.promptLength + extra,
-  };
 }

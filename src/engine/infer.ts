@@ -5,14 +5,21 @@ import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { batchTensors } from './batch.ts';
+import type { Ops } from './ops/ops.ts';
 
 /** Logits [B, T, V] of token ids under an attention mask (1 = token, 0 = padding). */
-export function fullLogits(model: CausalLM, lora: LoraAdapter | null, ids: number[][], mask: number[][]): tf.Tensor3D {
+export function fullLogits(
+  model: CausalLM,
+  lora: LoraAdapter | null,
+  ids: number[][],
+  mask: number[][],
+  ops: Ops,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const b = batchTensors(ids, mask);
-    const { hidden } = model.forward({ ...b, lora });
+    const { hidden } = model.forward({ ...b, lora, ops });
     const [B, T, D] = hidden.shape;
-    return model.logits(hidden.reshape([B * T, D])).reshape([B, T, -1]) as tf.Tensor3D;
+    return model.logits(hidden.reshape([B * T, D]), ops).reshape([B, T, -1]) as tf.Tensor3D;
   });
 }
 

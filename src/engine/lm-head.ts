@@ -4,28 +4,35 @@
 // 151,936-token vocabulary, 512 completion tokens held ~300 MB of logits and as much again for each of
 // log-softmax, one-hot, product and entropy terms; a chunk is at most LM_HEAD_CHUNK_BYTES.
 //
-//   const out = lmHeadLogprobs(model, hidden2d, targets, temperature)   // [R, 2]: log p(target), entropy
+//   const [lp, ent] = lmHeadLogprobs(chunks, hidden2d, head, targets, temperature)   // [R] each
 //
-// Gradients flow to the hidden states only (the LM head, tied or not, is frozen). On the tiled kernel
-// family (software adapters) the per-row statistics and their gradient are row kernels (kernels/rows.ts);
-// elsewhere they are tfjs ops.
+// Gradients flow to the hidden states only (the LM head, tied or not, is frozen). `chunks` are the Ops
+// implementation's pieces: its logits, and optionally row kernels for the per-row statistics and their
+// gradient and a product for the gradient to the hidden states (the tiled Ops); by default tfjs ops.
 import * as tf from './tf.ts';
-import type { CausalLM } from './model/model.ts';
-import { tiledActive } from './kernels/flag.ts';
-import { canTile, tiledMatMul } from './kernels/matmul.ts';
-import { logprobEntropyRows, logprobEntropyRowsGrad } from './kernels/rows.ts';
 import { lmHeadChunkRows } from './memory.ts';
+import type { Weight } from './ops/ops.ts';
+
+/** How one Ops implementation computes a chunk; the optional parts default to op-by-op tfjs. */
+export interface ChunkKernels {
+  logits(hidden: tf.Tensor2D, head: Weight): tf.Tensor2D;
+  /** [R, 2]: log p(target) and entropy of softmax(logits / temperature). */
+  rows?(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number): tf.Tensor2D;
+  /** Gradient to the logits [R, V] of `rows`, given its upstream gradient [R, 2]. */
+  rowsGrad?(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor2D, temperature: number): tf.Tensor2D;
+  /** dz [R, V] . head [V, D] -> [R, D]; null where it does not apply (then tf.matMul). */
+  backToHidden?(dz: tf.Tensor2D, head: Weight): tf.Tensor2D | null;
+}
 
 export function lmHeadLogprobs(
-  model: CausalLM,
+  k: ChunkKernels,
   hidden: tf.Tensor2D,
+  W: Weight,
   targets: tf.Tensor1D,
   temperature: number,
-  chunkRows = lmHeadChunkRows(model.spec.vocabSize),
-): tf.Tensor2D {
-  const R = hidden.shape[0],
-    W = model.weights.lmHead,
-    tiled = tiledActive();
+  chunkRows = lmHeadChunkRows(W.shape[0]),
+): [tf.Tensor1D, tf.Tensor1D] {
+  const R = hidden.shape[0];
   const chunks: Array<[number, number]> = [];
   for (let r = 0; r < R; r += chunkRows) chunks.push([r, Math.min(chunkRows, R - r)]);
   const slice = <T extends tf.Tensor>(t: T, [r, n]: [number, number]) =>
@@ -37,10 +44,10 @@ export function lmHeadLogprobs(
     (args[1] as tf.GradSaveFunc)([h, targets]); // targets too: the caller's scope may dispose them before the backward pass
     const parts = chunks.map((c) =>
       tf.tidy(() => {
-        const z = model.logits(slice(h, c)),
+        const z = k.logits(slice(h, c), W),
           t = slice(targets, c);
-        return tiled
-          ? logprobEntropyRows(z, t, temperature)
+        return k.rows
+          ? k.rows(z, t, temperature)
           : (tf.stack(tokenLogprobsAndEntropy(z, t, temperature), 1) as tf.Tensor2D);
       }),
     );
@@ -52,11 +59,11 @@ export function lmHeadLogprobs(
         const [hs, ts] = saved as [tf.Tensor2D, tf.Tensor1D];
         const grads = chunks.map((c) =>
           tf.tidy(() => {
-            const z = model.logits(slice(hs, c)),
+            const z = k.logits(slice(hs, c), W),
               t = slice(ts, c),
               d = slice(dy as tf.Tensor2D, c);
             let dz: tf.Tensor2D;
-            if (tiled) dz = logprobEntropyRowsGrad(z, t, d, temperature);
+            if (k.rowsGrad) dz = k.rowsGrad(z, t, d, temperature);
             else {
               // d z_j = (dlp (1[j = t] - p_j) - dH p_j (log p_j + H)) / temperature
               const logp = tf.logSoftmax(scaled(z)),
@@ -69,9 +76,7 @@ export function lmHeadLogprobs(
               ) as tf.Tensor2D;
               if (temperature > 0 && temperature !== 1) dz = tf.div(dz, temperature);
             }
-            return tiled && canTile([{ a: dz, b: W, form: 'nn' }])
-              ? tiledMatMul([{ a: dz, b: W, form: 'nn' }])
-              : (tf.matMul(dz, W) as tf.Tensor2D);
+            return k.backToHidden?.(dz, W) ?? (tf.matMul(dz, W) as tf.Tensor2D);
           }),
         );
         const dh = grads.length === 1 ? grads[0] : tf.concat(grads, 0);
@@ -80,12 +85,13 @@ export function lmHeadLogprobs(
       },
     };
   });
-  return f(hidden) as tf.Tensor2D;
+  const [lp, ent] = tf.split(f(hidden) as tf.Tensor2D, 2, 1);
+  return [lp.reshape([R]), ent.reshape([R])];
 }
 
 /**
  * Op by op, differentiable: log p(target) [R] and entropy [R] of softmax(logits / temperature) for logits
- * [R, V]. The reference path (grpo.ts, fused kernels off) applies it to all rows, lm-head to one chunk.
+ * [R, V]. The reference Ops apply it to all rows (whole logits), lmHeadLogprobs to one chunk.
  */
 export function tokenLogprobsAndEntropy(
   logits: tf.Tensor2D,

@@ -6,6 +6,7 @@
 // the cap is hit the step trains on the mixed groups it has (possibly fewer than prompts_per_step).
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
+import type { Compute } from './ops/ops.ts';
 import type { Rng } from './rng.ts';
 import type { RunConfig } from './config.ts';
 import { sampleBatch, type FinishReason } from './sampler.ts';
@@ -72,6 +73,8 @@ export interface Rollout {
 export interface RolloutContext {
   model: CausalLM;
   lora: LoraAdapter;
+  /** The run's Ops (the sampler's decode step) and gradient checkpointing (the estimators' passes). */
+  compute: Compute;
   codec: Codec;
   score: Scorer;
   rng: Rng;
@@ -96,6 +99,7 @@ export async function generate(
   const prompts = examples.map((e) => e.promptIds.slice(-s.max_prompt_length));
   const t0 = performance.now();
   const out = await sampleBatch(ctx.model, ctx.lora, prompts, {
+    ops: ctx.compute.ops,
     numGenerations: G,
     maxNewTokens: s.max_completion_length,
     temperature,

@@ -4,19 +4,23 @@
 // backend then reuses its compiled programs). Works on token ids only: stop strings are checked by the
 // caller's `isStopped`, which may decode.
 //
-//   const out = await sampleBatch(model, lora, [[1, 2, 3]], { numGenerations: 4, maxNewTokens: 32, ... })
+//   const out = await sampleBatch(model, lora, [[1, 2, 3]], { ops, numGenerations: 4, maxNewTokens: 32, ... })
+//
+// The prompt is prefilled by the forward pass; each later token goes through the Ops' decode step (the
+// fused WebGPU kernels) where the Ops have one for this model and cache, else through the forward pass.
 import * as tf from './tf.ts';
 import type { CausalLM, KVCache } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { leftPad } from './batch.ts';
 import { chooseToken, type TokenFilters } from './sampling.ts';
 import type { Rng } from './rng.ts';
-import { fusedActive } from './kernels/flag.ts';
-import { fusedDecodeStep, fusedDecodeSupported } from './kernels/decode.ts';
+import type { Ops } from './ops/ops.ts';
 
 export type FinishReason = 'stop' | 'length';
 
 export interface SampleOptions extends TokenFilters {
+  /** The run's Ops (ops/index.ts chooseOps). */
+  ops: Ops;
   numGenerations: number;
   maxNewTokens: number;
   eosIds: number[];
@@ -54,7 +58,7 @@ export async function sampleBatch(
     finish: rows.map(() => 'length'),
   };
   const done = rows.map(() => false);
-  let logits = prefill(model, lora, pad, keyMask, G, capacity);
+  let logits = prefill(model, lora, o.ops, pad, keyMask, G, capacity);
   let cache: KVCache = logits.cache;
   try {
     for (let t = 0; t < o.maxNewTokens; t++) {
@@ -72,6 +76,7 @@ export async function sampleBatch(
       logits = step(
         model,
         lora,
+        o.ops,
         cache,
         next.map((id) => [id]),
         lastPos.map((p) => [p + t + 1]),
@@ -94,6 +99,7 @@ export async function sampleBatch(
 function prefill(
   model: CausalLM,
   lora: LoraAdapter | null,
+  ops: Ops,
   pad: { ids: number[][]; positions: number[][] },
   keyMask: number[][],
   G: number,
@@ -102,7 +108,7 @@ function prefill(
   const B = pad.ids.length,
     first = <T>(xs: T[]) => xs.filter((_, r) => r % G === 0);
   const empty = model.newCache(B / G, capacity);
-  const once = step(model, lora, empty, first(pad.ids), first(pad.positions), first(keyMask), 0); // [B / G, ...]
+  const once = step(model, lora, ops, empty, first(pad.ids), first(pad.positions), first(keyMask), 0); // [B / G, ...]
   if (once.cache !== empty) tf.dispose([...empty.k, ...empty.v]); // the fused step writes in place, the others anew
   if (G === 1) return once;
   const idx = tf.tensor1d(
@@ -122,26 +128,26 @@ function prefill(
 function step(
   model: CausalLM,
   lora: LoraAdapter | null,
+  ops: Ops,
   cache: KVCache,
   ids: number[][],
   positions: number[][],
   keyMask: number[][],
   offset: number,
 ): { logits: tf.Tensor2D; cache: KVCache } {
-  if (ids[0].length === 1 && fusedActive() && fusedDecodeSupported(model, cache.capacity)) {
-    return {
-      logits: fusedDecodeStep(
-        model,
-        lora,
-        cache,
-        ids.map((r) => r[0]),
-        positions.map((r) => r[0]),
-        keyMask,
-        offset,
-      ),
-      cache,
-    };
-  }
+  const decoded =
+    ids[0].length === 1
+      ? ops.decodeStep(
+          model,
+          lora,
+          cache,
+          ids.map((r) => r[0]),
+          positions.map((r) => r[0]),
+          keyMask,
+          offset,
+        )
+      : null;
+  if (decoded) return { logits: decoded, cache }; // written in place
   // tidy keeps every tensor of the returned object (the cache included); its typing wants index signatures
   return tf.tidy((() => {
     const T = ids[0].length;
@@ -149,13 +155,14 @@ function step(
       ids: tf.tensor2d(ids, undefined, 'int32'),
       positions: tf.tensor2d(positions, undefined, 'int32'),
       keyMask: tf.tensor2d(keyMask, undefined, 'float32'),
+      ops,
       lora,
       cache,
       offset,
     });
     const [B, , D] = r.hidden.shape;
     const last = tf.slice(r.hidden, [0, T - 1, 0], [B, 1, D]).reshape([B, D]) as tf.Tensor2D;
-    return { logits: model.logits(last), cache: r.cache! };
+    return { logits: model.logits(last, ops), cache: r.cache! };
   }) as unknown as () => tf.TensorContainer) as unknown as { logits: tf.Tensor2D; cache: KVCache };
 }
 

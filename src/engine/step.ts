@@ -2,15 +2,14 @@
 // backward per micro-batch with gradients accumulated (so [rows, T, V] logits of the whole batch never
 // exist at once), then global-norm clipping and an AdamW update. Returns TRL-named metrics.
 //
-//   const m = await policyStep(model, lora, opt, microBatches, lossSettings, { lr, maxGradNorm })
+//   const m = await policyStep(model, lora, opt, microBatches, lossSettings, { lr, maxGradNorm, compute })
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { AdamW } from './optim.ts';
 import { clipGradNorm, sumOfSquares } from './optim.ts';
 import { completionLogprobs, highEntropyMask, policyLoss, type LossSettings, type SequenceBatch } from './grpo.ts';
-import { fusedActive } from './kernels/flag.ts';
-import { fusedAdamWStep } from './kernels/adamw.ts';
+import type { Compute } from './ops/ops.ts';
 
 export interface MicroBatch {
   batch: SequenceBatch; // N rows of prompt + completion
@@ -43,7 +42,7 @@ export async function policyStep(
   opt: AdamW,
   micro: MicroBatch[],
   s: LossSettings,
-  o: { lr: number; maxGradNorm: number; temperature?: number },
+  o: { lr: number; maxGradNorm: number; temperature?: number; compute: Compute },
 ): Promise<StepMetrics> {
   const vars = lora.variables();
   let acc: tf.Tensor[] | null = null;
@@ -52,7 +51,7 @@ export async function policyStep(
   lora.training = true;
   try {
     for (const m of micro) {
-      const r = await microBatchGrads(model, lora, vars, m, s, o.temperature ?? 1);
+      const r = await microBatchGrads(model, lora, vars, m, s, o.compute, o.temperature ?? 1);
       const w = r.tokens / Math.max(tokens, 1); // token-weighted means of the metrics
       sums.loss += r.loss;
       sums.kl += r.kl * w;
@@ -75,9 +74,7 @@ export async function policyStep(
     lora.training = false;
   }
   const { grads, norm } = await clipGradNorm(acc!, o.maxGradNorm);
-  if (fusedActive())
-    fusedAdamWStep(opt, grads, o.lr); // 3 dispatches per variable instead of ~14
-  else opt.step(grads, o.lr);
+  o.compute.ops.adamwStep(opt, grads, o.lr);
   tf.dispose(grads);
   const M = micro.length;
   // each micro-batch's loss is its share of the batch loss, so M * g_i estimates the batch gradient g = sum g_i;
@@ -104,6 +101,7 @@ async function microBatchGrads(
   vars: tf.Variable[],
   m: MicroBatch,
   s: LossSettings,
+  compute: Compute,
   temperature: number,
 ) {
   const scalars: tf.Scalar[] = [];
@@ -114,7 +112,7 @@ async function microBatchGrads(
     ref = t2(m.refLogprobs);
   const adv = m.tokenAdvantages ? tf.tensor2d(m.tokenAdvantages) : tf.tensor1d(m.advantages);
   const { value, grads } = tf.variableGrads(() => {
-    const { logprobs, entropy } = completionLogprobs(model, lora, m.batch, temperature);
+    const { logprobs, entropy } = completionLogprobs(model, lora, m.batch, compute, temperature);
     const q = s.topEntropyQuantile ?? 1;
     const entropyMask = q < 1 ? highEntropyMask(entropy, mask, q, tokens) : undefined;
     const out = policyLoss({ logprobs, oldLogprobs: old, refLogprobs: ref, advantages: adv, mask, entropyMask }, s);

@@ -46,6 +46,7 @@ import { CheckpointCorruptError } from './checkpoint.ts';
 import type { LossSettings } from './grpo.ts';
 import { mean } from './stats.ts';
 import { AdvantageEstimator } from './estimators/index.ts';
+import { runCompute, type Compute } from './ops/index.ts';
 
 export type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
 
@@ -104,6 +105,8 @@ export class Trainer {
   private optimPhase: 'sft' | 'grpo';
   private rng: Rng;
   private readonly estimator: AdvantageEstimator;
+  /** The run's Ops (from run.fused_kernels and the backend) and run.gradient_checkpointing, chosen once. */
+  readonly compute: Compute;
 
   private constructor(
     readonly config: RunConfig,
@@ -114,6 +117,7 @@ export class Trainer {
     this.sftSteps = r.mode === 'sft' ? r.max_steps : r.mode === 'sft_then_grpo' ? r.sft_steps : 0;
     this.totalSteps = r.mode === 'sft' ? r.max_steps : this.sftSteps + r.max_steps;
     this.rng = new Rng(r.seed);
+    this.compute = runCompute(r);
     this.optimPhase = this.phaseAt(0);
     this.optim = this.newOptimizer();
     this.estimator = new AdvantageEstimator(config, deps.model, r.seed);
@@ -197,6 +201,7 @@ export class Trainer {
     const ctx = {
       ...this.deps,
       lora: this.lora,
+      compute: this.compute,
       rng: this.rng,
       config: c,
       progress: this.progress,
@@ -265,7 +270,7 @@ export class Trainer {
     };
     // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
     if (mu > 1)
-      (await chunkLogprobs(this.deps.model, this.lora, chunks, T)).forEach((lp, i) => {
+      (await chunkLogprobs(this.deps.model, this.lora, chunks, this.compute, T)).forEach((lp, i) => {
         chunks[i].oldLogprobs = lp;
       });
     if (c.grpo.beta > 0)
@@ -280,6 +285,7 @@ export class Trainer {
         lr: learningRate,
         maxGradNorm: c.optim.max_grad_norm,
         temperature: T,
+        compute: this.compute,
       });
       per.push({
         loss: m.loss,
@@ -320,7 +326,7 @@ export class Trainer {
   private async referenceLogprobs(chunks: MicroBatch[], T: number): Promise<number[][][]> {
     this.lora.enabled = false;
     try {
-      return await chunkLogprobs(this.deps.model, this.lora, chunks, T);
+      return await chunkLogprobs(this.deps.model, this.lora, chunks, this.compute, T);
     } finally {
       this.lora.enabled = true;
     }
@@ -334,7 +340,7 @@ export class Trainer {
   ): Promise<{ gradNorm: number; learningRate: number }> {
     const clipped = await clipGradNorm(grads, this.config.optim.max_grad_norm);
     const lr = learningRateAt(update, total, this.config.optim);
-    this.optim.step(clipped.grads, lr);
+    this.compute.ops.adamwStep(this.optim, clipped.grads, lr);
     tf.dispose(clipped.grads);
     return { gradNorm: clipped.norm, learningRate: lr };
   }
@@ -366,7 +372,7 @@ export class Trainer {
     try {
       r = await accumulateGradients(
         this.lora.variables(),
-        chunks.map((ch) => () => sftMicroLoss(this.deps.model, this.lora, ch, tokens)),
+        chunks.map((ch) => () => sftMicroLoss(this.deps.model, this.lora, ch, tokens, this.compute)),
       );
     } finally {
       this.lora.training = false;
@@ -391,6 +397,7 @@ export class Trainer {
       {
         ...this.deps,
         lora: this.lora,
+        compute: this.compute,
         config: this.config,
         progress: this.progress,
         onProgress: (d, t) => this.deps.onProgress?.('eval', d, t),

@@ -5,6 +5,7 @@ import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { completionLogprobs } from './grpo.ts';
+import type { Compute } from './ops/ops.ts';
 import type { MicroBatch } from './step.ts';
 
 /** One training sequence: a prompt, its completion (or SFT target), and the completion's advantage. */
@@ -113,11 +114,12 @@ export async function chunkLogprobs(
   model: CausalLM,
   lora: LoraAdapter | null,
   chunks: MicroBatch[],
+  compute: Compute,
   temperature: number,
 ): Promise<number[][][]> {
   const out: number[][][] = [];
   for (const c of chunks) {
-    const lp = tf.tidy(() => completionLogprobs(model, lora, c.batch, temperature).logprobs);
+    const lp = tf.tidy(() => completionLogprobs(model, lora, c.batch, compute, temperature).logprobs);
     out.push(await lp.array());
     lp.dispose();
   }
@@ -125,8 +127,14 @@ export async function chunkLogprobs(
 }
 
 /** SFT: token-mean cross-entropy over the whole batch's target tokens (prompt masked); extras: masked entropy sum. */
-export function sftMicroLoss(model: CausalLM, lora: LoraAdapter, c: MicroBatch, batchTokens: number): MicroLoss {
-  const { logprobs, entropy } = completionLogprobs(model, lora, c.batch, 1);
+export function sftMicroLoss(
+  model: CausalLM,
+  lora: LoraAdapter,
+  c: MicroBatch,
+  batchTokens: number,
+  compute: Compute,
+): MicroLoss {
+  const { logprobs, entropy } = completionLogprobs(model, lora, c.batch, compute, 1);
   const mask = tf.tensor2d(c.completionMask, undefined, 'float32');
   const loss = tf.div(tf.neg(tf.sum(tf.mul(logprobs, mask))), Math.max(1, batchTokens)) as tf.Scalar;
   return { loss, extras: [tf.sum(tf.mul(entropy, mask)) as tf.Scalar] };

@@ -6,7 +6,6 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
-import { setFused } from '../engine/kernels/flag.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer, runTraining } from '../engine/trainer.ts';
@@ -188,8 +187,7 @@ export class TrainingSession implements StatefulApi {
     const info = await this.init();
     await this.ensureModel(config.model);
     assertRunFits(this.loaded!.m.model.spec, config, info);
-    setFused(config.run.fused_kernels ? 'auto' : false);
-    this.loaded!.m.model.gradientCheckpointing = config.run.gradient_checkpointing;
+    // the trainer chooses its Ops from config.run and the backend, and takes run.gradient_checkpointing
     this.dropRun();
     this.inputs = await this.env.prepareRun(config, this.loaded!.m);
   }

@@ -7,6 +7,7 @@ import { CausalLM } from '../../src/engine/model/model.ts';
 import { dirSource } from '../../src/engine/model/node-source.ts';
 import { completionLogprobs } from '../../src/engine/grpo.ts';
 import { fixtureDirs, maxAbsDiff } from './fixtures.ts';
+import { chooseOps } from '../../src/engine/ops/index.ts';
 
 it('completion log-probabilities and entropies agree between the CPU and WASM backends', async () => {
   const dir = fixtureDirs()[0];
@@ -24,7 +25,10 @@ it('completion log-probabilities and entropies agree between the CPU and WASM ba
   const run = async (b: 'cpu' | 'wasm') => {
     await initBackend(b);
     const model = await CausalLM.load(dirSource(dir));
-    const out = completionLogprobs(model, null, batch);
+    const out = completionLogprobs(model, null, batch, {
+      ops: chooseOps({ fusedKernels: true }),
+      gradientCheckpointing: false,
+    });
     const r = { lp: Array.from(await out.logprobs.data()), ent: Array.from(await out.entropy.data()) };
     tf.dispose([out.logprobs, out.entropy]);
     model.dispose();

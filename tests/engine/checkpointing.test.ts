@@ -1,4 +1,4 @@
-// Gradient checkpointing (CausalLM.gradientCheckpointing): the same log-probabilities and LoRA gradients as
+// Gradient checkpointing (Compute.gradientCheckpointing, from run.gradient_checkpointing): the same log-probabilities and LoRA gradients as
 // keeping every activation, on CPU and WASM, with less peak memory once the activations outweigh a layer's
 // input. Tolerances: values 1e-5, gradients 1e-4 of their max-abs.
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -13,15 +13,17 @@ import { LORA_TARGETS } from '../../src/engine/config.ts';
 import { completionLogprobs, type SequenceBatch } from '../../src/engine/grpo.ts';
 import { randomWeights } from '../../src/engine/bench/run.ts';
 import { BENCH_SHAPES } from '../../src/engine/bench/shapes.ts';
+import { chooseOps } from '../../src/engine/ops/index.ts';
 import { fixtureDirs } from './fixtures.ts';
 
-function lossAndGrads(model: CausalLM, lora: LoraAdapter, batch: SequenceBatch) {
+function lossAndGrads(model: CausalLM, lora: LoraAdapter, batch: SequenceBatch, checkpoint: boolean) {
+  const compute = { ops: chooseOps({ fusedKernels: true }), gradientCheckpointing: checkpoint };
   const vars = lora.variables();
   const C = batch.ids[0].length - batch.promptLength;
   const weights = tf.tensor2d(batch.ids.map((_, n) => Array.from({ length: C }, (_, c) => Math.sin(n * 7 + c))));
   lora.training = true;
   const { value, grads } = tf.variableGrads(() => {
-    const { logprobs, entropy } = completionLogprobs(model, lora, batch);
+    const { logprobs, entropy } = completionLogprobs(model, lora, batch, compute);
     return tf.add(tf.sum(tf.mul(logprobs, weights)), tf.mul(tf.sum(entropy), 0.1)) as tf.Scalar;
   }, vars);
   lora.training = false;
@@ -56,9 +58,8 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
         promptLength: 4,
       };
       const before = tf.memory().numTensors;
-      const plain = lossAndGrads(model, lora, batch);
-      model.gradientCheckpointing = true;
-      const ckpt = lossAndGrads(model, lora, batch);
+      const plain = lossAndGrads(model, lora, batch, false);
+      const ckpt = lossAndGrads(model, lora, batch, true);
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(ckpt.value - plain.value)).toBeLessThan(1e-5);
       ckpt.grads.forEach((g, i) => {
@@ -84,10 +85,9 @@ it('keeps less memory for the backward pass (demo shape, 8 x 64 tokens)', async 
   const ids = Array.from({ length: 8 }, (_, b) => Array.from({ length: 64 }, (_, i) => 1 + ((i * 5 + b) % 90)));
   const batch = { ids, mask: ids.map((r) => r.map(() => 1)), promptLength: 32 };
   const peak = async (on: boolean) => {
-    model.gradientCheckpointing = on;
     const base = tf.memory().numBytes;
     const prof = await tf.profile(() => {
-      lossAndGrads(model, lora, batch);
+      lossAndGrads(model, lora, batch, on);
       return [] as unknown as tf.Tensor;
     });
     return prof.peakBytes - base;

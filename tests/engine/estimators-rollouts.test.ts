@@ -10,6 +10,7 @@ import type { CausalLM } from '../../src/engine/model/model.ts';
 import type { RewardSample } from '../../src/reward/types.ts';
 import { mcValueEstimator } from '../../src/engine/estimators/vine-rollouts.ts';
 import { codec, loadTiny, toyConfig, toyDeps, toyStream } from './trainer-helpers.ts';
+import { runCompute } from '../../src/engine/ops/index.ts';
 
 let model: CausalLM;
 beforeAll(async () => {
@@ -39,7 +40,7 @@ describe('VinePPO Monte Carlo values', () => {
       { promptIds: examples[0].promptIds, completionIds: [7, 9, 11] },
       { promptIds: examples[1].promptIds, completionIds: [13] },
     ];
-    const ctx = { model, lora, codec, score, rng: new Rng(2), config, progress: 0 };
+    const ctx = { model, lora, compute: runCompute(config.run), codec, score, rng: new Rng(2), config, progress: 0 };
     const queries = [
       { row: 0, length: 0 },
       { row: 0, length: 2 },

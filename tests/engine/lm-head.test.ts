@@ -1,9 +1,9 @@
-// The chunked LM head (lm-head.ts) against the reference path (whole logits, op by op): log-probabilities,
+// The chunked LM head (lm-head.ts, with the reference Ops' chunk kernels) against the reference Ops (whole logits, op by op): log-probabilities,
 // entropies and the LoRA gradients of a weighted sum of both, with chunks of 1, 3 and all rows, and at a
 // sampling temperature, on the CPU and WASM backends (WASM frees a tensor at dispose, so a tensor that the
 // backward pass reads after its scope ended fails there). Tolerances: values 1e-5, gradients 1e-4 of their
 // max-abs.
-import { it, expect, beforeAll, afterEach, describe } from 'vitest';
+import { it, expect, beforeAll, describe } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,10 +14,9 @@ import { LoraAdapter } from '../../src/engine/lora.ts';
 import { completionLogprobs } from '../../src/engine/grpo.ts';
 import { lmHeadLogprobs } from '../../src/engine/lm-head.ts';
 import { lmHeadChunkRows } from '../../src/engine/memory.ts';
-import { setFused } from '../../src/engine/kernels/flag.ts';
+import { REFERENCE } from '../../src/engine/ops/index.ts';
+import { referenceChunks } from '../../src/engine/ops/reference.ts';
 import { fixtureDirs } from './fixtures.ts';
-
-afterEach(() => setFused('auto'));
 
 it('chunks hold at most 64 MiB of logits: 110 rows of a 151,936-token vocabulary', () => {
   expect(lmHeadChunkRows(151936)).toBe(110);
@@ -62,7 +61,6 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
         ]);
       const before = tf.memory().numTensors;
       const run = (chunked: boolean) => {
-        setFused(chunked ? 'auto' : false);
         const out: { lp?: Float32Array; ent?: Float32Array } = {};
         const { value, grads } = tf.variableGrads(() => {
           let lp: tf.Tensor2D, ent: tf.Tensor2D;
@@ -81,17 +79,22 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
               undefined,
               'int32',
             );
-            const { hidden } = model.forward({ ids, positions, keyMask: tf.tensor2d(batch.mask), lora });
+            const keyMask = tf.tensor2d(batch.mask);
+            const { hidden } = model.forward({ ids, positions, keyMask, lora, ops: REFERENCE });
             const h = tf.slice(hidden, [0, P - 1, 0], [N, C, D]).reshape([N * C, D]) as tf.Tensor2D;
             const both = lmHeadLogprobs(
-              model,
+              referenceChunks,
               h,
+              model.weights.lmHead,
               tf.slice(ids, [0, P], [N, C]).reshape([N * C]) as tf.Tensor1D,
               0.7,
               chunk,
             );
-            [lp, ent] = tf.split(both, 2, 1).map((t) => t.reshape([N, C]) as tf.Tensor2D);
-          } else ({ logprobs: lp, entropy: ent } = completionLogprobs(model, lora, batch, 0.7));
+            [lp, ent] = both.map((t) => t.reshape([N, C]) as tf.Tensor2D);
+          } else {
+            const compute = { ops: REFERENCE, gradientCheckpointing: false };
+            ({ logprobs: lp, entropy: ent } = completionLogprobs(model, lora, batch, compute, 0.7));
+          }
           out.lp = lp.dataSync() as Float32Array;
           out.ent = ent.dataSync() as Float32Array;
           return tf.add(tf.sum(tf.mul(lp, wLp)), tf.sum(tf.mul(ent, wEnt))) as tf.Scalar;

@@ -10,6 +10,7 @@ import { LoraAdapter, LoraFormatError } from '../../src/engine/lora.ts';
 import { readSafetensorsHeader } from '../../src/engine/model/safetensors.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs } from './fixtures.ts';
+import { REFERENCE } from '../../src/engine/ops/index.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -48,12 +49,12 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s LoRA in PEFT 
     const again = LoraAdapter.fromPeft(model.spec, JSON.parse(JSON.stringify(config)), weights);
     const ids = [[5, 6, 7, 8]],
       mask = [[1, 1, 1, 1]];
-    const a = fullLogits(model, lora, ids, mask),
-      b = fullLogits(model, again, ids, mask);
+    const a = fullLogits(model, lora, ids, mask, REFERENCE),
+      b = fullLogits(model, again, ids, mask, REFERENCE);
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
     lora.enabled = false; // the reference policy: same weights, adapter off
-    const off = fullLogits(model, lora, ids, mask),
-      base = fullLogits(model, null, ids, mask);
+    const off = fullLogits(model, lora, ids, mask, REFERENCE),
+      base = fullLogits(model, null, ids, mask, REFERENCE);
     expect(Array.from(await off.data())).toEqual(Array.from(await base.data()));
     expect(Array.from(await a.data())).not.toEqual(Array.from(await base.data()));
     tf.dispose([a, b, off, base]);
@@ -74,8 +75,8 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s LoRA in PEFT 
     expect(Math.max(...A.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(model.spec.hidden));
     const ids = [[9, 10, 11]],
       mask = [[1, 1, 1]];
-    const base = fullLogits(model, null, ids, mask),
-      withLora = fullLogits(model, lora, ids, mask);
+    const base = fullLogits(model, null, ids, mask, REFERENCE),
+      withLora = fullLogits(model, lora, ids, mask, REFERENCE);
     expect(Array.from(await withLora.data())).toEqual(Array.from(await base.data()));
     tf.dispose([base, withLora]);
     lora.dispose();

@@ -11,6 +11,7 @@ import { LoraAdapter } from '../../src/engine/lora.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { completionLogprobs, policyLoss, type LossSettings, type LossType } from '../../src/engine/grpo.ts';
 import { fixtureDirs, loadReference, rows, maxAbs, maxAbsDiff } from './fixtures.ts';
+import { chooseOps, REFERENCE } from '../../src/engine/ops/index.ts';
 
 const dirs = fixtureDirs();
 
@@ -35,7 +36,7 @@ describe.each(dirs.map((d) => [path.basename(d), d]))('%s', (_name, dir) => {
   async function logitsError(model: CausalLM, lora: LoraAdapter | null, refName: string): Promise<number> {
     const ids = rows(ref.t.get('input_ids')!),
       mask = rows(ref.t.get('attention_mask')!);
-    const out = fullLogits(model, lora, ids, mask);
+    const out = fullLogits(model, lora, ids, mask, REFERENCE);
     const ours = await out.data();
     out.dispose();
     const theirs = ref.t.get(refName)!.data,
@@ -106,7 +107,10 @@ describe.each(dirs.map((d) => [path.basename(d), d]))('%s GRPO loss and LoRA gra
     let metrics: Record<string, number> = {};
     const vars = lora.variables();
     const { value, grads } = tf.variableGrads(() => {
-      const { logprobs, entropy } = completionLogprobs(model, lora, batch);
+      const { logprobs, entropy } = completionLogprobs(model, lora, batch, {
+        ops: chooseOps({ fusedKernels: true }),
+        gradientCheckpointing: false,
+      });
       const out = policyLoss(
         {
           logprobs,

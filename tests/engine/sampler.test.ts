@@ -9,12 +9,14 @@ import { chooseToken } from '../../src/engine/sampling.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs, loadReference, rows } from './fixtures.ts';
+import { REFERENCE } from '../../src/engine/ops/index.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
 const greedy = (over: Partial<SampleOptions> = {}): SampleOptions => ({
+  ops: REFERENCE,
   numGenerations: 1,
   maxNewTokens: 10,
   temperature: 0,
@@ -50,7 +52,7 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s sampler', (_n
     const alone = await sampleBatch(model, null, [short], greedy({ maxNewTokens: 6 }));
     expect(both.completions[1]).toEqual(alone.completions[0]);
     const seq = [...short, ...alone.completions[0]];
-    const logits = fullLogits(model, null, [seq], [seq.map(() => 1)]);
+    const logits = fullLogits(model, null, [seq], [seq.map(() => 1)], REFERENCE);
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
     const V = model.spec.vocabSize;

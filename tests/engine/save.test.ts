@@ -11,6 +11,7 @@ import { LoraAdapter } from '../../src/engine/lora.ts';
 import { hfConfig, weightsToSafetensors } from '../../src/engine/model/save.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs } from './fixtures.ts';
+import { REFERENCE } from '../../src/engine/ops/index.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -30,8 +31,8 @@ it.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: merge_and_unload r
   expect(merged.spec).toEqual(model.spec);
   const ids = [[7, 8, 9, 10, 11]],
     mask = [[1, 1, 1, 1, 1]];
-  const a = fullLogits(model, lora, ids, mask),
-    b = fullLogits(merged, null, ids, mask);
+  const a = fullLogits(model, lora, ids, mask, REFERENCE),
+    b = fullLogits(merged, null, ids, mask, REFERENCE);
   const x = await a.data(),
     y = await b.data();
   expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-4);

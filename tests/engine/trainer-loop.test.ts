@@ -7,6 +7,9 @@ import { Rng } from '../../src/engine/rng.ts';
 import type { CausalLM } from '../../src/engine/model/model.ts';
 import { loadTiny, toyConfig, toyDeps, toyStream, hitsScorer, codec } from './trainer-helpers.ts';
 import { maxAbsDiff } from './fixtures.ts';
+import { runCompute } from '../../src/engine/ops/index.ts';
+
+const CPU = runCompute({ fused_kernels: true, gradient_checkpointing: false });
 
 let model: CausalLM;
 beforeAll(async () => {
@@ -54,7 +57,10 @@ describe('dynamic sampling', () => {
       run: { prompts_per_step: 3 },
     });
     const stream = toyStream(5);
-    const r = await rollout({ model, lora: null as never, codec, score, rng: new Rng(1), config, progress: 0 }, stream);
+    const r = await rollout(
+      { model, lora: null as never, compute: CPU, codec, score, rng: new Rng(1), config, progress: 0 },
+      stream,
+    );
     const G = config.sampling.num_generations;
     expect(r.kept.examples.length).toBe(3);
     expect(r.rounds).toBeGreaterThan(1);
@@ -69,7 +75,7 @@ describe('dynamic sampling', () => {
     const constant: Scorer = async (samples) => ({ scores: samples.map(() => [0.5]) });
     const config = toyConfig({ grpo: { dynamic_sampling: true, max_generation_rounds: 2 } });
     const r = await rollout(
-      { model, lora: null as never, codec, score: constant, rng: new Rng(1), config, progress: 0 },
+      { model, lora: null as never, compute: CPU, codec, score: constant, rng: new Rng(1), config, progress: 0 },
       toyStream(5),
     );
     expect(r.rounds).toBe(2);

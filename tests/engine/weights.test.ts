@@ -13,6 +13,7 @@ import { estimateMemory, assertFits } from '../../src/engine/memory.ts';
 import { BENCH_SHAPES } from '../../src/engine/bench/shapes.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { fixtureDirs } from './fixtures.ts';
+import { REFERENCE } from '../../src/engine/ops/index.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -58,8 +59,8 @@ describe('weights', () => {
       b = await CausalLM.load(dirSource(tmp));
     const ids = [[3, 4, 5, 6]],
       mask = [[1, 1, 1, 1]];
-    const la = fullLogits(a, null, ids, mask),
-      lb = fullLogits(b, null, ids, mask);
+    const la = fullLogits(a, null, ids, mask, REFERENCE),
+      lb = fullLogits(b, null, ids, mask, REFERENCE);
     const x = await la.data(),
       y = await lb.data();
     const err = Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i])));

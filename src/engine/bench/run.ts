@@ -13,7 +13,7 @@ import { policyStep, type MicroBatch } from '../step.ts';
 import { Rng } from '../rng.ts';
 import { backendInfo } from '../backend.ts';
 import { BENCH_SHAPES, type BenchShape } from './shapes.ts';
-import { fusedActive, fusedSetting, setFused, setTiled, tiledActive } from '../kernels/flag.ts';
+import { chooseOps, type Compute } from '../ops/index.ts';
 
 export interface BenchResult {
   device: string;
@@ -93,12 +93,13 @@ export async function runBench(
     decode: { ...shape0.decode, ...overrides.decode },
     train: { ...shape0.train, ...overrides.train },
   };
-  const fusedBefore = fusedSetting();
-  setFused(overrides.fused === false ? false : 'auto'); // fused kernels, or the op-by-op reference path for ratios
-  setTiled(overrides.tiled ?? null); // tiled kernels: by the adapter unless forced
+  // fused kernels, or the op-by-op reference path for ratios; tiled kernels by the adapter unless forced
+  const compute: Compute = {
+    ops: chooseOps({ fusedKernels: overrides.fused !== false, tiled: overrides.tiled }),
+    gradientCheckpointing: overrides.checkpoint === true,
+  };
   const weightsBefore = tf.memory().numBytes;
   const model = new CausalLM(shape.spec, randomWeights(shape.spec));
-  model.gradientCheckpointing = overrides.checkpoint === true;
   const weightsBytes = tf.memory().numBytes - weightsBefore;
   const lora = LoraAdapter.create(
     shape.spec,
@@ -114,17 +115,17 @@ export async function runBench(
   // a non-zero B so that the LoRA path does real work in decode
   for (const v of lora.variables().filter((_, i) => i % 2 === 1)) v.assign(tf.fill(v.shape, 1e-3));
   try {
-    const decode = await benchDecode(model, lora, shape.decode, log);
-    const train = await benchTrain(model, lora, shape.train, log);
+    const decode = await benchDecode(model, lora, compute, shape.decode, log);
+    const train = await benchTrain(model, lora, compute, shape.train, log);
     const info = backendInfo();
     return {
       device: info?.device ?? tf.getBackend(),
       backend: info?.backend ?? tf.getBackend(),
       shape: shapeName,
       layers: spec.layers,
-      fused: fusedActive(),
-      tiled_kernels: tiledActive(),
-      gradient_checkpointing: model.gradientCheckpointing,
+      fused: compute.ops.kind !== 'reference',
+      tiled_kernels: compute.ops.kind === 'tiled',
+      gradient_checkpointing: compute.gradientCheckpointing,
       ...decode,
       ...train,
       weights_bytes: weightsBytes,
@@ -132,18 +133,23 @@ export async function runBench(
       train: shape.train,
     };
   } finally {
-    setFused(fusedBefore);
-    setTiled(null);
     lora.dispose();
     model.dispose();
   }
 }
 
-async function benchDecode(model: CausalLM, lora: LoraAdapter, d: BenchShape['decode'], log: (m: string) => void) {
+async function benchDecode(
+  model: CausalLM,
+  lora: LoraAdapter,
+  compute: Compute,
+  d: BenchShape['decode'],
+  log: (m: string) => void,
+) {
   const rng = new Rng(1),
     V = model.spec.vocabSize;
   const prompts = Array.from({ length: d.seqs }, () => ids(rng, d.promptTokens, V));
   const opts = {
+    ops: compute.ops,
     numGenerations: 1,
     temperature: 1,
     topP: 1,
@@ -173,7 +179,13 @@ async function benchDecode(model: CausalLM, lora: LoraAdapter, d: BenchShape['de
   return { decode_tokens_per_s: (d.seqs * d.newTokens) / total, decode_step_ms: stepMs, prefill_s: prefill };
 }
 
-async function benchTrain(model: CausalLM, lora: LoraAdapter, t: BenchShape['train'], log: (m: string) => void) {
+async function benchTrain(
+  model: CausalLM,
+  lora: LoraAdapter,
+  compute: Compute,
+  t: BenchShape['train'],
+  log: (m: string) => void,
+) {
   const rng = new Rng(2),
     V = model.spec.vocabSize;
   const micro: MicroBatch[] = [];
@@ -198,7 +210,7 @@ async function benchTrain(model: CausalLM, lora: LoraAdapter, t: BenchShape['tra
     batchTokens: t.rows * t.completionTokens,
     microBatches: micro.length,
   };
-  const step = () => policyStep(model, lora, opt, micro, settings, { lr: 1e-6, maxGradNorm: 1 });
+  const step = () => policyStep(model, lora, opt, micro, settings, { lr: 1e-6, maxGradNorm: 1, compute });
   try {
     await step(); // warm-up: compiles programs, allocates the optimiser state
     const t0 = now();

@@ -42,7 +42,7 @@ export class AdvantageEstimator {
     if (rows.length === 0) return { rows, perRow: [], values: {}, histograms: {} }; // dynamic sampling kept no group
     if (g.advantage_estimator === 'vineppo') return this.vineppo(ctx, kept, rows);
     if (g.advantage_estimator === 'ppo') {
-      const p = await this.critic!.estimate(ctx.model, ctx.lora, rows, kept.rewards, lr, ctx.codec.padId);
+      const p = await this.critic!.estimate(ctx.model, ctx.lora, ctx.compute, rows, kept.rewards, lr, ctx.codec.padId);
       return withTokenAdvantages(rows, p.tokenAdvantages, p.metrics, { values: p.values.flat() });
     }
     const adv = computeAdvantages(kept.rewards, G, g.scale_rewards, g.advantage_estimator);

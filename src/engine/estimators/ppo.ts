@@ -3,7 +3,7 @@
 // head (its own AdamW). The policy update itself is the shared policyStep with per-token advantages.
 //
 //   const critic = new PpoCritic(model.spec.hidden, config, seed)
-//   const { tokenAdvantages, metrics } = await critic.estimate(model, lora, rows, rewards, lr)
+//   const { tokenAdvantages, metrics } = await critic.estimate(model, lora, compute, rows, rewards, lr, padId)
 //
 // Departure from PPO as in TRL: the value head trains on features of the rollout-time policy, before the
 // policy update of the same step (the features are fixed, so the order does not change the result), and
@@ -12,10 +12,11 @@ import * as tf from '../tf.ts';
 import type { RunConfig } from '../config.ts';
 import type { CausalLM } from '../model/model.ts';
 import type { LoraAdapter } from '../lora.ts';
+import type { Compute } from '../ops/ops.ts';
 import { AdamW, clipGradNorm } from '../optim.ts';
 import { CheckpointCorruptError } from '../checkpoint.ts';
 import { makeChunks, type TrainRow } from '../update.ts';
-import { clippedValueLoss, completionHidden, ValueHead, VALUE_HEAD_HIDDEN } from './value-head.ts';
+import { clippedValueLoss, trunkStates, ValueHead, VALUE_HEAD_HIDDEN } from './value-head.ts';
 import { mean } from '../stats.ts';
 import { explainedVariance, gae, terminalRewards, whiten } from './gae.ts';
 
@@ -48,6 +49,7 @@ export class PpoCritic {
   async estimate(
     model: CausalLM,
     lora: LoraAdapter,
+    compute: Compute,
     rows: TrainRow[],
     rewards: (number | null)[],
     lr: number,
@@ -55,7 +57,7 @@ export class PpoCritic {
   ): Promise<PpoEstimate> {
     const g = this.config.grpo;
     const { chunks, tokens } = makeChunks(rows, padId, this.config.run.micro_batch_size);
-    const feats = chunks.map((c) => completionHidden(model, lora, c.batch)); // [n, C, D] each
+    const feats = chunks.map((c) => trunkStates(model, lora, c.batch, compute)); // [n, C, D] each
     try {
       const old: number[][] = [];
       for (const f of feats) {

@@ -5,7 +5,7 @@
 //   loss      = vf_coef * 0.5 * mean_tokens max((v - R)^2, (v_clipped - R)^2)
 //
 //   const head = ValueHead.create(model.spec.hidden, 64, seed)
-//   const feats = completionHidden(model, lora, batch)      // [N, C, D], no gradient into the trunk
+//   const feats = trunkStates(model, lora, batch, compute)  // [N, C, D], no gradient into the trunk
 //   const v = head.predict(feats)                            // [N, C]
 //
 // Departure from TRL (which trains a separate value model, a full copy of the base network): the head
@@ -14,7 +14,8 @@
 import * as tf from '../tf.ts';
 import type { CausalLM } from '../model/model.ts';
 import type { LoraAdapter } from '../lora.ts';
-import type { SequenceBatch } from '../grpo.ts';
+import type { Compute } from '../ops/ops.ts';
+import { completionHidden, type SequenceBatch } from '../batch.ts';
 
 export const VALUE_HEAD_HIDDEN = 64;
 
@@ -48,28 +49,9 @@ export class ValueHead {
   }
 }
 
-/**
- * Hidden states [N, C, D] whose row t predicts completion token t (the state before it), from one forward
- * pass without gradients; the slice matches completionLogprobs in grpo.ts.
- */
-export function completionHidden(model: CausalLM, lora: LoraAdapter | null, b: SequenceBatch): tf.Tensor3D {
-  return tf.tidy(() => {
-    const N = b.ids.length,
-      P = b.promptLength,
-      C = b.ids[0].length - P,
-      D = model.spec.hidden;
-    const positions = b.mask.map((r) => {
-      let p = -1;
-      return r.map((m) => (m ? ++p : 1));
-    });
-    const { hidden } = model.forward({
-      ids: tf.tensor2d(b.ids, undefined, 'int32'),
-      positions: tf.tensor2d(positions, undefined, 'int32'),
-      keyMask: tf.tensor2d(b.mask, undefined, 'float32'),
-      lora,
-    });
-    return tf.slice(hidden, [0, P - 1, 0], [N, C, D]) as tf.Tensor3D;
-  });
+/** Hidden states [N, C, D] of the states before each completion token (batch.ts), without gradients. */
+export function trunkStates(model: CausalLM, lora: LoraAdapter | null, b: SequenceBatch, c: Compute): tf.Tensor3D {
+  return tf.tidy(() => completionHidden(model, lora, b, c).hidden);
 }
 
 export interface ValueLossInput {

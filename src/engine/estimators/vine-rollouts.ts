@@ -79,6 +79,7 @@ async function valueBatch(
     ctx.lora,
     qs.map((q, i) => [...rows[q.row].promptIds, ...heads[i]]),
     {
+      ops: ctx.compute.ops,
       numGenerations: k,
       maxNewTokens: Math.max(1, ...budgets),
       temperature: s.temperature,

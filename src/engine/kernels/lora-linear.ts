@@ -9,7 +9,6 @@
 // the output and of dx each summed in one).
 import * as tf from '../tf.ts';
 import { canTile, tiledMatMul } from './matmul.ts';
-import { tiledActive } from './flag.ts';
 
 export function fusedLoraLinear(
   x: tf.Tensor2D,
@@ -18,8 +17,10 @@ export function fusedLoraLinear(
   A: tf.Tensor,
   B: tf.Tensor,
   scale: number,
+  /** Register-tiled kernels (software adapters) where the shapes tile; else tfjs's matMul. */
+  preferTiled: boolean,
 ): tf.Tensor2D {
-  const tiled = tiledActive() && canTileLora(x, W, A as tf.Tensor2D);
+  const tiled = preferTiled && canTileLora(x, W, A as tf.Tensor2D);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, Ai, Bi] = args as tf.Tensor2D[];
     const save = args[3] as tf.GradSaveFunc;

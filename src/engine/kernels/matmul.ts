@@ -2,7 +2,7 @@
 // output from vec4 loads, with no workgroup memory and no barriers. On a software adapter (SwiftShader,
 // Chromium's WebGPU on a machine without a GPU) this runs about 8x faster than tfjs's shared-memory matMul
 // (3.5-4.4 vs 0.4-0.9 GFLOP/s on 128-512 sized products); on a hardware GPU tfjs's tiled matMul is kept
-// (`tiledActive` in flag.ts).
+// (the tiled Ops, ops/tiled.ts).
 //
 // One dispatch sums several products of the same output shape, scaled, plus a bias row:
 //

@@ -10,7 +10,7 @@
 //                                                 recomputes the logits chunk by chunk)
 //
 // On a hardware GPU one thread per row leaves most of the GPU idle; these are used with the tiled matmuls
-// only (`tiledActive` in flag.ts).
+// only (the tiled Ops, ops/tiled.ts).
 import * as tf from '../tf.ts';
 import { runKernel, f32 } from './program.ts';
 

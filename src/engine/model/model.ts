@@ -2,8 +2,11 @@
 // One implementation for all three: the differences are flags of ModelSpec. Works on token ids only.
 //
 //   const model = await CausalLM.load(dirSource('path/to/model'))
-//   const { hidden } = model.forward({ ids, positions, keyMask })    // hidden [B, T, D], final norm applied
-//   const logits = model.logits(hidden2d)                            // [N, V]
+//   const { hidden } = model.forward({ ids, positions, keyMask, ops })   // hidden [B, T, D], final norm applied
+//   const logits = model.logits(hidden2d, ops)                            // [N, V]
+//
+// The hardware-dependent operations (projections, RMSNorm, attention, the LM head) are the caller's Ops
+// (ops/ops.ts), chosen once per run; so is gradient checkpointing (`checkpoint`).
 //
 // Positions come from the attention mask (cumsum - 1), as Hugging Face's generate computes them, so that
 // left-padded rows see the same rotary phases in sampling and in the training forward pass.
@@ -22,10 +25,7 @@ import {
 import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
-import { fusedActive, tiledActive } from '../kernels/flag.ts';
-import { fusedLoraLinear, tiledLinear } from '../kernels/lora-linear.ts';
-import { tiledMatMulGrad } from '../kernels/matmul.ts';
-import { rowRmsNorm, rowSoftmax } from '../kernels/rows.ts';
+import type { Ops } from '../ops/ops.ts';
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache {
@@ -38,7 +38,12 @@ export interface ForwardInput {
   ids: tf.Tensor2D; // [B, T] int32
   positions: tf.Tensor2D; // [B, T] int32 rotary positions
   keyMask: tf.Tensor2D; // [B, S] float32: 1 where a key may be attended (S = T, or the cache capacity)
+  ops: Ops;
   lora?: LoraAdapter | null;
+  /** Gradient checkpointing (run.gradient_checkpointing): recompute each layer in the backward pass instead
+   * of keeping its activations. Ignored with a cache, and with LoRA dropout in training (the recomputed
+   * layer would draw other masks). */
+  checkpoint?: boolean;
   cache?: KVCache; // when given, the T new keys are written at slots offset..offset+T-1
   offset?: number;
 }
@@ -52,8 +57,6 @@ const NEG = -1e9; // additive mask; finite so fully masked (padding) rows give n
 
 export class CausalLM {
   private readonly invFreq: tf.Tensor1D;
-  /** Recompute each layer in the backward pass instead of keeping its activations (run.gradient_checkpointing). */
-  gradientCheckpointing = false;
 
   constructor(
     readonly spec: ModelSpec,
@@ -99,22 +102,22 @@ export class CausalLM {
       let x = embedLookup(this.weights.embed, inp.ids); // [B, T, D]
       const k: tf.Tensor4D[] = [],
         v: tf.Tensor4D[] = [];
-      const checkpoint =
-        this.gradientCheckpointing && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
+      const checkpoint = inp.checkpoint && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
+      const ops = inp.ops;
       this.weights.layers.forEach((w, l) => {
         if (checkpoint) {
-          x = this.checkpointedBlock(x, w, l, { bias, cos, sin, lora: inp.lora });
+          x = this.checkpointedBlock(x, w, l, { bias, cos, sin, ops, lora: inp.lora });
           return;
         }
         const cached = inp.cache ? { k: inp.cache.k[l], v: inp.cache.v[l], offset } : undefined;
-        const out = this.block(x, w, l, { bias, cos, sin, cached, lora: inp.lora });
+        const out = this.block(x, w, l, { bias, cos, sin, ops, cached, lora: inp.lora });
         x = out.x;
         if (out.k) {
           k.push(out.k);
           v.push(out.v!);
         }
       });
-      const hidden = rmsNorm(x, this.weights.norm, this.spec.rmsNormEps);
+      const hidden = ops.rmsNorm(x, this.weights.norm, this.spec.rmsNormEps);
       return { hidden, cache: inp.cache ? { k, v, capacity: inp.cache.capacity } : undefined };
     });
   }
@@ -126,9 +129,10 @@ export class CausalLM {
     l: number,
     ctx: AttnContext,
   ): { x: tf.Tensor3D; k?: tf.Tensor4D; v?: tf.Tensor4D } {
-    const a = this.attention(rmsNorm(x, w.inputNorm, this.spec.rmsNormEps), w, l, ctx);
+    const eps = this.spec.rmsNormEps;
+    const a = this.attention(ctx.ops.rmsNorm(x, w.inputNorm, eps), w, l, ctx);
     const h = tf.add(x, a.out) as tf.Tensor3D;
-    return { x: tf.add(h, this.mlp(rmsNorm(h, w.postNorm, this.spec.rmsNormEps), w, l, ctx.lora)), k: a.k, v: a.v };
+    return { x: tf.add(h, this.mlp(ctx.ops.rmsNorm(h, w.postNorm, eps), w, l, ctx)), k: a.k, v: a.v };
   }
 
   /**
@@ -149,7 +153,7 @@ export class CausalLM {
       }) as LoraAdapter;
     };
     const run = (xi: tf.Tensor3D, ts: tf.Tensor[], c: Pick<AttnContext, 'bias' | 'cos' | 'sin'>) =>
-      this.block(xi, w, l, { ...c, lora: withPairs(ts) }).x;
+      this.block(xi, w, l, { ...c, ops: ctx.ops, lora: withPairs(ts) }).x;
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const xi = args[0] as tf.Tensor3D,
         ts = args.slice(1, 1 + vars.length) as tf.Tensor[];
@@ -173,10 +177,8 @@ export class CausalLM {
   }
 
   /** Logits [N, V] of hidden states [N, D]. */
-  logits(hidden2d: tf.Tensor2D): tf.Tensor2D {
-    const tiled = tiledActive() ? tiledLinear(hidden2d, this.weights.lmHead) : null;
-    if (tiled) return tiled;
-    return tf.matMul(hidden2d, this.weights.lmHead, false, true);
+  logits(hidden2d: tf.Tensor2D, ops: Ops): tf.Tensor2D {
+    return ops.logits(hidden2d, this.weights.lmHead);
   }
 
   private rope(positions: tf.Tensor2D): [tf.Tensor4D, tf.Tensor4D] {
@@ -196,62 +198,37 @@ export class CausalLM {
       [B, T] = x.shape;
     const heads = (t: tf.Tensor2D, n: number, norm?: tf.Tensor1D) => {
       let h = t.reshape([B, T, n, s.headDim]);
-      if (norm) h = rmsNorm(h, norm, s.rmsNormEps);
+      if (norm) h = ctx.ops.rmsNorm(h, norm, s.rmsNormEps);
       return tf.transpose(h, [0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
     };
     const x2 = x.reshape([B * T, s.hidden]) as tf.Tensor2D;
-    const q = applyRope(heads(this.linear(x2, w, l, 'q_proj', ctx.lora), s.heads, w.qNorm), ctx.cos, ctx.sin);
-    let k = applyRope(heads(this.linear(x2, w, l, 'k_proj', ctx.lora), s.kvHeads, w.kNorm), ctx.cos, ctx.sin);
-    let v = heads(this.linear(x2, w, l, 'v_proj', ctx.lora), s.kvHeads);
+    const q = applyRope(heads(this.linear(x2, w, l, 'q_proj', ctx), s.heads, w.qNorm), ctx.cos, ctx.sin);
+    let k = applyRope(heads(this.linear(x2, w, l, 'k_proj', ctx), s.kvHeads, w.kNorm), ctx.cos, ctx.sin);
+    let v = heads(this.linear(x2, w, l, 'v_proj', ctx), s.kvHeads);
     if (ctx.cached) {
       k = writeCache(ctx.cached.k, k, ctx.cached.offset);
       v = writeCache(ctx.cached.v, v, ctx.cached.offset);
     }
-    const S = k.shape[2],
-      rep = s.heads / s.kvHeads;
-    if (tiledActive()) {
-      const o2 = tiledAttention(q, k, v, ctx.bias, s.kvHeads);
-      if (o2) {
-        const out = this.linear(o2, w, l, 'o_proj', ctx.lora).reshape([B, T, s.hidden]) as tf.Tensor3D;
-        return ctx.cached ? { out, k, v } : { out };
-      }
-    }
-    // GQA without copying K/V: query heads of one KV head are stacked along the row axis.
-    const qg = q.reshape([B, s.kvHeads, rep * T, s.headDim]);
-    let scores = tf.matMul(qg, k, false, true).reshape([B, s.heads, T, S]);
-    scores = tf.add(tf.mul(scores, 1 / Math.sqrt(s.headDim)), ctx.bias);
-    const probs = tf.softmax(scores).reshape([B, s.kvHeads, rep * T, S]);
-    const o = tf.matMul(probs, v).reshape([B, s.heads, T, s.headDim]);
-    const o2 = tf.transpose(o, [0, 2, 1, 3]).reshape([B * T, s.heads * s.headDim]) as tf.Tensor2D;
-    const out = this.linear(o2, w, l, 'o_proj', ctx.lora).reshape([B, T, s.hidden]) as tf.Tensor3D;
+    const o2 = ctx.ops.attention(q, k, v, ctx.bias); // [B*T, H*hd]
+    const out = this.linear(o2, w, l, 'o_proj', ctx).reshape([B, T, s.hidden]) as tf.Tensor3D;
     return ctx.cached ? { out, k, v } : { out };
   }
 
-  private mlp(x: tf.Tensor3D, w: LayerWeights, l: number, lora?: LoraAdapter | null): tf.Tensor3D {
+  private mlp(x: tf.Tensor3D, w: LayerWeights, l: number, ctx: AttnContext): tf.Tensor3D {
     const [B, T, D] = x.shape;
     const x2 = x.reshape([B * T, D]) as tf.Tensor2D;
-    const g = this.linear(x2, w, l, 'gate_proj', lora),
-      u = this.linear(x2, w, l, 'up_proj', lora);
+    const g = this.linear(x2, w, l, 'gate_proj', ctx),
+      u = this.linear(x2, w, l, 'up_proj', ctx);
     const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // SiLU(gate) * up
-    return this.linear(h, w, l, 'down_proj', lora).reshape([B, T, D]);
+    return this.linear(h, w, l, 'down_proj', ctx).reshape([B, T, D]);
   }
 
   /** x [N, in] -> [N, out]: base projection, its bias, and the LoRA update when the adapter covers it. */
-  private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, lora?: LoraAdapter | null): tf.Tensor2D {
-    const b = w.bias[name];
-    const pair = lora?.get(l, name);
-    if (pair && lora && fusedActive() && !(lora.training && lora.settings.dropout > 0))
-      return fusedLoraLinear(x, w[name], b, pair.A, pair.B, lora.scale);
-    const tiled = !pair && tiledActive() ? tiledLinear(x, w[name], b) : null;
-    if (tiled) return tiled;
-    let y: tf.Tensor2D = tf.matMul(x, w[name], false, true);
-    if (b) y = tf.add(y, b) as tf.Tensor2D;
-    if (pair && lora) {
-      const xin = lora.training && lora.settings.dropout > 0 ? tf.dropout(x, lora.settings.dropout) : x;
-      const delta = tf.matMul(tf.matMul(xin, pair.A, false, true), pair.B, false, true);
-      y = tf.add(y, tf.mul(delta, lora.scale)) as tf.Tensor2D;
-    }
-    return y;
+  private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, ctx: AttnContext): tf.Tensor2D {
+    const a = ctx.lora,
+      pair = a?.get(l, name);
+    const lora = a && pair ? { ...pair, scale: a.scale, dropout: a.training ? a.settings.dropout : 0 } : null;
+    return ctx.ops.linear(x, w[name], w.bias[name], lora);
   }
 
   dispose(): void {
@@ -264,6 +241,7 @@ interface AttnContext {
   bias: tf.Tensor4D;
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
+  ops: Ops;
   cached?: { k: tf.Tensor4D; v: tf.Tensor4D; offset: number };
   lora?: LoraAdapter | null;
 }
@@ -295,39 +273,6 @@ function embedLookup(embed: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
     gradFunc: () => [tf.zerosLike(args[0] as tf.Tensor)],
   }));
   return f(ids) as tf.Tensor3D;
-}
-
-/**
- * Attention of the training pass in tiled kernels (software adapters): q [B, H, T, hd], k and v
- * [B, KV, S, hd], bias [B, 1, T, S]; returns the heads' outputs [B*T, H*hd]. Null when the shapes do not
- * tile (head size or key count not a multiple of 4).
- */
-function tiledAttention(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  bias: tf.Tensor4D,
-  kvHeads: number,
-): tf.Tensor2D | null {
-  const [B, H, T, hd] = q.shape,
-    S = k.shape[2],
-    rep = H / kvHeads;
-  const qg = q.reshape([B * kvHeads, rep * T, hd]),
-    k3 = k.reshape([B * kvHeads, S, hd]),
-    v3 = v.reshape([B * kvHeads, S, hd]);
-  const scores = tiledMatMulGrad(qg, k3, 'nt');
-  if (!scores) return null;
-  const probs = rowSoftmax(scores.reshape([B, H, T, S]), bias, 1 / Math.sqrt(hd));
-  const o = tiledMatMulGrad(probs.reshape([B * kvHeads, rep * T, S]), v3, 'nn');
-  if (!o) return null;
-  return tf.transpose(o.reshape([B, H, T, hd]), [0, 2, 1, 3]).reshape([B * T, H * hd]) as tf.Tensor2D;
-}
-
-/** RMSNorm over the last axis, computed in f32 as HF does. */
-export function rmsNorm<T extends tf.Tensor>(x: T, w: tf.Tensor1D, eps: number): T {
-  if (tiledActive() && x.dtype === 'float32') return rowRmsNorm(x, w, eps);
-  const ms = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w) as T;
 }
 
 function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {

@@ -13,6 +13,7 @@ import { runBench } from '../../engine/bench/run.ts';
 import { AdamW, clipGradNorm } from '../../engine/optim.ts';
 import { policyStep, type StepMetrics } from '../../engine/step.ts';
 import type { LossSettings } from '../../engine/grpo.ts';
+import { chooseOps } from '../../engine/ops/index.ts';
 
 const rowsOf = (t: StTensor) =>
   Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
@@ -26,6 +27,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 /** Max |ours - reference| over unmasked positions for base and LoRA logits, and whether greedy tokens match. */
 export async function engineParity(base: string): Promise<Record<string, unknown>> {
   const info = await initBackend('webgpu');
+  const ops = chooseOps({ fusedKernels: true }); // a run's defaults on this adapter
   const ref = readSafetensors(await fetchBytes(`${base}/reference.safetensors`));
   const model = await CausalLM.load(urlSource(base));
   const lora = LoraAdapter.fromPeft(
@@ -38,7 +40,7 @@ export async function engineParity(base: string): Promise<Record<string, unknown
   const V = model.spec.vocabSize,
     T = ids[0].length;
   const err = async (l: LoraAdapter | null, name: string) => {
-    const t = fullLogits(model, l, ids, mask);
+    const t = fullLogits(model, l, ids, mask, ops);
     const ours = await t.data();
     t.dispose();
     const theirs = ref.get(name)!.data;
@@ -59,6 +61,7 @@ export async function engineParity(base: string): Promise<Record<string, unknown
     loraErr = await err(lora, 'lora_logits');
   const want = rowsOf(ref.get('greedy_tokens')!)[0];
   const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), {
+    ops,
     numGenerations: 1,
     maxNewTokens: want.length,
     temperature: 0,
@@ -156,7 +159,13 @@ export async function policyStepCheck(): Promise<StepMetrics[]> {
         [-2, -2, -2],
       ],
     };
-    out.push(await policyStep(model, lora, opt, [m], s, { lr: 1e-2, maxGradNorm: 1 }));
+    out.push(
+      await policyStep(model, lora, opt, [m], s, {
+        lr: 1e-2,
+        maxGradNorm: 1,
+        compute: { ops: chooseOps({ fusedKernels: true }), gradientCheckpointing: false },
+      }),
+    );
   }
   opt.dispose();
   lora.dispose();

@@ -1,7 +1,8 @@
-// Checks of the fused WebGPU kernels (src/engine/kernels) in a real WebGPU page: the fused decode step's
-// logits against the op-by-op forward's, step by step from the same prefilled cache (base model and with
-// a PEFT adapter), greedy tokens with fusion on and off against the Hugging Face reference, and the fused
-// AdamW update against optim.ts's.
+// Checks of the WebGPU Ops (src/engine/ops, kernels in src/engine/kernels) in a real WebGPU page, each
+// against the reference Ops: the fused decode step's logits against the op-by-op forward's, step by step
+// from the same prefilled cache (base model and with a PEFT adapter), greedy tokens with fusion on and off
+// against the Hugging Face reference, the in-place AdamW against optim.ts's, and the training pass of every
+// implementation.
 import * as tf from '../../engine/tf.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { CausalLM, type KVCache, type ForwardOutput } from '../../engine/model/model.ts';
@@ -11,9 +12,7 @@ import { readSafetensors } from '../../engine/model/safetensors.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { leftPad } from '../../engine/batch.ts';
-import { setFused, fusedSetting, setTiled } from '../../engine/kernels/flag.ts';
-import { fusedDecodeStep } from '../../engine/kernels/decode.ts';
-import { fusedAdamWStep } from '../../engine/kernels/adamw.ts';
+import { chooseOps, REFERENCE, tiledOps, webgpuOps, type Compute } from '../../engine/ops/index.ts';
 import { AdamW } from '../../engine/optim.ts';
 import { completionLogprobs } from '../../engine/grpo.ts';
 import { rowRmsNorm } from '../../engine/kernels/rows.ts';
@@ -45,6 +44,7 @@ async function decodeLogitsErr(
         ids: t2(pad.ids, 'int32'),
         positions: t2(pad.positions, 'int32'),
         keyMask: t2(keyMask, 'float32'),
+        ops: REFERENCE,
         lora,
         cache: empty,
         offset: 0,
@@ -60,7 +60,8 @@ async function decodeLogitsErr(
   for (let t = 0; t < steps; t++) {
     for (const r of keyMask) r[P + t] = 1;
     const positions = pos.map((p) => p + t + 1);
-    const a = fusedDecodeStep(model, lora, fused, ids, positions, keyMask, P + t);
+    const a = webgpuOps.decodeStep(model, lora, fused, ids, positions, keyMask, P + t);
+    if (!a) throw new Error('the fused decode step does not support this model');
     const r = tf.tidy(
       () =>
         model.forward({
@@ -73,13 +74,14 @@ async function decodeLogitsErr(
             'int32',
           ),
           keyMask: t2(keyMask, 'float32'),
+          ops: REFERENCE,
           lora,
           cache: ref,
           offset: P + t,
         }) as unknown as tf.TensorContainer,
     ) as unknown as ForwardOutput;
     const h = r.hidden.reshape([B, -1]) as tf.Tensor2D,
-      b = model.logits(h);
+      b = model.logits(h, REFERENCE);
     const [fa, fb] = [await a.data(), await b.data()];
     for (let i = 0; i < fa.length; i++) err = Math.max(err, Math.abs(fa[i] - fb[i]));
     ids = ids.map((_, row) => {
@@ -104,8 +106,7 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
     JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))),
     await bytes(`${base}/lora/adapter_model.safetensors`),
   );
-  const before = tf.memory().numTensors,
-    was = fusedSetting();
+  const before = tf.memory().numTensors;
   const prompts = [
     [5, 9, 2, 7, 11],
     [3, 4],
@@ -116,8 +117,8 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   const gp = ref.get('greedy_prompt')!,
     want = Array.from(ref.get('greedy_tokens')!.data);
   const greedy = async (on: boolean) => {
-    setFused(on);
     const out = await sampleBatch(model, null, [Array.from(gp.data)], {
+      ops: on ? chooseOps({ fusedKernels: true }) : REFERENCE,
       numGenerations: 1,
       maxNewTokens: want.length,
       temperature: 0,
@@ -133,7 +134,6 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   };
   const greedyFused = await greedy(true),
     greedyUnfused = await greedy(false);
-  setFused(was);
   const leaked = tf.memory().numTensors - before;
   lora.dispose();
   model.dispose();
@@ -167,8 +167,8 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
     sb = await ob.exportState();
   for (let step = 0; step < 3; step++) {
     const grads = shapes.map((sh, i) => tf.tensor2d(rnd(sh[0] * sh[1], 10 * step + i + 5), sh));
-    oa.step(grads, 1e-2);
-    fusedAdamWStep(ob, grads, 1e-2);
+    REFERENCE.adamwStep(oa, grads, 1e-2);
+    webgpuOps.adamwStep(ob, grads, 1e-2);
     tf.dispose(grads);
     sa = await oa.exportState();
     sb = await ob.exportState();
@@ -185,10 +185,11 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
 }
 
 /**
- * Fused vs op-by-op training forward: completion log-probabilities, entropies and every LoRA gradient of a
- * weighted sum of both, for each kernel family of the fused path (`tiled`: register-tiled matmuls and row
- * kernels; `tfjs`: tfjs's matMul with fused LoRA projections), and with gradient checkpointing on the
- * adapter's family (`checkpointed`). Rows of length 7 also exercise the tiled path's padding to a multiple of 4.
+ * Each Ops implementation's training forward against the reference's: completion log-probabilities,
+ * entropies and every LoRA gradient of a weighted sum of both, for `tiled` (register-tiled matmuls and row
+ * kernels), `tfjs` (the webgpu Ops: tfjs's matMul with fused LoRA projections), and gradient checkpointing
+ * on the adapter's choice (`checkpointed`). Rows of length 7 also exercise the tiled Ops' padding to a
+ * multiple of 4.
  */
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
@@ -199,7 +200,6 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     await bytes(`${base}/lora/adapter_model.safetensors`),
   );
   const before = tf.memory().numTensors,
-    was = fusedSetting(),
     vars = lora.variables();
   const batch = {
     ids: [
@@ -212,12 +212,9 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     ],
     promptLength: 4,
   };
-  const run = async (on: boolean, tiled: boolean | null = null, checkpoint = false) => {
-    setFused(on);
-    setTiled(tiled);
-    model.gradientCheckpointing = checkpoint;
+  const run = async (compute: Compute) => {
     const { value, grads } = tf.variableGrads(() => {
-      const { logprobs, entropy } = completionLogprobs(model, lora, batch, 0.7);
+      const { logprobs, entropy } = completionLogprobs(model, lora, batch, compute, 0.7);
       return tf.add(
         tf.sum(
           tf.mul(
@@ -246,12 +243,12 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     tf.dispose([value, ...Object.values(grads)]);
     return out;
   };
-  const tiled = await run(true, true),
-    tfjs = await run(true, false),
-    ckpt = await run(true, null, true),
-    ref = await run(false);
-  setFused(was);
-  setTiled(null);
+  const ref = await run({ ops: REFERENCE, gradientCheckpointing: false });
+  const cases: Record<string, Compute> = {
+    tiled: { ops: tiledOps, gradientCheckpointing: false },
+    tfjs: { ops: webgpuOps, gradientCheckpointing: false },
+    checkpointed: { ops: chooseOps({ fusedKernels: true }), gradientCheckpointing: true },
+  };
   const gradErr = (a: typeof ref) => {
     let e = 0;
     a.grads.forEach((g, i) => {
@@ -262,15 +259,15 @@ export async function gradParity(base: string): Promise<Record<string, unknown>>
     });
     return e;
   };
+  const errs: Record<string, { valueErr: number; gradErr: number }> = {};
+  for (const [name, compute] of Object.entries(cases)) {
+    const r = await run(compute);
+    errs[name] = { valueErr: Math.abs(r.value - ref.value), gradErr: gradErr(r) };
+  }
   const leaked = tf.memory().numTensors - before;
   lora.dispose();
   model.dispose();
-  return {
-    tiled: { valueErr: Math.abs(tiled.value - ref.value), gradErr: gradErr(tiled) },
-    tfjs: { valueErr: Math.abs(tfjs.value - ref.value), gradErr: gradErr(tfjs) },
-    checkpointed: { valueErr: Math.abs(ckpt.value - ref.value), gradErr: gradErr(ckpt) },
-    leaked,
-  };
+  return { ...errs, leaked };
 }
 
 /** A row kernel over more rows than one dispatch dimension holds (65,535 workgroups of 64): every row computed. */
