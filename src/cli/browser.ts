@@ -1,11 +1,9 @@
 // Running the built app headless: build it when missing or stale, serve dist/ on localhost (WebGPU needs a
-// secure context), and launch a system Chromium or Chrome with WebGPU through playwright-core. Used by
+// secure context; serve.ts), and launch a system Chromium or Chrome with WebGPU through playwright-core. Used by
 // `webgrpo train`, `webgrpo eval` and `webgrpo bench --browser`.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 
 export class BrowserNotFoundError extends Error {
   readonly name = 'BrowserNotFoundError';
@@ -70,55 +68,4 @@ function newestMtime(p: string): number {
   return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newestMtime(path.join(p, f))));
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-};
-
-export class PortInUseError extends Error {
-  readonly name = 'PortInUseError';
-}
-
-/**
- * Serves a folder on http://localhost:<port> (a free one when port is 0); extra maps URL prefixes to other
- * folders (e.g. a model mirror).
- */
-export async function serveStatic(
-  dir: string,
-  extra: Record<string, string> = {},
-  port = 0,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const prefix = Object.keys(extra).find((p) => urlPath.startsWith(`/${p}/`));
-    const base = prefix ? extra[prefix] : dir;
-    const rel = prefix ? urlPath.slice(prefix.length + 2) : urlPath.slice(1) || 'index.html';
-    const file = path.resolve(base, rel);
-    if (!file.startsWith(path.resolve(base)) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-length': fs.statSync(file).size,
-    });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new PortInUseError(`port ${port} on localhost is in use by another program: stop it and try again`)
-          : e,
-      ),
-    );
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const bound = (server.address() as AddressInfo).port;
-  return { url: `http://localhost:${bound}`, close: () => new Promise((r) => server.close(() => r())) };
-}
+export { serveStatic, PortInUseError } from './serve.ts';
