@@ -5,14 +5,36 @@
 // bundle without loading esbuild; a change rebuilds once. The bundle is split per command (esbuild's
 // code splitting), so `webgrpo reward math` reads the grader, not tfjs. It is written to a temporary
 // folder and renamed into place, so a killed build never leaves a partial bundle behind and two commands
-// starting at once cannot read each other's half-written files.
+// starting at once cannot read each other's half-written files. A command killed by a signal while it
+// builds removes its temporary folder first (then dies of the signal as it would have).
+// WEBGRPO_CLI_CACHE names another cache folder.
 import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'node_modules', '.cache', 'webgrpo');
+const outdir = process.env.WEBGRPO_CLI_CACHE
+  ? path.resolve(process.env.WEBGRPO_CLI_CACHE)
+  : path.join(root, 'node_modules', '.cache', 'webgrpo');
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs `fn`; if a signal arrives meanwhile, removes `tmp` and lets the signal end the process. */
+async function removedOnSignal(tmp, fn) {
+  const clean = () => fs.rmSync(tmp, { recursive: true, force: true });
+  const onSignal = (signal) => {
+    clean();
+    for (const s of SIGNALS) process.off(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    return await fn();
+  } finally {
+    clean();
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
+}
 const KEEP = 3; // bundles of other source versions kept (other worktrees or branches may share the cache)
 
 /** Hash of every file that can change the bundle, by path and content. */
@@ -34,8 +56,11 @@ function sourceHash() {
 async function bundle(dir) {
   const { build } = await import('esbuild');
   const tmp = `${dir}.${process.pid}.tmp`;
-  try {
-    await build({
+  fs.mkdirSync(tmp, { recursive: true });
+  await removedOnSignal(tmp, async () => {
+    // written here rather than by esbuild's own process, which could still be writing after this one died
+    const result = await build({
+      write: false,
       entryPoints: { main: path.join(root, 'src', 'cli', 'main.ts') },
       outdir: tmp,
       bundle: true,
@@ -87,14 +112,16 @@ async function bundle(dir) {
       logLevel: 'error',
       sourcemap: 'linked',
     });
+    for (const f of result.outputFiles) {
+      fs.mkdirSync(path.dirname(f.path), { recursive: true });
+      fs.writeFileSync(f.path, f.contents);
+    }
     try {
       fs.renameSync(tmp, dir); // atomic: the bundle appears whole or not at all
     } catch (e) {
       if (!fs.existsSync(path.join(dir, 'main.mjs'))) throw e; // else another command built it first
     }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Removes bundles of old source versions (and temporary files of builds that were killed), oldest first. */

@@ -54,6 +54,16 @@ test('train --config writes metrics, adapter, completions and summary; bad input
   expect(bad.status).not.toBe(0);
   expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   expect(bad.stderr).toMatch(/no preset "nope": choose one of demo/);
+  // an error raised in the page: one line with its class and message, no driver prefix or stack lines
+  fs.writeFileSync(
+    path.join(dir, 'bad-model.json'),
+    JSON.stringify({ ...CONFIG, model: { id: 'http://127.0.0.1:9/no-model' } }),
+  );
+  const page = train(['--config', path.join(dir, 'bad-model.json'), '--out', tmp('bad-model')]);
+  expect(page.status).not.toBe(0);
+  const last = page.stderr.trim().split('\n').at(-1)!;
+  expect(last, page.stderr).toMatch(/^webgrpo train: [A-Z]\w+: \S/);
+  expect(page.stderr).not.toMatch(/page\.evaluate|^\s+at /m);
 });
 
 test('SIGINT then --resume gives the metrics of an uninterrupted run', async () => {
@@ -76,11 +86,25 @@ test('SIGINT then --resume gives the metrics of an uninterrupted run', async () 
   expect(err).toMatch(/--resume/);
   const stoppedAt = lines(path.join(parts, 'metrics.jsonl')).length;
   expect(stoppedAt).toBeLessThan(4);
+  // as if the run had gone on past its last checkpoint before it was lost: those steps are trained again
+  fs.appendFileSync(
+    path.join(parts, 'metrics.jsonl'),
+    [stoppedAt + 1, stoppedAt + 2].map((n) => `${JSON.stringify({ step: n, reward: -1 })}\n`).join(''),
+  );
   const r = train(['--resume', '--out', parts]);
   expect(r.status, r.stderr).toBe(0);
   const a = lines(path.join(whole, 'metrics.jsonl')),
     b = lines(path.join(parts, 'metrics.jsonl'));
   expect(b.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+  // the summary covers the whole run: the step-0 baseline, the final evaluation, every step
+  const summary = JSON.parse(fs.readFileSync(path.join(parts, 'summary.json'), 'utf8'));
+  const wholeSummary = JSON.parse(fs.readFileSync(path.join(whole, 'summary.json'), 'utf8'));
+  expect(summary.baseline_eval.step).toBe(0);
+  expect(summary.baseline_eval.accuracy).toBe(wholeSummary.baseline_eval.accuracy);
+  expect(summary.final_eval.step).toBe(4);
+  expect(summary.final_eval.accuracy).toBe(wholeSummary.final_eval.accuracy);
+  expect(summary.steps).toBe(4);
+  expect(summary.resumed_from_step).toBe(stoppedAt);
   for (const k of ['reward', 'loss', 'kl', 'grad_norm'])
     expect(
       b.map((m) => m[k]),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser.ts';
 import type { RunConfig } from '../engine/config.ts';
+import { PageError, fromPlaywright } from './page-error.ts';
 import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
 
 export class PageCrashError extends Error {
@@ -93,17 +94,34 @@ async function attach(
     if (process.env.WEBGRPO_DEBUG) process.stderr.write(`[page] ${err.message}\n`);
   });
   if (process.env.WEBGRPO_DEBUG) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
-  await page.goto(`${server.url}/lab.html`);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
-  const lab = <T>(fn: string, ...args: unknown[]) =>
-    page.evaluate(
-      ([f, a]) => {
-        const l = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
-        return l[f as string](...(a as unknown[]));
-      },
-      [fn, args] as const,
-    ) as Promise<T>;
-  await lab('headlessCall', 'setHub', [hubFromEnv()]);
+  try {
+    await page.goto(`${server.url}/lab.html`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+  } catch (e) {
+    throw fromPlaywright(e);
+  }
+  const lab = async <T>(fn: string, ...args: unknown[]): Promise<T> => {
+    // errors thrown in the page come back as data, so the terminal gets their class and message only
+    let r: { ok: true; value: unknown } | { ok: false; name: string; message: string };
+    try {
+      r = await page.evaluate(
+        async ([f, a]) => {
+          const l = (globalThis as unknown as { webgrpoLab: Record<string, (...x: unknown[]) => unknown> }).webgrpoLab;
+          try {
+            return { ok: true as const, value: await l[f as string](...(a as unknown[])) };
+          } catch (e) {
+            const err = e as { name?: unknown; message?: unknown } | null;
+            return { ok: false as const, name: String(err?.name ?? 'Error'), message: String(err?.message ?? e) };
+          }
+        },
+        [fn, args] as const,
+      );
+    } catch (e) {
+      throw fromPlaywright(e);
+    }
+    if (!r.ok) throw new PageError(r.name, r.message);
+    return r.value as T;
+  };
   return {
     baseUrl: server.url,
     modelDir,

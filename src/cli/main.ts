@@ -2,6 +2,8 @@
 // (the exit code); this file only routes. Add a command by adding one row to COMMANDS.
 //
 //   npx webgrpo <command> [options]      npx webgrpo help
+import { oneLine } from './page-error.ts';
+
 type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
@@ -52,8 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load()).run(rest);
   } catch (e) {
-    const err = e as Error;
-    process.stderr.write(`webgrpo ${name}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}\n`);
+    const err = e instanceof Error ? e : new Error(String(e));
+    // one line (a usage error adds the usage text): no stack, no call log of the browser driver
+    const message = err.name === 'UsageError' ? err.message : oneLine(err.message);
+    process.stderr.write(`webgrpo ${name}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${message}\n`);
     if (process.env.WEBGRPO_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 1;
   }

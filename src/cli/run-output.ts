@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunConfig } from '../engine/config.ts';
-import type { StepMetrics, EvalResult, PeftFiles } from '../worker/protocol.ts';
+import type { StepMetrics, EvalResult, PeftFiles, TrainerEvent } from '../worker/protocol.ts';
+import { oneLine } from './page-error.ts';
 import type { HeadlessPage } from './headless.ts';
 
 const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
@@ -24,10 +25,23 @@ export function progressLine(m: StepMetrics, cfg: RunConfig, started: number): s
   return parts.join(' | ');
 }
 
+/** What the terminal shows of a trainer event (one line), or null for events it does not show. */
+export function eventLine(e: TrainerEvent, cfg: RunConfig, started: number): string | null {
+  if (e.kind === 'metrics') return progressLine(e.metrics, cfg, started);
+  if (e.kind === 'eval')
+    return `eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})`;
+  // e.g. a corrupt checkpoint passed over on resume
+  if (e.kind === 'log') return oneLine(e.message);
+  return null;
+}
+
 export interface RunTotals {
   started: number;
+  /** The whole run's evaluations and steps (a resumed run's include those before its checkpoint). */
   evals: EvalResult[];
   history: StepMetrics[];
+  /** The checkpoint's step this invocation resumed from (0 for a fresh run). */
+  resumedFrom: number;
 }
 
 export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTotals): Promise<void> {
@@ -39,16 +53,65 @@ export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTot
   fs.writeFileSync(path.join(out, 'adapter', 'adapter_config.json'), JSON.stringify(adapter.config, null, 2));
   fs.writeFileSync(path.join(out, 'adapter', 'adapter_model.safetensors'), Buffer.from(adapter.weights, 'base64'));
   fs.writeFileSync(path.join(out, 'completions.jsonl'), await page.call<string>('exportCompletions'));
+  fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(runSummary(t), null, 2));
+}
+
+/** summary.json: baseline (step 0) and final evaluation and step count of the whole run; time and speed of this invocation. */
+export function runSummary(t: RunTotals) {
   const seconds = (Date.now() - t.started) / 1000;
-  const tokens = t.history.reduce((n, m) => n + (m.values.num_tokens_step ?? 0), 0);
   const last = t.history.at(-1)?.values ?? {};
-  const summary = {
-    baseline_eval: t.evals[0] ?? null,
-    final_eval: t.evals.length > 1 ? t.evals.at(-1) : null,
+  const before = t.history.filter((m) => m.step <= t.resumedFrom).at(-1)?.values.num_tokens ?? 0;
+  const tokens = (last.num_tokens ?? 0) - before;
+  const baseline = t.evals.find((e) => e.step === 0) ?? t.evals[0] ?? null;
+  const final = t.evals.length > 1 ? t.evals.at(-1)! : null;
+  return {
+    baseline_eval: baseline,
+    final_eval: final,
     steps: t.history.length,
+    ...(t.resumedFrom > 0 ? { resumed_from_step: t.resumedFrom } : {}),
     seconds,
-    tokens_per_second: last.num_tokens && seconds > 0 ? last.num_tokens / seconds : tokens / Math.max(seconds, 1e-9),
+    tokens_per_second: seconds > 0 ? tokens / seconds : 0,
     final_metrics: last,
   };
-  fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+}
+
+/**
+ * metrics.jsonl, one record per step, written as steps arrive. A fresh run starts it empty; a resumed
+ * run keeps the records up to its checkpoint's step and drops the later ones, which it trains again
+ * (so every step is in the file once).
+ */
+export class MetricsLog {
+  private opened = false;
+  resumedFrom = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly resumed: boolean,
+  ) {}
+
+  /** Starts the file; `upToStep` is the step the run continues from. Later calls do nothing. */
+  open(upToStep: number): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.resumedFrom = this.resumed ? upToStep : 0;
+    const kept =
+      this.resumed && fs.existsSync(this.file) ? recordsUpTo(fs.readFileSync(this.file, 'utf8'), upToStep) : [];
+    fs.writeFileSync(this.file, kept.map((l) => `${l}\n`).join(''));
+  }
+
+  write(m: StepMetrics): void {
+    this.open(m.step - 1);
+    fs.appendFileSync(this.file, `${JSON.stringify({ step: m.step, phase: m.phase, ...m.values })}\n`);
+  }
+}
+
+function recordsUpTo(text: string, step: number): string[] {
+  return text.split('\n').filter((line) => {
+    try {
+      const s = (JSON.parse(line) as { step?: unknown }).step;
+      return typeof s === 'number' && s <= step;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -14,8 +14,10 @@ import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { presetConfig } from '../engine/presets.ts';
 import { customCode, decodeLink } from '../engine/link.ts';
 import { openHeadless, type HeadlessPage } from './headless.ts';
-import { progressLine, writeRunOutputs } from './run-output.ts';
-import type { TrainerEvent, EvalResult, StepMetrics } from '../worker/protocol.ts';
+import { MetricsLog, eventLine, writeRunOutputs } from './run-output.ts';
+import { prepareOutDir } from './out-dir.ts';
+import { PageError } from './page-error.ts';
+import type { TrainerEvent, RunHistory } from '../worker/protocol.ts';
 
 const USAGE =
   'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed] [--allow-custom-code]';
@@ -36,16 +38,12 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   const out = path.resolve(v.out ?? 'webgrpo-run');
-  fs.mkdirSync(out, { recursive: true });
   const runFile = path.join(out, 'run.json');
   let config: RunConfig;
   let resumeId: string | null = null;
+  // nothing is created before the inputs are known to be good
   if (v.resume) {
-    if (!fs.existsSync(runFile))
-      throw new UsageError(
-        `--resume: ${out} holds no run to resume (run.json is missing); start one with --out ${out}`,
-      );
-    const saved = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { runId: string; config: unknown };
+    const saved = readSavedRun(out, runFile);
     resumeId = saved.runId;
     config = parseRunConfig(saved.config);
   } else {
@@ -57,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!(n > 0)) throw new UsageError(`--steps ${v.steps}: give a positive integer`);
     config = parseRunConfig({ ...config, run: { ...config.run, max_steps: n } });
   }
+  prepareOutDir(out);
   fs.writeFileSync(path.join(out, 'config.json'), JSON.stringify(config, null, 2));
   const page = await openHeadless({
     profileDir: path.join(out, '.browser'),
@@ -67,6 +66,20 @@ export async function run(argv: string[]): Promise<number> {
     return await trainInPage(page, config, resumeId, out, runFile);
   } finally {
     await page.close();
+  }
+}
+
+function readSavedRun(out: string, runFile: string): { runId: string; config: unknown } {
+  if (!fs.existsSync(runFile))
+    throw new UsageError(
+      `--resume: ${out} holds no run to resume (no run.json there), so nothing was done or created; start a run with --out ${out}`,
+    );
+  try {
+    const saved = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { runId?: unknown; config?: unknown };
+    if (typeof saved.runId !== 'string' || !saved.config) throw new Error('no runId and config in it');
+    return { runId: saved.runId, config: saved.config };
+  } catch (e) {
+    throw new UsageError(`--resume: ${runFile} is damaged (${(e as Error).message}); start a new run in another --out`);
   }
 }
 
@@ -106,53 +119,61 @@ async function trainInPage(
   out: string,
   runFile: string,
 ): Promise<number> {
-  const metricsFile = fs.createWriteStream(path.join(out, 'metrics.jsonl'), { flags: resumeId ? 'a' : 'w' });
+  const metrics = new MetricsLog(path.join(out, 'metrics.jsonl'), resumeId !== null);
   const started = Date.now();
-  let failure: string | null = null;
-  let interrupted = false;
-  const evals: EvalResult[] = [],
-    history: StepMetrics[] = [];
+  let failure: PageError | null = null;
+  let interrupted: NodeJS.Signals | null = null;
   const done = new Promise<void>((resolve) => {
     page.onEvent((e: TrainerEvent) => {
-      if (e.kind === 'metrics') {
-        history.push(e.metrics);
-        metricsFile.write(`${JSON.stringify({ step: e.metrics.step, phase: e.metrics.phase, ...e.metrics.values })}\n`);
-        process.stderr.write(`${progressLine(e.metrics, config, started)}\n`);
-      } else if (e.kind === 'eval') {
-        evals.push(e.result);
-        process.stderr.write(
-          `eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})\n`,
-        );
-      } else if (e.kind === 'error') {
-        failure = `${e.error.name}: ${e.error.message}`;
+      if (e.kind === 'metrics') metrics.write(e.metrics);
+      const line = eventLine(e, config, started);
+      if (line !== null) process.stderr.write(`${line}\n`);
+      if (e.kind === 'error') {
+        failure = new PageError(e.error.name, e.error.message);
         resolve();
       } else if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) {
-        if (e.status.state === 'error' && !failure) failure = e.status.message ?? 'the run failed';
+        if (e.status.state === 'error' && !failure)
+          failure = new PageError('TrainingError', e.status.message ?? 'the run failed');
         resolve();
       }
     });
   });
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
+  // Ctrl-C or SIGTERM: finish the step and save; a second one aborts
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(exitCodeOf(signal));
+    interrupted = signal;
     process.stderr.write('\nstopping: finishing the current step and saving a checkpoint (Ctrl-C again to abort)...\n');
     void page.call('stop').catch(() => undefined);
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let runId: string | null = resumeId;
   try {
     const status = await page.startRun(config, resumeId);
+    runId = status.runId;
+    metrics.open(status.step);
     fs.writeFileSync(runFile, JSON.stringify({ runId: status.runId, config }, null, 2));
     await done;
   } finally {
-    process.off('SIGINT', onSigint);
-    metricsFile.end();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  if (failure) throw new Error(failure);
-  await writeRunOutputs(page, out, { started, evals, history });
+  if (failure) throw failure;
+  // the whole run's history and evaluations (a resumed run's include those before the checkpoint)
+  const whole = await page.call<RunHistory>('runHistory', runId);
+  await writeRunOutputs(page, out, {
+    started,
+    evals: whole.evals,
+    history: whole.history,
+    resumedFrom: metrics.resumedFrom,
+  });
   process.stderr.write(
     interrupted
       ? `checkpoint saved; continue with: webgrpo train --resume --out ${out}\n`
       : `done: outputs in ${out}\n`,
   );
-  return interrupted ? 130 : 0;
+  return interrupted ? exitCodeOf(interrupted) : 0;
 }
+
+/** The shell's convention: 128 + the signal's number. */
+const exitCodeOf = (signal: NodeJS.Signals) => (signal === 'SIGTERM' ? 143 : 130);
