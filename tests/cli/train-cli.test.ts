@@ -113,7 +113,8 @@ describe('a resumed run', () => {
 describe('what reaches the terminal', () => {
   const cfg = presetConfig('demo');
   it('says when a corrupt checkpoint was passed over on resume', () => {
-    const message = 'checkpoint of step 6 is unusable (checkpoint checksum mismatch); resuming from step 4';
+    const message =
+      'resumed from the checkpoint of step 4: the newer checkpoint of step 6 (checkpoint checksum mismatch) could not be read and was skipped';
     expect(eventLine({ kind: 'log', message }, cfg, Date.now())).toBe(message);
   });
 
