@@ -20,6 +20,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "convert a TRL GRPO config to ours (from-trl FILE) or ours to TRL's YAML (to-trl run.json)",
     load: () => import('./config.ts'),
   },
+  export: {
+    summary:
+      'write a TRL project (export trl --config run.json --out DIR): train.py, rewards.py, data, accelerate configs',
+    load: () => import('./export.ts'),
+  },
   train: {
     summary: 'train headless in Chromium (--preset, --config or --link); writes metrics, adapter, summary',
     load: () => import('./train.ts'),

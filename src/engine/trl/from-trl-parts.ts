@@ -240,7 +240,7 @@ export function mapRewards(m: Mapping): void {
       `reward_weights has ${weights.length} weights for ${funcs.length} reward_funcs; TRL needs one per function`,
     ]);
   const specs = funcs.map((f, i) => {
-    const last = f.split('.').at(-1)!;
+    const last = f.split('.').at(-1)!.replace(/_\d+$/, ''); // rewards.format_2: our second format reward
     if (OURS.includes(last)) return { name: last, weight: weights[i], options: {}, note: '' }; // one of ours, e.g. from our own export
     const t = TRL_REWARDS[last];
     return t

@@ -122,6 +122,16 @@ function grpoFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown> {
   };
 }
 
+/** Python names of the run's rewards in the exported rewards.py: the reward's name, _2, _3... for repeats. */
+export function rewardFuncNames(c: RunConfig): string[] {
+  const seen = new Map<string, number>();
+  return c.rewards.map((r) => {
+    const n = (seen.get(r.name) ?? 0) + 1;
+    seen.set(r.name, n);
+    return n === 1 ? r.name : `${r.name}_${n}`;
+  });
+}
+
 function rewardFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown> {
   c.rewards.forEach((r, i) => {
     if (r.weight_end !== undefined)
@@ -133,7 +143,10 @@ function rewardFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown>
         note: `TRL's reward weights are constant: ${r.name} keeps weight ${r.weight} for the whole run (no curriculum to ${r.weight_end})`,
       });
   });
-  return { reward_funcs: c.rewards.map((r) => `rewards.${r.name}`), reward_weights: c.rewards.map((r) => r.weight) };
+  return {
+    reward_funcs: rewardFuncNames(c).map((n) => `rewards.${n}`),
+    reward_weights: c.rewards.map((r) => r.weight),
+  };
 }
 
 /** A Hub dataset by name; a built-in or uploaded one exists only here (the export writes it as Parquet). */
