@@ -1,4 +1,5 @@
-// `webgrpo reward math --gold "<answer>" [--strict] [--percent-as-number=false] [--tolerance 1e-6] < completion.txt`
+// `webgrpo reward math --gold "<answer>" [--mode auto|number|expression] [--strict] [--percent-as-number=false]
+//  [--tolerance 1e-6] < completion.txt`
 // Grades the completion on stdin against the gold answer and prints the verdict as JSON: the score, the
 // extracted answer, the rule that matched and the reason. The gold may be a bare answer ("18") or a whole
 // GSM8K solution ending in "#### 18". With --jsonl, stdin holds one {"completion", "gold"} object per line
@@ -13,7 +14,7 @@ class UsageError extends Error {
 }
 
 const USAGE =
-  'Usage: webgrpo reward math --gold "<answer>" [--strict] [--percent-as-number true|false] [--tolerance 1e-6] < completion.txt\n' +
+  'Usage: webgrpo reward math --gold "<answer>" [--mode auto|number|expression] [--strict] [--percent-as-number true|false] [--tolerance 1e-6] < completion.txt\n' +
   '       webgrpo reward math --jsonl [--strict] ... < items.jsonl   (one {"completion", "gold"} per line)';
 
 export async function run(argv: string[]): Promise<number> {
@@ -24,6 +25,7 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
       options: {
         gold: { type: 'string' },
+        mode: { type: 'string', default: 'auto' },
         strict: { type: 'boolean', default: false },
         'percent-as-number': { type: 'string', default: 'true' },
         tolerance: { type: 'string', default: '1e-6' },
@@ -39,7 +41,10 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--percent-as-number must be true or false, got "${pct}"`);
   const tolerance = Number(values.tolerance);
   if (!(tolerance >= 0)) throw new UsageError(`--tolerance must be a number >= 0, got "${values.tolerance}"`);
-  const opts = { strict: values.strict, percentAsNumber: pct === 'true', tolerance };
+  const mode = values.mode;
+  if (mode !== 'auto' && mode !== 'number' && mode !== 'expression')
+    throw new UsageError(`--mode must be auto, number or expression, got "${mode}"`);
+  const opts = { mode, strict: values.strict, percentAsNumber: pct === 'true', tolerance } as const;
   const input = await readStdin();
   if (!values.jsonl) {
     process.stdout.write(`${JSON.stringify(gradeMath(input, values.gold!, opts))}\n`);

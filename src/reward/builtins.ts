@@ -3,7 +3,10 @@
 // `<name>Reward` is registered as `<name>` (found by Vite's glob, so adding the folder is enough).
 import { registerReward, type RewardDef } from './registry.ts';
 import type { RewardFn } from './types.ts';
-import { mathReward } from './math.ts';
+
+// The math reward's expression grader brings a computer algebra system (about 1 MB gzipped): it is loaded
+// the first time a math reward is scored, so pages and workers that only list rewards do not carry it.
+const mathReward: RewardFn = async (sample, options) => (await import('./math.ts')).mathReward(sample, options);
 import { formatReward } from './format.ts';
 import { overlongReward } from './overlong.ts';
 import { ksatReward } from './ksat.ts';
@@ -14,8 +17,8 @@ export const BUILTIN_REWARDS: RewardDef[] = [
     name: 'math',
     fn: mathReward,
     description:
-      'Final answer equals the gold answer as a number (boxed, ####, "the answer is", Answer:, last number).',
-    defaults: { strict: false, percent_as_number: true, tolerance: 1e-6 },
+      'Final answer (boxed, ####, "the answer is", Answer:, last number) equals the gold answer: as a number, or by meaning for expressions, sets, intervals, matrices and text.',
+    defaults: { mode: 'auto', strict: false, percent_as_number: true, tolerance: 1e-6 },
   },
   {
     name: 'format',

@@ -1,14 +1,19 @@
-// The math reward: 1 when the completion's final answer equals the gold answer as a number, else 0, with
-// what was extracted, by which rule, and why it scored as it did (the UI and `webgrpo reward math` show it).
+// The math reward: 1 when the completion's final answer equals the gold answer, else 0, with what was
+// extracted, by which rule, and why it scored as it did (the UI and `webgrpo reward math` show it). A gold
+// that is a plain number ("18", "1,234", "3/4", "10%") is compared as a number, as GSM8K needs; any other
+// gold ("\frac{\sqrt{3}}{2}", "[0, 1)", "\{1, 2\}", "x^2+1", "\text{Evelyn}") by meaning (math-expr.ts), and
+// so is an answer with mathematics in it ("5\sqrt{2}") even against a number.
 //
 //   gradeMath('so she makes $18 a day.\n#### 18', '18')
 //   // { score: 1, rule: 'hash', extracted: '18', value: 18, gold: 18, reason: 'equal to the gold answer' }
 //
-// Options (reward options in the run config): strict (only explicit answer markers count, no last-number
-// fallback), percent_as_number (default true: "10%" equals a gold of 10, as GSM8K's golds are bare
-// numbers), tolerance (relative, default 1e-6), answer_field (the row column with the gold answer).
+// Options (reward options in the run config, schema in options.ts): mode (auto, number or expression),
+// strict (only explicit answer markers count, no last-number fallback), percent_as_number (default true:
+// "10%" equals a gold of 10, as GSM8K's golds are bare numbers), tolerance (relative, default 1e-6),
+// answer_field (the row column with the gold answer).
 import type { RewardFn } from './types.ts';
-import { extractAnswer, goldAnswer, type ExtractRule } from './math-extract.ts';
+import { extractAnswer, goldAnswer, type Extracted, type ExtractRule } from './math-extract.ts';
+import { gradeExpression } from './math-expr.ts';
 import {
   numbersEqual,
   numberValue,
@@ -19,13 +24,22 @@ import {
   type ParsedNumber,
 } from './math-number.ts';
 
+/** number: as a number (text for a non-number gold); expression: by meaning; auto: number for plain-number golds. */
+export type MathMode = 'auto' | 'number' | 'expression';
+
 export interface MathOptions {
+  mode: MathMode;
   strict: boolean;
   percentAsNumber: boolean;
   tolerance: number;
 }
 
-export const DEFAULT_MATH_OPTIONS: MathOptions = { strict: false, percentAsNumber: true, tolerance: 1e-6 };
+export const DEFAULT_MATH_OPTIONS: MathOptions = {
+  mode: 'auto',
+  strict: false,
+  percentAsNumber: true,
+  tolerance: 1e-6,
+};
 
 export interface MathVerdict {
   score: 0 | 1;
@@ -119,6 +133,8 @@ function gradeText(completion: string, gold: string, opts: MathOptions): MathVer
       ...base,
       reason: `the answer is ${ex.text.length} characters long; answers over ${MAX_SPAN_CHARS} are not read`,
     };
+  const goldText = goldAnswer(gold.slice(0, MAX_COMPLETION_CHARS));
+  if (byMeaning(opts.mode, goldText, ex)) return gradeByMeaning(ex, goldText, opts);
   if (typeof goldValue === 'string') {
     const same = normalizedText(ex.text) === goldValue;
     return {
@@ -141,6 +157,32 @@ function gradeText(completion: string, gold: string, opts: MathOptions): MathVer
   };
 }
 
+/** "18", "-1,234.5", "3/4" (also \frac{3}{4}), "10%", "$5": a gold that GSM8K-style number grading reads. */
+export function isPlainNumber(gold: string): boolean {
+  const t = normalizeLatex(gold).replace(/[\s$]/g, '').replace(/\.$/, '');
+  return /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.\d+)?%?$/.test(t) || /^[-+]?\d+\/\d+$/.test(t);
+}
+
+// Mathematics that number grading would misread: "5\sqrt{2}" is not 5, "2x" is not 2.
+const SYMBOLIC =
+  /\\(?:sqrt|pi|infty|sin|cos|tan|cot|sec|csc|log|ln|exp|begin|cup|cap|pm|mp|binom|le|ge|neq|overline)(?![a-z])|\^|\\\{|\\frac\s*\{[^{}]*[^\d\s{}.,-]|\d\s*[a-z](?![a-z])/i;
+
+function byMeaning(mode: MathMode, goldText: string, ex: Extracted): boolean {
+  if (mode !== 'auto') return mode === 'expression';
+  return !isPlainNumber(goldText) || (ex.rule !== 'last_number' && SYMBOLIC.test(ex.text));
+}
+
+function gradeByMeaning(ex: Extracted, goldText: string, opts: MathOptions): MathVerdict {
+  const base = { rule: ex.rule, value: null, gold: goldText };
+  let span = ex.text;
+  if (ex.rule === 'last_number') {
+    const nums = readNumbers(ex.text).filter((n) => !n.malformed);
+    if (nums.length === 0) return { score: 0, ...base, extracted: null, reason: 'no final answer in the completion' };
+    span = nums[nums.length - 1].text;
+  }
+  return { ...base, extracted: span, ...gradeExpression(span, goldText, opts) };
+}
+
 export class MathOptionError extends Error {
   readonly name = 'MathOptionError';
 }
@@ -148,6 +190,13 @@ export class MathOptionError extends Error {
 /** Reads reward options from the run config (snake_case keys), rejecting wrong types with a clear message. */
 export function mathOptions(o: Record<string, unknown>): Partial<MathOptions> {
   const out: Partial<MathOptions> = {};
+  if (o.mode !== undefined) {
+    if (o.mode !== 'auto' && o.mode !== 'number' && o.mode !== 'expression')
+      throw new MathOptionError(
+        `math reward option mode must be "auto", "number" or "expression", got ${JSON.stringify(o.mode)}`,
+      );
+    out.mode = o.mode;
+  }
   for (const [key, prop] of [
     ['strict', 'strict'],
     ['percent_as_number', 'percentAsNumber'],

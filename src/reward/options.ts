@@ -10,6 +10,12 @@ import { OcamlRewardOptions } from './ocaml/options.ts';
 
 const MathOptions = z
   .strictObject({
+    mode: z
+      .enum(['auto', 'number', 'expression'])
+      .default('auto')
+      .describe(
+        'How answers are compared: as numbers (GSM8K), by meaning as mathematics (MATH: expressions, sets, intervals, matrices...), or auto: by meaning unless the gold answer is a plain number.',
+      ),
     strict: z.boolean().default(false).describe('Only explicit answer markers count (no last-number fallback).'),
     percent_as_number: z
       .boolean()

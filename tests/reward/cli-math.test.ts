@@ -35,6 +35,18 @@ describe('webgrpo reward math', () => {
     ).toMatchObject({ score: 1, rule: 'last_number', gold: 72 });
     expect(JSON.parse(rewardMath('so 72', '--gold', '72', '--strict').out)).toMatchObject({ score: 0, rule: null });
   });
+  it('grades a LaTeX gold by meaning, says why, and takes --mode', () => {
+    const v = JSON.parse(rewardMath('so \\boxed{[0, \\tfrac12)}', '--gold', '\\left[0, \\frac{1}{2}\\right)').out);
+    expect(v).toMatchObject({ score: 1, rule: 'boxed', extracted: '[0, \\tfrac12)' });
+    expect(v.reason).toMatch(/equal to the gold answer as mathematics/);
+    const open = JSON.parse(rewardMath('so \\boxed{(0, \\tfrac12)}', '--gold', '[0, \\frac{1}{2})').out);
+    expect(open.score).toBe(0);
+    expect(JSON.parse(rewardMath('\\boxed{5\\sqrt{2}}', '--gold', '5', '--mode', 'number').out).score).toBe(1);
+    expect(JSON.parse(rewardMath('\\boxed{5\\sqrt{2}}', '--gold', '5').out).score).toBe(0);
+    expect(rewardMath('x', '--gold', '5', '--mode', 'symbolic').err).toMatch(
+      /--mode must be auto, number or expression/,
+    );
+  });
   it('a missing --gold is a usage error', () => {
     const r = rewardMath('x');
     expect(r.code).toBe(1);

@@ -1,7 +1,7 @@
 // Completions built to make the math grader's extraction slow (backtracking regular expressions, rescans of
 // growing prefixes): each 1 MB input must be graded in well under a second, through gradeMath and through
 // `webgrpo reward math`, and a completion past MAX_COMPLETION_CHARS says in its reason that it was cut.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gradeMath, MAX_COMPLETION_CHARS } from '../../src/reward/math.ts';
@@ -33,6 +33,9 @@ export const ADVERSARIAL: Record<string, string> = {
 };
 
 describe('adversarial completions (1 MB each)', () => {
+  // the expression grader's engine is set up once per process (a few hundred ms), not per check
+  beforeAll(() => void gradeMath('\\boxed{x+1}', '1+x'));
+
   it.each(Object.entries(ADVERSARIAL))('%s is graded in well under a second', (_name, completion) => {
     for (const gold of ['5', '\\frac{\\sqrt{3}}{2}']) {
       const t = performance.now();
