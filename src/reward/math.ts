@@ -173,14 +173,15 @@ function byMeaning(mode: MathMode, goldText: string, ex: Extracted): boolean {
 }
 
 function gradeByMeaning(ex: Extracted, goldText: string, opts: MathOptions): MathVerdict {
-  const base = { rule: ex.rule, value: null, gold: goldText };
   let span = ex.text;
   if (ex.rule === 'last_number') {
     const nums = readNumbers(ex.text).filter((n) => !n.malformed);
-    if (nums.length === 0) return { score: 0, ...base, extracted: null, reason: 'no final answer in the completion' };
+    if (nums.length === 0)
+      return { score: 0, rule: ex.rule, extracted: null, value: null, gold: goldText, reason: 'no answer found' };
     span = nums[nums.length - 1].text;
   }
-  return { ...base, extracted: span, ...gradeExpression(span, goldText, opts) };
+  const { score, reason } = gradeExpression(span, goldText, opts);
+  return { score, rule: ex.rule, extracted: span, value: null, gold: goldText, reason };
 }
 
 export class MathOptionError extends Error {
