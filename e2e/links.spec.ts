@@ -130,3 +130,18 @@ test('a link with an invalid field names the field and keeps the form', async ({
   await expect(page.getByTestId('link-error')).toContainText('grpo.epsilon_high');
   await expect(steps).toHaveValue('17');
 });
+
+test('a link that inflates to 100 MB is refused at the cap, and the app goes on', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Config' }).click();
+  const bomb = `v1.${b64url(zlib.deflateRawSync(Buffer.alloc(100 * 1024 * 1024, 32), { level: 9 }))}`;
+  expect(bomb.length).toBeLessThan(200 * 1024);
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, `run=${bomb}`);
+  await expect(page.getByTestId('link-error')).toContainText('inflates to more than 2 MB');
+  await expect(page.getByTestId('config-form').getByLabel('max_steps', { exact: true })).toBeVisible();
+  expect(errors).toEqual([]);
+});

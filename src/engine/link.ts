@@ -1,15 +1,31 @@
 // A run's whole configuration as a shareable link: the fields that differ from the defaults, as JSON,
 // deflated and base64url-encoded, after a version tag: `https://app/#run=v1.<data>`. Decoding validates
 // against the schema, so a malformed or tampered link gives a LinkError that says what is wrong.
+// A link is untrusted input: its token is capped at MAX_LINK_CHARS, and it is inflated as a stream in small
+// pieces that stop as soon as the JSON passes MAX_LINK_JSON_BYTES (LinkTooLargeError), so a deflate bomb
+// costs at most the cap in memory. Bytes and base64 convert in bounded pieces (fflate), never by spreading
+// a whole array into one call, so configs of any size within the cap encode.
 //
 //   const url = await encodeLink(cfg, location.origin + location.pathname)
 //   const cfg = await decodeLink(location.href)
+import { deflateSync, Inflate, strFromU8, strToU8 } from 'fflate';
 import { parseRunConfig, defaultRunConfig, ConfigError, type RunConfig } from './config.ts';
 
 export const LINK_VERSION = 'v1';
+/** Largest configuration JSON a link may inflate to (real configs are a few KB; custom code at most ~100 KB). */
+export const MAX_LINK_JSON_BYTES = 2 * 1024 * 1024;
+/** Longest link token read (Chromium's own limit on a URL is 2 MB). */
+export const MAX_LINK_CHARS = 3 * 1024 * 1024;
+// Input pushed to the inflater at a time: DEFLATE expands at most ~1032x, so one piece yields at most ~1 MB.
+const INFLATE_PIECE = 1024;
 
 export class LinkError extends Error {
-  readonly name = 'LinkError';
+  override readonly name: string = 'LinkError';
+}
+
+/** A link whose data is (or inflates to) more than any configuration needs. */
+export class LinkTooLargeError extends LinkError {
+  override readonly name: string = 'LinkTooLargeError';
 }
 
 /** The parts of `value` that differ from `base` (arrays are compared whole). */
@@ -31,23 +47,35 @@ export function configDiff(value: unknown, base: unknown): unknown {
   return Object.keys(out).length ? out : undefined;
 }
 
-async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream));
-  return new Uint8Array(await out.arrayBuffer());
-}
-
-const toB64url = (b: Uint8Array) =>
-  btoa(String.fromCharCode(...b))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-const fromB64url = (s: string) =>
-  Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const toB64url = (b: Uint8Array) => btoa(strFromU8(b, true)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const fromB64url = (s: string) => strToU8(atob(s.replace(/-/g, '+').replace(/_/g, '/')), true);
 
 export async function encodeConfig(cfg: RunConfig): Promise<string> {
   const diff = configDiff(cfg, defaultRunConfig()) ?? {};
-  const packed = await pipe(new TextEncoder().encode(JSON.stringify(diff)), new CompressionStream('deflate-raw'));
-  return `${LINK_VERSION}.${toB64url(packed)}`;
+  return `${LINK_VERSION}.${toB64url(deflateSync(strToU8(JSON.stringify(diff)), { level: 9 }))}`;
+}
+
+/** Inflates raw DEFLATE data, stopping with LinkTooLargeError once the output passes `cap` bytes. */
+export function inflateCapped(data: Uint8Array, cap: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > cap)
+      throw new LinkTooLargeError(
+        `the link's data inflates to more than ${cap / 1024 / 1024} MB, more than any configuration needs; it was not made by webgrpo, or was made to exhaust memory`,
+      );
+    parts.push(chunk);
+  });
+  for (let i = 0; i < data.length || i === 0; i += INFLATE_PIECE)
+    inflater.push(data.subarray(i, i + INFLATE_PIECE), i + INFLATE_PIECE >= data.length);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export async function encodeLink(cfg: RunConfig, base: string): Promise<string> {
@@ -67,10 +95,15 @@ export async function decodeLink(link: string): Promise<RunConfig> {
     throw new LinkError(
       `this link is not a webgrpo run link (expected "#run=${LINK_VERSION}.<data>"); ask for the link again`,
     );
+  if (data.length > MAX_LINK_CHARS)
+    throw new LinkTooLargeError(
+      `the link is ${data.length} characters long, more than any configuration needs (${MAX_LINK_CHARS}); it was not made by webgrpo`,
+    );
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(await pipe(fromB64url(data), new DecompressionStream('deflate-raw'))));
-  } catch {
+    json = JSON.parse(strFromU8(inflateCapped(fromB64url(data), MAX_LINK_JSON_BYTES)));
+  } catch (e) {
+    if (e instanceof LinkTooLargeError) throw e;
     throw new LinkError('the link is damaged (its data does not decode); it may have been cut when copied');
   }
   try {

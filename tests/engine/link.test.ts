@@ -1,7 +1,18 @@
 import { describe, it, expect } from 'vitest';
-import { encodeLink, decodeLink, LinkError, customCode } from '../../src/engine/link.ts';
+import { deflateSync } from 'fflate';
+import {
+  encodeLink,
+  encodeConfig,
+  decodeLink,
+  LinkError,
+  LinkTooLargeError,
+  MAX_LINK_JSON_BYTES,
+  customCode,
+  inflateCapped,
+} from '../../src/engine/link.ts';
 import { presetConfig, PRESETS, UnknownPresetError } from '../../src/engine/presets.ts';
 import { parseRunConfig } from '../../src/engine/config.ts';
+import { Rng } from '../../src/engine/rng.ts';
 
 describe('links', () => {
   it('round-trip every preset exactly, compactly', async () => {
@@ -25,5 +36,38 @@ describe('links', () => {
   });
   it('names the presets on an unknown one', () => {
     expect(() => presetConfig('nope')).toThrow(UnknownPresetError);
+  });
+  it('encode and decode configs far past 150 KB deflated (no spreading into a call)', async () => {
+    // random text does not compress: 471 KB of deflated data, passed to the code as an option
+    const rng = new Rng(7);
+    const table = Array.from({ length: 560_000 }, () => String.fromCharCode(33 + rng.int(90))).join('');
+    const cfg = parseRunConfig({ rewards: [{ name: 'custom', options: { code: 'return 1;', table } }] });
+    const token = await encodeConfig(cfg);
+    expect(token.length).toBeGreaterThan((200_000 * 4) / 3);
+    expect(await decodeLink(`http://x/#run=${token}`)).toEqual(cfg);
+  });
+  it('stop inflating a link bomb at the cap, with LinkTooLargeError, and keep its memory bounded', async () => {
+    // 40 MB of the same byte deflates to about 40 KB: the decoder must stop near 2 MB of output
+    const bomb = deflateSync(new Uint8Array(40 * 1024 * 1024).fill(32), { level: 1 });
+    expect(bomb.length).toBeLessThan(200_000);
+    let b64 = '';
+    for (let i = 0; i < bomb.length; i += 3000) b64 += btoa(String.fromCharCode(...bomb.subarray(i, i + 3000)));
+    const token = `v1.${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+    const before = process.memoryUsage().arrayBuffers;
+    const t0 = performance.now();
+    const err = await decodeLink(token).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LinkTooLargeError);
+    expect(err).toBeInstanceOf(LinkError);
+    expect((err as Error).message).toMatch(/inflates to more than 2 MB/);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    // exactly at the cap is fine; one byte over is not
+    const edge = deflateSync(new Uint8Array(MAX_LINK_JSON_BYTES).fill(32));
+    expect(inflateCapped(edge, MAX_LINK_JSON_BYTES).length).toBe(MAX_LINK_JSON_BYTES);
+    expect(() => inflateCapped(edge, MAX_LINK_JSON_BYTES - 1)).toThrow(LinkTooLargeError);
+    await expect(decodeLink(`v1.${'A'.repeat(4 * 1024 * 1024)}`)).rejects.toThrow(LinkTooLargeError);
+    // a cut link is still "damaged", not too large
+    const ok = await encodeConfig(parseRunConfig({}));
+    await expect(decodeLink(ok.slice(0, -4))).rejects.toThrow(/damaged/);
   });
 });
