@@ -39,7 +39,10 @@ function compileSolution(
     outputLimit: 8 * 1024 * 1024,
   });
   const { dump, rest } = splitDump(result.stderr);
-  return { result: { ...result, stderr: rest.slice(0, 16 * 1024) }, forbidden: forbiddenUses(dump) };
+  const forbidden = forbiddenUses(dump);
+  // a parse tree cut short could hide a use after the cut: such a program is not run
+  if (result.outputTruncated) forbidden.push({ line: null, what: 'a program too large to inspect' });
+  return { result: { ...result, stderr: rest.slice(0, 16 * 1024) }, forbidden };
 }
 
 /**
