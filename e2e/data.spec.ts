@@ -125,6 +125,10 @@ test('custom reward sandbox in Chromium: every escape fails, reaches no listener
   });
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
   const leak = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/leak`;
+  const wasm: string[] = [];
+  page.context().on('request', (r) => {
+    if (/\.wasm($|\?)/.test(r.url())) wasm.push(r.url());
+  });
   try {
     await openLab(page);
     const list = escapes(leak);
@@ -150,6 +154,10 @@ test('custom reward sandbox in Chromium: every escape fails, reaches no listener
     // anything sent late (a font load, a beacon) would arrive within a moment
     await page.waitForTimeout(500);
     expect(requests).toEqual([]);
+    // the interpreter came from the app itself, bundled by Vite (no CDN)
+    const origin = new URL(page.url()).origin;
+    expect(wasm.some((u) => /emscripten-module-[\w-]+\.wasm$/.test(u))).toBe(true);
+    for (const u of wasm) expect(u.startsWith(`${origin}/`), u).toBe(true);
   } finally {
     await new Promise<void>((r) => listener.close(() => r()));
   }
@@ -160,6 +168,12 @@ test('a link with custom reward code shows the code and asks first', async ({ pa
   const choice = callLab<string>(page, 'confirmCustomCode', ['return sample.completion.length < 50 ? 1 : 0;']);
   const dialog = page.getByTestId('custom-code-confirm');
   await expect(dialog).toContainText('return sample.completion.length < 50 ? 1 : 0;');
+  // it says what the code can and cannot do
+  const limits = dialog.getByTestId('custom-code-limits');
+  await expect(limits).toContainText("cannot reach the network, this page, the browser's storage");
+  await expect(limits).toContainText('64 MB unless set');
+  await expect(limits).toContainText('timeout_ms');
+  await expect(limits).toContainText('failure_score');
   await dialog.getByRole('button', { name: 'Open the link without it' }).click();
   expect(await choice).toBe('decline');
 });
