@@ -8,6 +8,7 @@ import { LORA_TARGETS, type LoraTarget } from './config.ts';
 import type { ModelSpec } from './model/spec.ts';
 import { Rng } from './rng.ts';
 import { readSafetensors, writeSafetensors } from './model/safetensors.ts';
+import { LoraFormatError, peftModuleName, planPeftModules } from './lora-peft.ts';
 
 export interface LoraSettings {
   r: number;
@@ -18,13 +19,14 @@ export interface LoraSettings {
 }
 
 export interface LoraPair {
-  A: tf.Variable;
-  B: tf.Variable;
+  A: tf.Variable; // [R, in], R the adapter's largest rank (rows past `rank` are zero)
+  B: tf.Variable; // [out, R]
+  /** This module's own rank and scale when they differ from the adapter's (rank_pattern, alpha_pattern). */
+  rank?: number;
+  scale?: number;
 }
 
-export class LoraFormatError extends Error {
-  readonly name = 'LoraFormatError';
-}
+export { LoraFormatError };
 
 const ATTN = new Set<LoraTarget>(['q_proj', 'k_proj', 'v_proj', 'o_proj']);
 
@@ -67,6 +69,11 @@ export class LoraAdapter {
     return this.enabled ? this.pairs.get(`${layer}.${target}`) : undefined;
   }
 
+  /** The scale of one module's update: alpha / r, or that module's own from alpha_pattern/rank_pattern. */
+  scaleOf(pair: LoraPair): number {
+    return pair.scale ?? this.scale;
+  }
+
   static create(spec: ModelSpec, settings: LoraSettings, seed: number): LoraAdapter {
     const rng = new Rng(seed);
     const pairs = new Map<string, LoraPair>();
@@ -84,41 +91,45 @@ export class LoraAdapter {
     return new LoraAdapter(spec, settings, pairs);
   }
 
-  /** Loads a PEFT adapter folder's two files. */
+  /**
+   * Loads a PEFT adapter folder's two files as PEFT applies them (lora-peft.ts: target_modules as a list,
+   * "all-linear" or a regex, rank_pattern and alpha_pattern), or refuses what it cannot apply.
+   */
   static fromPeft(spec: ModelSpec, config: Record<string, unknown>, weights: Uint8Array): LoraAdapter {
-    if (config.peft_type !== undefined && config.peft_type !== 'LORA')
-      throw new LoraFormatError(`adapter peft_type is ${String(config.peft_type)}; only LORA adapters can be loaded`);
-    if (config.use_dora) throw new LoraFormatError('DoRA adapters are not supported; export a plain LoRA adapter');
+    const plan = planPeftModules(config, spec.layers);
     const r = Number(config.r),
       alpha = Number(config.lora_alpha ?? r);
-    const targets = (Array.isArray(config.target_modules) ? config.target_modules : []) as string[];
-    const unknown = targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
-    if (unknown.length)
-      throw new LoraFormatError(`adapter targets ${unknown.join(', ')}; webgrpo supports ${LORA_TARGETS.join(', ')}`);
+    const rslora = config.use_rslora === true;
     const settings: LoraSettings = {
       r,
       alpha,
       dropout: Number(config.lora_dropout ?? 0),
-      targetModules: targets as LoraTarget[],
-      useRslora: config.use_rslora === true,
+      targetModules: LORA_TARGETS.filter((t) => plan.some((p) => p.target === t)),
+      useRslora: rslora,
     };
+    const R = Math.max(...plan.map((p) => p.rank));
     const tensors = readSafetensors(weights);
     const pairs = new Map<string, LoraPair>();
-    for (let l = 0; l < spec.layers; l++) {
-      for (const t of settings.targetModules) {
-        const load = (w: 'A' | 'B', shape: [number, number]) => {
-          const name = peftName(l, t, w);
-          const st = tensors.get(name) ?? tensors.get(name.replace('.weight', '.default.weight'));
-          if (!st) throw new LoraFormatError(`adapter_model.safetensors lacks ${name}`);
-          if (st.shape.join() !== shape.join())
-            throw new LoraFormatError(
-              `${name} has shape [${st.shape}], the model needs [${shape}]: the adapter was made for another model`,
-            );
-          return tf.tidy(() => tf.variable(tf.tensor2d(st.data as Float32Array, shape), true));
-        };
-        const [inF, outF] = projShape(spec, t);
-        pairs.set(`${l}.${t}`, { A: load('A', [r, inF]), B: load('B', [outF, r]) });
-      }
+    for (const { layer: l, target: t, rank, alpha: a } of plan) {
+      const load = (w: 'A' | 'B', shape: [number, number]) => {
+        const name = peftName(l, t, w);
+        const st = tensors.get(name) ?? tensors.get(name.replace('.weight', '.default.weight'));
+        if (!st) throw new LoraFormatError(`adapter_model.safetensors lacks ${name}`);
+        if (st.shape.join() !== shape.join())
+          throw new LoraFormatError(
+            `${name} has shape [${st.shape}], the model needs [${shape}]: the adapter was made for another model (or another rank_pattern)`,
+          );
+        return st.data as Float32Array;
+      };
+      const [inF, outF] = projShape(spec, t);
+      const A = padRows(load('A', [rank, inF]), rank, inF, R),
+        B = padCols(load('B', [outF, rank]), outF, rank, R);
+      const own = a / (rslora ? Math.sqrt(rank) : rank);
+      pairs.set(`${l}.${t}`, {
+        A: tf.tidy(() => tf.variable(tf.tensor2d(A, [R, inF]), true)),
+        B: tf.tidy(() => tf.variable(tf.tensor2d(B, [outF, R]), true)),
+        ...(rank !== r || a !== alpha || R !== r ? { rank, scale: own } : {}),
+      });
     }
     return new LoraAdapter(spec, settings, pairs);
   }
@@ -129,12 +140,30 @@ export class LoraAdapter {
     revision: string | null = null,
   ): Promise<{ config: Record<string, unknown>; weights: Uint8Array }> {
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [key, { A, B }] of this.pairs) {
+    const rankPattern: Record<string, number> = {},
+      alphaPattern: Record<string, number> = {};
+    const { r, alpha, useRslora } = this.settings;
+    for (const [key, pair] of this.pairs) {
       const [l, t] = splitKey(key);
-      tensors[peftName(l, t, 'A')] = { shape: A.shape, data: (await A.data()) as Float32Array };
-      tensors[peftName(l, t, 'B')] = { shape: B.shape, data: (await B.data()) as Float32Array };
+      const R = pair.A.shape[0],
+        rank = pair.rank ?? R;
+      const [outF, inF] = [pair.B.shape[0], pair.A.shape[1]] as [number, number];
+      const a = (await pair.A.data()) as Float32Array,
+        b = (await pair.B.data()) as Float32Array;
+      // padding rows of A and columns of B (rank_pattern) are zero: the file holds the module's own rank
+      tensors[peftName(l, t, 'A')] = { shape: [rank, inF], data: a.slice(0, rank * inF) };
+      tensors[peftName(l, t, 'B')] = { shape: [outF, rank], data: trimCols(b, outF, R, rank) };
+      if (rank !== r) rankPattern[escapeName(peftModuleName(l, t))] = rank;
+      const ownAlpha = pair.scale === undefined ? alpha : pair.scale * (useRslora ? Math.sqrt(rank) : rank);
+      if (Math.abs(ownAlpha - alpha) > 1e-9 * Math.max(1, alpha))
+        alphaPattern[escapeName(peftModuleName(l, t))] = ownAlpha;
     }
-    return { config: peftAdapterConfig(this.settings, baseModel, revision), weights: writeSafetensors(tensors) };
+    const config = {
+      ...peftAdapterConfig(this.settings, baseModel, revision),
+      rank_pattern: rankPattern,
+      alpha_pattern: alphaPattern,
+    };
+    return { config, weights: writeSafetensors(tensors) };
   }
 
   /** PEFT names of variables(), in the same order. */
@@ -153,6 +182,33 @@ export class LoraAdapter {
     tf.dispose(this.variables());
   }
 }
+
+/** [rows, cols] with zero rows added up to `to`. */
+function padRows(x: Float32Array, rows: number, cols: number, to: number): Float32Array {
+  if (rows === to) return x;
+  const out = new Float32Array(to * cols);
+  out.set(x);
+  return out;
+}
+
+/** [rows, cols] with zero columns added up to `to`. */
+function padCols(x: Float32Array, rows: number, cols: number, to: number): Float32Array {
+  if (cols === to) return x;
+  const out = new Float32Array(rows * to);
+  for (let i = 0; i < rows; i++) out.set(x.subarray(i * cols, (i + 1) * cols), i * to);
+  return out;
+}
+
+/** The first `keep` of `cols` columns of [rows, cols]. */
+function trimCols(x: Float32Array, rows: number, cols: number, keep: number): Float32Array {
+  if (cols === keep) return Float32Array.from(x);
+  const out = new Float32Array(rows * keep);
+  for (let i = 0; i < rows; i++) out.set(x.subarray(i * cols, i * cols + keep), i * keep);
+  return out;
+}
+
+/** A module name as a pattern that matches only it (its dots literal). */
+const escapeName = (n: string) => n.replace(/\./g, '\\.');
 
 function splitKey(key: string): [number, LoraTarget] {
   const [l, t] = key.split('.');

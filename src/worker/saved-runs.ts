@@ -4,6 +4,8 @@
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { LoraAdapter, peftAdapterConfig } from '../engine/lora.ts';
 import { writeSafetensors } from '../engine/model/safetensors.ts';
+import { peftLoraSection } from '../engine/lora-peft.ts';
+import * as tf from '../engine/tf.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointManager } from '../engine/checkpoint.ts';
 import type { Trainer, TrainerSnapshot } from '../engine/trainer.ts';
@@ -86,17 +88,8 @@ export function adapterOf(snap: TrainerSnapshot): PeftFiles {
 /** The run config an imported PEFT adapter is evaluated with: its LoRA shape, the rest from the setup. */
 export function importedConfig(config: RunConfig, adapter: PeftFiles | null): RunConfig {
   if (!adapter) return config;
-  const a = adapter.config;
-  return parseRunConfig({
-    ...config,
-    lora: {
-      r: a.r,
-      alpha: a.lora_alpha ?? a.r,
-      target_modules: a.target_modules,
-      use_rslora: a.use_rslora === true,
-      dropout: 0,
-    },
-  });
+  // target_modules as PEFT resolves it (a list, "all-linear" or a regex), the largest rank of rank_pattern
+  return parseRunConfig({ ...config, lora: peftLoraSection(adapter.config) });
 }
 
 /** Evaluates a trainer made for an imported adapter (beside the live run), then releases it and its data. */
@@ -108,10 +101,16 @@ export async function evaluateAside(
   try {
     if (adapter) {
       const src = LoraAdapter.fromPeft(t.deps.model.spec, adapter.config, adapter.weights);
-      for (const [key, pair] of src.pairs) {
-        const dst = t.lora.pairs.get(key)!;
-        dst.A.assign(pair.A);
-        dst.B.assign(pair.B);
+      for (const [key, dst] of t.lora.pairs) {
+        const pair = src.pairs.get(key);
+        // a module the adapter does not cover (a regex over some layers) gets no update: B = 0
+        if (!pair) dst.B.assign(tf.zerosLike(dst.B));
+        else {
+          dst.A.assign(pair.A);
+          dst.B.assign(pair.B);
+          dst.rank = pair.rank; // rank_pattern / alpha_pattern: each module's own scale
+          dst.scale = pair.scale;
+        }
       }
       src.dispose();
     }

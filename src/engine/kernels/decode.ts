@@ -145,7 +145,7 @@ const pairB = (c: Ctx, l: number, t: LoraTarget) => c.lora?.get(l, t)?.B;
 function down(c: Ctx, x: tf.Tensor, l: number, targets: LoraTarget[]): Down | null {
   const have = c.lora ? targets.filter((t) => c.lora!.get(l, t)) : [];
   if (!have.length) return null;
-  const R = c.lora!.settings.r,
+  const R = c.lora!.get(l, have[0])!.A.shape[0], // every pair is padded to the adapter's largest rank
     K = x.shape[1]!;
   const inputs: Record<string, tf.Tensor> = { X: x };
   have.forEach((t, i) => {
@@ -179,7 +179,7 @@ function term(
     bias: w.bias[t] ? bName : undefined,
     lora:
       d && off !== undefined
-        ? { up: uName, down: 'Dn', offset: off, stride: d.stride, R: d.R, scale: c.lora!.scale }
+        ? { up: uName, down: 'Dn', offset: off, stride: d.stride, R: d.R, scale: c.lora!.scaleOf(c.lora!.get(l, t)!) }
         : undefined,
   };
 }
@@ -223,7 +223,10 @@ function headProj(
     bias: !!w.bias[t],
     norm: !!norm,
     eps: s.rmsNormEps,
-    lora: d && off !== undefined ? { offset: off, stride: d.stride, R: d.R, scale: c.lora!.scale } : undefined,
+    lora:
+      d && off !== undefined
+        ? { offset: off, stride: d.stride, R: d.R, scale: c.lora!.scaleOf(c.lora!.get(l, t)!) }
+        : undefined,
   };
   return { p, inputs: { W: w[t], Bias: w.bias[t], Dn: p.lora ? d!.t : undefined, Bu: pairB(c, l, t), Nw: norm } };
 }

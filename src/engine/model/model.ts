@@ -227,7 +227,7 @@ export class CausalLM {
   private linear(x: tf.Tensor2D, w: LayerWeights, l: number, name: LoraTarget, ctx: AttnContext): tf.Tensor2D {
     const a = ctx.lora,
       pair = a?.get(l, name);
-    const lora = a && pair ? { ...pair, scale: a.scale, dropout: a.training ? a.settings.dropout : 0 } : null;
+    const lora = a && pair ? { ...pair, scale: a.scaleOf(pair), dropout: a.training ? a.settings.dropout : 0 } : null;
     return ctx.ops.linear(x, w[name], w.bias[name], lora);
   }
 

@@ -76,5 +76,5 @@ function mergedWeight(
 ): tf.Tensor2D {
   const pair = lora?.get(l, t);
   if (!pair || !lora) return L[t];
-  return tf.tidy(() => tf.add(L[t], tf.mul(tf.matMul(pair.B, pair.A), lora.scale)) as tf.Tensor2D); // [out, in]
+  return tf.tidy(() => tf.add(L[t], tf.mul(tf.matMul(pair.B, pair.A), lora.scaleOf(pair))) as tf.Tensor2D); // [out, in]
 }
