@@ -87,6 +87,10 @@ const HELPERS = `(() => {
   };
 })()`;
 
+// Dataset rows may hold 64-bit integers (Parquet int64 columns come as BigInt), which JSON cannot carry.
+const plainData = (_key: string, v: unknown) =>
+  typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v;
+
 /** Runs `code` (a function body of sample and options) on `input`; resolves with the returned value as data. */
 export async function runSandboxed(code: string, input: unknown, limits: SandboxLimits): Promise<unknown> {
   const qjs = await loadModule();
@@ -99,7 +103,7 @@ export async function runSandboxed(code: string, input: unknown, limits: Sandbox
   const vm = runtime.newContext();
   let broken = false;
   try {
-    const json = new Session(vm, limits, () => interrupted).run(code, JSON.stringify(input));
+    const json = new Session(vm, limits, () => interrupted).run(code, JSON.stringify(input, plainData));
     return JSON.parse(json) as unknown;
   } catch (e) {
     if (e instanceof SandboxError) throw e;

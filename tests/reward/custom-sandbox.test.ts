@@ -47,6 +47,14 @@ describe('custom reward sandbox', () => {
     expect(await customReward(s, { code: 'return (async () => sample.finishReason === "stop" ? 0.5 : 0)();' })).toBe(
       0.5,
     );
+    // a Parquet int64 column arrives as a number (or text past 2^53), not as an error
+    const row = { ...s, row: { n: 12n, huge: 2n ** 70n } };
+    expect(
+      await customReward(row, { code: 'return { score: sample.row.n, details: { h: sample.row.huge } };' }),
+    ).toEqual({
+      score: 12,
+      details: { h: String(2n ** 70n) },
+    });
     // the sandbox's own settings are not shown to the code
     expect(await customReward(s, { code: 'return Object.keys(options).length;', memory_mb: 8, timeout_ms: 500 })).toBe(
       0,
