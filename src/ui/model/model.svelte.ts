@@ -3,7 +3,7 @@
 // run must be refused before anything is downloaded.
 //
 //   const ms = new ModelState(cs); await ms.readAdapter(); ms.estimate?.total; ms.refusal
-import { estimateMemory, type MemoryEstimate } from '../../engine/memory.ts';
+import { estimateMemory, fitProblems, type FitProblem, type MemoryEstimate } from '../../engine/memory.ts';
 import { adapterName, isSoftwareAdapter } from '../../engine/adapter.ts';
 import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
@@ -84,6 +84,12 @@ export class ModelState {
     if (e.largestTensor > cap)
       return `The embedding needs ${gb(e.largestTensor)} in one GPU buffer and this adapter allows ${gb(cap)} per buffer: pick a smaller model.`;
     return null;
+  });
+
+  /** The run's buffers against the adapter's limits (the check the worker makes before a run starts). */
+  readonly fit: FitProblem[] = $derived.by(() => {
+    if (!this.spec || !this.cs.valid) return [];
+    return fitProblems(this.spec, this.cs.config, this.limits).filter((p) => p.path !== 'model.id'); // that one is `refusal`
   });
 
   async readAdapter(): Promise<void> {

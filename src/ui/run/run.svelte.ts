@@ -1,21 +1,26 @@
 // The training worker as reactive state: the one place where worker events become $state. Components read
-// this and call its methods; nothing else talks to the worker.
+// this and call its methods; nothing else talks to the worker. The run on screen is the worker's own
+// history of it (`runHistory`), held as immutable state and fetched again as the run moves on; which
+// buttons are enabled comes from the worker's state table (`accepts`), never from rules of its own.
 //
 //   const run = new RunState(); await run.start(config); run.history.at(-1)?.values.reward
 import { TrainerClient } from '../../worker/client.ts';
-import type {
-  RunStatus,
-  StepMetrics,
-  CompletionLogEntry,
-  EvalResult,
-  HealthAlert,
-  Progress,
-  ModelInfo,
-  RunRecord,
-  TrainerEvent,
-  BackendInfo,
-  PeftFiles,
-  HubSettings,
+import {
+  ACCEPTS,
+  ENTERS,
+  accepts,
+  type CommandName,
+  type RunStatus,
+  type EvalResult,
+  type HealthAlert,
+  type Progress,
+  type ModelInfo,
+  type RunHistory,
+  type RunRecord,
+  type TrainerEvent,
+  type BackendInfo,
+  type PeftFiles,
+  type HubSettings,
 } from '../../worker/protocol.ts';
 import type { RunConfig } from '../../engine/config.ts';
 import { clearHubCache } from '../../hub/download.ts';
@@ -31,9 +36,8 @@ export class RunState {
   status = $state<RunStatus>({ state: 'idle', runId: null, step: 0, totalSteps: 0 });
   progress = $state<Progress | null>(null);
   files = $state<Record<string, FileProgress>>({});
-  history = $state<StepMetrics[]>([]);
-  samples = $state<CompletionLogEntry[]>([]);
-  evals = $state<EvalResult[]>([]);
+  /** The run on screen, as the worker has it: every step, every evaluation from step 0, recent samples. */
+  view = $state.raw<RunHistory | null>(null);
   alerts = $state<HealthAlert[]>([]);
   runs = $state<RunRecord[]>([]);
   model = $state<ModelInfo | null>(null);
@@ -41,32 +45,43 @@ export class RunState {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   log = $state<string[]>([]);
-  /** Wall-clock ms spent training in this page (pauses excluded), for the ETA and the run comparison. */
-  private activeMs = 0;
-  private since = 0;
+  /** The command this page has sent and the worker has not yet taken up (its state shows at once). */
+  private pending = $state<CommandName | null>(null);
   /** Evaluations of every run this browser has seen, for the comparison across runs. */
   readonly summaries = new SummaryStore();
-  private config: RunConfig | null = null;
   /** The model section the worker has loaded, so Train reloads only when it changed. */
   private loaded = '';
   private client: TrainerClient | null = null;
+  private fetching: Promise<void> | null = null;
+  private again = false;
 
   /** `hub`: the Hub endpoint and token each model load uses (the Model tab's settings). */
   constructor(private readonly hub: () => HubSettings = () => ({})) {}
 
-  readonly busy = $derived(['loading', 'running', 'pausing', 'stopping'].includes(this.status.state));
-  readonly hasRun = $derived(['running', 'paused', 'done', 'stopped'].includes(this.status.state));
-  /** Seconds left, from the mean time of the steps run in this page. */
+  /** The worker's state, or the one a command just sent moves it to (Train is disabled from the first click). */
+  readonly state = $derived(
+    this.pending && ACCEPTS[this.status.state].includes(this.pending)
+      ? (ENTERS[this.pending] ?? this.status.state)
+      : this.status.state,
+  );
+  readonly history = $derived(this.view?.history ?? []);
+  readonly evals = $derived(this.view?.evals ?? []);
+  /** Newest first. */
+  readonly samples = $derived([...(this.view?.samples ?? [])].reverse());
+  readonly busy = $derived(
+    ['loading', 'starting', 'running', 'pausing', 'stopping', 'evaluating'].includes(this.state),
+  );
+  /** Whether the session accepts `command` now: the worker's table, applied to the state shown. */
+  can = (command: CommandName) => accepts(this.state, command);
+  /** Seconds left, from the mean time of the last ten steps. */
   readonly eta = $derived.by(() => {
-    const done = this.history.length,
-      total = this.status.totalSteps;
-    if (!done || !total) return null;
-    return (this.elapsed() / done) * Math.max(0, total - this.status.step);
+    const times = this.history
+      .slice(-10)
+      .map((m) => m.values.step_time)
+      .filter(Number.isFinite);
+    if (!times.length || !this.status.totalSteps) return null;
+    return (times.reduce((a, b) => a + b, 0) / times.length) * Math.max(0, this.status.totalSteps - this.status.step);
   });
-
-  private elapsed(): number {
-    return (this.activeMs + (this.since ? Date.now() - this.since : 0)) / 1000;
-  }
 
   /** The worker with its backend started and the current Hub settings. */
   private async ready(): Promise<TrainerClient> {
@@ -87,7 +102,9 @@ export class RunState {
   private receive(e: TrainerEvent): void {
     switch (e.kind) {
       case 'state':
-        this.setStatus(e.status);
+        this.status = e.status;
+        if (e.status.state === 'error' && e.status.message) this.error = e.status.message;
+        if (e.status.runId && e.status.runId === this.view?.runId) void this.refreshView();
         break;
       case 'progress':
         this.progress = e.progress;
@@ -95,23 +112,16 @@ export class RunState {
           this.files[e.progress.file] = { loaded: e.progress.done, total: e.progress.total };
         break;
       case 'metrics':
-        this.history.push(e.metrics);
         // The worker's state events come at changes of state, not every step: the step counter follows metrics.
         if (e.metrics.step > this.status.step) this.status.step = e.metrics.step;
+        void this.refreshView();
         break;
       case 'samples':
-        this.samples = [...e.entries, ...this.samples].slice(0, 500);
+        void this.refreshView();
         break;
       case 'eval':
-        this.evals.push(e.result);
-        if (this.status.runId)
-          this.summaries.record(
-            this.status.runId,
-            this.config?.model.id ?? this.model?.id ?? '?',
-            this.config?.data.dataset ?? '?',
-            e.result,
-            this.elapsed(),
-          );
+        if (this.status.runId) this.recordEval(this.status.runId, e.result);
+        void this.refreshView();
         break;
       case 'alert':
         this.alerts = e.alerts;
@@ -128,15 +138,10 @@ export class RunState {
     }
   }
 
-  /** Keeps the training clock running only while the worker is running. */
-  private setStatus(s: RunStatus): void {
-    const wasRunning = this.status.state === 'running';
-    this.status = s;
-    if (s.state === 'error' && s.message) this.error = s.message;
-    if (s.state === 'running' && !this.since) this.since = Date.now();
-    if (!wasRunning || s.state === 'running') return;
-    if (this.since) this.activeMs += Date.now() - this.since;
-    this.since = 0;
+  private recordEval(runId: string, r: EvalResult): void {
+    const c = this.view?.runId === runId ? this.view.config : null;
+    const elapsed = this.history.reduce((s, m) => s + (m.values.step_time || 0), 0);
+    this.summaries.record(runId, c?.model.id ?? this.model?.id ?? '?', c?.data.dataset ?? '?', r, elapsed);
   }
 
   private async guard<T>(f: () => Promise<T>): Promise<T | undefined> {
@@ -149,91 +154,126 @@ export class RunState {
     }
   }
 
-  private clearRun(): void {
-    this.history = [];
-    this.samples = [];
-    this.evals = [];
-    this.alerts = [];
-    this.activeMs = 0;
-    this.since = 0;
-    this.notice = null;
+  /** Sends a command that changes the state; its state shows from this moment. */
+  private async send<T>(command: CommandName, f: () => Promise<T>): Promise<T | undefined> {
+    this.pending = command;
+    try {
+      return await this.guard(f);
+    } finally {
+      if (this.pending === command) this.pending = null;
+    }
+  }
+
+  /** Shows a run: the worker's whole history of it, live or saved. */
+  async show(runId: string): Promise<void> {
+    await this.guard(async () => {
+      const view = await this.trainer().runHistory(runId);
+      this.view = view;
+      this.alerts = [];
+      this.notice = view.skipped.length
+        ? `Checkpoints passed over as unreadable: ${view.skipped.map((s) => `step ${s.step} (${s.error})`).join('; ')}.`
+        : null;
+    });
+  }
+
+  /** Fetches the shown run's history again; calls while one is under way coalesce into one more. */
+  private async refreshView(): Promise<void> {
+    const id = this.view?.runId ?? this.status.runId;
+    if (!id || id !== this.status.runId) return;
+    if (this.fetching) {
+      this.again = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      do {
+        this.again = false;
+        const v = await this.trainer()
+          .runHistory(id)
+          .catch(() => null);
+        if (v && (this.view?.runId ?? id) === id) this.view = v;
+      } while (this.again);
+    })();
+    await this.fetching;
+    this.fetching = null;
   }
 
   /** Downloads (with per-file progress) and loads the model, so a later Train starts at once. */
-  async loadModel(model: RunConfig['model']): Promise<void> {
-    this.files = {};
-    await this.guard(async () => {
+  loadModel = (model: RunConfig['model']) =>
+    this.send('loadModel', async () => {
+      this.files = {};
       const t = await this.ready();
       this.loaded = '';
       this.model = await t.loadModel($state.snapshot(model));
       this.loaded = this.modelKey($state.snapshot(model) as RunConfig['model']);
     });
-  }
 
   /** The model section and the endpoint it is loaded from. */
   private modelKey(model: RunConfig['model']): string {
     return JSON.stringify([model, this.hub().endpoint ?? '']);
   }
 
-  async start(config: RunConfig): Promise<void> {
-    this.clearRun();
-    this.config = $state.snapshot(config) as RunConfig;
-    if (this.loaded !== this.modelKey(this.config.model)) await this.loadModel(config.model);
-    if (this.error) return;
-    await this.guard(async () => {
-      this.setStatus(await this.trainer().start(this.config));
-    });
-  }
-
-  async resumeRun(runId: string): Promise<void> {
-    this.clearRun();
-    this.config = null;
-    await this.guard(async () => {
+  /** Starts a new run; the run on screen (if any) stays saved in the list. */
+  start = (input: RunConfig) =>
+    this.send('start', async () => {
+      const config = $state.snapshot(input) as RunConfig;
       const t = await this.ready();
-      this.setStatus(await t.resumeRun(runId));
+      if (this.loaded !== this.modelKey(config.model) && accepts(this.status.state, 'loadModel')) {
+        this.files = {};
+        this.model = await t.loadModel(config.model);
+        this.loaded = this.modelKey(config.model);
+      }
+      const s = await t.start(config);
+      this.status = s;
+      this.notice = null;
+      this.alerts = [];
+      if (s.runId) await this.show(s.runId);
     });
-  }
 
-  pause = () =>
-    this.guard(async () => {
-      this.setStatus(await this.trainer().pause());
+  /** Continues a saved run from its newest intact checkpoint, with its history from step 0. */
+  resumeRun = (runId: string) =>
+    this.send('resumeRun', async () => {
+      const s = await (await this.ready()).resumeRun(runId);
+      this.status = s;
+      await this.show(runId);
+      this.notice = s.message ? `Resumed: ${s.message}.` : null;
     });
-  resume = () =>
-    this.guard(async () => {
-      this.setStatus(await this.trainer().resume());
-    });
-  stop = () =>
-    this.guard(async () => {
-      this.setStatus(await this.trainer().stop());
-    });
+
+  pause = () => this.send('pause', async () => (this.status = await this.trainer().pause()));
+  resume = () => this.send('resume', async () => (this.status = await this.trainer().resume()));
+  stop = () => this.send('stop', async () => (this.status = await this.trainer().stop()));
   evaluate = () => this.guard(() => this.trainer().evaluate());
   save = () =>
     this.guard(async () => {
       const c = await this.trainer().save();
       this.notice = `Saved a checkpoint at step ${c.step}.`;
     });
-  exportAdapter = () => this.guard(() => this.trainer().exportAdapter());
-  exportMetrics = (f: 'jsonl' | 'csv') => this.guard(() => this.trainer().exportMetrics(f));
-  exportCompletions = () => this.guard(() => this.trainer().exportCompletions());
+  /** Exports of the run on screen: from memory when it is the live one, else from its saved checkpoint. */
+  exportAdapter = () => this.guard(() => this.trainer().exportAdapter(this.view?.runId));
+  exportMetrics = (f: 'jsonl' | 'csv') => this.guard(() => this.trainer().exportMetrics(f, this.view?.runId));
+  exportCompletions = () => this.guard(() => this.trainer().exportCompletions(this.view?.runId));
   runHistory = (id: string) => this.guard(() => this.trainer().runHistory(id));
   deleteRun = (id: string) =>
     this.guard(async () => {
       await this.trainer().deleteRun(id);
       this.summaries.remove(id);
+      if (this.view?.runId === id) this.view = null;
       await this.refreshRuns();
     });
 
   /** Evaluates the model of `config` with an imported PEFT adapter; the result joins the run comparison. */
-  async evaluateAdapter(config: RunConfig, adapter: PeftFiles, name: string): Promise<void> {
-    await this.guard(async () => {
+  evaluateAdapter = (config: RunConfig, adapter: PeftFiles, name: string) =>
+    this.send('evaluateModel', async () => {
       const t = await this.ready();
       this.notice = `Evaluating ${name} on ${config.data.dataset}…`;
-      const r = await t.evaluateModel($state.snapshot(config), adapter);
-      this.summaries.record(`import:${name}`, `${name} (${config.model.id})`, config.data.dataset, r, 0);
-      this.notice = `${name}: accuracy ${(100 * r.accuracy).toFixed(1)}% on ${r.n} examples of ${config.data.dataset}; see Evaluation.`;
+      try {
+        const r = await t.evaluateModel($state.snapshot(config), adapter);
+        this.summaries.record(`import:${name}`, `${name} (${config.model.id})`, config.data.dataset, r, 0);
+        this.notice = `${name}: accuracy ${(100 * r.accuracy).toFixed(1)}% on ${r.n} examples of ${config.data.dataset}; see Evaluation.`;
+      } catch (e) {
+        this.notice = null;
+        throw e;
+      }
     });
-    if (this.error) this.notice = null;
-  }
 
   async clearDownloads(): Promise<void> {
     await this.guard(async () => {
@@ -242,9 +282,12 @@ export class RunState {
     });
   }
 
+  /** Lists the saved runs; with no run on screen yet, shows the newest readable one (as after a reload). */
   async refreshRuns(): Promise<void> {
     await this.guard(async () => {
       this.runs = await this.trainer().listRuns();
     });
+    const newest = this.runs.find((r) => r.checkpoints.length);
+    if (!this.view && newest && this.status.state === 'idle' && !this.pending) await this.show(newest.runId);
   }
 }
