@@ -102,15 +102,15 @@ function bigBuffers(spec: ModelSpec, c: FitShape): { what: string; bytes: (T: nu
     rows = c.run.prompts_per_step * c.sampling.num_generations;
   return [
     {
-      what: `the attention scores of a micro-batch [${mb}, ${spec.heads}, T, T]`,
+      what: `the attention scores of a micro-batch [${mb}, ${spec.heads}, T, T] take`,
       bytes: (T) => 4 * mb * spec.heads * T * T,
     },
     {
-      what: `one layer's KV cache [${rows}, ${spec.kvHeads}, T, ${spec.headDim}]`,
+      what: `one layer's KV cache [${rows}, ${spec.kvHeads}, T, ${spec.headDim}] takes`,
       bytes: (T) => 4 * rows * spec.kvHeads * T * spec.headDim,
     },
     {
-      what: `the MLP activations of a micro-batch [${mb}, T, ${spec.intermediate}]`,
+      what: `the MLP activations of a micro-batch [${mb}, T, ${spec.intermediate}] take`,
       bytes: (T) => 4 * mb * T * spec.intermediate,
     },
   ];
@@ -141,7 +141,7 @@ export function fitProblems(spec: ModelSpec, c: FitShape, limits: BufferLimits |
     if (over.every((b) => b.bytes(mid) <= cap)) lo = mid;
     else hi = mid - 1;
   }
-  const needs = `${worst.what} needs ${g(worst.bytes(T))} in one GPU buffer at T = ${T} tokens (prompt + completion), and this adapter allows ${g(cap)}`;
+  const needs = `${worst.what} ${g(worst.bytes(T))} in one GPU buffer at T = ${T} tokens (prompt + completion), and this adapter allows ${g(cap)}`;
   if (lo > P) {
     const most = lo - P;
     return [
