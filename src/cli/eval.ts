@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseOptions, UsageError } from './args.ts';
 import { parseRunConfig } from '../engine/config.ts';
+import { prepareOutDir } from './out-dir.ts';
 import { openHeadless } from './headless.ts';
 import type { EvalResult } from '../worker/protocol.ts';
 
@@ -40,6 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     run: { ...base.run, ...(n ? { eval_examples: n } : {}) },
   });
   const adapter = v.adapter ? readAdapter(v.adapter) : null;
+  // a place the results cannot be written is refused before the evaluation, not after it
+  if (v.out) prepareOutDir(path.dirname(path.resolve(v.out)), `--out ${v.out}`);
   const local = fs.existsSync(path.join(v.model, 'config.json')) ? path.resolve(v.model) : undefined;
   const page = await openHeadless({
     profileDir: fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-eval-')),

@@ -14,9 +14,9 @@ const ADVICE = 'choose a folder you can write to';
 
 /**
  * Creates `dir` one level at a time (Node's recursive mkdir spins forever under /proc), then writes and
- * removes a probe file. On failure, removes the folders it created and throws OutDirError.
+ * removes a probe file (`option` names it in errors). On failure, removes the folders it created and throws OutDirError.
  */
-export function prepareOutDir(dir: string): void {
+export function prepareOutDir(dir: string, option = `--out ${dir}`): void {
   const missing: string[] = [];
   let existing = dir;
   while (!fs.existsSync(existing)) {
@@ -26,7 +26,7 @@ export function prepareOutDir(dir: string): void {
     existing = up;
   }
   if (fs.existsSync(existing) && !fs.statSync(existing).isDirectory())
-    throw new OutDirError(`--out ${dir}: ${existing} is a file, not a folder; ${ADVICE}`);
+    throw new OutDirError(`${option}: ${existing} is a file, not a folder; ${ADVICE}`);
   const created: string[] = [];
   try {
     for (const m of missing) {
@@ -40,6 +40,6 @@ export function prepareOutDir(dir: string): void {
     for (const c of created.reverse()) fs.rmSync(c, { recursive: true, force: true });
     const err = e as NodeJS.ErrnoException;
     const what = created.length < missing.length ? 'cannot create it' : 'cannot write there';
-    throw new OutDirError(`--out ${dir}: ${what} (${err.code ?? err.message}); ${ADVICE}`);
+    throw new OutDirError(`${option}: ${what} (${err.code ?? err.message}); ${ADVICE}`);
   }
 }

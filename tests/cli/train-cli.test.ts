@@ -30,6 +30,14 @@ describe('webgrpo train: inputs refused before anything starts', () => {
       expect(lines[0]).toMatch(/^webgrpo train: OutDirError: --out .*(cannot create it|is a file).*; choose a folder/);
       expect(Date.now() - t, out).toBeLessThan(60_000);
     }
+    // eval's results file likewise, before the evaluation rather than after it
+    const e = spawnSync(
+      process.execPath,
+      [bin, 'eval', '--model', 'demo', '--dataset', 'demo-arithmetic', '--out', '/proc/webgrpo-x/r.json'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(e.status).toBe(1);
+    expect(e.stderr.trim()).toMatch(/^webgrpo eval: OutDirError: --out \/proc\/webgrpo-x\/r\.json: cannot create it/);
   }, 240_000);
 
   it('--resume on a folder with no run says so and creates nothing', () => {
