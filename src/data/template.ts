@@ -57,6 +57,13 @@ export const TEMPLATES: TemplateDef[] = [
     answer: boxedSolution,
   },
   {
+    name: 'math-boxed',
+    title: 'MATH-style problems, answer in \\boxed{} (LaTeX answers)',
+    chat: true,
+    user: (q) => `${q}\nPlease reason step by step, and put your final answer within \\boxed{}.`,
+    answer: (a) => (/\\boxed\s*\{/.test(a) ? a : `The final answer is $\\boxed{${a.trim()}}$.`),
+  },
+  {
     name: 'gsm8k-hash',
     title: 'GSM8K, answer after ####',
     chat: true,
