@@ -134,6 +134,8 @@ test('custom reward sandbox in Chromium: every escape fails, reaches no listener
     const list = escapes(leak);
     const good = 'return sample.completion.length > 3 ? 1 : 0;';
     const timeoutMs = 1000;
+    const usage = () => page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    const storedBefore = await usage();
     const r = await callLab<{ result?: unknown; error?: string; ms: number }[]>(
       page,
       'customRewardProbe',
@@ -154,6 +156,8 @@ test('custom reward sandbox in Chromium: every escape fails, reaches no listener
     // anything sent late (a font load, a beacon) would arrive within a moment
     await page.waitForTimeout(500);
     expect(requests).toEqual([]);
+    // nothing was written to the browser's storage (the file system API once wrote 200 MB)
+    expect((await usage()) - storedBefore).toBeLessThan(1024 * 1024);
     // the interpreter came from the app itself, bundled by Vite (no CDN)
     const origin = new URL(page.url()).origin;
     expect(wasm.some((u) => /emscripten-module-[\w-]+\.wasm$/.test(u))).toBe(true);
