@@ -1,5 +1,8 @@
 // One check of a program, as the checker's worker runs it: type-check (counting errors definition by
 // definition), compile, then run the tests, reporting each step through `emit` as soon as it is known.
+// What keeps a program from changing its own score: the parse-tree scan of forbidden.ts (while it is
+// type-checked), the test program of harness.ts, and the run in a file system of its own whose verdicts
+// arrive on a descriptor the program cannot name.
 //
 //   checkProgram(assets, fs, { code, tests, memoryMb: 512 }, (event) => post(event))
 import { errorLine, joinItems, splitTopLevel, type TopLevelItem } from './code.ts';
