@@ -15,7 +15,7 @@ export function nodeEnv(dir: string, backend: BackendName = 'wasm', data: LoadDa
     initBackend: () => initBackend(backend),
     async loadModel(m) {
       const src = dirSource(dir);
-      const model = await CausalLM.load(src),
+      const model = await CausalLM.load(src, undefined, { weightDtype: m.weight_dtype }),
         tokenizer = await loadTokenizer(src, model.spec);
       const loaded: LoadedWithTokenizer = {
         model,

@@ -28,9 +28,11 @@ export const ModelSchema = z
       ),
     revision: z.string().default('main').describe('Hub revision (branch, tag or commit) to download.'),
     weight_dtype: z
-      .enum(['f32'])
-      .default('f32')
-      .describe('Storage of the frozen weights on the GPU: f32 (16-bit storage is not available yet).'),
+      .enum(['stored', 'f32'])
+      .default('stored')
+      .describe(
+        'Storage of the frozen base weights on the GPU. "stored": as the checkpoint has them, so a bf16 or f16 model stays 16-bit (two values in each 32-bit word, unpacked by the kernels: half the memory of f32, the same results as an f32 model of the same values); an f32 model stays f32. "f32": every weight widened to f32.',
+      ),
   })
   .describe('Model');
 

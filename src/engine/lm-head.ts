@@ -12,6 +12,7 @@
 import * as tf from './tf.ts';
 import { lmHeadChunkRows } from './memory.ts';
 import type { Weight } from './ops/ops.ts';
+import { dense } from './model/packed.ts';
 
 /** How one Ops implementation computes a chunk; the optional parts default to op-by-op tfjs. */
 export interface ChunkKernels {
@@ -76,7 +77,8 @@ export function lmHeadLogprobs(
               ) as tf.Tensor2D;
               if (temperature > 0 && temperature !== 1) dz = tf.div(dz, temperature);
             }
-            return k.backToHidden?.(dz, W) ?? (tf.matMul(dz, W) as tf.Tensor2D);
+            // a packed head the Ops cannot read is unpacked for this chunk only
+            return k.backToHidden?.(dz, W) ?? (tf.matMul(dz, dense(W)) as tf.Tensor2D);
           }),
         );
         const dh = grads.length === 1 ? grads[0] : tf.concat(grads, 0);

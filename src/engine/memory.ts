@@ -1,6 +1,7 @@
 // Estimates of the GPU memory a run needs, so that a model that cannot fit is refused before loading
-// (with what to change) instead of failing half-way. Figures are f32 bytes of the tensors the engine
-// allocates; the WebGPU backend pools buffers, so real use is somewhat higher.
+// (with what to change) instead of failing half-way. Figures are bytes of the tensors the engine allocates
+// (f32, and 2 bytes a value for weights kept 16-bit); the WebGPU backend pools buffers, so real use is
+// somewhat higher.
 import { paramCount, type ModelSpec } from './model/spec.ts';
 import type { BackendInfo } from './backend.ts';
 
@@ -15,6 +16,7 @@ export interface MemoryEstimate {
   activations: number; // training forward/backward of one micro-batch, LM head chunk included
   total: number;
   largestTensor: number; // the biggest single buffer (usually the embedding)
+  weightBytes: 2 | 4; // bytes a frozen weight value takes
 }
 
 export interface RunShape {
@@ -26,6 +28,12 @@ export interface RunShape {
   loraTargets: number;
   checkpointing?: boolean; // run.gradient_checkpointing: one layer's activations plus every layer's input
   wholeLogits?: boolean; // run.fused_kernels false: the LM head holds [rows, V] logits, not chunks
+  weightBytes?: 2 | 4; // bytes a frozen weight value takes: 2 when a bf16/f16 checkpoint stays 16-bit (default 4)
+}
+
+/** Bytes a weight value takes on the device for a checkpoint of `stored` dtype and the config's model.weight_dtype. */
+export function weightValueBytes(stored: 'f32' | 'bf16' | 'f16' | undefined, weightDtype: 'stored' | 'f32'): 2 | 4 {
+  return weightDtype === 'stored' && (stored === 'bf16' || stored === 'f16') ? 2 : 4;
 }
 
 /** Bytes of f32 logits the LM head of the training pass holds at a time (lm-head.ts). */
@@ -39,7 +47,8 @@ export function lmHeadChunkRows(vocabSize: number): number {
 export function estimateMemory(spec: ModelSpec, s: RunShape): MemoryEstimate {
   const f = 4,
     T = s.promptTokens + s.completionTokens;
-  const weights = paramCount(spec) * f;
+  const wb = s.weightBytes ?? 4;
+  const weights = paramCount(spec) * wb; // norms and biases stay f32: a few hundred KB, within the estimate's slack
   const perLayerLora = s.loraRank * (spec.hidden * 2 + spec.intermediate) * (s.loraTargets / 7) * 2 * 2;
   const lora = perLayerLora * spec.layers * f * 3;
   const kvCache = 2 * spec.layers * s.rows * spec.kvHeads * T * spec.headDim * f * 2; // cache + its rewrite
@@ -50,8 +59,9 @@ export function estimateMemory(spec: ModelSpec, s: RunShape): MemoryEstimate {
     ? 15 * headRows * spec.vocabSize * f
     : 6 * Math.min(headRows, lmHeadChunkRows(spec.vocabSize)) * spec.vocabSize * f;
   const activations = s.microBatch * T * perToken * f + head;
-  const largestTensor = spec.vocabSize * spec.hidden * f;
-  return { weights, lora, kvCache, activations, total: weights + lora + Math.max(kvCache, activations), largestTensor };
+  const largestTensor = spec.vocabSize * spec.hidden * wb;
+  const total = weights + lora + Math.max(kvCache, activations);
+  return { weights, lora, kvCache, activations, total, largestTensor, weightBytes: wb };
 }
 
 const GiB = 2 ** 30;
@@ -62,12 +72,12 @@ export function assertFits(est: MemoryEstimate, info: BackendInfo | null, budget
   const bind = info?.maxStorageBufferBindingSize;
   if (bind && est.largestTensor > bind) {
     throw new ModelTooLargeError(
-      `the embedding needs ${g(est.largestTensor)} in one GPU buffer, this adapter allows ${g(bind)}; pick a smaller model`,
+      `the embedding needs ${g(est.largestTensor)} in one GPU buffer, this adapter allows ${g(bind)}; pick a smaller model${est.weightBytes === 4 ? ' (or keep a bf16/f16 checkpoint 16-bit: model.weight_dtype "stored")' : ''}`,
     );
   }
   if (budgetBytes && est.total > budgetBytes) {
     throw new ModelTooLargeError(
-      `needs about ${g(est.total)} of GPU memory (weights ${g(est.weights)}, training ${g(est.activations)}), the budget is ${g(budgetBytes)}; pick a smaller model, a smaller micro_batch_size or a shorter max_completion_length`,
+      `needs about ${g(est.total)} of GPU memory (weights ${g(est.weights)}, training ${g(est.activations)}), the budget is ${g(budgetBytes)}; pick a smaller model, a smaller micro_batch_size or a shorter max_completion_length${est.weightBytes === 4 ? ', or keep a bf16/f16 checkpoint 16-bit (model.weight_dtype "stored")' : ''}`,
     );
   }
 }
@@ -92,6 +102,7 @@ export class RunTooLargeError extends Error {
 }
 
 interface FitShape {
+  model?: { weight_dtype: 'stored' | 'f32' };
   sampling: { max_prompt_length: number; max_completion_length: number; num_generations: number };
   run: { prompts_per_step: number; micro_batch_size: number };
 }
@@ -120,12 +131,13 @@ function bigBuffers(spec: ModelSpec, c: FitShape): { what: string; bytes: (T: nu
 export function fitProblems(spec: ModelSpec, c: FitShape, limits: BufferLimits | null): FitProblem[] {
   const g = (b: number) => `${(b / GiB).toFixed(2)} GB`;
   const cap = Math.min(limits?.maxStorageBufferBindingSize ?? 2 * GiB, limits?.maxBufferSize ?? 2 * GiB);
-  const embedding = spec.vocabSize * spec.hidden * 4;
+  const wb = weightValueBytes(spec.storedDtype, c.model?.weight_dtype ?? 'stored');
+  const embedding = spec.vocabSize * spec.hidden * wb;
   if (embedding > cap)
     return [
       {
-        path: 'model.id',
-        message: `the embedding needs ${g(embedding)} in one GPU buffer and this adapter allows ${g(cap)}: pick a smaller model`,
+        path: wb === 4 && spec.storedDtype && spec.storedDtype !== 'f32' ? 'model.weight_dtype' : 'model.id',
+        message: `the embedding needs ${g(embedding)} in one GPU buffer and this adapter allows ${g(cap)}: ${wb === 4 && spec.storedDtype && spec.storedDtype !== 'f32' ? 'keep the weights 16-bit (weight_dtype "stored") or pick a smaller model' : 'pick a smaller model'}`,
       },
     ];
   const P = c.sampling.max_prompt_length,

@@ -58,6 +58,7 @@ export async function loadModelAndTokenizer(
             etaSeconds: null,
             cached: false,
           }),
+    { weightDtype: model.weight_dtype },
   );
   try {
     const tokenizer = await loadTokenizer(source, lm.spec);

@@ -2,8 +2,15 @@
 // (program.ts); sizes are constants in the code. Conventions: X is [N, K] row-major, linear weights are in
 // HF's [out, in] layout, LoRA down products Dn are [N, DR] (several targets side by side), LoRA up
 // matrices Bu are [out, r]. Each output column is computed by one invocation for all N rows, so a weight
-// row is read once per step (not once per row), which is what bounds decode on a large GPU.
+// row is read once per step (not once per row), which is what bounds decode on a large GPU. A weight may be
+// 16-bit packed (model/packed.ts: [out, in / 2] words), read a word (two values) at a time.
 import { f32 } from './program.ts';
+import { unpackWgsl, type Format16 } from '../model/packed.ts';
+
+/** The unpack functions (`u_bf16`, `u_f16`) that code using these formats needs. */
+export function unpackFns(formats: Array<Format16 | undefined>): string {
+  return [...new Set(formats.filter((f) => f))].map((f) => unpackWgsl(f!, `u_${f}`)).join('\n');
+}
 
 /** Up to this many rows share one invocation's accumulators; more rows take more invocations. */
 export const ROW_BLOCK = 8;
@@ -41,13 +48,20 @@ fn main(index: i32) {
 
 export interface LinearTerm {
   w: string; // weight input name, [O, K]
+  packed?: Format16; // the weight is 16-bit packed, [O, K / 2] words
   bias?: string; // [O]
   lora?: { up: string; down: string; offset: number; stride: number; R: number; scale: number };
 }
 
 /** Code that adds term(row n0+m, column o) into acc[m] for m < rows, reading each weight once. */
 function accumulate(t: LinearTerm, K: number, acc: string): string {
-  let s = `
+  let s = t.packed
+    ? `
+  for (var i = 0; i < ${K / 2}; i++) {
+    let w = u_${t.packed}(${t.w}[o * ${K / 2} + i]);
+    for (var m = 0; m < rows; m++) { let xi = (n0 + m) * ${K} + 2 * i; ${acc}[m] += X[xi] * w.x + X[xi + 1] * w.y; }
+  }`
+    : `
   for (var i = 0; i < ${K}; i++) {
     let w = ${t.w}[o * ${K} + i];
     for (var m = 0; m < rows; m++) { ${acc}[m] += X[(n0 + m) * ${K} + i] * w; }
@@ -79,7 +93,7 @@ export function linearCode(
   const store = o.gate
     ? 'let g = accG[m]; result[(n0 + m) * OUTC + o] = g / (1.0 + exp(-g)) * acc[m];'
     : `result[(n0 + m) * OUTC + o] = acc[m]${o.residual ? ' + Res[(n0 + m) * OUTC + o]' : ''};`;
-  return `
+  return `${unpackFns([main.packed, o.gate?.packed])}
 const OUTC = ${O};
 fn main(index: i32) {
   if (index >= ${O * blocks}) { return; }
@@ -100,6 +114,7 @@ export interface HeadProj {
   norm: boolean;
   eps: number;
   lora?: { offset: number; stride: number; R: number; scale: number };
+  packed?: Format16; // W is 16-bit packed
 }
 
 /**
@@ -111,14 +126,17 @@ export interface HeadProj {
 export function headProjCode(p: HeadProj, rope: boolean, WG: number): string {
   const half = p.hd / 2,
     l = p.lora;
-  return `
+  const product = p.packed
+    ? `for (var i = 0; i < ${p.D / 2}; i++) { let w = u_${p.packed}(W[o * ${p.D / 2} + i]); let xi = b * ${p.D} + 2 * i; s += X[xi] * w.x + X[xi + 1] * w.y; }`
+    : `for (var i = 0; i < ${p.D}; i++) { s += X[b * ${p.D} + i] * W[o * ${p.D} + i]; }`;
+  return `${unpackFns([p.packed])}
 var<workgroup> hv: array<f32, ${p.hd}>;
 var<workgroup> red: array<f32, ${WG}>;
 fn projectHead(b: i32, h: i32, lid: i32) {
   for (var e = lid; e < ${p.hd}; e += ${WG}) {
     let o = h * ${p.hd} + e;
     var s = 0.0;
-    for (var i = 0; i < ${p.D}; i++) { s += X[b * ${p.D} + i] * W[o * ${p.D} + i]; }
+    ${product}
     ${p.bias ? 's += Bias[o];' : ''}
     ${l ? `var d = 0.0; for (var j = 0; j < ${l.R}; j++) { d += Dn[b * ${l.stride} + ${l.offset} + j] * Bu[o * ${l.R} + j]; } s += d * ${f32(l.scale)};` : ''}
     hv[e] = s;

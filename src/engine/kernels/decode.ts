@@ -14,6 +14,7 @@ import type { LoraAdapter } from '../lora.ts';
 import type { LoraTarget } from '../config.ts';
 import type { LayerWeights } from '../model/weights.ts';
 import { runKernel } from './program.ts';
+import { gatherRows, isPacked, type Matrix } from '../model/packed.ts';
 import {
   attentionCode,
   headWriteCode,
@@ -69,12 +70,13 @@ export function fusedDecodeStep(
       rope: ropeTable(model, positions),
       mask: tf.tensor2d(keyMask, undefined, 'float32'),
     };
-    let x = tf.gather(model.weights.embed, tf.tensor1d(ids, 'int32')) as tf.Tensor; // [N, D]
+    let x = gatherRows(model.weights.embed, tf.tensor1d(ids, 'int32')); // [N, D]
     model.weights.layers.forEach((w, l) => {
       x = layer(ctx, x, w, l);
     });
     const h = norm(ctx, x, model.weights.norm);
-    return linear(ctx, h, { w: 'W' }, { W: model.weights.lmHead }) as tf.Tensor2D; // [N, V]
+    const head = model.weights.lmHead;
+    return linear(ctx, h, { w: 'W', packed: formatOf(head) }, { W: head }) as tf.Tensor2D; // [N, V]
   });
 }
 
@@ -176,6 +178,7 @@ function term(
   const off = d?.offsets[t];
   return {
     w: wName,
+    packed: formatOf(w[t]),
     bias: w.bias[t] ? bName : undefined,
     lora:
       d && off !== undefined
@@ -188,7 +191,7 @@ function linear(
   c: Ctx,
   x: tf.Tensor,
   main: LinearTerm,
-  inputs: Record<string, tf.Tensor | undefined>,
+  inputs: Record<string, tf.Tensor | Matrix | undefined>,
   o: { gate?: LinearTerm; residual?: boolean } = {},
 ): tf.Tensor {
   const K = x.shape[1]!,
@@ -212,7 +215,7 @@ function headProj(
   l: number,
   t: 'q_proj' | 'k_proj' | 'v_proj',
   d: Down | null,
-): { p: HeadProj; inputs: Record<string, tf.Tensor | undefined> } {
+): { p: HeadProj; inputs: Record<string, tf.Tensor | Matrix | undefined> } {
   const s = c.model.spec,
     off = d?.offsets[t];
   const norm = t === 'q_proj' ? w.qNorm : t === 'k_proj' ? w.kNorm : undefined;
@@ -223,6 +226,7 @@ function headProj(
     bias: !!w.bias[t],
     norm: !!norm,
     eps: s.rmsNormEps,
+    packed: formatOf(w[t]),
     lora:
       d && off !== undefined
         ? { offset: off, stride: d.stride, R: d.R, scale: c.lora!.scaleOf(c.lora!.get(l, t)!) }
@@ -288,12 +292,16 @@ function ropeTable(model: CausalLM, positions: number[]): tf.Tensor {
   return tf.concat([tf.cos(ang), tf.sin(ang)], 1);
 }
 
-/** Only the inputs the generated code reads (WGSL rejects nothing, but binding unused buffers is waste). */
-function pickUsed(code: string, inputs: Record<string, tf.Tensor | undefined>): Record<string, tf.Tensor> {
+/** Only the inputs the generated code reads (WGSL rejects nothing, but binding unused buffers is waste); packed weights bind their words. */
+function pickUsed(code: string, inputs: Record<string, tf.Tensor | Matrix | undefined>): Record<string, tf.Tensor> {
   return Object.fromEntries(
-    Object.entries(inputs).filter(([n, t]) => t && new RegExp(`\\b${n}\\[`).test(code)),
+    Object.entries(inputs)
+      .filter(([n, t]) => t && new RegExp(`\\b${n}\\[`).test(code))
+      .map(([n, t]) => [n, isPacked(t) ? t.data : t]),
   ) as Record<string, tf.Tensor>;
 }
+
+const formatOf = (m: Matrix) => (isPacked(m) ? m.format : undefined);
 
 /** A short stable key of generated code (tfjs caches compiled pipelines by key). */
 function hash(s: string): string {

@@ -11,16 +11,21 @@
 // Forms, with C [M, N]: 'nt' a [M, K] . b [N, K]^T;  'nn' a [M, K] . b [K, N];  'tn' a [K, M]^T . b [K, N].
 // Operands may carry a leading batch axis ([Bt, ., .], the same Bt for all; C is then [Bt, M, N]).
 // N must be a multiple of 4, and so must K ('nt', 'nn') or M ('tn'); `canTile` says whether a call fits.
+// `b` may be a 16-bit packed matrix (model/packed.ts, 2-D only): its words are read two at a time, four
+// values, exactly where an f32 operand's vec4 would be read.
 import * as tf from '../tf.ts';
 import { runKernel, f32 } from './program.ts';
+import { isPacked, unpackWgsl, type Packed16 } from '../model/packed.ts';
 
 export type MatMulForm = 'nt' | 'nn' | 'tn';
 export interface MatMulTerm {
   a: tf.Tensor;
-  b: tf.Tensor;
+  b: tf.Tensor | Packed16;
   form: MatMulForm;
   alpha?: number;
 }
+
+const rankOf = (t: tf.Tensor | Packed16) => t.shape.length;
 
 const WG = 64;
 
@@ -28,7 +33,7 @@ const WG = 64;
 function dims(t: MatMulTerm): { M: number; N: number; K: number; batch: number } {
   const [a0, a1] = t.a.shape.slice(-2),
     [b0, b1] = t.b.shape.slice(-2);
-  const batch = t.a.rank === 3 ? t.a.shape[0] : 1;
+  const batch = rankOf(t.a) === 3 ? t.a.shape[0] : 1;
   if (t.form === 'nt') return { M: a0, K: a1, N: b0, batch };
   if (t.form === 'nn') return { M: a0, K: a1, N: b1, batch };
   return { M: a1, K: a0, N: b1, batch };
@@ -39,10 +44,10 @@ export function canTile(terms: MatMulTerm[]): boolean {
   const d0 = dims(terms[0]);
   return terms.every((t) => {
     const d = dims(t);
-    if (d.M !== d0.M || d.N !== d0.N || d.batch !== d0.batch || t.a.dtype !== 'float32' || t.b.dtype !== 'float32')
-      return false;
-    if (t.a.rank !== t.b.rank || t.a.rank < 2 || t.a.rank > 3 || (t.a.rank === 3 && t.b.shape[0] !== d.batch))
-      return false;
+    const bOk = isPacked(t.b) ? t.a.rank === 2 : t.b.dtype === 'float32';
+    if (d.M !== d0.M || d.N !== d0.N || d.batch !== d0.batch || t.a.dtype !== 'float32' || !bOk) return false;
+    const rb = rankOf(t.b);
+    if (t.a.rank !== rb || rb < 2 || rb > 3 || (rb === 3 && t.b.shape[0] !== d.batch)) return false;
     const [b0, b1] = t.b.shape.slice(-2);
     if (t.form === 'nt' && b1 !== d.K) return false;
     if (t.form !== 'nt' && b0 !== d.K) return false;
@@ -60,14 +65,20 @@ export function tiledMatMul<T extends tf.Tensor = tf.Tensor2D>(terms: MatMulTerm
   const N4 = N / 4,
     MB = Math.ceil(M / 4);
   const inputs: Record<string, tf.Tensor> = {};
+  const components: number[] = [];
   const loops = terms.map((t, i) => {
     inputs[`A${i}`] = t.a;
-    inputs[`B${i}`] = t.b;
+    inputs[`B${i}`] = isPacked(t.b) ? t.b.data : t.b;
+    components.push(4, isPacked(t.b) ? 2 : 4);
     return termLoop(t, i, M, N4);
   });
-  if (bias) inputs.BIAS = bias;
+  if (bias) {
+    inputs.BIAS = bias;
+    components.push(4);
+  }
   const rows = [0, 1, 2, 3];
-  const code = `
+  const unpack = [...new Set(terms.flatMap((t) => (isPacked(t.b) ? [t.b.format] : [])))];
+  const code = `${unpack.map((f) => unpackWgsl(f, `u_${f}`)).join('\n')}
 fn main(index: i32) {
   let nb = index % ${N4};
   let mb = (index / ${N4}) % ${MB};
@@ -80,7 +91,7 @@ fn main(index: i32) {
   ${bias ? 'let bias = BIAS[nb];' : ''}
   ${rows.map((r) => `${r ? `if (m0 + ${r} < ${M}) ` : ''}{ result[o + (m0 + ${r}) * ${N4} + nb] = s${r}${bias ? ' + bias' : ''}; }`).join('\n  ')}
 }`;
-  const key = `mm4_${batch}_${M}_${N}_${terms.map((t) => `${t.form}${t.a.shape.join('x')}.${t.b.shape.join('x')}a${t.alpha ?? 1}`).join('_')}${bias ? '_b' : ''}`;
+  const key = `mm4_${batch}_${M}_${N}_${terms.map((t) => `${t.form}${t.a.shape.join('x')}.${t.b.shape.join('x')}${isPacked(t.b) ? t.b.format : ''}a${t.alpha ?? 1}`).join('_')}${bias ? '_b' : ''}`;
   return runKernel({
     key,
     code,
@@ -88,7 +99,7 @@ fn main(index: i32) {
     outShape: terms[0].a.rank === 3 ? [batch, M, N] : [M, N],
     workgroups: Math.ceil((batch * MB * N4) / WG),
     workgroupSize: WG,
-    components: Object.keys(inputs).map(() => 4),
+    components,
     outputComponents: 4,
   }) as T;
 }
@@ -97,8 +108,9 @@ fn main(index: i32) {
 function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
   const { K } = dims(t);
   const A = `A${i}`,
-    B = `B${i}`,
     al = t.alpha ?? 1;
+  // B[idx] reads four values: a vec4 of f32, or two packed words unpacked
+  const ld = (idx: string) => (isPacked(t.b) ? `u_${t.b.format}_4(B${i}[${idx}])` : `B${i}[${idx}]`);
   // batch offsets, in vec4s
   const aOff = `bt * ${(t.a.shape.slice(-2)[0] * t.a.shape.slice(-2)[1]) / 4}`,
     bOff = `bt * ${(t.b.shape.slice(-2)[0] * t.b.shape.slice(-2)[1]) / 4}`;
@@ -111,7 +123,7 @@ function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
     // a [K, M]: the 4 rows of the block are 4 consecutive columns of a, one vec4
     const M4 = M / 4;
     body = `for (var k = 0; k < ${K}; k++) {
-    let a = ${A}[${aOff} + k * ${M4} + mb]; let b = ${B}[${bOff} + k * ${N4} + nb];
+    let a = ${A}[${aOff} + k * ${M4} + mb]; let b = ${ld(`${bOff} + k * ${N4} + nb`)};
     s0 += a.x * b; s1 += a.y * b; s2 += a.z * b; s3 += a.w * b;
   }`;
   } else {
@@ -121,7 +133,7 @@ function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
       body = `${rowsA}
   let c0 = ${bOff} + nb * ${4 * K4}; let c1 = c0 + ${K4}; let c2 = c1 + ${K4}; let c3 = c2 + ${K4};
   for (var k = 0; k < ${K4}; k++) {
-    let b0 = ${B}[c0 + k]; let b1 = ${B}[c1 + k]; let b2 = ${B}[c2 + k]; let b3 = ${B}[c3 + k];
+    let b0 = ${ld('c0 + k')}; let b1 = ${ld('c1 + k')}; let b2 = ${ld('c2 + k')}; let b3 = ${ld('c3 + k')};
     let a0 = ${A}[r0 + k]; s0 += vec4<f32>(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
     let a1 = ${A}[r1 + k]; s1 += vec4<f32>(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
     let a2 = ${A}[r2 + k]; s2 += vec4<f32>(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
@@ -131,7 +143,7 @@ function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
       body = `${rowsA}
   for (var k = 0; k < ${K4}; k++) {
     let kb = ${bOff} + k * ${4 * N4} + nb;
-    let b0 = ${B}[kb]; let b1 = ${B}[kb + ${N4}]; let b2 = ${B}[kb + ${2 * N4}]; let b3 = ${B}[kb + ${3 * N4}];
+    let b0 = ${ld('kb')}; let b1 = ${ld(`kb + ${N4}`)}; let b2 = ${ld(`kb + ${2 * N4}`)}; let b3 = ${ld(`kb + ${3 * N4}`)};
     let a0 = ${A}[r0 + k]; s0 += a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
     let a1 = ${A}[r1 + k]; s1 += a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
     let a2 = ${A}[r2 + k]; s2 += a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;

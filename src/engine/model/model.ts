@@ -17,7 +17,9 @@ import { ropeInvFreq, type ModelSpec } from './spec.ts';
 import {
   disposeWeights,
   loadModelFiles,
+  storedFormat,
   uploadWeights,
+  type WeightDtype,
   type LayerWeights,
   type LoadProgress,
   type ModelWeights,
@@ -26,6 +28,7 @@ import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
 import type { Ops } from '../ops/ops.ts';
+import { gatherRows, type Matrix } from './packed.ts';
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
 export interface KVCache {
@@ -65,8 +68,14 @@ export class CausalLM {
     this.invFreq = tf.tensor1d(ropeInvFreq(spec));
   }
 
-  static async load(src: FileSource, onProgress?: (p: LoadProgress) => void): Promise<CausalLM> {
+  /** Loads a model folder; with `weightDtype` 'stored' (the default) a bf16/f16 checkpoint stays 16-bit. */
+  static async load(
+    src: FileSource,
+    onProgress?: (p: LoadProgress) => void,
+    o: { weightDtype?: WeightDtype } = {},
+  ): Promise<CausalLM> {
     const { spec, tensors } = await loadModelFiles(src, onProgress);
+    const weightDtype = o.weightDtype ?? 'stored';
     // refuse before uploading: a tensor larger than one GPU binding fails obscurely later
     assertFits(
       estimateMemory(spec, {
@@ -76,10 +85,11 @@ export class CausalLM {
         microBatch: 1,
         loraRank: 1,
         loraTargets: 0,
+        weightBytes: storedFormat(tensors, weightDtype) ? 2 : 4,
       }),
       backendInfo(),
     );
-    return new CausalLM(spec, uploadWeights(spec, tensors));
+    return new CausalLM(spec, uploadWeights(spec, tensors, weightDtype));
   }
 
   /** Empty caches for B rows and `capacity` positions. */
@@ -99,7 +109,7 @@ export class CausalLM {
       const offset = inp.offset ?? 0;
       const bias = attentionBias(inp.keyMask, T, offset); // [B, 1, T, S]
       const [cos, sin] = this.rope(inp.positions); // [B, 1, T, hd]
-      let x = embedLookup(this.weights.embed, inp.ids); // [B, T, D]
+      let x = embedLookup(this.weights.embed, inp.ids) as tf.Tensor3D; // [B, T, D]
       const k: tf.Tensor4D[] = [],
         v: tf.Tensor4D[] = [];
       const checkpoint = inp.checkpoint && !inp.cache && !(inp.lora?.training && inp.lora.settings.dropout > 0);
@@ -267,12 +277,12 @@ function gradsWithinBackward<T>(f: () => T): T {
  * autodiff would keep the whole [V, D] embedding as a saved input, which tfjs counts as that much more
  * memory for the backward pass (about 0.5 GB for Qwen2.5-0.5B).
  */
-function embedLookup(embed: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+function embedLookup(embed: Matrix, ids: tf.Tensor): tf.Tensor {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
-    value: tf.gather(embed, args[0] as tf.Tensor2D) as unknown as tf.Tensor3D,
+    value: gatherRows(embed, args[0] as tf.Tensor),
     gradFunc: () => [tf.zerosLike(args[0] as tf.Tensor)],
   }));
-  return f(ids) as tf.Tensor3D;
+  return f(ids);
 }
 
 function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {

@@ -1,14 +1,16 @@
 // Reading and writing the safetensors format (8-byte little-endian header length, a JSON header, then
-// raw little-endian tensor bytes). bf16 and f16 are widened to f32 on read; we write f32 only.
+// raw little-endian tensor bytes). bf16 and f16 are widened to f32 on read, unless `keep16` asks for their
+// bits (a Uint16Array, for weights kept 16-bit on the GPU: model/packed.ts); we write f32 only.
 //
 //   const tensors = readSafetensors(bytes)          // Map<name, {dtype, shape, data: Float32Array|Int32Array}>
+//   const raw = readSafetensors(bytes, undefined, { keep16: true })   // F16/BF16 data as Uint16Array bits
 //   const bytes = writeSafetensors({ name: { shape, data } })
 
 export type StDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'I8' | 'U8' | 'BOOL' | 'F64';
 export interface StTensor {
   dtype: StDtype;
   shape: number[];
-  data: Float32Array | Int32Array;
+  data: Float32Array | Int32Array | Uint16Array; // Uint16Array: F16/BF16 bits, only with `keep16`
 }
 interface HeaderEntry {
   dtype: StDtype;
@@ -41,6 +43,7 @@ export function readSafetensorsHeader(bytes: ArrayBuffer | Uint8Array): {
 export function readSafetensors(
   bytes: ArrayBuffer | Uint8Array,
   filter?: (name: string) => boolean,
+  o: { keep16?: boolean } = {},
 ): Map<string, StTensor> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const { header, dataStart } = readSafetensorsHeader(u8);
@@ -53,15 +56,16 @@ export function readSafetensors(
     out.set(name, {
       dtype: e.dtype,
       shape: e.shape,
-      data: decode(e.dtype, u8.subarray(dataStart + a, dataStart + b), name),
+      data: decode(e.dtype, u8.subarray(dataStart + a, dataStart + b), name, o.keep16 === true),
     });
   }
   return out;
 }
 
-function decode(dtype: StDtype, raw: Uint8Array, name: string): Float32Array | Int32Array {
+function decode(dtype: StDtype, raw: Uint8Array, name: string, keep16: boolean): StTensor['data'] {
   // Copy to an aligned buffer: offsets in the file need not be multiples of 4.
   const buf = new Uint8Array(raw).buffer; // a copy (Buffer.slice would share memory)
+  if (keep16 && (dtype === 'F16' || dtype === 'BF16')) return new Uint16Array(buf);
   switch (dtype) {
     case 'F32':
       return new Float32Array(buf);

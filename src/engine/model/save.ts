@@ -5,6 +5,7 @@ import * as tf from '../tf.ts';
 import type { ModelSpec } from './spec.ts';
 import type { ModelWeights, LayerWeights } from './weights.ts';
 import { writeSafetensors } from './safetensors.ts';
+import { dense, type Matrix } from './packed.ts';
 import { LORA_TARGETS } from '../config.ts';
 import type { LoraAdapter } from '../lora.ts';
 
@@ -43,8 +44,10 @@ export async function weightsToSafetensors(
   lora?: LoraAdapter | null,
 ): Promise<Uint8Array> {
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  const put = async (name: string, t: tf.Tensor) => {
+  const put = async (name: string, m: tf.Tensor | Matrix) => {
+    const t = dense(m as Matrix); // 16-bit matrices are written as their f32 values
     out[name] = { shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) };
+    if (t !== m) t.dispose();
   };
   await put('model.embed_tokens.weight', w.embed);
   await put('model.norm.weight', w.norm);
@@ -68,13 +71,8 @@ export async function weightsToSafetensors(
   return writeSafetensors(out);
 }
 
-function mergedWeight(
-  L: LayerWeights,
-  l: number,
-  t: (typeof LORA_TARGETS)[number],
-  lora?: LoraAdapter | null,
-): tf.Tensor2D {
+function mergedWeight(L: LayerWeights, l: number, t: (typeof LORA_TARGETS)[number], lora?: LoraAdapter | null): Matrix {
   const pair = lora?.get(l, t);
   if (!pair || !lora) return L[t];
-  return tf.tidy(() => tf.add(L[t], tf.mul(tf.matMul(pair.B, pair.A), lora.scaleOf(pair))) as tf.Tensor2D); // [out, in]
+  return tf.tidy(() => tf.add(dense(L[t]), tf.mul(tf.matMul(pair.B, pair.A), lora.scaleOf(pair))) as tf.Tensor2D); // [out, in]
 }

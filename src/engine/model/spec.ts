@@ -32,6 +32,7 @@ export interface ModelSpec {
   eosTokenIds: number[];
   bosTokenId: number | null;
   padTokenId: number | null;
+  storedDtype?: 'f32' | 'bf16' | 'f16'; // config.json's torch_dtype (or dtype), when it names one of these
 }
 
 export class UnsupportedModelError extends Error {
@@ -84,6 +85,9 @@ export function parseModelSpec(cfg: Json, generationConfig: Json = {}): ModelSpe
     bosTokenId: typeof cfg.bos_token_id === 'number' ? cfg.bos_token_id : null,
     padTokenId: typeof cfg.pad_token_id === 'number' ? cfg.pad_token_id : null,
   };
+  const dt = { float32: 'f32', bfloat16: 'bf16', float16: 'f16' }[String(cfg.torch_dtype ?? cfg.dtype)] as
+    ModelSpec['storedDtype'] | undefined;
+  if (dt) spec.storedDtype = dt;
   for (const [k, v] of Object.entries(spec)) {
     if (typeof v === 'number' && !Number.isFinite(v))
       throw new UnsupportedModelError(`config.json lacks a usable ${k}`);

@@ -18,18 +18,18 @@
 //   -> CausalLM.forward({ ops, checkpoint }) -> ops.linear / rmsNorm / attention / logits
 //
 // Weights. A projection's frozen base weight reaches the kernels only as a `Weight` (linear, logits): the
-// model, the sampler and the trainer pass it through without looking inside. Today it is an f32 tensor
-// [out, in] in Hugging Face's layout. 16-bit storage (two values per u32, half the memory) widens `Weight`
-// to a union with a packed form `{ dtype: 'f16x2' | 'bf16x2', shape: [out, in], packed: tf.Tensor }`: the
-// Ops implementations that can read it (the WGSL kernels) unpack in their loads, `weightShape` gives the
-// logical shape to everyone else, and the interface below stays as it is.
+// model, the sampler and the trainer pass it through without looking inside. It is an f32 tensor [out, in]
+// in Hugging Face's layout, or a bf16/f16 checkpoint's matrix kept 16-bit (model/packed.ts: two values per
+// 32-bit word, half the memory): the WGSL kernels (decode, tiled matmuls) unpack it in their loads, the
+// op-by-op paths unpack it for the one product that needs it, and `weightShape` gives its logical shape.
 import type * as tf from '../tf.ts';
+import type { Matrix } from '../model/packed.ts';
 import type { CausalLM, KVCache } from '../model/model.ts';
 import type { LoraAdapter } from '../lora.ts';
 import type { AdamW } from '../optim.ts';
 
-/** A frozen base weight [out, in] as the kernels take it (see the header for the packed 16-bit form). */
-export type Weight = tf.Tensor2D;
+/** A frozen base weight [out, in] as the kernels take it: f32, or 16-bit packed (see the header). */
+export type Weight = Matrix;
 
 /** Logical [out, in] of a weight, whatever its storage. */
 export function weightShape(w: Weight): [number, number] {

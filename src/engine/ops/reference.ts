@@ -6,10 +6,17 @@
 import * as tf from '../tf.ts';
 import { lmHeadLogprobs, tokenLogprobsAndEntropy, type ChunkKernels } from '../lm-head.ts';
 import type { LinearLora, Ops, Weight } from './ops.ts';
+import { isPacked } from '../model/packed.ts';
+import { packedLinear } from '../kernels/lora-linear.ts';
 
 export function referenceLinear(x: tf.Tensor2D, w: Weight, bias?: tf.Tensor1D, lora?: LinearLora | null): tf.Tensor2D {
-  let y: tf.Tensor2D = tf.matMul(x, w, false, true);
-  if (bias) y = tf.add(y, bias) as tf.Tensor2D;
+  let y: tf.Tensor2D;
+  if (isPacked(w))
+    y = packedLinear(x, w, bias, false); // unpacked for this product only
+  else {
+    y = tf.matMul(x, w, false, true);
+    if (bias) y = tf.add(y, bias) as tf.Tensor2D;
+  }
   if (lora) {
     const xin = lora.dropout > 0 ? tf.dropout(x, lora.dropout) : x;
     const delta = tf.matMul(tf.matMul(xin, lora.A, false, true), lora.B, false, true);
@@ -37,7 +44,7 @@ export function referenceAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4
 }
 
 export function referenceLogits(hidden: tf.Tensor2D, head: Weight): tf.Tensor2D {
-  return tf.matMul(hidden, head, false, true);
+  return isPacked(head) ? packedLinear(hidden, head, undefined, false) : tf.matMul(hidden, head, false, true);
 }
 
 export function referenceAdamwStep(...[opt, grads, lr]: Parameters<Ops['adamwStep']>): void {

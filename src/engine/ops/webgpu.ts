@@ -2,6 +2,8 @@
 // the training pass given a hand-written gradient (kernels/lora-linear.ts: 3 forward and 6 backward
 // dispatches instead of about 17), the LM head in chunks of rows, the fused decode step (kernels/decode.ts)
 // and the in-place AdamW (kernels/adamw.ts). RMSNorm, RoPE, attention and the softmaxes stay op by op.
+// tfjs's matMul reads f32 only: products with a 16-bit packed weight go to the register-tiled kernels
+// (kernels/matmul.ts), which unpack as they load.
 import type { LinearLora, Ops, Weight } from './ops.ts';
 import * as tf from '../tf.ts';
 import {
@@ -11,7 +13,10 @@ import {
   referenceLogits,
   referenceRmsNorm,
 } from './reference.ts';
-import { fusedLoraLinear } from '../kernels/lora-linear.ts';
+import { fusedLoraLinear, packedLinear } from '../kernels/lora-linear.ts';
+import { canTile, tiledMatMul } from '../kernels/matmul.ts';
+import { isPacked } from '../model/packed.ts';
+import type { ChunkKernels } from '../lm-head.ts';
 import { fusedDecodeStep, fusedDecodeSupported } from '../kernels/decode.ts';
 import { fusedAdamWStep } from '../kernels/adamw.ts';
 import { lmHeadLogprobs } from '../lm-head.ts';
@@ -34,16 +39,33 @@ export const webgpuDecodeStep: Ops['decodeStep'] = (model, lora, cache, ids, pos
     ? fusedDecodeStep(model, lora, cache, ids, positions, keyMask, slot)
     : null;
 
+const logits = (h: tf.Tensor2D, head: Weight) =>
+  isPacked(head) ? packedLinear(h, head, undefined, true) : referenceLogits(h, head);
+
+/** The LM head's chunks: tfjs's ops, but a packed head read by the tiled kernels. */
+const chunks: ChunkKernels = {
+  ...referenceChunks,
+  logits,
+  backToHidden: (dz, W) =>
+    isPacked(W) && canTile([{ a: dz, b: W, form: 'nn' }])
+      ? tiledMatMul<tf.Tensor2D>([{ a: dz, b: W, form: 'nn' }])
+      : null,
+};
+
 export const webgpuOps: Ops = {
   kind: 'webgpu',
   chunkedLmHead: true,
   sequenceMultiple: 1,
-  linear: (x, w, bias, lora) => (lora ? loraLinear(x, w, bias, lora, false) : referenceLinear(x, w, bias)),
+  linear: (x, w, bias, lora) =>
+    lora
+      ? loraLinear(x, w, bias, lora, false)
+      : isPacked(w)
+        ? packedLinear(x, w, bias, true)
+        : referenceLinear(x, w, bias),
   rmsNorm: referenceRmsNorm,
   attention: referenceAttention,
-  logits: referenceLogits,
-  tokenLogprobs: (hidden, head, targets, temperature) =>
-    lmHeadLogprobs(referenceChunks, hidden, head, targets, temperature),
+  logits,
+  tokenLogprobs: (hidden, head, targets, temperature) => lmHeadLogprobs(chunks, hidden, head, targets, temperature),
   decodeStep: webgpuDecodeStep,
   adamwStep: fusedAdamWStep, // 3 dispatches per variable instead of ~14
 };

@@ -3,7 +3,13 @@
 // run must be refused before anything is downloaded.
 //
 //   const ms = new ModelState(cs); await ms.readAdapter(); ms.estimate?.total; ms.refusal
-import { estimateMemory, fitProblems, type FitProblem, type MemoryEstimate } from '../../engine/memory.ts';
+import {
+  estimateMemory,
+  fitProblems,
+  weightValueBytes,
+  type FitProblem,
+  type MemoryEstimate,
+} from '../../engine/memory.ts';
 import { adapterName, isSoftwareAdapter } from '../../engine/adapter.ts';
 import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
@@ -70,6 +76,7 @@ export class ModelState {
       loraTargets: c.lora.target_modules.length,
       checkpointing: c.run.gradient_checkpointing,
       wholeLogits: !c.run.fused_kernels,
+      weightBytes: weightValueBytes(this.spec.storedDtype, c.model.weight_dtype),
     });
   });
 

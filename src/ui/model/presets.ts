@@ -18,6 +18,7 @@ const base = {
   bosTokenId: null,
   padTokenId: null,
   maxPositions: 32768,
+  storedDtype: 'bf16' as const, // every preset but the demo is published in bf16
 };
 const qwen = (hidden: number, inter: number, layers: number, heads: number, kv: number, tie: boolean): ModelSpec => ({
   ...base,

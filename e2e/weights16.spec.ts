@@ -1,0 +1,46 @@
+// 16-bit weight storage in Chromium's WebGPU: on every fixture model, with its matrices rounded to bf16 or
+// f16 (alternating by model, to keep the test's time down: the formats differ only in one unpack line) and kept packed, against the f32 model of the same values, on the op-by-op path, the fused decode
+// with the tiled training kernels, and the fused decode with tfjs's: logits within 1e-4, greedy tokens
+// equal, completion log-probabilities within 1e-4, every LoRA gradient within 1e-4 of its max-abs.
+import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLab, callLab, serveDir } from './lab.ts';
+
+const root =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
+const dirs = fs.existsSync(root)
+  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
+  : [];
+
+type P = { logitsErr: number; greedySame: boolean; sampleLogprobErr: number; valueErr: number; gradErr: number };
+
+dirs.forEach((d, i) => {
+  const format = i % 2 ? 'f16' : 'bf16';
+  test(`${d}: ${format} weights kept 16-bit give the f32 model's logits, greedy tokens and LoRA gradients`, async ({
+    page,
+  }) => {
+    await serveDir(page, 'fixtures', root);
+    await openLab(page);
+    {
+      const r = await callLab<{ paths: Record<string, P>; bytes16: number; bytes32: number; leaked: number }>(
+        page,
+        'weights16Parity',
+        `/fixtures/${d}`,
+        format,
+      );
+      console.log(d, format, JSON.stringify(r));
+      expect(Object.keys(r.paths).sort()).toEqual(['op-by-op', 'tfjs', 'tiled']);
+      for (const p of Object.values(r.paths)) {
+        expect(p.logitsErr).toBeLessThan(1e-4);
+        expect(p.greedySame).toBe(true);
+        expect(p.sampleLogprobErr).toBeLessThan(1e-4);
+        expect(p.valueErr).toBeLessThan(1e-4);
+        expect(p.gradErr).toBeLessThan(1e-4);
+      }
+      expect(r.bytes16).toBeLessThan(0.55 * r.bytes32);
+      expect(r.leaked).toBe(0);
+    }
+  });
+});

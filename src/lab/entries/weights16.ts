@@ -1,0 +1,142 @@
+// Parity of 16-bit weight storage (model/packed.ts): a model whose matrices are rounded to bf16 or f16 and
+// kept packed against the f32 model of exactly those values, on every path the backend has (op-by-op; on
+// WebGPU also the fused decode and both training kernel families). Logits, the sampler's greedy tokens and
+// log-probabilities, completion log-probabilities and every LoRA gradient must agree. DOM-free: the Node
+// tests call `parity16` on the CPU backend, e2e/weights16.spec.ts through the lab page on WebGPU.
+import * as tf from '../../engine/tf.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { CausalLM } from '../../engine/model/model.ts';
+import { urlSource } from '../../engine/model/source.ts';
+import { convertWeights, weightBytes } from '../../engine/model/weights.ts';
+import type { Format16 } from '../../engine/model/packed.ts';
+import { LoraAdapter } from '../../engine/lora.ts';
+import { fullLogits } from '../../engine/infer.ts';
+import { sampleBatch } from '../../engine/sampler.ts';
+import { Rng } from '../../engine/rng.ts';
+import { completionLogprobs } from '../../engine/grpo.ts';
+import { REFERENCE, tiledOps, webgpuOps, type Ops } from '../../engine/ops/index.ts';
+
+export interface PathParity {
+  logitsErr: number; // max |packed - rounded| of full-forward logits, base and with the adapter
+  greedySame: boolean; // the sampler's greedy tokens (fused decode where active) are identical
+  sampleLogprobErr: number; // max |difference| of the sampler's log-probabilities
+  valueErr: number; // |difference| of a weighted sum of completion log-probabilities and entropies
+  gradErr: number; // max |difference| of every LoRA gradient, relative to its max-abs
+}
+
+export interface Parity16 {
+  format: Format16;
+  bytes16: number; // device bytes of the packed model's weights
+  bytes32: number; // of the f32 model's
+  paths: Record<string, PathParity>;
+  leaked: number;
+}
+
+const IDS = [
+  [0, 5, 9, 2, 7, 11, 3],
+  [3, 4, 8, 1, 6, 2, 9],
+];
+const MASK = [
+  [0, 1, 1, 1, 1, 1, 1],
+  [1, 1, 1, 1, 1, 1, 1],
+];
+
+/** The Ops to compare on: the op-by-op reference everywhere; on WebGPU also both kernel families. */
+export function opsFor(backend: string): Record<string, Ops> {
+  const ref = { 'op-by-op': REFERENCE };
+  return backend === 'webgpu' ? { ...ref, tiled: tiledOps, tfjs: webgpuOps } : ref;
+}
+
+export async function parity16(model: CausalLM, lora: LoraAdapter, format: Format16): Promise<Parity16> {
+  const before = tf.memory().numTensors;
+  const packed = new CausalLM(model.spec, convertWeights(model.weights, format));
+  const rounded = new CausalLM(model.spec, convertWeights(packed.weights, 'f32'));
+  const paths: Record<string, PathParity> = {};
+  for (const [name, ops] of Object.entries(opsFor(tf.getBackend())))
+    paths[name] = await comparePath(packed, rounded, lora, ops);
+  const out = { format, bytes16: weightBytes(packed.weights), bytes32: weightBytes(rounded.weights), paths };
+  packed.dispose();
+  rounded.dispose();
+  return { ...out, leaked: tf.memory().numTensors - before };
+}
+
+async function comparePath(a: CausalLM, b: CausalLM, lora: LoraAdapter, ops: Ops): Promise<PathParity> {
+  let logitsErr = 0;
+  for (const l of [null, lora]) {
+    const [x, y] = [fullLogits(a, l, IDS, MASK, ops), fullLogits(b, l, IDS, MASK, ops)];
+    logitsErr = Math.max(logitsErr, maxDiff(await x.data(), await y.data()));
+    tf.dispose([x, y]);
+  }
+  const [sa, sb] = [await greedy(a, lora, ops), await greedy(b, lora, ops)];
+  const [ta, tb] = [await train(a, lora, ops), await train(b, lora, ops)];
+  let gradErr = 0;
+  ta.grads.forEach((g, i) => {
+    const scale = Math.max(1e-12, ...tb.grads[i].map(Math.abs));
+    gradErr = Math.max(gradErr, maxDiff(g, tb.grads[i]) / scale);
+  });
+  return {
+    logitsErr,
+    greedySame: JSON.stringify(sa.completions) === JSON.stringify(sb.completions),
+    sampleLogprobErr: maxDiff(sa.logprobs.flat(), sb.logprobs.flat()),
+    valueErr: Math.abs(ta.value - tb.value),
+    gradErr,
+  };
+}
+
+function greedy(model: CausalLM, lora: LoraAdapter, ops: Ops) {
+  return sampleBatch(model, lora, [IDS[1].slice(0, 5), IDS[0].slice(1, 4)], {
+    ops,
+    numGenerations: 1,
+    maxNewTokens: 6,
+    temperature: 0,
+    topP: 1,
+    topK: 0,
+    minP: 0,
+    repetitionPenalty: 1,
+    eosIds: [],
+    padId: 0,
+    rng: new Rng(0),
+  });
+}
+
+async function train(model: CausalLM, lora: LoraAdapter, ops: Ops): Promise<{ value: number; grads: number[][] }> {
+  const vars = lora.variables(),
+    batch = { ids: IDS, mask: MASK, promptLength: 4 };
+  const { value, grads } = tf.variableGrads(() => {
+    const { logprobs, entropy } = completionLogprobs(model, lora, batch, { ops, gradientCheckpointing: false }, 0.7);
+    const w1 = tf.tensor2d([0.3, -1, 0.7, 1.2, 0.5, -0.4], [2, 3]),
+      w2 = tf.tensor2d([0.2, 0.1, -0.3, 0.4, -0.2, 0.1], [2, 3]);
+    return tf.add(tf.sum(tf.mul(logprobs, w1)), tf.sum(tf.mul(entropy, w2))) as tf.Scalar;
+  }, vars);
+  const out = {
+    value: (await value.data())[0],
+    grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))),
+  };
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** The lab page's entry: parity16 on a fixture folder served at `base`, on WebGPU. */
+export async function weights16Parity(base: string, format: Format16): Promise<Parity16> {
+  await initBackend('webgpu');
+  const get = async (p: string) => new Uint8Array(await (await fetch(`${base}/${p}`)).arrayBuffer());
+  const model = await CausalLM.load(urlSource(base));
+  const lora = LoraAdapter.fromPeft(
+    model.spec,
+    JSON.parse(new TextDecoder().decode(await get('lora/adapter_config.json'))),
+    await get('lora/adapter_model.safetensors'),
+  );
+  try {
+    return await parity16(model, lora, format);
+  } finally {
+    lora.dispose();
+    model.dispose();
+  }
+}
