@@ -25,6 +25,7 @@ import {
 import type { RunConfig } from '../../engine/config.ts';
 import { clearHubCache } from '../../hub/download.ts';
 import { SummaryStore } from '../eval/summaries.svelte.ts';
+import { estimateLeft } from './step-view.ts';
 
 /** One file of a model download: bytes so far and in all (0 when the server does not say). */
 export interface FileProgress {
@@ -73,15 +74,15 @@ export class RunState {
   );
   /** Whether the session accepts `command` now: the worker's table, applied to the state shown. */
   can = (command: CommandName) => accepts(this.state, command);
-  /** Seconds left, from the mean time of the last ten steps. */
-  readonly eta = $derived.by(() => {
-    const times = this.history
-      .slice(-10)
-      .map((m) => m.values.step_time)
-      .filter(Number.isFinite);
-    if (!times.length || !this.status.totalSteps) return null;
-    return (times.reduce((a, b) => a + b, 0) / times.length) * Math.max(0, this.status.totalSteps - this.status.step);
-  });
+  /** Seconds left, from the measured times of the steps so far (a guess while few are measured). */
+  readonly eta = $derived(
+    this.status.totalSteps
+      ? estimateLeft(
+          this.history.map((m) => m.values.step_time),
+          Math.max(0, this.status.totalSteps - this.status.step),
+        )
+      : null,
+  );
 
   /** The worker with its backend started and the current Hub settings. */
   private async ready(): Promise<TrainerClient> {
