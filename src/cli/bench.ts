@@ -5,14 +5,16 @@
 // op-by-op reference path instead of the fused WebGPU kernels (src/engine/kernels), to compare them;
 // --kernels tiled|tfjs forces the training pass's kernel family (by default: tiled on a software adapter);
 // --layers N keeps the shape but with N layers (the memory of the rest, on a machine too small for all);
-// --checkpoint trains with gradient checkpointing (each layer recomputed in the backward pass).
+// --checkpoint trains with gradient checkpointing (each layer recomputed in the backward pass);
+// --weight-dtype stored makes the random weights bf16 kept 16-bit on the GPU (model.weight_dtype "stored"
+// of a bf16 checkpoint), f32 (the default) keeps them f32.
 import { parseOptions, UsageError } from './args.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
 const USAGE =
-  'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N]';
+  'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N] [--weight-dtype stored|f32]';
 
 function positive(flag: string, s: string): number {
   const n = Number(s);
@@ -37,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       kernels: { type: 'string' },
       layers: { type: 'string' },
       checkpoint: { type: 'boolean' },
+      'weight-dtype': { type: 'string' },
     },
     USAGE,
   );
@@ -45,6 +48,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--backend ${backend}: choose webgpu, wasm or cpu`);
   if (v.kernels !== undefined && !['tiled', 'tfjs'].includes(v.kernels))
     throw new UsageError(`--kernels ${v.kernels}: choose tiled or tfjs`);
+  const wd = v['weight-dtype'];
+  if (wd !== undefined && wd !== 'stored' && wd !== 'f32')
+    throw new UsageError(`--weight-dtype ${wd}: choose stored (bf16 weights kept 16-bit) or f32`);
   const int = (s?: string) => (s === undefined ? undefined : Number.parseInt(s, 10));
   const strip = <T extends object>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
@@ -55,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(v.kernels ? { tiled: v.kernels === 'tiled' } : {}),
     ...(v.layers ? { layers: positive('--layers', v.layers) } : {}),
     ...(v.checkpoint ? { checkpoint: true } : {}),
+    ...(wd ? { weightDtype: wd as 'stored' | 'f32' } : {}),
   };
   const log = v.json ? () => {} : (m: string) => process.stderr.write(`${m}\n`);
   const shape = v.shape ?? 'qwen2.5-0.5b';

@@ -79,7 +79,7 @@ describe('webgrpo logits / generate', () => {
 });
 
 describe('webgrpo bench', () => {
-  it('runs the demo shape on WASM with fewer layers and gradient checkpointing, printing its settings', () => {
+  it('runs the demo shape on WASM with fewer layers, gradient checkpointing and 16-bit weights, printing its settings', () => {
     const out = JSON.parse(
       webgrpo(
         'bench',
@@ -95,9 +95,12 @@ describe('webgrpo bench', () => {
         '2',
         '--train-rows',
         '4',
+        '--weight-dtype',
+        'stored',
       ),
     );
     expect(out).toMatchObject({
+      weight_dtype: 'stored',
       backend: 'wasm',
       shape: 'demo',
       layers: 2,
@@ -107,12 +110,13 @@ describe('webgrpo bench', () => {
     });
     expect(out.train_step_s).toBeGreaterThan(0);
     expect(out.train_peak_gpu_bytes).toBeGreaterThan(out.weights_bytes);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses bad flags with the reason', () => {
     for (const [args, why] of [
       [['--layers', '0'], /--layers 0: expected a positive integer/],
       [['--kernels', 'fast'], /--kernels fast: choose tiled or tfjs/],
+      [['--weight-dtype', 'f16'], /--weight-dtype f16: choose stored/],
     ] as const) {
       const r = spawnSync(process.execPath, [bin, 'bench', ...args], { encoding: 'utf8' });
       expect(r.status).not.toBe(0);

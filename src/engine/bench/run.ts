@@ -5,6 +5,7 @@ import * as tf from '../tf.ts';
 import { CausalLM } from '../model/model.ts';
 import type { ModelWeights, LayerWeights } from '../model/weights.ts';
 import type { ModelSpec } from '../model/spec.ts';
+import { packTensor, type Format16, type Matrix } from '../model/packed.ts';
 import { LoraAdapter } from '../lora.ts';
 import { LORA_TARGETS } from '../config.ts';
 import { sampleBatch } from '../sampler.ts';
@@ -26,6 +27,7 @@ export interface BenchResult {
   train_step_s: number;
   train_peak_gpu_bytes: number;
   weights_bytes: number;
+  weight_dtype: 'stored' | 'f32'; // stored: the random weights are bf16 (as Qwen publishes them), kept 16-bit
   fused: boolean;
   tiled_kernels: boolean;
   gradient_checkpointing: boolean;
@@ -33,18 +35,28 @@ export interface BenchResult {
   train: BenchShape['train'];
 }
 
-/** Random weights built on the device (a small random block tiled), so no host copy of the model exists. */
+/**
+ * Random weights built on the device (a small random block tiled), so no host copy of the model exists;
+ * with `format`, each matrix rounded to bf16/f16 and kept packed as it is made (model.weight_dtype "stored"
+ * of a 16-bit checkpoint), so no f32 copy of the whole model exists either.
+ */
 export function randomWeights(
   spec: ModelSpec,
   seed = 0,
   std: { embed?: number; proj?: (fanIn: number) => number } = {},
+  format?: Format16,
 ): ModelWeights {
   let s = seed;
-  const mat = (rows: number, cols: number, sd = std.proj?.(cols) ?? 0.02) =>
-    tf.tidy(() => {
+  const mat = (rows: number, cols: number, sd = std.proj?.(cols) ?? 0.02): Matrix => {
+    const m = tf.tidy(() => {
       const block = tf.randomNormal([Math.min(rows, 64), cols], 0, sd, 'float32', ++s);
       return tf.slice(tf.tile(block, [Math.ceil(rows / block.shape[0]), 1]), [0, 0], [rows, cols]) as tf.Tensor2D;
     });
+    if (!format) return m;
+    const p = packTensor(m, format);
+    m.dispose();
+    return p;
+  };
   const vec = (n: number, v = 1) => tf.fill([n], v) as tf.Tensor1D;
   const q = spec.heads * spec.headDim,
     kv = spec.kvHeads * spec.headDim;
@@ -81,6 +93,7 @@ export async function runBench(
     tiled?: boolean;
     layers?: number;
     checkpoint?: boolean;
+    weightDtype?: 'stored' | 'f32';
   } = {},
   log: (m: string) => void = () => {},
 ): Promise<BenchResult> {
@@ -99,7 +112,11 @@ export async function runBench(
     gradientCheckpointing: overrides.checkpoint === true,
   };
   const weightsBefore = tf.memory().numBytes;
-  const model = new CausalLM(shape.spec, randomWeights(shape.spec));
+  const weightDtype = overrides.weightDtype ?? 'f32';
+  const model = new CausalLM(
+    shape.spec,
+    randomWeights(shape.spec, 0, {}, weightDtype === 'stored' ? 'bf16' : undefined),
+  );
   const weightsBytes = tf.memory().numBytes - weightsBefore;
   const lora = LoraAdapter.create(
     shape.spec,
@@ -129,6 +146,7 @@ export async function runBench(
       ...decode,
       ...train,
       weights_bytes: weightsBytes,
+      weight_dtype: weightDtype,
       decode: shape.decode,
       train: shape.train,
     };

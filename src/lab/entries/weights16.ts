@@ -16,12 +16,13 @@ import { Rng } from '../../engine/rng.ts';
 import { completionLogprobs } from '../../engine/grpo.ts';
 import { REFERENCE, tiledOps, webgpuOps, type Ops } from '../../engine/ops/index.ts';
 
+/** On WebGPU the op-by-op path is checked on logits only (the Node tests check all of it on the CPU): its sampling and training passes take minutes on a software adapter. */
 export interface PathParity {
   logitsErr: number; // max |packed - rounded| of full-forward logits, base and with the adapter
-  greedySame: boolean; // the sampler's greedy tokens (fused decode where active) are identical
-  sampleLogprobErr: number; // max |difference| of the sampler's log-probabilities
-  valueErr: number; // |difference| of a weighted sum of completion log-probabilities and entropies
-  gradErr: number; // max |difference| of every LoRA gradient, relative to its max-abs
+  greedySame?: boolean; // the sampler's greedy tokens (fused decode where active) are identical
+  sampleLogprobErr?: number; // max |difference| of the sampler's log-probabilities
+  valueErr?: number; // |difference| of a weighted sum of completion log-probabilities and entropies
+  gradErr?: number; // max |difference| of every LoRA gradient, relative to its max-abs
 }
 
 export interface Parity16 {
@@ -51,22 +52,24 @@ export async function parity16(model: CausalLM, lora: LoraAdapter, format: Forma
   const before = tf.memory().numTensors;
   const packed = new CausalLM(model.spec, convertWeights(model.weights, format));
   const rounded = new CausalLM(model.spec, convertWeights(packed.weights, 'f32'));
-  const paths: Record<string, PathParity> = {};
+  const paths: Parity16['paths'] = {};
+  const gpu = tf.getBackend() === 'webgpu';
   for (const [name, ops] of Object.entries(opsFor(tf.getBackend())))
-    paths[name] = await comparePath(packed, rounded, lora, ops);
+    paths[name] = await comparePath(packed, rounded, lora, ops, !(gpu && ops === REFERENCE));
   const out = { format, bytes16: weightBytes(packed.weights), bytes32: weightBytes(rounded.weights), paths };
   packed.dispose();
   rounded.dispose();
   return { ...out, leaked: tf.memory().numTensors - before };
 }
 
-async function comparePath(a: CausalLM, b: CausalLM, lora: LoraAdapter, ops: Ops): Promise<PathParity> {
+async function comparePath(a: CausalLM, b: CausalLM, lora: LoraAdapter, ops: Ops, full: boolean): Promise<PathParity> {
   let logitsErr = 0;
   for (const l of [null, lora]) {
     const [x, y] = [fullLogits(a, l, IDS, MASK, ops), fullLogits(b, l, IDS, MASK, ops)];
     logitsErr = Math.max(logitsErr, maxDiff(await x.data(), await y.data()));
     tf.dispose([x, y]);
   }
+  if (!full) return { logitsErr };
   const [sa, sb] = [await greedy(a, lora, ops), await greedy(b, lora, ops)];
   const [ta, tb] = [await train(a, lora, ops), await train(b, lora, ops)];
   let gradErr = 0;
