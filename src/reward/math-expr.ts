@@ -7,7 +7,7 @@
 //   gradeExpression('(x+1)^2', 'x^2+2x+1', opts)   // { score: 1, reason: 'equal as expressions ...' }
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import { cleanAnswer, isTextAnswer, nestingDepth, textAnswer, wrappedInParens } from './math-latex.ts';
-import { CheckTimeout, numericallyEqual, type Check } from './math-eval.ts';
+import { CheckTimeout, freeVariables, numericallyEqual, type Check } from './math-eval.ts';
 
 export interface ExpressionOptions {
   percentAsNumber: boolean;
@@ -126,6 +126,11 @@ export function same(a: Json, b: Json, check: Check): boolean {
     return same(ha === 'Element' ? args(a).at(-1) : a, hb === 'Element' ? args(b).at(-1) : b, check);
   if (hb === 'Equal') return sameEquation(a, b, check);
   if (ha === 'Equal') return same(args(a).at(-1), b, check);
+  if ((ha && RELATIONS.has(ha)) || (hb && RELATIONS.has(hb))) {
+    const [ia, ib] = [relationInterval(a), relationInterval(b)];
+    if (ia || ib) return same(ia ?? a, ib ?? b, check);
+    return ha === hb && sameInOrder(args(a), args(b), check);
+  }
   const ma = matrixRows(a),
     mb = matrixRows(b);
   if (ma || mb) return sameMatrix(ma ?? vectorRows(a), mb ?? vectorRows(b), check);
@@ -136,7 +141,6 @@ export function same(a: Json, b: Json, check: Check): boolean {
   }
   if (ha && hb && (UNORDERED.has(ha) || UNORDERED.has(hb)))
     return ha === hb || (ha !== 'Union' && hb !== 'Union') ? sameMultiset(args(a), args(b), check) : false;
-  if (ha && RELATIONS.has(ha)) return ha === hb && sameInOrder(args(a), args(b), check);
   // (a, b) is an open interval or a point, [a, b] a closed interval: not the same
   if (ha !== hb && args(a).length === 2 && ((ha === 'Tuple' && hb === 'List') || (ha === 'List' && hb === 'Tuple')))
     return false;
@@ -146,6 +150,17 @@ export function same(a: Json, b: Json, check: Check): boolean {
     );
   if (typeof a === 'string' && a.startsWith("'")) return typeof b === 'string' && textAnswer(a) === textAnswer(b);
   return sameValue(a, b, check);
+}
+
+/** "x \ge 3" as the interval [3, \infty) (the engine writes it as LessEqual(3, x)); else null. */
+function relationInterval(e: Json): Json | null {
+  const h = head(e);
+  if (!h || !['Less', 'LessEqual', 'Greater', 'GreaterEqual'].includes(h) || args(e).length !== 2) return null;
+  const [l, r] = h.startsWith('Greater') ? [...args(e)].reverse() : args(e);
+  const end = (x: Json) => (h === 'Less' || h === 'Greater' ? ['Open', x] : x);
+  if (typeof r === 'string' && freeVariables(l).size === 0) return ['Interval', end(l), ['Open', 'PositiveInfinity']];
+  if (typeof l === 'string' && freeVariables(r).size === 0) return ['Interval', ['Open', 'NegativeInfinity'], end(r)];
+  return null;
 }
 
 /** "1 \pm \sqrt{2}" (a Measurement to the engine) is the set of its two values. */
@@ -177,8 +192,8 @@ function sameEquation(a: Json, b: Json, check: Check): boolean {
     // the same equation rearranged: a_l - a_r is a constant multiple of b_l - b_r
     return proportional(['Subtract', al, ar], ['Subtract', bl, br], check);
   }
-  // "k = 1/3" against "1/3": the gold names its variable; the answer may leave it out
-  return typeof bl === 'string' && same(a, br, check);
+  // "k = 1/3" or "f(x) = x^2" against "1/3" or "x^2": the answer may leave out what the gold names
+  return same(a, br, check);
 }
 
 function proportional(a: Json, b: Json, check: Check): boolean {
@@ -196,13 +211,23 @@ function sameValue(a: Json, b: Json, check: Check): boolean {
     .isSame(engine().box(b as never));
 }
 
-/** Grades a cleaned-up answer span against a gold answer by meaning. Never throws. */
+/**
+ * Grades an answer span against a gold answer by meaning. Never throws. A percentage is read both ways
+ * when the first reading fails ("50\%" against "\frac12", "28\%" against "0.28").
+ */
 export function gradeExpression(answer: string, gold: string, opts: ExpressionOptions): ExpressionVerdict {
   if (answer.length > MAX_TEXT || gold.length > MAX_TEXT)
     return { score: 0, reason: `answers and golds over ${MAX_TEXT} characters are not compared` };
   engine(); // made before the clock starts: setting it up is not part of any one check
   const check: Check = { deadline: Date.now() + CHECK_DEADLINE_MS, tolerance: opts.tolerance };
-  const [a, g] = [cleanAnswer(answer, opts), cleanAnswer(gold, opts)];
+  const first = compare(answer, gold, opts.percentAsNumber, check);
+  if (first.score === 1 || !/%/.test(answer + gold)) return first;
+  const other = compare(answer, gold, !opts.percentAsNumber, check);
+  return other.score === 1 ? other : first;
+}
+
+function compare(answer: string, gold: string, percentAsNumber: boolean, check: Check): ExpressionVerdict {
+  const [a, g] = [cleanAnswer(answer, { percentAsNumber }), cleanAnswer(gold, { percentAsNumber })];
   if (textAnswer(a) === textAnswer(g) && textAnswer(g) !== '')
     return { score: 1, reason: 'same text as the gold answer' };
   if (isTextAnswer(gold))

@@ -157,19 +157,26 @@ function gradeText(completion: string, gold: string, opts: MathOptions): MathVer
   };
 }
 
-/** "18", "-1,234.5", "3/4" (also \frac{3}{4}), "10%", "$5": a gold that GSM8K-style number grading reads. */
+/** "18", "-1,234.5", "3/4" (also \frac{3}{4}), "$5": a gold that GSM8K-style number grading reads. */
 export function isPlainNumber(gold: string): boolean {
-  const t = normalizeLatex(gold).replace(/[\s$]/g, '').replace(/\.$/, '');
-  return /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.\d+)?%?$/.test(t) || /^[-+]?\d+\/\d+$/.test(t);
+  // (inner spaces kept: "1 1/2", from 1\frac{1}{2}, is a mixed number, not 11/2)
+  const t = normalizeLatex(gold).replace(/\$/g, '').trim().replace(/\.$/, '');
+  return /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.\d+)?$/.test(t) || /^[-+]?\d+\/\d+$/.test(t);
 }
 
 // Mathematics that number grading would misread: "5\sqrt{2}" is not 5, "2x" is not 2.
 const SYMBOLIC =
-  /\\(?:sqrt|pi|infty|sin|cos|tan|cot|sec|csc|log|ln|exp|begin|cup|cap|pm|mp|binom|le|ge|neq|overline)(?![a-z])|\^|\\\{|\\frac\s*\{[^{}]*[^\d\s{}.,-]|\d\s*[a-z](?![a-z])/i;
+  /\\(?:sqrt|pi|infty|sin|cos|tan|cot|sec|csc|log|ln|exp|begin|cup|cap|pm|mp|binom|le|ge|neq|overline)(?![a-z])|\^|\d\s*!|\\\{|\\frac\s*\{[^{}]*[^\d\s{}.,-]|\d\s*[a-z](?![a-z])/i;
 
 function byMeaning(mode: MathMode, goldText: string, ex: Extracted): boolean {
   if (mode !== 'auto') return mode === 'expression';
   return !isPlainNumber(goldText) || (ex.rule !== 'last_number' && SYMBOLIC.test(ex.text));
+}
+
+/** "therefore $x = 5$": the last $...$ of a span that has words around its mathematics. */
+function lastInlineMath(span: string): string {
+  const m = /(?<!\\)\$([^$]+)(?<!\\)\$[^$]*$/.exec(span);
+  return m && /[a-z]{3}/i.test(span.replace(/\$[^$]*\$/g, '')) ? m[1].trim() : span;
 }
 
 function gradeByMeaning(ex: Extracted, goldText: string, opts: MathOptions): MathVerdict {
@@ -180,7 +187,7 @@ function gradeByMeaning(ex: Extracted, goldText: string, opts: MathOptions): Mat
       return { score: 0, rule: ex.rule, extracted: null, value: null, gold: goldText, reason: 'no answer found' };
     span = nums[nums.length - 1].text;
   }
-  const { score, reason } = gradeExpression(span, goldText, opts);
+  const { score, reason } = gradeExpression(lastInlineMath(span), goldText, opts);
   return { score, rule: ex.rule, extracted: span, value: null, gold: goldText, reason };
 }
 

@@ -29,6 +29,11 @@ const NUMBERS: Row[] = [
   ['1001', '1000', 0],
   ['\\frac{3}{4}', '\\frac{4}{3}', 0],
   ['0.5', '\\frac{1}{3}', 0],
+  ['10!', '3628800', 1],
+  ['9!', '3628800', 0],
+  ['2^{10}', '1024', 1],
+  ['\\frac32', '1\\frac{1}{2}', 1],
+  ['\\frac52', '1\\frac{1}{2}', 0],
 ];
 
 const RADICALS_PI_E: Row[] = [
@@ -101,6 +106,8 @@ const EQUATIONS: Row[] = [
   ['x^2 + y^2 = 2', 'x^2 + y^2 = 4', 0],
   ['x = 1', '1, 2', 0],
   ['x = 1, x = 3', '1, 2', 0],
+  ['x^2', 'f(x) = x^2', 1],
+  ['2x^2', 'f(x) = x^2', 0],
 ];
 
 const TUPLES: Row[] = [
@@ -159,6 +166,11 @@ const INTERVALS: Row[] = [
   ['(-\\infty, 2]', '(-\\infty, 2] \\cup (3, \\infty)', 0],
   ['[1, 4]', '(1,4)', 0],
   ['(-\\infty, 2] \\cup [3, \\infty)', '(-\\infty, 2] \\cup (3, \\infty)', 0],
+  ['x \\ge 3', '[3, \\infty)', 1],
+  ['x > 3', '[3, \\infty)', 0],
+  ['x < 2', '(-\\infty, 2)', 1],
+  ['x \\le 2', '(-\\infty, 2)', 0],
+  ['[3,\\infty)', 'x \\geq 3', 1],
 ];
 
 const PM = (rows: string) => `\\begin{pmatrix} ${rows} \\end{pmatrix}`;
@@ -198,6 +210,8 @@ const DEGREES_PERCENT_UNITS: Row[] = [
   ['11 \\text{ cm}', '10', 0],
   ['12 \\text{ units}^2', '13', 0],
   ['\\$19', '18', 0],
+  ['0.28', '28\\%', 1],
+  ['0.27', '28\\%', 0],
 ];
 
 const TEXT: Row[] = [
@@ -219,6 +233,12 @@ const TEXT: Row[] = [
   ['Eve', '\\text{Evelyn}', 0],
 ];
 
+const INLINE: Row[] = [
+  ['The answer is therefore $x = 5$.', 'x=5', 1],
+  ['The final answer is $\\frac{\\sqrt3}{2}$. I hope it is correct.', '\\frac{\\sqrt{3}}{2}', 1],
+  ['The answer is therefore $x = 4$.', 'x=5', 0],
+];
+
 function run(rows: Row[]): void {
   it.each(rows)('%s against %s -> %i', (answer, gold, score) => {
     const completion = /\\boxed|answer is/.test(answer) ? answer : `So the result follows.\n\\boxed{${answer}}`;
@@ -237,3 +257,4 @@ describe('intervals and unions', () => run(INTERVALS));
 describe('matrices and vectors', () => run(MATRICES));
 describe('degrees, percentages and units', () => run(DEGREES_PERCENT_UNITS));
 describe('text answers', () => run(TEXT));
+describe('answers stated in a sentence', () => run(INLINE));
