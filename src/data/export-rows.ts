@@ -9,7 +9,7 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { RunConfig } from '../engine/config.ts';
 import { holdOut, loadDataset, type LoadDataOptions } from './datasets.ts';
-import { fewShotExamples, splitRows } from './prepare.ts';
+import { asMessages, fewShotExamples, splitRows } from './prepare.ts';
 import { promptMessages, renderPrompt, templateDef, type ChatMessage } from './template.ts';
 import type { Row } from './types.ts';
 
@@ -27,7 +27,9 @@ export async function exportRows(
     const parts = { system: config.data.system_prompt, fewShot, question: String(r[config.data.prompt_field] ?? '') };
     // a column named "prompt" in the dataset gives way to the rendered prompt, as the browser renders it
     const { prompt: _own, ...rest } = r;
-    return { ...rest, prompt: t.chat ? promptMessages(t, parts) : renderPrompt(config.data.template, parts) };
+    // a conversational dataset's prompt is its own messages, as TRL takes them
+    const own = asMessages(r[config.data.prompt_field]);
+    return { ...rest, prompt: own ?? (t.chat ? promptMessages(t, parts) : renderPrompt(config.data.template, parts)) };
   };
   return { train: s.train.map(toRow), test: s.test.map(toRow) };
 }

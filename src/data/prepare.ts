@@ -18,7 +18,7 @@ export interface PromptTokenizer {
   encode(text: string): number[];
   eosIds: number[];
   chatTemplate: string | null;
-  applyChatTemplate(messages: ChatMessage[]): string;
+  applyChatTemplate(messages: ChatMessage[], o?: { kwargs?: Record<string, unknown> }): string;
 }
 
 export class FieldMappingError extends DatasetError {
@@ -42,15 +42,47 @@ export function makeExample(
   tok: PromptTokenizer,
 ): Example {
   const cols = () => Object.keys(row);
-  const question = field(row, data.prompt_field, 'prompt', cols);
-  const applyChat = tok.chatTemplate ? (m: ChatMessage[]) => tok.applyChatTemplate(m) : undefined;
-  const prompt = renderPrompt(data.template, { system: data.system_prompt, fewShot, question }, applyChat);
+  const kwargs = data.chat_template_kwargs;
+  const applyChat = tok.chatTemplate ? (m: ChatMessage[]) => tok.applyChatTemplate(m, { kwargs }) : undefined;
+  // a conversational dataset (as TRL takes it): the prompt column holds the messages themselves
+  const conversation = asMessages(row[data.prompt_field]);
+  const prompt = conversation
+    ? applyChat
+      ? applyChat(conversation)
+      : `${conversation.map((m) => m.content).join('\n\n')}\n`
+    : renderPrompt(
+        data.template,
+        { system: data.system_prompt, fewShot, question: field(row, data.prompt_field, 'prompt', cols) },
+        applyChat,
+      );
   const gold = row[data.answer_field];
   const targetIds =
     gold === undefined || gold === null
       ? undefined
       : [...tok.encode(templateDef(data.template).answer(String(gold))), ...tok.eosIds.slice(0, 1)];
   return { prompt, promptIds: tok.encode(prompt), row, targetIds };
+}
+
+/** The value as chat messages when it is a list of {role, content} (TRL's conversational format), else null. */
+export function asMessages(v: unknown): ChatMessage[] | null {
+  const list = typeof v === 'string' && v.trimStart().startsWith('[{') ? tryJson(v) : v;
+  if (!Array.isArray(list) || !list.length) return null;
+  const ok = list.every(
+    (m) =>
+      m &&
+      typeof m === 'object' &&
+      typeof (m as ChatMessage).role === 'string' &&
+      typeof (m as ChatMessage).content === 'string',
+  );
+  return ok ? (list as ChatMessage[]).map((m) => ({ role: m.role, content: m.content })) : null;
+}
+
+function tryJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
 }
 
 /** The training rows as an endless seeded stream; its state is the cursor's. */

@@ -278,6 +278,12 @@ export const DataSchema = z
     template: z.string().default('plain').describe('Prompt template preset.'),
     system_prompt: z.string().default('').describe('System prompt placed before each question.'),
     num_few_shot: int(0, 0, 'Worked examples placed before each question.', 64),
+    chat_template_kwargs: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        'Extra arguments of the model\'s chat template, as TRL\'s chat_template_kwargs (e.g. {"enable_thinking": false} for Qwen3).',
+      ),
     shuffle_seed: int(0, 0, 'Seed of the shuffle of the training split.', SEED_MAX),
   })
   .describe('Data');

@@ -22,7 +22,10 @@ export interface TextTokenizer {
   padId: number;
   chatTemplate: string | null;
   /** The conversation as the model was trained to see it; without a template, the plain message texts. */
-  applyChatTemplate(messages: ChatMessage[], o?: { addGenerationPrompt?: boolean }): string;
+  applyChatTemplate(
+    messages: ChatMessage[],
+    o?: { addGenerationPrompt?: boolean; kwargs?: Record<string, unknown> },
+  ): string;
 }
 
 export class ChatTemplateError extends Error {
@@ -86,7 +89,13 @@ export async function loadTokenizer(src: FileSource, spec?: ModelSpec): Promise<
     applyChatTemplate(messages, o) {
       if (!compiled) return messages.map((m) => m.content).join('\n\n');
       try {
-        return compiled.render({ messages, add_generation_prompt: o?.addGenerationPrompt ?? true, ...specials });
+        // extra keyword arguments (TRL's chat_template_kwargs, e.g. enable_thinking: false for Qwen3)
+        return compiled.render({
+          ...o?.kwargs,
+          messages,
+          add_generation_prompt: o?.addGenerationPrompt ?? true,
+          ...specials,
+        });
       } catch (e) {
         throw new ChatTemplateError(
           `the chat template of ${src.where} failed: ${(e as Error).message}; choose the "plain" prompt template instead`,

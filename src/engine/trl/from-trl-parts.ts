@@ -295,7 +295,6 @@ const NOTES: [RegExp, string][] = [
     "evaluation is accuracy on run.eval_examples held-out rows (run.eval_steps), not TRL's eval loss",
   ],
   [/^(generation_kwargs)$/, 'only the sampling fields above are read'],
-  [/^(chat_template_kwargs)$/, 'the chat template is rendered without extra arguments'],
 ];
 
 export function unsupportedNote(k: string): string {

@@ -155,6 +155,7 @@ export function fromTrl(
       trl === 'learning_rate' || trl === 'adam_beta2' || trl === 'max_completion_length' || trl === 'seed',
     );
   if (m.has('model_name_or_path')) m.row('model_name_or_path', 'model.id', 'mapped', '');
+  if (m.has('chat_template_kwargs')) m.row('chat_template_kwargs', 'data.chat_template_kwargs', 'mapped', '');
   if (m.has('dataset_name'))
     m.row('dataset_name', 'data.dataset', 'mapped', 'read from the Hub with its Parquet files');
   m.row('min_p', 'sampling.min_p', 'mapped', 'None is 0 (off)', m.has('min_p') ? m.input.min_p : 0);

@@ -152,6 +152,7 @@ function rewardFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown>
 /** A Hub dataset by name; a built-in or uploaded one exists only here (the export writes it as Parquet). */
 function dataFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown> {
   const d = c.data;
+  const kw = Object.keys(d.chat_template_kwargs).length ? { chat_template_kwargs: d.chat_template_kwargs } : {};
   rows.push({
     trl: null,
     ours: 'data.template',
@@ -168,9 +169,10 @@ function dataFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown> {
         status: 'unsupported',
         note: `${d.dataset} is not on the Hub; webgrpo export trl writes it as Parquet`,
       }),
-      {}
+      kw
     );
   return {
+    ...kw,
     dataset_name: d.dataset,
     dataset_config: d.config,
     dataset_train_split: d.split,

@@ -2,7 +2,7 @@
 // default and choices all come from there, so a field added to the schema appears in the form.
 import { RunConfigSchema, defaultRunConfig } from '../../engine/config.ts';
 
-export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings';
+export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings' | 'json';
 
 export interface FieldDesc {
   group: string; // model, lora, sampling, grpo, optim, data, run
@@ -50,6 +50,7 @@ function kindOf(inner: Z): Pick<FieldDesc, 'kind' | 'options' | 'min' | 'max'> |
   if (t === 'boolean') return { kind: 'boolean' };
   if (t === 'enum') return { kind: 'enum', options: inner.options };
   if (t === 'string') return { kind: 'string' };
+  if (t === 'record') return { kind: 'json' }; // a free mapping (data.chat_template_kwargs), edited as JSON
   if (t === 'array') {
     const el = inner._zod.def.element!;
     if (el._zod.def.type === 'enum') return { kind: 'multi', options: el.options };
