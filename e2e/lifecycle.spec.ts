@@ -142,3 +142,31 @@ test('a run that cannot fit is refused before it starts, naming the field, with 
   await expect(problems).toContainText('32768');
   await expect(page.getByTestId('train')).toBeDisabled();
 });
+
+test('runs saved in the one shared database of earlier versions are moved into their own, and a damaged one is named', async ({
+  page,
+}) => {
+  await page.goto('/lab.html');
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('webgrpo');
+      r.onupgradeneeded = () => r.result.createObjectStore('checkpoints');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('checkpoints', 'readwrite');
+    tx.objectStore('checkpoints').put(new TextEncoder().encode('{"runId": "old1", "checkp'), 'run/old1');
+    tx.objectStore('checkpoints').put(new Uint8Array([1, 2, 3]), 'ckpt/old1/00000004-abc');
+    await new Promise((r) => (tx.oncomplete = r));
+    db.close();
+  });
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Checkpoints' }).click();
+  await expect(page.getByTestId('run-problem-old1')).toContainText('not valid JSON', { timeout: 60_000 });
+  await expect(page.getByTestId('run-problem-old1')).toContainText('nothing of it can be read: delete it');
+  const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(names).toContain('webgrpo-run-old1');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete old1' }).click();
+  await expect(page.getByTestId('run-problem-old1')).toHaveCount(0);
+});
