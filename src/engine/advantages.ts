@@ -9,9 +9,11 @@
 // advantage 0 and is left out of its group's statistics; TRL sums NaN rewards to 0 and compares it with
 // the others, which pushes such completions down for something nobody scored.
 import { mean, sampleStd } from './stats.ts';
+import type { RunConfig } from './config.ts';
 
-export type ScaleRewards = 'group' | 'batch' | 'none';
-export type AdvantageEstimator = 'grpo' | 'rloo';
+export type ScaleRewards = RunConfig['grpo']['scale_rewards'];
+/** The estimators whose advantage comes from the completion's group alone (of grpo.advantage_estimator). */
+export type GroupEstimator = Extract<RunConfig['grpo']['advantage_estimator'], 'grpo' | 'rloo'>;
 
 export class GroupShapeError extends Error {
   readonly name = 'GroupShapeError';
@@ -43,7 +45,7 @@ export function computeAdvantages(
   rewards: (number | null)[],
   G: number,
   scale: ScaleRewards,
-  estimator: AdvantageEstimator = 'grpo',
+  estimator: GroupEstimator = 'grpo',
 ): Advantages {
   if (rewards.length % G !== 0)
     throw new GroupShapeError(`advantages: ${rewards.length} rewards is not a multiple of the group size ${G}`);

@@ -13,7 +13,7 @@
 // leaves the index and the previous checkpoints as they were. Blob layout:
 //   'WGCK' | u32 version | u32 crc32(rest) | u32 json bytes | JSON {config, state} | safetensors (tensors)
 import { readSafetensors, writeSafetensors } from './model/safetensors.ts';
-import type { TensorMap, TrainerSnapshot } from './trainer.ts';
+import { CheckpointCorruptError, type TensorMap, type TrainerSnapshot } from './snapshot.ts';
 import { RunIndex, isMirrorKey } from './checkpoint-index.ts';
 
 export interface BlobStore {
@@ -52,9 +52,7 @@ export class CheckpointWriteError extends Error {
   readonly name = 'CheckpointWriteError';
 }
 
-export class CheckpointCorruptError extends Error {
-  readonly name = 'CheckpointCorruptError';
-}
+export { CheckpointCorruptError };
 
 export class NoCheckpointError extends Error {
   readonly name = 'NoCheckpointError';

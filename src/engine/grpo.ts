@@ -12,18 +12,21 @@ import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { Compute } from './ops/ops.ts';
+import type { RunConfig } from './config.ts';
 import { completionHidden, type SequenceBatch } from './batch.ts';
 
 export type { SequenceBatch } from './batch.ts';
 
-export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo' | 'cispo' | 'sapo';
+/** grpo.loss_type and grpo.importance_sampling_level, as the config schema declares them. */
+export type LossType = RunConfig['grpo']['loss_type'];
+export type ImportanceSamplingLevel = RunConfig['grpo']['importance_sampling_level'];
 
 export interface LossSettings {
   lossType: LossType;
   beta: number;
   epsilonLow: number;
   epsilonHigh: number;
-  importanceSamplingLevel: 'token' | 'sequence';
+  importanceSamplingLevel: ImportanceSamplingLevel;
   maxCompletionLength: number;
   /** Sizes of the whole accumulated batch, to normalise one micro-batch's share. */
   batchSequences: number;

@@ -3,11 +3,16 @@
 //
 //   history.push(metrics); const alerts = diagnose(history)
 import { mean } from './stats.ts';
+import type { RunConfig } from './config.ts';
+import type { FinishReason } from './scoring.ts';
+
+/** Which optimiser a step belongs to: SFT steps and GRPO steps each have their own AdamW and schedule. */
+export type OptimPhase = Exclude<RunConfig['run']['mode'], 'sft_then_grpo'>;
 
 /** One training step's record; `values` holds TRL's metric names (reward, kl, clip_ratio/low_mean...). */
 export interface StepMetrics {
   step: number; // 1-based count of completed steps
-  phase: 'sft' | 'grpo';
+  phase: OptimPhase;
   time: number; // wall-clock ms since epoch at the end of the step
   values: Record<string, number>;
   /** Raw per-completion values of the step, for histograms. */
@@ -21,7 +26,7 @@ export interface CompletionLogEntry {
   rewards: Record<string, number | null>; // each reward function's raw (unweighted) score
   reward: number | null; // weighted total
   advantage: number;
-  finish: 'stop' | 'length';
+  finish: FinishReason;
   length: number; // completion tokens
   details?: Record<string, unknown>; // what each reward reported (compiler output...), by reward name
 }

@@ -11,7 +11,9 @@ import type { Rng } from './rng.ts';
 import type { RunConfig } from './config.ts';
 import { sampleBatch, type FinishReason } from './sampler.ts';
 import { curriculumWeight, mixedGroups, totalRewards } from './advantages.ts';
-import type { RewardSample } from '../reward/types.ts';
+import type { RewardSample, Scorer } from './scoring.ts';
+
+export type { ScoreTable, Scorer } from './scoring.ts';
 
 /** One dataset example, already templated and tokenized by the data layer. */
 export interface Example {
@@ -28,14 +30,6 @@ export interface ExampleStream {
   state(): unknown;
   restore(state: unknown): void;
 }
-
-/** Scores [B][R] in the order of config.rewards (null: the reward does not apply) and what each reported. */
-export interface ScoreTable {
-  scores: (number | null)[][];
-  details?: (Record<string, unknown> | undefined)[][];
-}
-
-export type Scorer = (samples: RewardSample[]) => Promise<ScoreTable>;
 
 export class ScorerError extends Error {
   readonly name = 'ScorerError';

@@ -16,7 +16,9 @@ import { chooseToken, type TokenFilters } from './sampling.ts';
 import type { Rng } from './rng.ts';
 import type { Ops } from './ops/ops.ts';
 
-export type FinishReason = 'stop' | 'length';
+import type { FinishReason } from './scoring.ts';
+
+export type { FinishReason };
 
 export interface SampleOptions extends TokenFilters {
   /** The run's Ops (ops/index.ts chooseOps). */

@@ -20,7 +20,8 @@ export interface MicroBatch {
   refLogprobs?: number[][]; // [N, C] reference policy (beta > 0)
 }
 
-export interface StepMetrics {
+/** What one policy update reports (TRL's names); the step's record is metrics.ts's StepMetrics. */
+export interface PolicyUpdateMetrics {
   loss: number;
   kl: number;
   entropy: number;
@@ -43,7 +44,7 @@ export async function policyStep(
   micro: MicroBatch[],
   s: LossSettings,
   o: { lr: number; maxGradNorm: number; temperature?: number; compute: Compute },
-): Promise<StepMetrics> {
+): Promise<PolicyUpdateMetrics> {
   const vars = lora.variables();
   let acc: tf.Tensor[] | null = null;
   const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, lowMin: 0, highMax: 0, cispo: 0, sq: 0 };

@@ -42,13 +42,20 @@ import {
 } from './step-metrics.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
-import { CheckpointCorruptError } from './checkpoint.ts';
+import {
+  CheckpointCorruptError,
+  type OptimPhase,
+  type TensorMap,
+  type TrainerSnapshot,
+  type TrainerState,
+} from './snapshot.ts';
 import type { LossSettings } from './grpo.ts';
 import { mean } from './stats.ts';
 import { AdvantageEstimator } from './estimators/index.ts';
 import { runCompute, type Compute } from './ops/index.ts';
 
 export type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
+export type { TensorMap, TrainerSnapshot, TrainerState } from './snapshot.ts';
 
 export interface TrainerDeps {
   model: CausalLM;
@@ -62,27 +69,6 @@ export interface TrainerDeps {
 export interface StepResult {
   metrics: StepMetrics;
   samples: CompletionLogEntry[];
-}
-
-/** Everything but tensors that a checkpoint keeps to resume exactly. */
-export interface TrainerState {
-  step: number;
-  optimPhase: 'sft' | 'grpo';
-  optimStep: number;
-  rng: number[];
-  cursor: unknown;
-  numTokens: number;
-  history: StepMetrics[];
-  completions: CompletionLogEntry[];
-  evals: EvalResult[];
-}
-
-export type TensorMap = Record<string, { shape: number[]; data: Float32Array }>;
-
-export interface TrainerSnapshot {
-  config: RunConfig;
-  state: TrainerState;
-  tensors: TensorMap;
 }
 
 export class SftDataError extends Error {
@@ -102,7 +88,7 @@ export class Trainer {
   readonly totalSteps: number;
   readonly sftSteps: number;
   private optim: AdamW;
-  private optimPhase: 'sft' | 'grpo';
+  private optimPhase: OptimPhase;
   private rng: Rng;
   private readonly estimator: AdvantageEstimator;
   /** The run's Ops (from run.fused_kernels and the backend) and run.gradient_checkpointing, chosen once. */
@@ -145,7 +131,7 @@ export class Trainer {
     return this.step >= this.totalSteps;
   }
 
-  phaseAt(step: number): 'sft' | 'grpo' {
+  phaseAt(step: number): OptimPhase {
     return step < this.sftSteps ? 'sft' : 'grpo';
   }
 

@@ -7,7 +7,7 @@
 //   const table = await scorer.score(samples)        // the engine's Scorer
 //   scorer.counters()                                // { 'rewards/math/failures': 0, ... }
 import type { RunConfig } from '../engine/config.ts';
-import type { ScoreTable } from '../engine/rollout.ts';
+import type { ScoreTable } from '../engine/scoring.ts';
 import './builtins.ts';
 import { rewardDef } from './registry.ts';
 import { checkCustomCode, customMemoryMb } from './custom.ts';

@@ -3,18 +3,9 @@
 //
 //   const fn: RewardFn = (s) => (s.completion.includes('\\boxed') ? 1 : 0);
 
-export type FinishReason = 'stop' | 'length';
+import type { RewardSample } from '../engine/scoring.ts';
 
-export interface RewardSample {
-  prompt: string;
-  completion: string;
-  completionIds: number[];
-  /** The dataset row the prompt came from (gold answer, tests, ...). */
-  row: Record<string, unknown>;
-  finishReason: FinishReason;
-  /** Fraction of the run done, in [0, 1]: lets weights follow a curriculum. */
-  progress?: number;
-}
+export type { FinishReason, RewardSample } from '../engine/scoring.ts';
 
 /** A reward's verdict: its score plus whatever explains it (extracted answer, compiler messages...). */
 export interface RewardResult {

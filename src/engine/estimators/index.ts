@@ -9,6 +9,7 @@ import type { RunConfig } from '../config.ts';
 import type { CausalLM } from '../model/model.ts';
 import type { Generation, RolloutContext } from '../rollout.ts';
 import type { TrainRow } from '../update.ts';
+import type { TensorMap } from '../snapshot.ts';
 import { computeAdvantages } from '../advantages.ts';
 import { PpoCritic } from './ppo.ts';
 import { boundaryTest, splitSteps, vineAdvantages } from './vineppo.ts';
@@ -21,8 +22,6 @@ export interface Estimate {
   values: Record<string, number>; // the estimator's metrics
   histograms: Record<string, number[]>; // per-step values and advantages (vineppo), values (ppo)
 }
-
-type TensorMap = Record<string, { shape: number[]; data: Float32Array }>;
 
 export class AdvantageEstimator {
   private readonly critic: PpoCritic | null;

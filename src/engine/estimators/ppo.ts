@@ -14,7 +14,7 @@ import type { CausalLM } from '../model/model.ts';
 import type { LoraAdapter } from '../lora.ts';
 import type { Compute } from '../ops/ops.ts';
 import { AdamW, clipGradNorm } from '../optim.ts';
-import { CheckpointCorruptError } from '../checkpoint.ts';
+import { CheckpointCorruptError } from '../snapshot.ts';
 import { makeChunks, type TrainRow } from '../update.ts';
 import { clippedValueLoss, trunkStates, ValueHead, VALUE_HEAD_HIDDEN } from './value-head.ts';
 import { mean } from '../stats.ts';

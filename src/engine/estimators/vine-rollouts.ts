@@ -15,7 +15,7 @@ import type { RolloutContext, Example } from '../rollout.ts';
 import { rewardWeights } from '../rollout.ts';
 import { totalRewards } from '../advantages.ts';
 import { sampleBatch, type FinishReason } from '../sampler.ts';
-import type { RewardSample } from '../../reward/types.ts';
+import type { RewardSample } from '../scoring.ts';
 import type { PrefixQuery, ValueEstimator, VineRow } from './vineppo.ts';
 
 export interface McOptions {

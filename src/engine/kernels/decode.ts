@@ -9,7 +9,7 @@
 // Limits: no LoRA dropout (decode never trains); the cache capacity must fit workgroup memory
 // (MAX_FUSED_CAPACITY slots), else the caller keeps the reference path.
 import * as tf from '../tf.ts';
-import type { CausalLM, KVCache } from '../model/model.ts';
+import type { DecodeModel, KVCache } from '../ops/ops.ts';
 import type { LoraAdapter } from '../lora.ts';
 import type { LoraTarget } from '../config.ts';
 import type { LayerWeights } from '../model/weights.ts';
@@ -31,13 +31,13 @@ export const MAX_FUSED_CAPACITY = 3584;
 
 const WG = 64;
 
-export function fusedDecodeSupported(model: CausalLM, capacity: number): boolean {
+export function fusedDecodeSupported(model: DecodeModel, capacity: number): boolean {
   // MLP biases would make the SwiGLU kernel bind 9 buffers, past WebGPU's guaranteed 8 (no supported arch has them)
   return capacity <= MAX_FUSED_CAPACITY && model.spec.headDim % 2 === 0 && !model.spec.mlpBias;
 }
 
 interface Ctx {
-  model: CausalLM;
+  model: DecodeModel;
   lora: LoraAdapter | null;
   N: number;
   slot: number;
@@ -51,7 +51,7 @@ interface Ctx {
  * cache slot `slot`. keyMask [N, S] must already mark `slot` as visible.
  */
 export function fusedDecodeStep(
-  model: CausalLM,
+  model: DecodeModel,
   lora: LoraAdapter | null,
   cache: KVCache,
   ids: number[],
@@ -286,7 +286,7 @@ function attend(c: Ctx, xn: tf.Tensor, w: LayerWeights, l: number, d: Down | nul
 }
 
 /** [N, hd]: cos of the hd/2 rotary angles of each row's position, then their sin (as the reference computes them). */
-function ropeTable(model: CausalLM, positions: number[]): tf.Tensor {
+function ropeTable(model: DecodeModel, positions: number[]): tf.Tensor {
   const inv = (model as unknown as { invFreq: tf.Tensor1D }).invFreq;
   const ang = tf.mul(tf.tensor2d(positions, [positions.length, 1], 'int32').toFloat(), inv.reshape([1, -1]));
   return tf.concat([tf.cos(ang), tf.sin(ang)], 1);

@@ -27,15 +27,10 @@ import {
 import type { FileSource } from './source.ts';
 import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
-import type { Ops } from '../ops/ops.ts';
+import type { KVCache, Ops } from '../ops/ops.ts';
 import { gatherRows, type Matrix } from './packed.ts';
 
-/** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity. */
-export interface KVCache {
-  k: tf.Tensor4D[];
-  v: tf.Tensor4D[];
-  capacity: number;
-}
+export type { KVCache };
 
 export interface ForwardInput {
   ids: tf.Tensor2D; // [B, T] int32

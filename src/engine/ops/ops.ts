@@ -24,9 +24,23 @@
 // op-by-op paths unpack it for the one product that needs it, and `weightShape` gives its logical shape.
 import type * as tf from '../tf.ts';
 import type { Matrix } from '../model/packed.ts';
-import type { CausalLM, KVCache } from '../model/model.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import type { ModelWeights } from '../model/weights.ts';
 import type { LoraAdapter } from '../lora.ts';
 import type { AdamW } from '../optim.ts';
+
+/** What the decode step reads of a model (a CausalLM is one). */
+export interface DecodeModel {
+  readonly spec: ModelSpec;
+  readonly weights: ModelWeights;
+}
+
+/** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity (the model's and the decode step's). */
+export interface KVCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+  capacity: number;
+}
 
 /** A frozen base weight [out, in] as the kernels take it: f32, or 16-bit packed (see the header). */
 export type Weight = Matrix;
@@ -76,7 +90,7 @@ export interface Ops {
    * implementation has none for the model or cache (the caller then runs the forward pass).
    */
   decodeStep(
-    model: CausalLM,
+    model: DecodeModel,
     lora: LoraAdapter | null,
     cache: KVCache,
     ids: number[],

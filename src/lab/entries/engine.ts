@@ -11,7 +11,7 @@ import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { runBench } from '../../engine/bench/run.ts';
 import { AdamW, clipGradNorm } from '../../engine/optim.ts';
-import { policyStep, type StepMetrics } from '../../engine/step.ts';
+import { policyStep, type PolicyUpdateMetrics } from '../../engine/step.ts';
 import type { LossSettings } from '../../engine/grpo.ts';
 import { chooseOps } from '../../engine/ops/index.ts';
 
@@ -108,7 +108,7 @@ export async function gradNormCheck(): Promise<number> {
 }
 
 /** Three policy steps of the demo model on WebGPU with its metrics (regression: loss, KL and entropy read 0 there). */
-export async function policyStepCheck(): Promise<StepMetrics[]> {
+export async function policyStepCheck(): Promise<PolicyUpdateMetrics[]> {
   await initBackend('webgpu');
   const model = await CausalLM.load(urlSource(`${import.meta.env.BASE_URL}models/demo`));
   const lora = LoraAdapter.create(
@@ -145,7 +145,7 @@ export async function policyStepCheck(): Promise<StepMetrics[]> {
     batchTokens: 6,
     microBatches: 1,
   };
-  const out: StepMetrics[] = [];
+  const out: PolicyUpdateMetrics[] = [];
   for (let k = 0; k < 3; k++) {
     const m = {
       batch,

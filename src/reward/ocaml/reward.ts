@@ -11,7 +11,7 @@
 //
 // Sandbox limits: int is 31-bit (max_int = 1073741823), only the standard library (no Unix, Str,
 // Threads), stdin is empty, each check has a time limit and a memory cap.
-import type { RewardFn, RewardResult } from '../types.ts';
+import type { FinishReason, RewardFn, RewardResult } from '../types.ts';
 import { codeLineCount, extractCode } from './code.ts';
 import { OcamlChecker } from './client.ts';
 import type { CheckReport } from './protocol.ts';
@@ -87,7 +87,7 @@ export async function gradeOcaml(
   completion: string,
   tests: string[],
   o: OcamlRewardOptions,
-  finishReason: 'stop' | 'length' = 'stop',
+  finishReason: FinishReason = 'stop',
   checker?: OcamlChecker,
 ): Promise<RewardResult> {
   const { code, hasEndMarker, source } = extractCode(completion, o.end_marker);
