@@ -28,9 +28,10 @@ import type { RunConfig } from './config.ts';
 import type { CausalLM } from './model/model.ts';
 import { LoraAdapter } from './lora.ts';
 import { Rng } from './rng.ts';
-import { AdamW, clipGradNorm, learningRateAt } from './optim.ts';
+import { AdamW, learningRateAt } from './optim.ts';
 import { rollout, type Codec, type Example, type ExampleStream, type Rollout, type Scorer } from './rollout.ts';
-import { accumulateGradients, chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
+import { chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
+import { accumulateGradients, optimizerStep } from './gradients.ts';
 import { policyStep, type MicroBatch } from './step.ts';
 import {
   advantagesOfAll,
@@ -324,11 +325,10 @@ export class Trainer {
     update: number,
     total: number,
   ): Promise<{ gradNorm: number; learningRate: number }> {
-    const clipped = await clipGradNorm(grads, this.config.optim.max_grad_norm);
     const lr = learningRateAt(update, total, this.config.optim);
-    this.compute.ops.adamwStep(this.optim, clipped.grads, lr);
-    tf.dispose(clipped.grads);
-    return { gradNorm: clipped.norm, learningRate: lr };
+    const maxGradNorm = this.config.optim.max_grad_norm;
+    const gradNorm = await optimizerStep(this.optim, grads, { lr, maxGradNorm, ops: this.compute.ops });
+    return { gradNorm, learningRate: lr };
   }
 
   private async sftStep(): Promise<{

@@ -1,11 +1,12 @@
 // The optimisation half of a step: sequences cut into micro-batches that share one width, the old and
-// reference log-probabilities (no gradients), and for SFT the gradient accumulation of the cross-entropy.
-// GRPO's micro-batched backward, clipping and AdamW update is policyStep (step.ts).
+// reference log-probabilities (no gradients), and SFT's micro-batch loss. The gradient accumulation and
+// the optimiser step are gradients.ts's; GRPO's update is policyStep (step.ts).
 import * as tf from './tf.ts';
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { completionLogprobs } from './grpo.ts';
 import type { Compute } from './ops/ops.ts';
+import type { MicroLoss } from './gradients.ts';
 import type { MicroBatch } from './step.ts';
 
 /** One training sequence: a prompt, its completion (or SFT target), and the completion's advantage. */
@@ -62,51 +63,6 @@ export function makeChunks(
     });
   }
   return { chunks, tokens };
-}
-
-/** A micro-batch's scalar loss and the scalars it reports (kept alive past the gradient pass). */
-export interface MicroLoss {
-  loss: tf.Scalar;
-  extras: tf.Scalar[];
-}
-
-/**
- * Sums gradients of the micro-batch losses over the LoRA variables. Returns the summed gradients (in the
- * order of `vars`, caller disposes), the summed loss, and each micro-batch's extras.
- */
-export async function accumulateGradients(
-  vars: tf.Variable[],
-  micro: Array<() => MicroLoss>,
-): Promise<{ grads: tf.Tensor[]; loss: number; extras: number[][] }> {
-  let acc: tf.Tensor[] | null = null;
-  const losses: tf.Scalar[] = [],
-    extras: tf.Scalar[][] = [];
-  for (const f of micro) {
-    const { value, grads } = tf.variableGrads(() => {
-      const out = f();
-      extras.push(out.extras.map((e) => tf.keep(e)));
-      return out.loss;
-    }, vars);
-    losses.push(value);
-    const g = vars.map((v) => grads[v.name]);
-    if (acc === null) acc = g;
-    else {
-      const prev: tf.Tensor[] = acc;
-      acc = prev.map((a, i) => tf.add(a, g[i]));
-      tf.dispose([...prev, ...g]);
-    }
-  }
-  const flat = tf.stack([...losses, ...extras.flat()]);
-  const values = Array.from(await flat.data());
-  tf.dispose([flat, ...losses, ...extras.flat()]);
-  const n = micro.length,
-    k = extras[0]?.length ?? 0;
-  const loss = values.slice(0, n).reduce((a, b) => a + b, 0);
-  return {
-    grads: acc ?? [],
-    loss,
-    extras: Array.from({ length: n }, (_, i) => values.slice(n + i * k, n + (i + 1) * k)),
-  };
 }
 
 /** Per-token log-probabilities [n, C] of each chunk without gradients (old policy, or reference with the adapter off). */

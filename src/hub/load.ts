@@ -9,6 +9,7 @@ import type { RunConfig } from '../engine/config.ts';
 import { hubSource, type DownloadProgress, type HubFileSource, type HubOptions } from './download.ts';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { appAssetUrl } from './app-url.ts';
+import { notAModel, parseModelId } from './model-id.ts';
 
 export interface LoadOptions extends Omit<HubOptions, 'revision' | 'onProgress'> {
   /** Where the bundled demo model is served (default: models/demo/ beside the app). */
@@ -20,20 +21,15 @@ export class ModelIdError extends Error {
   readonly name = 'ModelIdError';
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
 export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): FileSource {
-  const id = model.id.trim();
-  if (id === 'demo') {
+  const ref = parseModelId(model.id);
+  if (!ref) throw new ModelIdError(notAModel(model.id.trim()));
+  if (ref.kind === 'demo') {
     const inBrowser = typeof (globalThis as { location?: unknown }).location !== 'undefined';
     return urlSource(o.demoUrl ?? (inBrowser ? appAssetUrl('models/demo/') : 'models/demo'));
   }
-  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./')) return urlSource(id);
-  if (!HUB_ID.test(id))
-    throw new ModelIdError(
-      `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder`,
-    );
-  return hubSource(id, { ...o, revision: model.revision });
+  if (ref.kind === 'url') return urlSource(ref.url);
+  return hubSource(ref.id, { ...o, revision: model.revision });
 }
 
 /** Per-file progress of sources without their own tracker (demo, URL) is reported as each file arrives. */

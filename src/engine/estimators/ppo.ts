@@ -12,8 +12,9 @@ import * as tf from '../tf.ts';
 import type { RunConfig } from '../config.ts';
 import type { CausalLM } from '../model/model.ts';
 import type { LoraAdapter } from '../lora.ts';
-import type { Compute } from '../ops/ops.ts';
-import { AdamW, clipGradNorm } from '../optim.ts';
+import type { Compute, Ops } from '../ops/ops.ts';
+import { AdamW } from '../optim.ts';
+import { accumulateGradients, optimizerStep, type MicroLoss } from '../gradients.ts';
 import { CheckpointCorruptError } from '../snapshot.ts';
 import { makeChunks, type TrainRow } from '../update.ts';
 import { clippedValueLoss, trunkStates, ValueHead, VALUE_HEAD_HIDDEN } from './value-head.ts';
@@ -77,7 +78,7 @@ export class PpoCritic {
         pad = (xs: number[]) => [...xs, ...Array(C - xs.length).fill(0)];
       const returns = gaes.map((x) => pad(x.returns)),
         masks = chunks.flatMap((c) => c.completionMask);
-      const fit = await this.fit(feats, old, returns, masks, tokens, lr);
+      const fit = await this.fit(feats, old, returns, masks, tokens, lr, compute.ops);
       const flatV = values.flatMap((v, i) => (rows[i].counts ? v : [])),
         flatR = gaes.flatMap((x, i) => (rows[i].counts ? x.returns : []));
       return {
@@ -104,49 +105,28 @@ export class PpoCritic {
     masks: number[][],
     tokens: number,
     lr: number,
+    ops: Ops,
   ): Promise<{ loss: number; clipFrac: number }> {
     const g = this.config.grpo,
       passes: number[][] = [];
+    const starts = feats.map((_, i) => feats.slice(0, i).reduce((n, f) => n + f.shape[0], 0));
     for (let it = 0; it < g.num_iterations; it++) {
-      let acc: tf.Tensor[] | null = null,
-        row = 0;
-      const scalars: tf.Scalar[] = [];
-      for (const f of feats) {
+      const losses = feats.map((f, i) => (): MicroLoss => {
         const n = f.shape[0],
-          start = row,
-          slice = <T>(xs: T[]) => xs.slice(start, start + n);
-        row += n;
-        const { value, grads } = tf.variableGrads(() => {
-          const inp = {
-            values: this.head.predict(f),
-            oldValues: tf.tensor2d(slice(old)),
-            returns: tf.tensor2d(slice(returns)),
-            mask: tf.tensor2d(slice(masks)),
-          };
-          const out = clippedValueLoss(inp, g.vf_coef, g.cliprange_value, tokens);
-          scalars.push(tf.keep(tf.mul(out.clipFrac, n / old.length)));
-          return out.loss;
-        }, this.head.vars);
-        scalars.push(value);
-        const gs = this.head.vars.map((v) => grads[v.name]);
-        if (!acc) acc = gs;
-        else {
-          const prev: tf.Tensor[] = acc;
-          acc = prev.map((a, i) => tf.add(a, gs[i]));
-          tf.dispose([...prev, ...gs]);
-        }
-      }
-      const clipped = await clipGradNorm(acc!, this.config.optim.max_grad_norm);
-      this.optim.step(clipped.grads, lr);
-      tf.dispose(clipped.grads);
-      const packed = tf.stack(scalars),
-        vals = Array.from(await packed.data());
-      tf.dispose([packed, ...scalars]);
-      // scalars alternate clipFrac share, loss; vf_coef is divided out so value_loss reads as the squared error
-      passes.push([
-        vals.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) / Math.max(g.vf_coef, 1e-12),
-        vals.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0),
-      ]);
+          slice = <T>(xs: T[]) => xs.slice(starts[i], starts[i] + n);
+        const inp = {
+          values: this.head.predict(f),
+          oldValues: tf.tensor2d(slice(old)),
+          returns: tf.tensor2d(slice(returns)),
+          mask: tf.tensor2d(slice(masks)),
+        };
+        const out = clippedValueLoss(inp, g.vf_coef, g.cliprange_value, tokens);
+        return { loss: out.loss, extras: [tf.mul(out.clipFrac, n / old.length) as tf.Scalar] };
+      });
+      const r = await accumulateGradients(this.head.vars, losses);
+      await optimizerStep(this.optim, r.grads, { lr, maxGradNorm: this.config.optim.max_grad_norm, ops });
+      // vf_coef is divided out so value_loss reads as the squared error
+      passes.push([r.loss / Math.max(g.vf_coef, 1e-12), r.extras.reduce((a, e) => a + e[0], 0)]);
     }
     return { loss: mean(passes.map((p) => p[0])), clipFrac: mean(passes.map((p) => p[1])) };
   }

@@ -2,9 +2,8 @@
 // validation (the schema's own, with its explanations) is derived from it.
 //
 //   const cs = new ConfigState(); cs.applyPreset('1h'); await cs.openLink(location.href)
-import { RunConfigSchema, type RunConfig } from '../../engine/config.ts';
-import { presetConfig } from '../../engine/presets.ts';
-import { decodeLink, encodeLink, customCode } from '../../engine/link.ts';
+import type { RunConfig } from '../../engine/config.ts';
+import { RunConfigSchema, presetConfig, decodeLink, encodeLink, customCode } from '../../worker/shared.ts';
 
 /** The outcome of the last link opened, so the page (and its tests) can tell which link a message is about. */
 export interface LinkStatus {

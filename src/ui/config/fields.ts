@@ -1,6 +1,6 @@
 // The config form's fields, read from the one zod schema (engine/config.ts): label, help text, type, range,
 // default and choices all come from there, so a field added to the schema appears in the form.
-import { RunConfigSchema, defaultRunConfig } from '../../engine/config.ts';
+import { RunConfigSchema, defaultRunConfig } from '../../worker/shared.ts';
 
 export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings' | 'json';
 

@@ -4,7 +4,7 @@
 //   const rs = new RewardsState(config.rewards); rs.completion = '\\boxed{18}'; rs.row = { answer: '18' }
 //   await rs.tryIt()   // rs.lines: [{ name: 'math', weight: 1, score: 1, details: {...} }], rs.total
 import type { RunConfig } from '../../engine/config.ts';
-import { RewardSpecSchema } from '../../engine/config.ts';
+import { RewardSpecSchema } from '../../worker/shared.ts';
 import { rewardDefs } from '../../reward/registry.ts';
 import { RunScorer, weightedTotal, type RewardLine } from '../../reward/scorer.ts';
 import { WorkerRewardRunner, type RewardRunner } from '../../reward/runner.ts';

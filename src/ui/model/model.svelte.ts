@@ -3,18 +3,21 @@
 // run must be refused before anything is downloaded.
 //
 //   const ms = new ModelState(cs); await ms.readAdapter(); ms.estimate?.total; ms.refusal
+import type { FitProblem, MemoryEstimate } from '../../engine/memory.ts';
+import type { ModelSpec } from '../../engine/model/spec.ts';
 import {
+  adapterName,
   estimateMemory,
   fitProblems,
+  isSoftwareAdapter,
+  paramCount,
+  parseModelSpec,
   weightValueBytes,
-  type FitProblem,
-  type MemoryEstimate,
-} from '../../engine/memory.ts';
-import { adapterName, isSoftwareAdapter } from '../../engine/adapter.ts';
-import { parseModelSpec, paramCount, type ModelSpec } from '../../engine/model/spec.ts';
+} from '../../worker/shared.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
 import { MODEL_PRESETS } from './presets.ts';
 import { DEFAULT_HUB, type HubSettingsState } from './hub-settings.svelte.ts';
+import { notAModel, parseModelId } from '../../hub/model-id.ts';
 
 export interface AdapterLimits {
   maxBufferSize: number;
@@ -25,13 +28,11 @@ export interface AdapterLimits {
 
 const GB = 2 ** 30;
 export const gb = (b: number) => `${(b / GB).toFixed(2)} GB`;
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
-/** Where a model's config.json is, or null for ids that name nothing readable. */
+/** Where a model's config.json is, or null for ids that name nothing readable (demo is a preset). */
 export function configUrl(id: string, revision: string, endpoint = DEFAULT_HUB): string | null {
-  if (/^(https?:)?\/\//.test(id) || id.startsWith('/') || id.startsWith('./'))
-    return `${id.replace(/\/$/, '')}/config.json`;
-  if (HUB_ID.test(id)) return `${endpoint}/${id}/resolve/${encodeURIComponent(revision)}/config.json`;
+  const ref = parseModelId(id);
+  if (ref?.kind === 'url') return `${ref.url.replace(/\/$/, '')}/config.json`;
+  if (ref?.kind === 'hub') return `${endpoint}/${ref.id}/resolve/${encodeURIComponent(revision)}/config.json`;
   return null;
 }
 
@@ -120,7 +121,7 @@ export class ModelState {
     const url = configUrl(id.trim(), revision, hub.endpoint);
     if (!url) {
       this.fetched[key] = {
-        why: `"${id}" is not a model: give "demo", a Hub id such as Qwen/Qwen2.5-0.5B-Instruct, or the URL of a model folder.`,
+        why: `${notAModel(id)}.`,
         blocking: true,
       };
       return;

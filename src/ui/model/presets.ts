@@ -1,6 +1,6 @@
 // The model presets of the picker, with their architectures (copied from each model's config.json) so the
 // memory estimate is known before anything is downloaded.
-import { DEMO_SPEC } from '../../engine/model/demo-spec.ts';
+import { DEMO_SPEC } from '../../worker/shared.ts';
 import type { ModelSpec } from '../../engine/model/spec.ts';
 
 const base = {
