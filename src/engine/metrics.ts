@@ -67,76 +67,101 @@ export function completionsToJsonl(log: CompletionLogEntry[]): string {
 }
 
 const series = (h: StepMetrics[], name: string) => h.filter((m) => name in m.values).map((m) => m.values[name]);
+const last = (h: StepMetrics[], name: string, n: number) => series(h, name).slice(-n);
+/** Mean of the first and of the last three values of a series (null with fewer than three). */
+const ends = (h: StepMetrics[], name: string) => {
+  const xs = series(h, name);
+  return xs.length >= 3 ? { start: mean(xs.slice(0, 3)), now: mean(xs.slice(-3)) } : null;
+};
 
-/** Alerts for the latest state of a GRPO run; thresholds are rules of thumb, stated in each message. */
+/**
+ * The health rules, one row each: `fires` looks at the GRPO steps so far and returns the alert's message
+ * when the rule applies (null otherwise); thresholds are rules of thumb, stated in the message.
+ */
+interface HealthRule {
+  id: HealthAlert['id'];
+  fires(h: StepMetrics[], window: number): string | null;
+  cause: string;
+  suggestion: string;
+}
+
+const RULES: HealthRule[] = [
+  {
+    id: 'diversity_collapse',
+    fires: (h) => {
+      const zs = last(h, 'frac_reward_zero_std', 5);
+      if (zs.length < 5 || !zs.every((z) => z >= 0.8)) return null;
+      return `For 5 steps, ${Math.round(mean(zs) * 100)}% of groups gave all completions the same reward`;
+    },
+    cause:
+      'groups with equal rewards have zero advantage and teach nothing: ' +
+      'the task is too easy or too hard, or sampling lacks diversity',
+    suggestion: 'raise temperature or num_generations, pick data of suitable difficulty, or enable dynamic_sampling',
+  },
+  {
+    id: 'reward_plateau',
+    fires: (h, w) => {
+      const r = series(h, 'reward');
+      if (r.length < 2 * w) return null;
+      const recent = mean(r.slice(-w)),
+        before = mean(r.slice(-2 * w, -w));
+      if (recent > before + 0.01 * Math.max(1, Math.abs(before))) return null;
+      return `Mean reward of the last ${w} steps (${recent.toFixed(3)}) is no better than the ${w} before (${before.toFixed(3)})`;
+    },
+    cause: 'the policy stopped improving: learning rate too low or too high, or the reward gives no gradient',
+    suggestion:
+      'check the reward on a few completions, try another learning_rate, or evaluate: the run may have converged',
+  },
+  {
+    id: 'entropy_collapse',
+    fires: (h) => {
+      const e = ends(h, 'entropy');
+      return e && e.now < 0.05 && e.start > 0.1
+        ? `Token entropy fell to ${e.now.toFixed(3)} (from ${e.start.toFixed(3)})`
+        : null;
+    },
+    cause: 'the policy became nearly deterministic, so groups stop differing and exploration ends',
+    suggestion: 'raise temperature, use clip-higher (epsilon_high 0.28), lower learning_rate or add beta',
+  },
+  {
+    id: 'entropy_blowup',
+    fires: (h) => {
+      const e = ends(h, 'entropy');
+      return e && e.now > 3 * e.start && e.now > 1
+        ? `Token entropy rose to ${e.now.toFixed(2)} (from ${e.start.toFixed(2)})`
+        : null;
+    },
+    cause: 'updates are too large and the policy drifts towards noise',
+    suggestion: 'lower learning_rate or max_grad_norm, or add a KL penalty (beta 0.04)',
+  },
+  {
+    id: 'kl_drift',
+    fires: (h) => {
+      const kl = last(h, 'kl', 3);
+      return kl.length === 3 && mean(kl) > 0.5 ? `KL to the reference is ${mean(kl).toFixed(2)}` : null;
+    },
+    cause: 'the adapter has moved far from the base model, which often precedes reward hacking or broken text',
+    suggestion: 'raise beta, lower learning_rate, or look at recent samples for reward hacking',
+  },
+  {
+    id: 'truncation',
+    fires: (h) => {
+      const clip = last(h, 'completions/clipped_ratio', 3);
+      if (clip.length < 3 || !(mean(clip) > 0.5)) return null;
+      return `${Math.round(mean(clip) * 100)}% of completions hit max_completion_length`;
+    },
+    cause: 'truncated answers rarely earn reward and their gradient is noise',
+    suggestion: 'raise max_completion_length, enable mask_truncated_completions, or add the overlong reward',
+  },
+];
+
+/** Alerts for the latest state of a GRPO run, in the order of RULES. */
 export function diagnose(history: StepMetrics[], window = 10): HealthAlert[] {
   const h = history.filter((m) => m.phase === 'grpo');
   if (!h.length) return [];
-  const step = h[h.length - 1].step,
-    out: HealthAlert[] = [];
-  const last = (name: string, n: number) => series(h, name).slice(-n);
-  const zs = last('frac_reward_zero_std', 5);
-  if (zs.length === 5 && zs.every((z) => z >= 0.8))
-    out.push({
-      id: 'diversity_collapse',
-      step,
-      message: `For 5 steps, ${Math.round(mean(zs) * 100)}% of groups gave all completions the same reward`,
-      cause:
-        'groups with equal rewards have zero advantage and teach nothing: the task is too easy or too hard, or sampling lacks diversity',
-      suggestion: 'raise temperature or num_generations, pick data of suitable difficulty, or enable dynamic_sampling',
-    });
-  const r = series(h, 'reward');
-  if (r.length >= 2 * window) {
-    const recent = mean(r.slice(-window)),
-      before = mean(r.slice(-2 * window, -window));
-    if (recent <= before + 0.01 * Math.max(1, Math.abs(before)))
-      out.push({
-        id: 'reward_plateau',
-        step,
-        message: `Mean reward of the last ${window} steps (${recent.toFixed(3)}) is no better than the ${window} before (${before.toFixed(3)})`,
-        cause: 'the policy stopped improving: learning rate too low or too high, or the reward gives no gradient',
-        suggestion:
-          'check the reward on a few completions, try another learning_rate, or evaluate: the run may have converged',
-      });
-  }
-  const ent = series(h, 'entropy');
-  if (ent.length >= 3) {
-    const start = mean(ent.slice(0, 3)),
-      now = mean(ent.slice(-3));
-    if (now < 0.05 && start > 0.1)
-      out.push({
-        id: 'entropy_collapse',
-        step,
-        message: `Token entropy fell to ${now.toFixed(3)} (from ${start.toFixed(3)})`,
-        cause: 'the policy became nearly deterministic, so groups stop differing and exploration ends',
-        suggestion: 'raise temperature, use clip-higher (epsilon_high 0.28), lower learning_rate or add beta',
-      });
-    if (now > 3 * start && now > 1)
-      out.push({
-        id: 'entropy_blowup',
-        step,
-        message: `Token entropy rose to ${now.toFixed(2)} (from ${start.toFixed(2)})`,
-        cause: 'updates are too large and the policy drifts towards noise',
-        suggestion: 'lower learning_rate or max_grad_norm, or add a KL penalty (beta 0.04)',
-      });
-  }
-  const kl = last('kl', 3);
-  if (kl.length === 3 && mean(kl) > 0.5)
-    out.push({
-      id: 'kl_drift',
-      step,
-      message: `KL to the reference is ${mean(kl).toFixed(2)}`,
-      cause: 'the adapter has moved far from the base model, which often precedes reward hacking or broken text',
-      suggestion: 'raise beta, lower learning_rate, or look at recent samples for reward hacking',
-    });
-  const clip = last('completions/clipped_ratio', 3);
-  if (clip.length === 3 && mean(clip) > 0.5)
-    out.push({
-      id: 'truncation',
-      step,
-      message: `${Math.round(mean(clip) * 100)}% of completions hit max_completion_length`,
-      cause: 'truncated answers rarely earn reward and their gradient is noise',
-      suggestion: 'raise max_completion_length, enable mask_truncated_completions, or add the overlong reward',
-    });
-  return out;
+  const step = h[h.length - 1].step;
+  return RULES.flatMap((r) => {
+    const message = r.fires(h, window);
+    return message === null ? [] : [{ id: r.id, step, message, cause: r.cause, suggestion: r.suggestion }];
+  });
 }

@@ -35,12 +35,21 @@ export class AdamW {
     return this.t;
   }
 
+  /**
+   * Counts one more update and gives what it needs: the parameters, both moments and the settings. step()
+   * below uses it, and so does the in-place WebGPU update (kernels/adamw.ts), which must match it.
+   */
+  beginStep(): { vars: tf.Variable[]; m: tf.Variable[]; v: tf.Variable[]; s: AdamWSettings; t: number } {
+    this.t += 1;
+    return { vars: this.vars, m: this.m, v: this.v, s: this.s, t: this.t };
+  }
+
   /** One update with gradients in the order of the variables. */
   step(grads: tf.Tensor[], lr: number): void {
-    this.t += 1;
+    const { t } = this.beginStep();
     const { beta1, beta2, eps, weightDecay } = this.s;
-    const bc1 = 1 - beta1 ** this.t,
-      bc2 = 1 - beta2 ** this.t;
+    const bc1 = 1 - beta1 ** t,
+      bc2 = 1 - beta2 ** t;
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         const g = grads[i];

@@ -9,15 +9,6 @@ import * as tf from '../tf.ts';
 import type { AdamW } from '../optim.ts';
 import { runKernel, f32 } from './program.ts';
 
-/** AdamW's fields this update needs; they are private in optim.ts, whose own step() is the reference. */
-interface AdamWInternals {
-  m: tf.Variable[];
-  v: tf.Variable[];
-  t: number;
-  vars: tf.Variable[];
-  s: { beta1: number; beta2: number; eps: number; weightDecay: number };
-}
-
 const WG = 64;
 
 /** First moment (b2 < 0) or second moment, updated in place. */
@@ -44,8 +35,7 @@ fn main(index: i32) {
  * its GPU buffer (tf.clone of a variable shares it and would change with it).
  */
 export function fusedAdamWStep(opt: AdamW, grads: tf.Tensor[], lr: number): void {
-  const o = opt as unknown as AdamWInternals;
-  o.t += 1;
+  const o = opt.beginStep();
   const { beta1, beta2, eps, weightDecay } = o.s;
   const bc1 = 1 - beta1 ** o.t,
     bc2 = 1 - beta2 ** o.t;

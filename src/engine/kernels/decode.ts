@@ -287,7 +287,7 @@ function attend(c: Ctx, xn: tf.Tensor, w: LayerWeights, l: number, d: Down | nul
 
 /** [N, hd]: cos of the hd/2 rotary angles of each row's position, then their sin (as the reference computes them). */
 function ropeTable(model: DecodeModel, positions: number[]): tf.Tensor {
-  const inv = (model as unknown as { invFreq: tf.Tensor1D }).invFreq;
+  const inv = model.invFreq;
   const ang = tf.mul(tf.tensor2d(positions, [positions.length, 1], 'int32').toFloat(), inv.reshape([1, -1]));
   return tf.concat([tf.cos(ang), tf.sin(ang)], 1);
 }

@@ -9,18 +9,7 @@
 // `main(index)`, where index is the flat invocation id. Sizes are baked into the code as constants (the
 // key must name them, since tfjs caches pipelines by key and input ranks only).
 import * as tf from '../tf.ts';
-
-/** The subset of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
-interface WebGPUBackendLike {
-  runWebGPUProgram(
-    program: object,
-    inputs: tf.TensorInfo[],
-    dtype: tf.DataType,
-    uniforms?: Array<{ type: string; data: number[] }>,
-    output?: tf.TensorInfo,
-  ): tf.TensorInfo;
-  tensorMap: { get(dataId: object): { values: unknown } };
-}
+import { dropCpuCopy, webgpuBackend } from '../tfjs-internals.ts';
 
 export interface KernelCall {
   key: string; // unique per code text
@@ -76,7 +65,7 @@ class Program {
 }
 
 export function runKernel(c: KernelCall): tf.Tensor {
-  const backend = tf.backend() as unknown as WebGPUBackendLike;
+  const backend = webgpuBackend();
   const uniforms = [
     ...Object.values(c.uniforms ?? {}).map((v) => ({ type: 'int32', data: [v] })),
     ...Object.values(c.floatUniforms ?? {}).map((v) => ({ type: 'float32', data: [v] })),
@@ -89,9 +78,7 @@ export function runKernel(c: KernelCall): tf.Tensor {
     c.output,
   );
   if (c.output) {
-    // The backend caches a tensor's values on the CPU when it is read (data(), a checkpoint) and answers
-    // later reads from that copy; a write in place makes it stale, so drop it.
-    backend.tensorMap.get(c.output.dataId).values = null;
+    dropCpuCopy(c.output); // the backend's CPU copy of its values (from a read) is stale now
     return c.output;
   }
   return tf.engine().makeTensorFromTensorInfo(info);

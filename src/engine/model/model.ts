@@ -29,6 +29,7 @@ import { assertFits, estimateMemory } from '../memory.ts';
 import { backendInfo } from '../backend.ts';
 import type { KVCache, Ops } from '../ops/ops.ts';
 import { gatherRows, type Matrix } from './packed.ts';
+import { withoutActiveTape } from '../tfjs-internals.ts';
 
 export type { KVCache };
 
@@ -54,7 +55,8 @@ export interface ForwardOutput {
 const NEG = -1e9; // additive mask; finite so fully masked (padding) rows give no NaN
 
 export class CausalLM {
-  private readonly invFreq: tf.Tensor1D;
+  /** Rotary inverse frequencies [hd / 2] (the fused decode step builds its rope table from them too). */
+  readonly invFreq: tf.Tensor1D;
 
   constructor(
     readonly spec: ModelSpec,
@@ -169,7 +171,7 @@ export class CausalLM {
         value: tf.tidy(() => run(xi, ts, ctx)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, bias, cos, sin] = saved as [tf.Tensor3D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-          return gradsWithinBackward(() =>
+          return withoutActiveTape(() =>
             tf.grads((...inputs: tf.Tensor[]) => run(inputs[0] as tf.Tensor3D, inputs.slice(1), { bias, cos, sin }))(
               [xs, ...vars],
               dy,
@@ -249,22 +251,6 @@ interface AttnContext {
   ops: Ops;
   cached?: { k: tf.Tensor4D; v: tf.Tensor4D; offset: number };
   lora?: LoraAdapter | null;
-}
-
-/**
- * Runs a gradient computation inside another's backward pass. tfjs's engine keeps the outer tape in one
- * field until its backward pass ends, and a gradient computation started then replaces it and clears it
- * when done (the outer pass then fails, and leaks what its tape saved): keep the outer tape aside meanwhile.
- */
-function gradsWithinBackward<T>(f: () => T): T {
-  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
-  const outer = state.activeTape;
-  state.activeTape = null;
-  try {
-    return f();
-  } finally {
-    state.activeTape = outer;
-  }
 }
 
 /**

@@ -33,6 +33,7 @@ import type { AdamW } from '../optim.ts';
 export interface DecodeModel {
   readonly spec: ModelSpec;
   readonly weights: ModelWeights;
+  readonly invFreq: tf.Tensor1D;
 }
 
 /** Per-layer key and value caches, [B, KV, S, hd] each, S = capacity (the model's and the decode step's). */

@@ -1,0 +1,72 @@
+// Every use of tfjs's private internals, each behind one small function with why it is needed. They were
+// checked against the exact tfjs version pinned in package.json (TFJS_VERSION below);
+// tests/engine/tfjs-internals.test.ts fails, naming what moved, when the version or their shapes change.
+// On an upgrade: read each function's comment against the new tfjs source, then update TFJS_VERSION.
+import * as tf from './tf.ts';
+
+/** The @tensorflow/* version these internals were checked against (package.json pins it exactly). */
+export const TFJS_VERSION = '4.22.0';
+
+/** The engine's private state: the tape of the gradient computation in progress. */
+interface EngineState {
+  activeTape: unknown;
+}
+
+const engineState = () => (tf.engine() as unknown as { state: EngineState }).state;
+
+/**
+ * Runs a gradient computation inside another's backward pass (gradient checkpointing, model.ts). tfjs's
+ * engine keeps the outer tape in one field (`state.activeTape`) until its backward pass ends, and a
+ * gradient computation started then replaces it and clears it when done (the outer pass then fails, and
+ * leaks what its tape saved): keep the outer tape aside meanwhile. No public API nests gradients this way.
+ */
+export function withoutActiveTape<T>(f: () => T): T {
+  const state = engineState();
+  const outer = state.activeTape;
+  state.activeTape = null;
+  try {
+    return f();
+  } finally {
+    state.activeTape = outer;
+  }
+}
+
+/** The subset of tfjs-backend-webgpu's WebGPUBackend that kernels/program.ts uses. */
+export interface WebGPUBackendLike {
+  runWebGPUProgram(
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: Array<{ type: string; data: number[] }>,
+    output?: tf.TensorInfo,
+  ): tf.TensorInfo;
+  tensorMap: { get(dataId: object): { values: unknown } | undefined };
+}
+
+/**
+ * The active WebGPU backend, to run hand-written WGSL through its own command encoder and memory
+ * accounting (`runWebGPUProgram` is public on the class but not in tfjs-core's backend type).
+ */
+export function webgpuBackend(): WebGPUBackendLike {
+  return tf.backend() as unknown as WebGPUBackendLike;
+}
+
+/**
+ * Forgets the CPU copy of a tensor's values after a kernel wrote its GPU buffer in place. The WebGPU
+ * backend caches a tensor's values on the CPU when it is read (data(), a checkpoint) and answers later
+ * reads from that copy (`tensorMap.get(dataId).values`); tfjs has no public way to invalidate it.
+ */
+export function dropCpuCopy(t: tf.Tensor): void {
+  const entry = webgpuBackend().tensorMap.get(t.dataId);
+  if (!entry) throw new Error('tfjs internals changed: the WebGPU backend has no tensorMap entry for a live tensor');
+  entry.values = null;
+}
+
+/** What of the internals is missing right now ([] when all is as checked); the test reports these. */
+export function internalsProblems(): string[] {
+  const problems: string[] = [];
+  if (!('activeTape' in engineState())) problems.push('tf.engine().state.activeTape is gone (gradient checkpointing)');
+  if (typeof (tf.engine() as unknown as { makeTensorFromTensorInfo?: unknown }).makeTensorFromTensorInfo !== 'function')
+    problems.push('tf.engine().makeTensorFromTensorInfo is gone (kernels/program.ts)');
+  return problems;
+}
