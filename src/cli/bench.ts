@@ -14,7 +14,9 @@ import { runBench } from '../engine/bench/run.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
 const USAGE =
-  'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] [--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] [--seqs N] [--train-rows N] [--micro-batch N] [--weight-dtype stored|f32]';
+  'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] ' +
+  '[--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] ' +
+  '[--seqs N] [--train-rows N] [--micro-batch N] [--weight-dtype stored|f32]';
 
 function positive(flag: string, s: string): number {
   const n = Number(s);

@@ -7,7 +7,9 @@ import { Rng } from '../engine/rng.ts';
 import { chooseOps } from '../engine/ops/index.ts';
 
 const USAGE =
-  'Usage: webgrpo generate --model DIR [--lora DIR] --ids "1,2,3;4,5" --max-new-tokens N [--greedy | --temperature T --seed S] [--top-p P] [--top-k K] [--min-p P] [--repetition-penalty R] [--num-generations G] [--eos "2,3"] [--backend cpu|wasm|webgpu]';
+  'Usage: webgrpo generate --model DIR [--lora DIR] --ids "1,2,3;4,5" --max-new-tokens N ' +
+  '[--greedy | --temperature T --seed S] [--top-p P] [--top-k K] [--min-p P] [--repetition-penalty R] ' +
+  '[--num-generations G] [--eos "2,3"] [--backend cpu|wasm|webgpu]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseOptions(

@@ -139,7 +139,9 @@ export class CheckpointManager {
       await this.store.del(key).catch(() => undefined);
       const last = prev?.checkpoints.at(-1);
       throw new CheckpointWriteError(
-        `could not save the checkpoint of step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MB): ${(e as Error).message}. ${last ? `The checkpoint of step ${last.step} is intact.` : ''} Free browser storage (delete old runs) or lower run.completions_log_size.`,
+        `could not save the checkpoint of step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MB): ` +
+          `${(e as Error).message}. ${last ? `The checkpoint of step ${last.step} is intact.` : ''} ` +
+          'Free browser storage (delete old runs) or lower run.completions_log_size.',
       );
     }
     const info = checkpointInfo(runId, key, bytes, snap);

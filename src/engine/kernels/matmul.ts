@@ -91,7 +91,9 @@ fn main(index: i32) {
   ${bias ? 'let bias = BIAS[nb];' : ''}
   ${rows.map((r) => `${r ? `if (m0 + ${r} < ${M}) ` : ''}{ result[o + (m0 + ${r}) * ${N4} + nb] = s${r}${bias ? ' + bias' : ''}; }`).join('\n  ')}
 }`;
-  const key = `mm4_${batch}_${M}_${N}_${terms.map((t) => `${t.form}${t.a.shape.join('x')}.${t.b.shape.join('x')}${isPacked(t.b) ? t.b.format : ''}a${t.alpha ?? 1}`).join('_')}${bias ? '_b' : ''}`;
+  const termKey = (t: MatMulTerm) =>
+    `${t.form}${t.a.shape.join('x')}.${t.b.shape.join('x')}${isPacked(t.b) ? t.b.format : ''}a${t.alpha ?? 1}`;
+  const key = `mm4_${batch}_${M}_${N}_${terms.map(termKey).join('_')}${bias ? '_b' : ''}`;
   return runKernel({
     key,
     code,
@@ -116,7 +118,9 @@ function termLoop(t: MatMulTerm, i: number, M: number, N4: number): string {
     bOff = `bt * ${(t.b.shape.slice(-2)[0] * t.b.shape.slice(-2)[1]) / 4}`;
   const scale = al === 1 ? '' : `s0 *= ${f32(al)}; s1 *= ${f32(al)}; s2 *= ${f32(al)}; s3 *= ${f32(al)};`;
   // alpha scales this term only: accumulate it apart, then add
-  const open = `{ var s0_ = s0; var s1_ = s1; var s2_ = s2; var s3_ = s3; s0 = vec4<f32>(0.0); s1 = vec4<f32>(0.0); s2 = vec4<f32>(0.0); s3 = vec4<f32>(0.0);`;
+  const open =
+    '{ var s0_ = s0; var s1_ = s1; var s2_ = s2; var s3_ = s3; ' +
+    's0 = vec4<f32>(0.0); s1 = vec4<f32>(0.0); s2 = vec4<f32>(0.0); s3 = vec4<f32>(0.0);';
   const close = `${scale} s0 += s0_; s1 += s1_; s2 += s2_; s3 += s3_; }`;
   let body: string;
   if (t.form === 'tn') {
