@@ -5,10 +5,8 @@
 //   const ts = new TrlState(cs); ts.importText(yaml); ts.rows   // [{ trl, value, ours, status, note }]
 import { zipSync, strToU8 } from 'fflate';
 import type { RunConfig } from '../../engine/config.ts';
-import { fromTrl, TrlConfigError, type MappingRow } from '../../engine/trl/from-trl.ts';
-import { toTrl } from '../../engine/trl/to-trl.ts';
-import { parseTrlText, trlYaml } from '../../engine/trl/text.ts';
-import { trlProjectFiles } from '../../engine/trl/project.ts';
+import type { MappingRow } from '../../engine/trl/from-trl.ts';
+import { fromTrl, TrlConfigError, toTrl, parseTrlText, trlYaml, trlProjectFiles } from '../../worker/shared.ts';
 import { exportRows, rowsParquet } from '../../data/export-rows.ts';
 import type { ConfigState } from './config.svelte.ts';
 
