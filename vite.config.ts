@@ -2,9 +2,12 @@
 // Vite builds the single-page app; Vitest runs the Node unit tests from the same config.
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { pyodideAssets } from './tools/vite-pyodide.ts';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), pyodideAssets()],
+  // Pyodide finds its own files from indexURL; pre-bundling it would break that
+  optimizeDeps: { exclude: ['pyodide'] },
   base: './',
   worker: { format: 'es' },
   build: {

@@ -4,6 +4,8 @@
 const KINDS: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number> }>> = {
   math: () => import('./reward-math.ts'),
   ocaml: () => import('./reward-ocaml.ts'),
+  python_deduction: async () => ({ run: (await import('./reward-python.ts')).runner('python_deduction') }),
+  python_abduction: async () => ({ run: (await import('./reward-python.ts')).runner('python_abduction') }),
   serve: () => import('./reward-serve.ts'),
 };
 
@@ -12,7 +14,7 @@ export async function run(argv: string[]): Promise<number> {
   const load = kind ? KINDS[kind] : undefined;
   if (!load) {
     process.stderr.write(
-      `Usage: webgrpo reward <math|ocaml> [options] < completion.txt\n       webgrpo reward math --jsonl < items.jsonl\n       webgrpo reward serve < requests.jsonl\n`,
+      `Usage: webgrpo reward <math|ocaml|python_deduction|python_abduction> [options] < completion.txt\n       webgrpo reward math --jsonl < items.jsonl\n       webgrpo reward serve < requests.jsonl\n`,
     );
     return 2;
   }

@@ -80,6 +80,29 @@ registerDataset({
   },
 });
 
+// The Python tasks: one bundled file, a separate chunk fetched from the app's own files when first picked.
+async function pythonProblems(kind: 'abduction' | 'deduction'): Promise<DatasetSplits> {
+  const { default: all } = await import('./python-problems.json');
+  const rows = all[kind] as Row[];
+  return { train: rows.filter((_, i) => i % 6 !== 5), test: rows.filter((_, i) => i % 6 === 5) };
+}
+registerDataset({
+  name: 'python-abduction',
+  title: 'Python abduction',
+  description:
+    '44 Python programs, each with an output it printed: answer with an input that makes it print that (<input>...</input>), graded by the python_abduction reward; every sixth is held out.',
+  defaults: { prompt_field: 'prompt', answer_field: 'answer', template: 'chat' },
+  load: () => pythonProblems('abduction'),
+});
+registerDataset({
+  name: 'python-deduction',
+  title: 'Python deduction',
+  description:
+    '44 stdin/stdout programming problems with 4 tests each and reference programs, graded by the python_deduction reward (fraction of tests passed); every sixth is held out.',
+  defaults: { prompt_field: 'prompt', answer_field: 'solution', template: 'chat' },
+  load: () => pythonProblems('deduction'),
+});
+
 export interface LoadDataOptions extends HubDataOptions {
   /** Rows of an uploaded file by name (the app: IndexedDB); null when there is none. */
   uploaded?: (name: string) => Promise<Row[] | null>;

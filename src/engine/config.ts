@@ -232,7 +232,12 @@ export const OptimSchema = z
   .describe('Optimiser');
 
 export const RewardSpecSchema = z.strictObject({
-  name: z.string().min(1).describe('Registered reward function name (math, format, overlong, ocaml, ksat, custom).'),
+  name: z
+    .string()
+    .min(1)
+    .describe(
+      'Registered reward function name (math, format, overlong, ocaml, ksat, custom, python_abduction, python_deduction).',
+    ),
   weight: z.number().default(1).describe('Weight of this reward in the total.'),
   options: z.record(z.string(), z.unknown()).default({}).describe('Options of this reward function.'),
   weight_end: z
@@ -268,7 +273,7 @@ export const DataSchema = z
       .min(1)
       .default('demo-arithmetic')
       .describe(
-        'Dataset: a built-in name (demo-arithmetic, gsm8k-sample, ksat, ocaml), a Hub dataset id, or an uploaded file name.',
+        'Dataset: a built-in name (demo-arithmetic, gsm8k-sample, ksat, ocaml, python-abduction, python-deduction), a Hub dataset id, or an uploaded file name.',
       ),
     config: z.string().default('default').describe('Hub dataset config.'),
     split: z.string().default('train').describe('Split used for training.'),

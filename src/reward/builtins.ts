@@ -7,6 +7,11 @@ import type { RewardFn } from './types.ts';
 // The math reward's expression grader brings a computer algebra system (about 1 MB gzipped): it is loaded
 // the first time a math reward is scored, so pages and workers that only list rewards do not carry it.
 const mathReward: RewardFn = async (sample, options) => (await import('./math.ts')).mathReward(sample, options);
+// The Python rewards bring Pyodide (CPython in WebAssembly, in its own worker): loaded when first scored.
+const pythonAbductionReward: RewardFn = async (sample, options) =>
+  (await import('./python/index.ts')).pythonAbductionReward(sample, options);
+const pythonDeductionReward: RewardFn = async (sample, options) =>
+  (await import('./python/index.ts')).pythonDeductionReward(sample, options);
 import { formatReward } from './format.ts';
 import { overlongReward } from './overlong.ts';
 import { ksatReward } from './ksat.ts';
@@ -44,6 +49,20 @@ export const BUILTIN_REWARDS: RewardDef[] = [
     description:
       'Your JavaScript function body of (sample) returning a number, run in a QuickJS sandbox: no network, no page, no storage.',
     defaults: { code: 'return sample.completion.length < 200 ? 1 : 0;', memory_mb: 64 },
+  },
+  {
+    name: 'python_abduction',
+    fn: pythonAbductionReward,
+    description:
+      "1 when the row's Python program, run (CPython in WASM) on the completion's <input>...</input>, prints the expected output.",
+    defaults: { time_limit_ms: 5000, memory_mb: 256 },
+  },
+  {
+    name: 'python_deduction',
+    fn: pythonDeductionReward,
+    description:
+      "Fraction of the row's tests whose stdout the completion's ```python program (CPython in WASM) matches.",
+    defaults: { time_limit_ms: 5000, memory_mb: 256 },
   },
 ];
 

@@ -7,6 +7,7 @@
 //   rewardOptionsJsonSchema('format')                   // JSON Schema of the format reward's options
 import { z } from 'zod';
 import { OcamlRewardOptions } from './ocaml/options.ts';
+import { PythonAbductionOptions, PythonDeductionOptions } from './python/options.ts';
 
 const MathOptions = z
   .strictObject({
@@ -110,6 +111,8 @@ export const REWARD_OPTIONS: Record<string, z.ZodType> = {
   ksat: KsatOptions,
   custom: CustomOptions,
   ocaml: OcamlRewardOptions,
+  python_abduction: PythonAbductionOptions,
+  python_deduction: PythonDeductionOptions,
 };
 
 /** The option names a reward knows (empty when it has no schema here or takes any key). */

@@ -1,0 +1,10 @@
+// The Python checker as a Node worker thread (tests and the CLI). See worker-core.ts.
+import { parentPort } from 'node:worker_threads';
+import { pythonHandler } from './worker-core.ts';
+import type { PythonRequest } from './protocol.ts';
+
+const port = parentPort!;
+const handle = pythonHandler((m) => port.postMessage(m));
+// checks run one at a time: the next message waits for the one before it
+let queue = Promise.resolve();
+port.on('message', (m: PythonRequest) => (queue = queue.then(() => handle(m))));
