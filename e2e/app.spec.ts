@@ -131,6 +131,9 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   const err = (await page.getByTestId('run-error').allTextContents()).join('\n');
   expect(await page.getByTestId('run-state').textContent(), err).toBe('done');
   await expect(page.getByTestId('step')).toHaveText('step 3/3');
+  await expect(page.getByTestId('chart-reward')).toBeVisible();
+  await expect(page.getByTestId('step-view').getByTestId('step-row')).toHaveCount(4);
+  await page.getByTestId('diagnostics').locator('summary').click();
   await expect(page.getByTestId('chart-loss')).toBeVisible();
   await expect(page.getByTestId('hist-advantages')).toContainText('n=8');
   await shot(page, '4-run');

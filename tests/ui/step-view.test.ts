@@ -2,6 +2,7 @@
 // progress words and the time left.
 import { describe, expect, it } from 'vitest';
 import { estimateLeft, groupStats, latestStep, progressWords } from '../../src/ui/run/step-view.ts';
+import { rewardSeries } from '../../src/ui/run/charts.ts';
 import type { CompletionLogEntry } from '../../src/worker/protocol.ts';
 
 const entry = (step: number, prompt: string, reward: number | null): CompletionLogEntry => ({
@@ -56,5 +57,18 @@ describe('progress and time left', () => {
     expect(estimateLeft([], 10)).toBeNull();
     expect(estimateLeft([30], 10)).toEqual({ seconds: 300, guess: true });
     expect(estimateLeft([30, 2, 3, 2], 10)).toEqual({ seconds: 20, guess: false });
+  });
+});
+
+describe('rewardSeries', () => {
+  it('draws one line for one unweighted reward, and each term beside the total otherwise', () => {
+    expect(rewardSeries([{ name: 'math', weight: 1 }]).keys).toEqual(['reward']);
+    expect(rewardSeries([{ name: 'math', weight: 2 }]).keys).toEqual(['reward', 'rewards/math/mean']);
+    expect(
+      rewardSeries([
+        { name: 'math', weight: 1 },
+        { name: 'format', weight: 0.1 },
+      ]).keys,
+    ).toEqual(['reward', 'rewards/math/mean', 'rewards/format/mean']);
   });
 });
