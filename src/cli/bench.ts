@@ -8,6 +8,8 @@
 // --checkpoint trains with gradient checkpointing (each layer recomputed in the backward pass);
 // --weight-dtype stored makes the random weights bf16 kept 16-bit on the GPU (model.weight_dtype "stored"
 // of a bf16 checkpoint), f32 (the default) keeps them f32.
+// --train-prompt-tokens / --train-completion-tokens / --train-rows / --micro-batch shrink the training step
+// (never its layers).
 import { parseOptions, UsageError } from './args.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
@@ -16,7 +18,8 @@ import { benchInBrowser } from './bench-browser.ts';
 const USAGE =
   'Usage: webgrpo bench [--json] [--shape qwen2.5-0.5b|demo] [--backend webgpu|wasm|cpu] [--browser] ' +
   '[--no-fused] [--kernels tiled|tfjs] [--layers N] [--checkpoint] [--new-tokens N] [--prompt-tokens N] ' +
-  '[--seqs N] [--train-rows N] [--micro-batch N] [--weight-dtype stored|f32]';
+  '[--seqs N] [--train-rows N] [--micro-batch N] [--train-prompt-tokens N] [--train-completion-tokens N] ' +
+  '[--weight-dtype stored|f32]';
 
 function positive(flag: string, s: string): number {
   const n = Number(s);
@@ -36,6 +39,8 @@ export async function run(argv: string[]): Promise<number> {
       seqs: { type: 'string' },
       'train-rows': { type: 'string' },
       'micro-batch': { type: 'string' },
+      'train-prompt-tokens': { type: 'string' },
+      'train-completion-tokens': { type: 'string' },
       browser: { type: 'boolean' },
       'no-fused': { type: 'boolean' },
       kernels: { type: 'string' },
@@ -53,12 +58,21 @@ export async function run(argv: string[]): Promise<number> {
   const wd = v['weight-dtype'];
   if (wd !== undefined && wd !== 'stored' && wd !== 'f32')
     throw new UsageError(`--weight-dtype ${wd}: choose stored (bf16 weights kept 16-bit) or f32`);
-  const int = (s?: string) => (s === undefined ? undefined : Number.parseInt(s, 10));
+  const int = (s?: string, flag = '') => (s === undefined ? undefined : positive(flag, s));
   const strip = <T extends object>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
   const overrides = {
-    decode: strip({ newTokens: int(v['new-tokens']), promptTokens: int(v['prompt-tokens']), seqs: int(v.seqs) }),
-    train: strip({ rows: int(v['train-rows']), microBatch: int(v['micro-batch']) }),
+    decode: strip({
+      newTokens: int(v['new-tokens'], '--new-tokens'),
+      promptTokens: int(v['prompt-tokens'], '--prompt-tokens'),
+      seqs: int(v.seqs, '--seqs'),
+    }),
+    train: strip({
+      rows: int(v['train-rows'], '--train-rows'),
+      microBatch: int(v['micro-batch'], '--micro-batch'),
+      promptTokens: int(v['train-prompt-tokens'], '--train-prompt-tokens'),
+      completionTokens: int(v['train-completion-tokens'], '--train-completion-tokens'),
+    }),
     fused: !v['no-fused'],
     ...(v.kernels ? { tiled: v.kernels === 'tiled' } : {}),
     ...(v.layers ? { layers: positive('--layers', v.layers) } : {}),

@@ -70,6 +70,11 @@ export function runSummary(t: RunTotals) {
     steps: t.history.length,
     ...(t.resumedFrom > 0 ? { resumed_from_step: t.resumedFrom } : {}),
     seconds,
+    // the most bytes of GPU buffers WebGPU held at once in the page, model load included (null off WebGPU)
+    peak_gpu_bytes: t.history.reduce<number | null>((m, h) => {
+      const b = h.values.gpu_peak_bytes;
+      return b === undefined ? m : Math.max(m ?? 0, b);
+    }, null),
     tokens_per_second: seconds > 0 ? tokens / seconds : 0,
     final_metrics: last,
   };

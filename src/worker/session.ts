@@ -6,6 +6,7 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
+import { gpuPeakBytes, trackGpuMemory } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer, runTraining } from '../engine/trainer.ts';
@@ -95,6 +96,7 @@ export class TrainingSession implements StatefulApi {
   init(backend?: BackendName): Promise<BackendInfo> {
     this.backend ??= this.env.initBackend(backend).then(
       (info) => {
+        trackGpuMemory(); // the peak of GPU buffers from here on, model load included
         this.env.watchDevice?.((message) => this.fail(new DeviceLostError(`the GPU device was lost (${message})`)));
         return info;
       },
@@ -219,6 +221,8 @@ export class TrainingSession implements StatefulApi {
         shouldContinue: () => this.interrupt === null,
         onStep: async (r) => {
           Object.assign(r.metrics.values, this.inputs?.counters?.());
+          const peak = gpuPeakBytes();
+          if (peak !== null) r.metrics.values.gpu_peak_bytes = peak;
           this.emit({ kind: 'metrics', metrics: r.metrics });
           if (r.samples.length) this.emit({ kind: 'samples', step: r.metrics.step, entries: r.samples });
           const alerts = diagnose(t.history);

@@ -3,9 +3,11 @@
 // lora/ (a PEFT adapter), reference.safetensors and reference.json.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readSafetensors, type StTensor } from '../../src/engine/model/safetensors.ts';
 
-export const FIXTURE_ROOT = process.env.WEBGRPO_FIXTURES ?? path.resolve(__dirname, '../../fixtures/hf-tiny');
+export const FIXTURE_ROOT =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/hf-tiny');
 
 export function fixtureDirs(): string[] {
   if (!fs.existsSync(FIXTURE_ROOT)) return [];

@@ -1,6 +1,9 @@
 // The benchmark itself, DOM-free so that it runs in Node (Dawn or WASM) and in a browser page:
 // decode tokens/s (G = 1, several prompts, LoRA active) and one GRPO training step (forward + backward +
-// AdamW over micro-batches, LoRA on all seven projections): its time and its peak tensor memory.
+// AdamW over micro-batches, LoRA on all seven projections): its time and its peak memory, as the WebGPU
+// backend allocated buffers (gpu-memory.ts: in use plus tfjs's pool; null on CPU/WASM) and as tfjs counts
+// tensors. Each phase starts with the previous phase's pooled buffers released, so its peak is its own plus
+// what stays (weights, LoRA, optimiser state).
 import * as tf from '../tf.ts';
 import { CausalLM } from '../model/model.ts';
 import type { ModelWeights, LayerWeights } from '../model/weights.ts';
@@ -15,6 +18,13 @@ import { Rng } from '../rng.ts';
 import { backendInfo } from '../backend.ts';
 import { BENCH_SHAPES, type BenchShape } from './shapes.ts';
 import { chooseOps, type Compute } from '../ops/index.ts';
+import {
+  gpuAllocatedBytes,
+  gpuPeakBytes,
+  releasePooledGpuBuffers,
+  resetGpuPeak,
+  trackGpuMemory,
+} from '../gpu-memory.ts';
 
 export interface BenchResult {
   device: string;
@@ -25,7 +35,12 @@ export interface BenchResult {
   decode_step_ms: number;
   prefill_s: number;
   train_step_s: number;
-  train_peak_gpu_bytes: number;
+  /** Peak bytes of GPU buffers WebGPU allocated during the training step (weights included); null off WebGPU. */
+  train_peak_gpu_bytes: number | null;
+  /** The same during decode. */
+  decode_peak_gpu_bytes: number | null;
+  /** Peak tensor bytes as tfjs counts them during the training step (weights included). */
+  train_peak_tensor_bytes: number;
   weights_bytes: number;
   weight_dtype: 'stored' | 'f32'; // stored: the random weights are bf16 (as Qwen publishes them), kept 16-bit
   fused: boolean;
@@ -111,6 +126,7 @@ export async function runBench(
     ops: chooseOps({ fusedKernels: overrides.fused !== false, tiled: overrides.tiled }),
     gradientCheckpointing: overrides.checkpoint === true,
   };
+  trackGpuMemory();
   const weightsBefore = tf.memory().numBytes;
   const weightDtype = overrides.weightDtype ?? 'f32';
   const model = new CausalLM(
@@ -132,8 +148,8 @@ export async function runBench(
   // a non-zero B so that the LoRA path does real work in decode
   for (const v of lora.variables().filter((_, i) => i % 2 === 1)) v.assign(tf.fill(v.shape, 1e-3));
   try {
-    const decode = await benchDecode(model, lora, compute, shape.decode, log);
-    const train = await benchTrain(model, lora, compute, shape.train, log);
+    const decode = await phase(() => benchDecode(model, lora, compute, shape.decode, log));
+    const train = await phase(() => benchTrain(model, lora, compute, shape.train, log));
     const info = backendInfo();
     return {
       device: info?.device ?? tf.getBackend(),
@@ -143,8 +159,10 @@ export async function runBench(
       fused: compute.ops.kind !== 'reference',
       tiled_kernels: compute.ops.kind === 'tiled',
       gradient_checkpointing: compute.gradientCheckpointing,
-      ...decode,
-      ...train,
+      ...decode.result,
+      decode_peak_gpu_bytes: decode.peak,
+      ...train.result,
+      train_peak_gpu_bytes: train.peak,
       weights_bytes: weightsBytes,
       weight_dtype: weightDtype,
       decode: shape.decode,
@@ -154,6 +172,14 @@ export async function runBench(
     lora.dispose();
     model.dispose();
   }
+}
+
+/** Runs a phase from an empty buffer pool; its peak of allocated GPU bytes (null off WebGPU). */
+async function phase<T>(f: () => Promise<T>): Promise<{ result: T; peak: number | null }> {
+  releasePooledGpuBuffers();
+  resetGpuPeak();
+  const result = await f();
+  return { result, peak: gpuPeakBytes() };
 }
 
 async function benchDecode(
@@ -238,10 +264,13 @@ async function benchTrain(
       await step();
       return [];
     });
+    const gpu = gpuPeakBytes();
     log(
-      `train step: ${t.rows} x ${t.promptTokens + t.completionTokens} tokens in ${secs.toFixed(3)} s, peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB`,
+      `train step: ${t.rows} x ${t.promptTokens + t.completionTokens} tokens in ${secs.toFixed(3)} s, peak ` +
+        `${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors` +
+        (gpu === null ? '' : `, ${(gpu / 2 ** 30).toFixed(2)} GiB of GPU buffers (${gpuAllocatedBytes()} now)`),
     );
-    return { train_step_s: secs, train_peak_gpu_bytes: prof.peakBytes };
+    return { train_step_s: secs, train_peak_tensor_bytes: prof.peakBytes }; // tfjs's peak counts every live tensor
   } finally {
     opt.dispose();
   }
