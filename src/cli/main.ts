@@ -38,6 +38,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./make-demo-model.ts'),
   },
   bench: { summary: 'measure decode tokens/s and training-step time and memory', load: () => import('./bench.ts') },
+  'bench-gpu': {
+    summary: 'the GPU benchmark in one go (qwen2.5-0.5b, with peer figures); for a machine with a GPU',
+    load: () => import('./bench-gpu.ts'),
+  },
 };
 
 function usage(): string {
