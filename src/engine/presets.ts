@@ -37,9 +37,9 @@ export const PRESETS: Preset[] = [
   },
   {
     name: '1h',
-    title: 'About 1 hour: Qwen2.5-0.5B on GSM8K',
+    title: 'Qwen2.5-0.5B on GSM8K, 60 steps',
     description:
-      'Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss; about an hour on a laptop GPU.',
+      "Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss, 60 steps of 4 prompts x 8 completions. Its duration depends on the GPU and has not been measured on one yet (the README's real-size section has this engine's measured figures).",
     config: {
       model: { id: 'Qwen/Qwen2.5-0.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
@@ -63,9 +63,9 @@ export const PRESETS: Preset[] = [
   },
   {
     name: '3h',
-    title: 'About 3 hours: Qwen2.5-1.5B on GSM8K',
+    title: 'Qwen2.5-1.5B on GSM8K, 150 steps',
     description:
-      'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options; about three hours on a laptop GPU.',
+      'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options, 150 steps with gradient checkpointing. Its duration depends on the GPU and has not been measured on one yet.',
     config: {
       model: { id: 'Qwen/Qwen2.5-1.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
