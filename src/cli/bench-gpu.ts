@@ -1,12 +1,14 @@
 // `webgrpo bench-gpu` (`npm run bench:gpu`): the whole GPU benchmark in one go, for a machine with a GPU
 // and no network (the app is built locally; Chromium or Chrome must be installed). Runs `bench --browser`
 // on Qwen2.5-0.5B's shape (all 24 layers, the bench's full work: 8 x 128 + 256 decode, a GRPO step of
-// 8 x 384 tokens, LoRA r=16 on all seven projections) with and without gradient checkpointing, for each
+// 8 x 384 tokens, LoRA r=16 on all seven projections, micro-batches as the `1h` preset's) with and without
+// gradient checkpointing, for each
 // weight storage the engine implements, and prints one JSON object: the runs beside the peer figures
 // measured on one H100 for the same work.
 import { parseOptions } from './args.ts';
 import { benchInBrowser } from './bench-browser.ts';
 import { ModelSchema } from '../engine/config.ts';
+import { presetConfig } from '../engine/presets.ts';
 
 const USAGE = 'Usage: webgrpo bench-gpu [--shape qwen2.5-0.5b] [--quick]';
 
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       log(`bench: ${shape}, ${weightDtype} weights, gradient checkpointing ${checkpoint ? 'on' : 'off'}...`);
       const overrides = {
         weightDtype,
+        train: { microBatch: presetConfig('1h').run.micro_batch_size },
         ...(checkpoint ? { checkpoint: true } : {}),
         // --quick: a smoke test of the script itself (a few tokens, two training rows)
         ...(v.quick ? { decode: { newTokens: 4, promptTokens: 16 }, train: { rows: 2, microBatch: 1 } } : {}),
