@@ -6,7 +6,7 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
-import { gpuPeakBytes, trackGpuMemory } from '../engine/gpu-memory.ts';
+import { gpuPeakBytes, releasePooledGpuBuffers, trackGpuMemory } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer, runTraining } from '../engine/trainer.ts';
@@ -202,8 +202,10 @@ export class TrainingSession implements StatefulApi {
       train: inputs.train,
       evalSet: inputs.evalSet,
       score: inputs.score,
-      onProgress: (stage: Progress['stage'], done: number, total: number) =>
-        this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } }),
+      onProgress: (stage: Progress['stage'], done: number, total: number) => {
+        if (stage === 'score' && done === 0) releasePooledGpuBuffers(); // sampling's buffers fit nothing in training
+        this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } });
+      },
     };
   }
 
