@@ -1,12 +1,6 @@
-// The training loop. One GRPO step, top to bottom:
-//   1. take prompts_per_step prompts and sample G completions of each          (rollout.ts)
-//   2. score them with the weighted rewards (weights may follow a curriculum)
-//   3. advantages within each group                                            (advantages.ts)
-//   4. num_iterations (mu) passes over the batch in micro-batches: loss, backward with gradient
-//      accumulation, clip the global norm, one AdamW update per pass            (step.ts, grpo.ts, optim.ts)
-//   5. metrics under TRL's names                                               (step-metrics.ts)
-// and around the steps (runTraining): an eval at the start, every eval_steps and at the end; a checkpoint
-// every save_steps and at the end. An SFT step replaces 1-4 by cross-entropy on the reference answers.
+// The trainer: the run's state (adapter, optimiser, rng, data cursor, history) and one step at a time.
+// A step is an SFT step (sft-step.ts) or an RL step (rl-step.ts: rollout, rewards, advantages, mu policy
+// updates, TRL-named metrics); the run around the steps (evals, checkpoints, hooks) is run-loop.ts.
 //
 //   const t = Trainer.create(config, { model, codec, train, evalSet, score })
 //   await runTraining(t, { shouldContinue: () => !paused, onStep: (r) => post(r.metrics) })
@@ -28,19 +22,10 @@ import type { RunConfig } from './config.ts';
 import type { CausalLM } from './model/model.ts';
 import { LoraAdapter } from './lora.ts';
 import { Rng } from './rng.ts';
-import { AdamW, learningRateAt } from './optim.ts';
-import { rollout, type Codec, type Example, type ExampleStream, type Rollout, type Scorer } from './rollout.ts';
-import { chunkLogprobs, makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
-import { accumulateGradients, optimizerStep } from './gradients.ts';
-import { policyStep, type MicroBatch } from './step.ts';
-import {
-  advantagesOfAll,
-  lengthValues,
-  logEntries,
-  rewardValues,
-  updateValues,
-  type UpdateSummary,
-} from './step-metrics.ts';
+import { AdamW } from './optim.ts';
+import type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
+import { rlStep, type StepContext } from './rl-step.ts';
+import { sftStep } from './sft-step.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import {
@@ -50,13 +35,12 @@ import {
   type TrainerSnapshot,
   type TrainerState,
 } from './snapshot.ts';
-import type { LossSettings } from './grpo.ts';
-import { mean } from './stats.ts';
 import { AdvantageEstimator } from './estimators/index.ts';
 import { runCompute, type Compute } from './ops/index.ts';
 
 export type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
 export type { TensorMap, TrainerSnapshot, TrainerState } from './snapshot.ts';
+export { SftDataError } from './sft-step.ts';
 
 export interface TrainerDeps {
   model: CausalLM;
@@ -70,10 +54,6 @@ export interface TrainerDeps {
 export interface StepResult {
   metrics: StepMetrics;
   samples: CompletionLogEntry[];
-}
-
-export class SftDataError extends Error {
-  readonly name = 'SftDataError';
 }
 
 export class RunCompleteError extends Error {
@@ -161,7 +141,9 @@ export class Trainer {
       this.optim = this.newOptimizer();
     }
     const t0 = performance.now();
-    const { values, samples, histograms } = phase === 'sft' ? await this.sftStep() : await this.grpoStep();
+    const ctx = this.stepContext();
+    const { values, samples, histograms, tokens } = phase === 'sft' ? await sftStep(ctx) : await rlStep(ctx);
+    this.numTokens += tokens;
     this.step += 1;
     values.step_time = (performance.now() - t0) / 1000;
     values.num_tokens = this.numTokens;
@@ -177,204 +159,20 @@ export class Trainer {
     return { metrics, samples };
   }
 
-  private async grpoStep(): Promise<{
-    values: Record<string, number>;
-    samples: CompletionLogEntry[];
-    histograms: StepMetrics['histograms'];
-  }> {
-    const c = this.config,
-      G = c.sampling.num_generations;
-    // 1-2. prompts -> G completions each -> weighted rewards (dynamic sampling may take several rounds)
-    const ctx = {
-      ...this.deps,
+  /** What a step reads of the trainer's state (rl-step.ts, sft-step.ts). */
+  private stepContext(): StepContext {
+    return {
+      config: this.config,
+      deps: this.deps,
       lora: this.lora,
       compute: this.compute,
       rng: this.rng,
-      config: c,
+      optim: this.optim,
+      estimator: this.estimator,
+      step: this.step,
+      sftSteps: this.sftSteps,
       progress: this.progress,
-      onProgress: this.deps.onProgress,
     };
-    const roll = await rollout(ctx, this.deps.train);
-    // 3. advantages: within each group (grpo, rloo), per step from fresh rollouts (vineppo), or GAE on a value head (ppo)
-    const base: TrainRow[] = roll.kept.completions.map((ids, r) => ({
-      promptIds: roll.kept.examples[Math.floor(r / G)].promptIds.slice(-c.sampling.max_prompt_length),
-      completionIds: ids,
-      counts: !(c.grpo.mask_truncated_completions && roll.kept.finish[r] === 'length'), // DAPO overlong filtering
-      advantage: 0,
-    }));
-    const lr = learningRateAt(
-      (this.step - this.sftSteps) * c.grpo.num_iterations,
-      c.run.max_steps * c.grpo.num_iterations,
-      c.optim,
-    );
-    const { rows, perRow, values: estimated, histograms } = await this.estimator.estimate(ctx, roll.kept, base, lr);
-    // 4. mu passes of micro-batched loss, backward, clip, AdamW (skipped when dynamic sampling kept nothing)
-    const update = rows.length ? await this.policyUpdates(rows) : null;
-    // 5. metrics and the completions log
-    this.numTokens += countTokens(roll);
-    const values = {
-      ...rewardValues(c, roll),
-      ...lengthValues(roll),
-      ...updateValues(update, c.grpo),
-      ...estimated,
-      'tokens_per_second/sample': roll.sampledTokens / Math.max(1e-3, roll.sampleMs / 1000),
-      rollout_time: roll.rolloutMs / 1000,
-      generation_rounds: roll.rounds,
-      num_groups: roll.kept.examples.length,
-    };
-    const all = advantagesOfAll(roll, perRow, G);
-    return {
-      values,
-      samples: logEntries(c, roll, all, this.step + 1),
-      histograms: {
-        ...histograms,
-        advantages: perRow,
-        rewards: roll.all.rewards.filter((r): r is number => r !== null),
-      },
-    };
-  }
-
-  private async policyUpdates(rows: TrainRow[]): Promise<UpdateSummary> {
-    const c = this.config,
-      mu = c.grpo.num_iterations,
-      T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
-    const { chunks, tokens } = makeChunks(rows, this.deps.codec.padId, c.run.micro_batch_size);
-    const s: LossSettings = {
-      lossType: c.grpo.loss_type,
-      beta: c.grpo.beta,
-      epsilonLow: c.grpo.epsilon,
-      epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
-      importanceSamplingLevel: c.grpo.importance_sampling_level,
-      maxCompletionLength: c.sampling.max_completion_length,
-      batchSequences: rows.length,
-      batchTokens: tokens,
-      microBatches: chunks.length,
-      entropyCoef: c.grpo.entropy_coef,
-      delta: c.grpo.delta,
-      sapoTemperaturePos: c.grpo.sapo_temperature_pos,
-      sapoTemperatureNeg: c.grpo.sapo_temperature_neg,
-      topEntropyQuantile: c.grpo.top_entropy_quantile,
-    };
-    // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
-    if (mu > 1)
-      (await chunkLogprobs(this.deps.model, this.lora, chunks, this.compute, T)).forEach((lp, i) => {
-        chunks[i].oldLogprobs = lp;
-      });
-    if (c.grpo.beta > 0)
-      (await this.referenceLogprobs(chunks, T)).forEach((lp, i) => {
-        chunks[i].refLogprobs = lp;
-      });
-    const t0 = performance.now(),
-      per: Omit<UpdateSummary, 'trainTokens' | 'trainMs'>[] = [];
-    for (let it = 0; it < mu; it++) {
-      const learningRate = learningRateAt((this.step - this.sftSteps) * mu + it, c.run.max_steps * mu, c.optim);
-      const m = await policyStep(this.deps.model, this.lora, this.optim, chunks, s, {
-        lr: learningRate,
-        maxGradNorm: c.optim.max_grad_norm,
-        temperature: T,
-        compute: this.compute,
-      });
-      per.push({
-        loss: m.loss,
-        gradNorm: m.grad_norm,
-        learningRate,
-        kl: m.kl,
-        entropy: m.entropy,
-        clipLow: m['clip_ratio/low_mean'],
-        clipHigh: m['clip_ratio/high_mean'],
-        clipRegion: m['clip_ratio/region_mean'],
-        clipLowMin: m['clip_ratio/low_min'],
-        clipHighMax: m['clip_ratio/high_max'],
-        cispoClip: m.cispo_clip_ratio,
-        gradVariance: m.grad_variance,
-      });
-      this.deps.onProgress?.('train', it + 1, mu);
-    }
-    const width = chunks[0].batch.ids[0].length;
-    const avg = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
-    return {
-      loss: avg('loss'),
-      gradNorm: avg('gradNorm'),
-      learningRate: per[per.length - 1].learningRate,
-      kl: avg('kl'),
-      entropy: avg('entropy'),
-      clipLow: avg('clipLow'),
-      clipHigh: avg('clipHigh'),
-      clipRegion: avg('clipRegion'),
-      clipLowMin: avg('clipLowMin'),
-      clipHighMax: avg('clipHighMax'),
-      cispoClip: avg('cispoClip'),
-      gradVariance: avg('gradVariance'),
-      trainTokens: rows.length * width * mu,
-      trainMs: performance.now() - t0,
-    };
-  }
-
-  private async referenceLogprobs(chunks: MicroBatch[], T: number): Promise<number[][][]> {
-    this.lora.enabled = false;
-    try {
-      return await chunkLogprobs(this.deps.model, this.lora, chunks, this.compute, T);
-    } finally {
-      this.lora.enabled = true;
-    }
-  }
-
-  /** Clip, then one AdamW update at the schedule's learning rate; disposes the gradients. */
-  private async applyUpdate(
-    grads: tf.Tensor[],
-    update: number,
-    total: number,
-  ): Promise<{ gradNorm: number; learningRate: number }> {
-    const lr = learningRateAt(update, total, this.config.optim);
-    const maxGradNorm = this.config.optim.max_grad_norm;
-    const gradNorm = await optimizerStep(this.optim, grads, { lr, maxGradNorm, ops: this.compute.ops });
-    return { gradNorm, learningRate: lr };
-  }
-
-  private async sftStep(): Promise<{
-    values: Record<string, number>;
-    samples: CompletionLogEntry[];
-    histograms?: undefined;
-  }> {
-    const c = this.config,
-      n = c.run.prompts_per_step * c.sampling.num_generations;
-    const examples = Array.from({ length: n }, () => this.deps.train.next());
-    const rows: TrainRow[] = examples.map((e) => {
-      if (!e.targetIds?.length)
-        throw new SftDataError(
-          `SFT needs reference answers, but the example "${e.prompt.slice(0, 60)}" has none: set data.answer_field to the column that holds them`,
-        );
-      return {
-        promptIds: e.promptIds.slice(-c.sampling.max_prompt_length),
-        completionIds: e.targetIds.slice(0, c.sampling.max_completion_length),
-        counts: true,
-        advantage: 0,
-      };
-    });
-    const { chunks, tokens } = makeChunks(rows, this.deps.codec.padId, c.run.micro_batch_size);
-    const t0 = performance.now();
-    this.lora.training = true;
-    let r: Awaited<ReturnType<typeof accumulateGradients>>;
-    try {
-      r = await accumulateGradients(
-        this.lora.variables(),
-        chunks.map((ch) => () => sftMicroLoss(this.deps.model, this.lora, ch, tokens, this.compute)),
-      );
-    } finally {
-      this.lora.training = false;
-    }
-    const u = await this.applyUpdate(r.grads, this.step, this.sftSteps);
-    this.numTokens += rows.reduce((a, x) => a + x.promptIds.length + x.completionIds.length, 0);
-    const width = chunks[0].batch.ids[0].length,
-      ms = performance.now() - t0;
-    const values = {
-      loss: r.loss,
-      grad_norm: u.gradNorm,
-      learning_rate: u.learningRate,
-      entropy: r.extras.reduce((a, e) => a + e[0], 0) / Math.max(1, tokens),
-      'tokens_per_second/train': (rows.length * width) / Math.max(1e-3, ms / 1000),
-    };
-    return { values, samples: [] };
   }
 
   /** Accuracy on the held-out examples with the current adapter; kept in `evals`. */
@@ -467,39 +265,4 @@ export class Trainer {
     this.estimator.dispose();
     this.lora.dispose();
   }
-}
-
-function countTokens(roll: Rollout): number {
-  const G = roll.all.completions.length / Math.max(1, roll.all.examples.length);
-  return roll.all.completions.reduce(
-    (a, c, r) => a + c.length + roll.all.examples[Math.floor(r / G)].promptIds.length,
-    0,
-  );
-}
-
-export interface RunHooks {
-  /** Asked before each step; false ends the loop with the state kept (pause, stop). */
-  shouldContinue(): boolean;
-  onStep?(r: StepResult): void | Promise<void>;
-  onEval?(r: EvalResult): void | Promise<void>;
-  /** Saves a checkpoint: every save_steps and at the end. */
-  save?(): Promise<void>;
-}
-
-/** Runs steps until the run completes ('done') or shouldContinue says no ('interrupted'). */
-export async function runTraining(t: Trainer, hooks: RunHooks): Promise<'done' | 'interrupted'> {
-  // results are computed before the optional hooks are called: `hook?.(expr)` skips expr when hook is absent
-  const evaluate = async () => {
-    const r = await t.evaluate();
-    await hooks.onEval?.(r);
-  };
-  if (t.step === 0 && t.evals.length === 0 && t.deps.evalSet.length) await evaluate(); // baseline
-  while (!t.done) {
-    if (!hooks.shouldContinue()) return 'interrupted';
-    const r = await t.trainStep();
-    await hooks.onStep?.(r);
-    if (t.evalDue()) await evaluate();
-    if (t.saveDue()) await hooks.save?.();
-  }
-  return 'done';
 }

@@ -9,7 +9,8 @@
 import { gpuPeakBytes, releasePooledGpuBuffers, trackGpuMemory } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
-import { Trainer, runTraining } from '../engine/trainer.ts';
+import { Trainer } from '../engine/trainer.ts';
+import { runTraining } from '../engine/run-loop.ts';
 import { CheckpointManager, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
 import {
   DeviceLostError,

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '../../src/engine/tf.ts';
 import { initBackend } from '../../src/engine/backend.ts';
-import { Trainer, runTraining, type Scorer } from '../../src/engine/trainer.ts';
+import { Trainer, type Scorer } from '../../src/engine/trainer.ts';
+import { runTraining } from '../../src/engine/run-loop.ts';
 import { rollout } from '../../src/engine/rollout.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import type { CausalLM } from '../../src/engine/model/model.ts';
