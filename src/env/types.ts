@@ -53,8 +53,8 @@ export interface EpisodeRecord {
   return: number;
   success: boolean;
   turns: number;
-  /** Why it ended: the environment said done, the turn limit, or the token budget. */
-  end: 'done' | 'max_turns' | 'length';
+  /** Why it ended: the environment said done, the turn limit, the token budget, or the environment threw (a failure). */
+  end: 'done' | 'max_turns' | 'length' | 'error';
 }
 
 /** Per-environment evaluation figures (and the same shape for the aggregate over environments). */
