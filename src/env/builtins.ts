@@ -3,7 +3,8 @@
 import { registerEnv } from './registry.ts';
 import type { EnvDef } from './types.ts';
 import { gridWorldEnv } from './grid/index.ts';
+import { craftingEnv } from './craft/index.ts';
 
-export const BUILTIN_ENVS: EnvDef[] = [gridWorldEnv];
+export const BUILTIN_ENVS: EnvDef[] = [gridWorldEnv, craftingEnv];
 
 for (const def of BUILTIN_ENVS) registerEnv(def);
