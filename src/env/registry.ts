@@ -23,8 +23,14 @@ export class EnvOptionsError extends Error {
 
 const REGISTRY = new Map<string, EnvDef>();
 
-/** Adds (or replaces) an environment; the last registration of a name wins. */
+/**
+ * Adds (or replaces) an environment; the last registration of a name wins. Names are lower-case words
+ * joined by underscores (they appear in metric names such as eval_env/grid_world/success_rate); "all" is
+ * the evaluation aggregate's.
+ */
 export function registerEnv(def: EnvDef): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(def.name) || def.name === 'all')
+    throw new Error(`environment name "${def.name}": use lower-case letters, digits and _ (and not "all")`);
   REGISTRY.set(def.name, def);
 }
 
