@@ -97,11 +97,11 @@ function checkRewardOptions(r: RunConfig['rewards'][number], i: number, ctx: Ctx
 /** Loss settings that only some loss types read: set for another, they would silently do nothing. */
 export function checkLossOptions(c: RunConfig, ctx: Ctx): void {
   const g = c.grpo;
-  if (g.delta !== undefined && (g.loss_type === 'cispo' || g.loss_type === 'sapo'))
+  if (g.delta !== undefined && ['cispo', 'sapo', 'vespo'].includes(g.loss_type))
     ctx.addIssue({
       code: 'custom',
       path: ['grpo', 'delta'],
-      message: `delta caps the clipped surrogate, which loss_type ${g.loss_type} does not use; remove delta or pick grpo, bnpo, dr_grpo or dapo`,
+      message: `delta caps the clipped surrogate, which loss_type ${g.loss_type} does not use; remove delta or pick grpo, bnpo, dr_grpo, dapo or luspo`,
     });
   const hi = g.epsilon_high ?? g.epsilon;
   if (g.delta !== undefined && g.delta <= 1 + hi)

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { checkRunConfig } from './config-checks.ts';
 import { formatIssues } from './config-errors.ts';
+import { upgradeLegacyConfig } from './config-legacy.ts';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
@@ -126,10 +127,10 @@ export const GrpoSchema = z
       .default(0)
       .describe('Entropy bonus: subtracts this times the token-mean entropy from the policy loss (any estimator).'),
     loss_type: z
-      .enum(['grpo', 'bnpo', 'dr_grpo', 'dapo', 'cispo', 'sapo'])
+      .enum(['grpo', 'bnpo', 'dr_grpo', 'dapo', 'cispo', 'sapo', 'luspo', 'vespo'])
       .default('dapo')
       .describe(
-        "Loss, as TRL's loss_type: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch); cispo (MiniMax-M1: the importance weight capped at epsilon_high, no gradient through it, times A x logp; token mean as dapo), sapo (a sigmoid gate of temperature sapo_temperature_pos/neg instead of clipping; per-sequence mean as grpo).",
+        "Loss, as TRL's loss_type: grpo (per-sequence mean), bnpo (token mean per micro-batch), dr_grpo (sum / (G x max_completion_length)), dapo (token mean over the whole accumulated batch); cispo (MiniMax-M1: the importance weight capped at epsilon_high, no gradient through it, times A x logp; token mean as dapo), sapo (a sigmoid gate of temperature sapo_temperature_pos/neg instead of clipping; per-sequence mean as grpo), luspo (the clipped loss of each sequence times its length, mean over sequences; meant for importance_sampling_level sequence), vespo (a gamma weighting of the sequence ratio, vespo_k/lambda, times A x logp; token mean as dapo).",
       ),
     delta: z
       .number()
@@ -148,6 +149,10 @@ export const GrpoSchema = z
       .gt(0)
       .default(1.05)
       .describe('sapo: gate temperature for tokens with a non-positive advantage.'),
+    vespo_k_pos: num(2, 'vespo: power k of the weighting for non-negative advantages (down-weights ratios below 1).'),
+    vespo_lambda_pos: z.number().gt(0).default(3).describe('vespo: decay lambda for non-negative advantages.'),
+    vespo_k_neg: num(3, 'vespo: power k of the weighting for negative advantages.'),
+    vespo_lambda_neg: z.number().gt(0).default(2).describe('vespo: decay lambda for negative advantages.'),
     top_entropy_quantile: z
       .number()
       .min(0)
@@ -373,24 +378,6 @@ export function parseRunConfig(input: unknown): RunConfig {
   const r = RunConfigSchema.safeParse(upgradeLegacyConfig(input ?? {}));
   if (r.success) return r.data;
   throw new ConfigError(formatIssues(RunConfigSchema, r.error.issues));
-}
-
-/**
- * Configs saved before the schedules took transformers' names (checkpoints, links) carry
- * optim.min_lr_rate, and their `constant` schedule had a warm-up: they are read with their old meaning.
- */
-function upgradeLegacyConfig(input: unknown): unknown {
-  const optim = (input as { optim?: Record<string, unknown> } | null)?.optim;
-  if (!optim || typeof optim !== 'object' || !('min_lr_rate' in optim)) return input;
-  const { min_lr_rate: floor, ...rest } = optim;
-  const type = rest.lr_scheduler_type ?? 'constant';
-  const warm = typeof rest.warmup_ratio === 'number' && rest.warmup_ratio > 0;
-  if (type === 'constant' && warm) rest.lr_scheduler_type = 'constant_with_warmup';
-  if (type === 'cosine' && typeof floor === 'number' && floor > 0) {
-    rest.lr_scheduler_type = 'cosine_with_min_lr';
-    rest.lr_scheduler_kwargs = { min_lr_rate: floor };
-  } else if (typeof floor === 'number' && floor > 0) rest.min_lr_rate = floor; // refused below, by name
-  return { ...(input as object), optim: rest };
 }
 
 export function defaultRunConfig(): RunConfig {

@@ -3,9 +3,14 @@
 //   per_token = -min(min(ratio, delta) * A, clip(ratio, 1 - eps_low, 1 + eps_high) * A)   (delta: optional)
 //   cispo:      -sg(min(ratio, eps_high)) * A * logp            (MiniMax-M1: the weight is clipped, not the update)
 //   sapo:       -sigmoid(tau (ratio - 1)) * 4 / tau * A         (tau_pos for A > 0, tau_neg otherwise)
+//   vespo:      -sg(phi(w)) * A * logp, w = exp(sum of the sequence's token log-ratios), phi(w) = e^lam w^k e^(-lam w)
+//               (k, lam by the sign of A: TRL's get_gamma_weights, with its clamps)
 //   then x the high-entropy token mask (top_entropy_quantile < 1), + beta * k3(ref, logp)
 //   k3 = exp(ref - logp) - (ref - logp) - 1
-// aggregated by loss_type (sapo as grpo, cispo as dapo). The loss of one micro-batch is scaled so that the sum over the micro-batches of
+// aggregated by loss_type (sapo as grpo, cispo and vespo as dapo, luspo: each sequence's loss times its length,
+// averaged over sequences; at token level TRL's luspo also averages over padding positions, which depend on
+// the padded width, so here the token terms are summed over each sequence's own tokens; with beta > 0 the
+// same holds for the KL term). The loss of one micro-batch is scaled so that the sum over the micro-batches of
 // an accumulated batch equals the batch loss (TRL divides by the accumulation steps; `dapo` normalises by
 // the tokens of the whole accumulated batch).
 import * as tf from './tf.ts';
@@ -37,6 +42,8 @@ export interface LossSettings {
   /** SAPO gate temperatures for positive and non-positive advantages (TRL: 1.0 and 1.05). */
   sapoTemperaturePos?: number;
   sapoTemperatureNeg?: number;
+  /** VESPO's gamma weighting for non-negative and negative advantages (TRL: k 2 and 3, lambda 3 and 2). */
+  vespo?: { kPos: number; lambdaPos: number; kNeg: number; lambdaNeg: number };
   /** Keep only this top fraction of tokens by entropy in the policy term (1 or absent: all). */
   topEntropyQuantile?: number;
   /** Entropy bonus weight (0 or absent: none); applied in step.ts, where the entropy is at hand. */
@@ -63,6 +70,7 @@ export interface PolicyLossOutput {
   clipLowMin: tf.Scalar; // clip_ratio/low_min: the lowest per-sequence low-clip fraction
   clipHighMax: tf.Scalar; // clip_ratio/high_max: the highest per-sequence high-clip fraction
   cispoClip: tf.Scalar; // cispo_clip_ratio: tokens whose weight cispo capped (A > 0, ratio > eps_high)
+  vespoPhi: tf.Scalar; // vespo/phi_seq_mean: the mean VESPO weight (1 when on-policy)
 }
 
 /** Identity forward, zero gradient: torch's .detach(). */
@@ -76,13 +84,15 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
   const old = inp.oldLogprobs ?? stopGradient(lp);
   const adv = inp.advantages.rank === 1 ? inp.advantages.reshape([-1, 1]) : inp.advantages; // [N, 1] or [N, C]
   const tokenCount = tf.maximum(tf.sum(mask), 1);
-  let logRatio: tf.Tensor = tf.sub(lp, old);
+  const tokenLogRatio = tf.sub(lp, old);
+  let logRatio: tf.Tensor = tokenLogRatio;
   if (s.importanceSamplingLevel === 'sequence') {
     // GSPO: one ratio per sequence, the length-normalised sum of token log-ratios
     logRatio = tf.div(tf.sum(tf.mul(logRatio, mask), 1, true), tf.maximum(tf.sum(mask, 1, true), 1));
   }
   const ratio = tf.exp(logRatio);
-  let perToken = surrogate(ratio, adv, lp, s);
+  const phi = s.lossType === 'vespo' ? stopGradient(vespoWeights(tokenLogRatio, mask, adv, s)) : null;
+  let perToken = phi ? tf.neg(tf.mul(tf.mul(phi, adv), lp)) : surrogate(ratio, adv, lp, s);
   if (inp.entropyMask) perToken = tf.mul(perToken, inp.entropyMask);
   let kl: tf.Scalar = tf.scalar(0);
   if (s.beta > 0 && inp.refLogprobs) {
@@ -98,7 +108,8 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
       ? tf.mean(tf.cast(b, 'float32'))
       : tf.div(tf.sum(tf.mul(tf.cast(b, 'float32'), mask)), tokenCount)) as tf.Scalar;
   // TRL counts clipping on the ratio after the two-sided cap
-  const r = s.delta !== undefined && !['cispo', 'sapo'].includes(s.lossType) ? tf.minimum(ratio, s.delta) : ratio;
+  const r =
+    s.delta !== undefined && !['cispo', 'sapo', 'vespo'].includes(s.lossType) ? tf.minimum(ratio, s.delta) : ratio;
   const isLow = tf.logicalAnd(tf.less(r, 1 - s.epsilonLow), tf.less(adv, 0));
   const isHigh = tf.logicalAnd(tf.greater(r, 1 + s.epsilonHigh), tf.greater(adv, 0));
   const isCispo = tf.logicalAnd(tf.greater(ratio, s.epsilonHigh), tf.greater(adv, 0));
@@ -111,7 +122,25 @@ export function policyLoss(inp: PolicyLossInput, s: LossSettings): PolicyLossOut
     clipLowMin: sequenceExtreme(isLow, mask, 'min'),
     clipHighMax: sequenceExtreme(isHigh, mask, 'max'),
     cispoClip: masked(isCispo),
+    vespoPhi: phi ? masked(phi) : tf.scalar(1),
   };
+}
+
+/**
+ * VESPO's weight of each sequence ([N, 1], or [N, C] with per-token advantages), as TRL's get_gamma_weights:
+ * log w = the sum of the token log-ratios (each clamped to +-20), clamped to [log 1e-8, 20];
+ * log phi = lam + k log w - lam w, with k and lam of A >= 0 or of A < 0; an infinite phi counts as 0.
+ */
+function vespoWeights(tokenLogRatio: tf.Tensor, mask: tf.Tensor2D, adv: tf.Tensor, s: LossSettings): tf.Tensor {
+  const v = s.vespo ?? { kPos: 2, lambdaPos: 3, kNeg: 3, lambdaNeg: 2 };
+  const seq = tf.sum(tf.mul(tf.clipByValue(tokenLogRatio, -20, 20), mask), 1, true);
+  const logW = tf.clipByValue(seq, Math.log(1e-8), 20);
+  const nonNeg = tf.greaterEqual(adv, 0);
+  const pick = (a: number, b: number) => tf.where(nonNeg, tf.fill(adv.shape, a), tf.fill(adv.shape, b));
+  const k = pick(v.kPos, v.kNeg),
+    lam = pick(Math.max(v.lambdaPos, 1e-4), Math.max(v.lambdaNeg, 1e-4));
+  const phi = tf.exp(tf.sub(tf.add(lam, tf.mul(k, logW)), tf.mul(lam, tf.exp(logW))));
+  return tf.where(tf.isFinite(phi), phi, tf.zerosLike(phi));
 }
 
 /** The per-token policy term of the loss type, before masking: [N, C], or [N, 1] with sequence ratios. */
@@ -178,8 +207,11 @@ function aggregate(maskedLoss: tf.Tensor, mask: tf.Tensor2D, s: LossSettings): t
       return tf.div(tf.div(tf.sum(maskedLoss), tf.maximum(tf.sum(mask), 1)), s.microBatches) as tf.Scalar;
     case 'dr_grpo':
       return tf.div(tf.sum(maskedLoss), s.batchSequences * s.maxCompletionLength) as tf.Scalar;
+    case 'luspo':
+      return tf.div(tf.sum(maskedLoss), s.batchSequences) as tf.Scalar;
     case 'dapo':
     case 'cispo':
+    case 'vespo':
       return tf.div(tf.sum(maskedLoss), Math.max(s.batchTokens, 1)) as tf.Scalar;
     default:
       throw new Error(`unknown loss_type ${String(s.lossType)} (N=${N})`);

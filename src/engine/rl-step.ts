@@ -101,7 +101,8 @@ export async function rlStep(t: StepContext): Promise<PhaseResult> {
 export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<UpdateSummary> {
   const c = t.config,
     mu = c.grpo.num_iterations,
-    T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
+    T = c.sampling.temperature > 0 ? c.sampling.temperature : 1,
+    g = c.grpo;
   const { chunks, tokens } = makeChunks(rows, t.deps.codec.padId, c.run.micro_batch_size);
   const s: LossSettings = {
     lossType: c.grpo.loss_type,
@@ -118,6 +119,7 @@ export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<U
     sapoTemperaturePos: c.grpo.sapo_temperature_pos,
     sapoTemperatureNeg: c.grpo.sapo_temperature_neg,
     topEntropyQuantile: c.grpo.top_entropy_quantile,
+    vespo: { kPos: g.vespo_k_pos, lambdaPos: g.vespo_lambda_pos, kNeg: g.vespo_k_neg, lambdaNeg: g.vespo_lambda_neg },
   };
   // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
   if (mu > 1)
@@ -150,6 +152,7 @@ export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<U
       clipLowMin: m['clip_ratio/low_min'],
       clipHighMax: m['clip_ratio/high_max'],
       cispoClip: m.cispo_clip_ratio,
+      vespoPhi: m['vespo/phi_seq_mean'],
       gradVariance: m.grad_variance,
     });
     t.deps.onProgress?.('train', it + 1, mu);
@@ -168,6 +171,7 @@ export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<U
     clipLowMin: avg('clipLowMin'),
     clipHighMax: avg('clipHighMax'),
     cispoClip: avg('cispoClip'),
+    vespoPhi: avg('vespoPhi'),
     gradVariance: avg('gradVariance'),
     trainTokens: rows.length * width * mu,
     trainMs: performance.now() - t0,

@@ -20,6 +20,7 @@ export interface UpdateSummary {
   clipLowMin: number;
   clipHighMax: number;
   cispoClip: number;
+  vespoPhi: number;
   gradVariance: number; // variance of the micro-batch gradient estimates (step.ts), mean over passes
   trainTokens: number; // tokens through forward + backward, all passes
   trainMs: number;
@@ -65,19 +66,22 @@ export function updateValues(
   const withKl = !grpo || grpo.beta !== 0; // as TRL: kl is logged only when there is a KL term
   if (!u) return { loss: 0, grad_norm: 0, ...(withKl ? { kl: 0 } : {}), skipped_update: 1 };
   const loss = grpo?.loss_type ?? 'dapo';
-  // TRL logs clip ratios for the clipping losses, cispo_clip_ratio for cispo, and neither for sapo
+  // TRL logs clip ratios for the clipping losses, cispo_clip_ratio for cispo, the mean weight for vespo,
+  // and none of them for sapo
   const clip: Record<string, number> =
     loss === 'cispo'
       ? { cispo_clip_ratio: u.cispoClip }
-      : loss === 'sapo'
-        ? {}
-        : {
-            'clip_ratio/low_mean': u.clipLow,
-            'clip_ratio/high_mean': u.clipHigh,
-            'clip_ratio/region_mean': u.clipRegion,
-            'clip_ratio/low_min': u.clipLowMin,
-            'clip_ratio/high_max': u.clipHighMax,
-          };
+      : loss === 'vespo'
+        ? { 'vespo/phi_seq_mean': u.vespoPhi }
+        : loss === 'sapo'
+          ? {}
+          : {
+              'clip_ratio/low_mean': u.clipLow,
+              'clip_ratio/high_mean': u.clipHigh,
+              'clip_ratio/region_mean': u.clipRegion,
+              'clip_ratio/low_min': u.clipLowMin,
+              'clip_ratio/high_max': u.clipHighMax,
+            };
   return {
     loss: u.loss,
     grad_norm: u.gradNorm,

@@ -32,6 +32,8 @@ export interface PolicyUpdateMetrics {
   'clip_ratio/low_min': number;
   'clip_ratio/high_max': number;
   cispo_clip_ratio: number;
+  /** vespo: the mean VESPO weight, averaged over micro-batches. */
+  'vespo/phi_seq_mean': number;
   grad_norm: number;
   /** Trace of the covariance of the micro-batch gradient estimates (M x each micro-batch's share), 0 with one micro-batch. */
   grad_variance: number;
@@ -74,6 +76,7 @@ export async function policyStep(
     'clip_ratio/low_min': microMean(5),
     'clip_ratio/high_max': microMean(6),
     cispo_clip_ratio: tokenMean(7),
+    'vespo/phi_seq_mean': microMean(8),
     grad_norm: norm,
     grad_variance: gradVariance,
   };
@@ -108,6 +111,7 @@ function microBatchLoss(
     out.clipLowMin,
     out.clipHighMax,
     out.cispoClip,
+    out.vespoPhi,
   ];
   // entropy bonus: this micro-batch's share of the batch's token-mean entropy (over the high-entropy
   // tokens only when top_entropy_quantile < 1, as TRL), whatever the loss_type

@@ -1,5 +1,5 @@
 // Reference values for the loss types and options that the Hugging Face dump does not cover (dapo, GSPO's
-// sequence ratio, cispo, sapo, two-sided clipping with delta, top_entropy_quantile) and for the clip
+// sequence ratio, cispo, sapo, luspo, vespo, two-sided clipping with delta, top_entropy_quantile) and for the clip
 // metrics: a small independent implementation of TRL's GRPOTrainer._compute_loss formulas in float64,
 // written here from the formulas, fed the fixtures' Hugging Face log-probabilities, entropies, old and
 // reference log-probabilities and advantages. Our policyLoss must give the same loss (1e-6), the same
@@ -14,7 +14,11 @@ import { fixtureDirs, loadReference, rows } from './fixtures.ts';
 type M = number[][];
 interface Case {
   name: string;
-  loss: 'grpo' | 'dapo' | 'bnpo' | 'cispo' | 'sapo';
+  loss: 'grpo' | 'dapo' | 'bnpo' | 'cispo' | 'sapo' | 'luspo' | 'vespo';
+  /** Overrides the fixture's beta (luspo with a KL term depends on TRL's padding width, see grpo.ts). */
+  beta?: number;
+  /** vespo's k and lambda for A >= 0 and A < 0 (TRL's defaults when absent). */
+  vespo?: [number, number, number, number];
   level?: 'token' | 'sequence';
   epsHigh?: number;
   delta?: number;
@@ -30,6 +34,10 @@ const CASES: Case[] = [
   { name: 'dapo with two-sided clipping (delta 1.3)', loss: 'dapo', delta: 1.3 },
   { name: 'dapo, top 30% entropy tokens', loss: 'dapo', quantile: 0.3 },
   { name: 'bnpo, top 50% entropy tokens, GSPO', loss: 'bnpo', level: 'sequence', quantile: 0.5 },
+  { name: 'luspo (sequence ratio, beta 0)', loss: 'luspo', level: 'sequence', beta: 0 },
+  { name: 'luspo with delta 1.3 (sequence ratio, beta 0)', loss: 'luspo', level: 'sequence', beta: 0, delta: 1.3 },
+  { name: 'vespo', loss: 'vespo' },
+  { name: 'vespo (k 1 / 0.5, lambda 0.7 / 4), top 40% entropy', loss: 'vespo', vespo: [1, 0.7, 0.5, 4], quantile: 0.4 },
 ];
 
 /** torch.quantile with linear interpolation over the values. */
@@ -60,7 +68,8 @@ interface Inputs {
 function trlLoss(c: Case, x: Inputs, lp: M, lpDetached: M): { loss: number; lowMin: number; highMax: number } {
   const N = lp.length,
     C = lp[0].length,
-    epsHigh = c.epsHigh ?? x.epsHigh;
+    epsHigh = c.epsHigh ?? x.epsHigh,
+    beta = c.beta ?? x.beta;
   const len = x.mask.map((r) => r.reduce((a, b) => a + b, 0));
   const logRatio = (l: M, i: number, t: number): number => {
     if (c.level !== 'sequence') return l[i][t] - x.old[i][t];
@@ -87,6 +96,7 @@ function trlLoss(c: Case, x: Inputs, lp: M, lpDetached: M): { loss: number; lowM
       let coef1 = Math.exp(logRatio(lp, i, t));
       let term: number;
       if (c.loss === 'cispo') term = -Math.min(Math.exp(logRatio(lpDetached, i, t)), epsHigh) * A * lp[i][t];
+      else if (c.loss === 'vespo') term = -vespoPhi(c, x, lpDetached, i) * A * lp[i][t];
       else if (c.loss === 'sapo') {
         const tau = A > 0 ? 1 : 1.05;
         term = -((1 / (1 + Math.exp(-tau * (coef1 - 1)))) * 4 * A) / tau;
@@ -97,7 +107,7 @@ function trlLoss(c: Case, x: Inputs, lp: M, lpDetached: M): { loss: number; lowM
       }
       if (x.ent[i][t] < threshold) term = 0; // high-entropy mask
       const d = x.ref[i][t] - lp[i][t];
-      per[i].push(term + x.beta * (Math.exp(d) - d - 1));
+      per[i].push(term + beta * (Math.exp(d) - d - 1));
       low[i].push(coef1 < 1 - x.epsLow && A < 0 ? 1 : 0);
       high[i].push(coef1 > 1 + epsHigh && A > 0 ? 1 : 0);
     }
@@ -107,9 +117,23 @@ function trlLoss(c: Case, x: Inputs, lp: M, lpDetached: M): { loss: number; lowM
   const rowSums = masked(per);
   let loss: number;
   if (c.loss === 'grpo' || c.loss === 'sapo') loss = rowSums.reduce((a, s, i) => a + s / len[i], 0) / N;
-  else loss = rowSums.reduce((a, b) => a + b, 0) / tokens; // dapo, cispo, bnpo over one micro-batch
+  else if (c.loss === 'luspo') {
+    // TRL: (per_token_loss * mask.sum(-1, keepdim)).mean(), per_token_loss [N, 1] at sequence level, beta 0
+    loss = per.reduce((a, r, i) => a + r[0] * len[i], 0) / N;
+  } else loss = rowSums.reduce((a, b) => a + b, 0) / tokens; // dapo, cispo, vespo, bnpo over one micro-batch
   const seqMean = (m: M) => masked(m).map((s, i) => s / len[i]);
   return { loss, lowMin: Math.min(...seqMean(low)), highMax: Math.max(...seqMean(high)) };
+}
+
+/** TRL's get_gamma_weights for sequence i, in float64: phi(w) = e^lam w^k e^(-lam w), w the clamped sequence ratio. */
+function vespoPhi(c: Case, x: Inputs, lp: M, i: number): number {
+  const [kPos, lamPos, kNeg, lamNeg] = c.vespo ?? [2, 3, 3, 2];
+  let s = 0;
+  for (let t = 0; t < lp[i].length; t++) s += Math.min(20, Math.max(-20, lp[i][t] - x.old[i][t])) * x.mask[i][t];
+  const logW = Math.min(20, Math.max(Math.log(1e-8), s));
+  const [k, lam] = x.adv[i] >= 0 ? [kPos, lamPos] : [kNeg, lamNeg];
+  const phi = Math.exp(lam + k * logW - lam * Math.exp(logW));
+  return Number.isFinite(phi) ? phi : 0;
 }
 
 beforeAll(async () => {
@@ -136,7 +160,7 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: loss referen
     const tokens = x.mask.flat().reduce((a, b) => a + b, 0);
     const s: LossSettings = {
       lossType: c.loss,
-      beta: x.beta,
+      beta: c.beta ?? x.beta,
       epsilonLow: x.epsLow,
       epsilonHigh: c.epsHigh ?? x.epsHigh,
       importanceSamplingLevel: c.level ?? 'token',
@@ -145,6 +169,9 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: loss referen
       batchTokens: tokens,
       microBatches: 1,
       delta: c.delta,
+      ...(c.vespo
+        ? { vespo: { kPos: c.vespo[0], lambdaPos: c.vespo[1], kNeg: c.vespo[2], lambdaNeg: c.vespo[3] } }
+        : {}),
     };
     const mask = tf.tensor2d(x.mask),
       ent = tf.tensor2d(x.ent),
@@ -166,7 +193,7 @@ describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s: loss referen
     })([lp]);
     const want = trlLoss(c, x, lp0, lp0);
     expect(Math.abs(value.dataSync()[0] - want.loss)).toBeLessThan(1e-6);
-    if (c.loss !== 'cispo' && c.loss !== 'sapo') {
+    if (!['cispo', 'sapo', 'vespo'].includes(c.loss)) {
       expect(lowMin).toBeCloseTo(want.lowMin, 6);
       expect(highMax).toBeCloseTo(want.highMax, 6);
     }

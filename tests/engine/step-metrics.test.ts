@@ -15,6 +15,7 @@ const u: UpdateSummary = {
   clipLowMin: 0,
   clipHighMax: 0.5,
   cispoClip: 0.05,
+  vespoPhi: 1,
   gradVariance: 0,
   trainTokens: 100,
   trainMs: 1000,
@@ -33,6 +34,10 @@ describe('step metrics under TRL names and conditions', () => {
     expect(cispo.cispo_clip_ratio).toBe(0.05);
     expect(cispo).not.toHaveProperty('clip_ratio/region_mean');
     expect(Object.keys(updateValues(u, { beta: 0, loss_type: 'sapo' })).some((k) => k.startsWith('clip'))).toBe(false);
+    const vespo = updateValues(u, { beta: 0, loss_type: 'vespo' });
+    expect(vespo['vespo/phi_seq_mean']).toBe(1);
+    expect(Object.keys(vespo).some((k) => k.startsWith('clip'))).toBe(false);
+    expect(updateValues(u, { beta: 0, loss_type: 'luspo' })['clip_ratio/high_max']).toBe(0.5);
   });
   it('reward_std is the std over the batch; the mean of the group stds has its own name', () => {
     const config = parseRunConfig({ sampling: { num_generations: 2 } });

@@ -25,7 +25,7 @@ async function loraValues(t: Trainer): Promise<Float32Array> {
 }
 
 describe('micro-batching', () => {
-  for (const loss_type of ['grpo', 'dr_grpo', 'dapo'] as const) {
+  for (const loss_type of ['grpo', 'dr_grpo', 'dapo', 'luspo', 'vespo'] as const) {
     it(`${loss_type}: the summed micro-batch losses and the update equal the full batch's`, async () => {
       const run = async (micro: number) => {
         const t = Trainer.create(

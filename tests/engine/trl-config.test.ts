@@ -109,6 +109,24 @@ describe('config from-trl', () => {
     expect(config.lora.target_modules).toHaveLength(7);
     expect(rows.find((r) => r.trl === 'bias')!.status).toBe('unsupported');
   });
+
+  it('maps luspo and vespo with their parameters; luspo at token level is a changed meaning', () => {
+    const v = fromTrl(parseTrlText('loss_type: vespo\nvespo_k_pos: 1.5\nvespo_lambda_neg: 2.5'));
+    expect(v.config.grpo).toMatchObject({
+      loss_type: 'vespo',
+      vespo_k_pos: 1.5,
+      vespo_lambda_pos: 3,
+      vespo_lambda_neg: 2.5,
+    });
+    expect(v.rows.find((r) => r.trl === 'loss_type')!.status).toBe('mapped');
+    const seq = fromTrl(parseTrlText('loss_type: luspo\nimportance_sampling_level: sequence'));
+    expect(seq.rows.find((r) => r.trl === 'loss_type')!.status).toBe('mapped');
+    const tok = fromTrl(parseTrlText('loss_type: luspo'));
+    expect(tok.config.grpo.loss_type).toBe('luspo');
+    expect(tok.rows.find((r) => r.trl === 'loss_type')!.status).toBe('changed');
+    const back = fromTrl(parseTrlText(trlYaml(toTrl(v.config).trl))).config.grpo;
+    expect(back).toMatchObject({ loss_type: 'vespo', vespo_k_pos: 1.5, vespo_lambda_neg: 2.5 });
+  });
 });
 
 describe('config to-trl', () => {

@@ -119,6 +119,10 @@ const SAME: [string, string][] = [
   ['entropy_coef', 'grpo.entropy_coef'],
   ['sapo_temperature_pos', 'grpo.sapo_temperature_pos'],
   ['sapo_temperature_neg', 'grpo.sapo_temperature_neg'],
+  ['vespo_k_pos', 'grpo.vespo_k_pos'],
+  ['vespo_lambda_pos', 'grpo.vespo_lambda_pos'],
+  ['vespo_k_neg', 'grpo.vespo_k_neg'],
+  ['vespo_lambda_neg', 'grpo.vespo_lambda_neg'],
   ['learning_rate', 'optim.learning_rate'],
   ['weight_decay', 'optim.weight_decay'],
   ['adam_beta1', 'optim.adam_beta1'],
@@ -160,8 +164,17 @@ export function fromTrl(
     m.row('dataset_name', 'data.dataset', 'mapped', 'read from the Hub with its Parquet files');
   m.row('min_p', 'sampling.min_p', 'mapped', 'None is 0 (off)', m.has('min_p') ? m.input.min_p : 0);
   const loss = String(m.get('loss_type'));
-  if (['grpo', 'bnpo', 'dr_grpo', 'dapo', 'cispo', 'sapo'].includes(loss))
+  if (['grpo', 'bnpo', 'dr_grpo', 'dapo', 'cispo', 'sapo', 'vespo'].includes(loss))
     m.row('loss_type', 'grpo.loss_type', 'mapped', '');
+  else if (loss === 'luspo')
+    m.row(
+      'loss_type',
+      'grpo.loss_type',
+      m.get('importance_sampling_level') === 'sequence' ? 'mapped' : 'changed',
+      m.get('importance_sampling_level') === 'sequence'
+        ? ''
+        : "at token level TRL's luspo also averages over padding positions; here each sequence's token terms are summed over its own tokens",
+    );
   else m.row('loss_type', 'grpo.loss_type', 'unsupported', `${loss} is not implemented; dapo is used instead`, 'dapo');
   const sr = m.get('scale_rewards');
   m.row(

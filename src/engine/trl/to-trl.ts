@@ -119,6 +119,14 @@ function grpoFields(c: RunConfig, rows: MappingRow[]): Record<string, unknown> {
     ...(g.loss_type === 'sapo'
       ? { sapo_temperature_pos: g.sapo_temperature_pos, sapo_temperature_neg: g.sapo_temperature_neg }
       : {}),
+    ...(g.loss_type === 'vespo'
+      ? {
+          vespo_k_pos: g.vespo_k_pos,
+          vespo_lambda_pos: g.vespo_lambda_pos,
+          vespo_k_neg: g.vespo_k_neg,
+          vespo_lambda_neg: g.vespo_lambda_neg,
+        }
+      : {}),
   };
 }
 
