@@ -4,9 +4,27 @@
 // extracted answer, the rule that matched and the reason. The gold may be a bare answer ("18") or a whole
 // GSM8K solution ending in "#### 18". With --jsonl, stdin holds one {"completion", "gold"} object per line
 // and each line's verdict is printed on its own line (a malformed line gets {"line", "error"}).
+// The Compute Engine (3.4 MB of code) is loaded only when a completion is graded by meaning: number golds
+// with plain answers are graded without it, with the same verdicts.
 import { parseArgs } from 'node:util';
-import { gradeMath } from '../reward/math.ts';
+import { gradeMathWith, type ExpressionGrader, type MathOptions, type MathVerdict } from '../reward/math-grade.ts';
 import { readStdin } from './reward.ts';
+
+class EngineNeeded extends Error {}
+let expression: ExpressionGrader = () => {
+  throw new EngineNeeded();
+};
+
+/** gradeMath, loading the expression grader the first time a completion needs it. */
+async function gradeMath(completion: string, gold: string, opts: Partial<MathOptions>): Promise<MathVerdict> {
+  try {
+    return gradeMathWith(expression, completion, gold, opts);
+  } catch (e) {
+    if (!(e instanceof EngineNeeded)) throw e;
+    expression = (await import('../reward/math-expr.ts')).gradeExpression;
+    return gradeMathWith(expression, completion, gold, opts);
+  }
+}
 
 // Not args.ts's UsageError: that module loads the tensor engine, which grading text does not need.
 class UsageError extends Error {
@@ -47,21 +65,23 @@ export async function run(argv: string[]): Promise<number> {
   const opts = { mode, strict: values.strict, percentAsNumber: pct === 'true', tolerance } as const;
   const input = await readStdin();
   if (!values.jsonl) {
-    process.stdout.write(`${JSON.stringify(gradeMath(input, values.gold!, opts))}\n`);
+    process.stdout.write(`${JSON.stringify(await gradeMath(input, values.gold!, opts))}\n`);
     return 0;
   }
-  const out = input.split('\n').flatMap((l, i) => (l.trim() ? [gradeLine(l, i + 1, opts)] : []));
+  const out: unknown[] = [];
+  for (const [i, l] of input.split('\n').entries()) if (l.trim()) out.push(await gradeLine(l, i + 1, opts));
   process.stdout.write(out.map((o) => `${JSON.stringify(o)}\n`).join(''));
   return 0;
 }
 
-function gradeLine(line: string, n: number, opts: Parameters<typeof gradeMath>[2]): unknown {
+async function gradeLine(line: string, n: number, opts: Partial<MathOptions>): Promise<unknown> {
+  let o: { completion?: unknown; gold?: unknown };
   try {
-    const o = JSON.parse(line) as { completion?: unknown; gold?: unknown };
-    if (typeof o.completion !== 'string' || (typeof o.gold !== 'string' && typeof o.gold !== 'number'))
-      return { line: n, error: 'each line needs a string "completion" and a "gold" answer' };
-    return gradeMath(o.completion, String(o.gold), opts);
+    o = JSON.parse(line) as typeof o;
   } catch (e) {
     return { line: n, error: `not JSON: ${(e as Error).message}` };
   }
+  if (typeof o?.completion !== 'string' || (typeof o.gold !== 'string' && typeof o.gold !== 'number'))
+    return { line: n, error: 'each line needs a string "completion" and a "gold" answer' };
+  return gradeMath(o.completion, String(o.gold), opts);
 }

@@ -6,7 +6,13 @@ import type { RunConfig } from '../config.ts';
 import type { MappingRow } from './from-trl.ts';
 import { rewardFuncNames } from './to-trl.ts';
 
-/** Versions the generated project was written against (TRL 1.9.0 and the versions it supports). */
+/**
+ * Versions the generated project was written against: TRL 1.9.0, whose GRPOTrainer the mapping follows,
+ * and releases of the others within what TRL 1.9.0 declares (accelerate >= 1.4.0, datasets >= 4.7.0,
+ * transformers >= 4.56.2 and not 5.1.0 with DeepSpeed, peft >= 0.8.0, deepspeed >= 0.14.4) and within each
+ * other's declared ranges (peft 0.19.1: accelerate >= 0.21; datasets 4.7.0: huggingface-hub < 2). Read from
+ * the packages' sources, not installed together here: the export's README says so.
+ */
 export const REQUIREMENTS = [
   'trl==1.9.0',
   'transformers==5.8.0',
@@ -246,6 +252,16 @@ accelerate launch --config_file accelerate/multi_node.yaml --machine_rank $NODE_
 \`train.py\` sets \`gradient_accumulation_steps\` from the number of processes so that one optimiser update
 always covers one generation batch (${c.run.prompts_per_step} prompts x ${c.sampling.num_generations} completions), as one webgrpo step; the
 number of processes times \`per_device_train_batch_size\` must divide that batch.
+
+## Versions
+
+\`requirements.txt\` pins ${REQUIREMENTS.join(', ')}: TRL 1.9.0, whose \`GRPOTrainer\` this recipe was
+mapped to, and releases of the others inside the ranges TRL 1.9.0 declares (accelerate >= 1.4.0, datasets
+>= 4.7.0, transformers >= 4.56.2 and not 5.1.0 with DeepSpeed, peft >= 0.8.0, deepspeed >= 0.14.4) and
+inside each other's. They were chosen by reading those packages' declared requirements; webgrpo's authors
+did not install them together or run this project with them, so let pip resolve them first (\`pip install
+--dry-run -r requirements.txt\`) and install PyTorch for your CUDA version before them. Newer TRL releases
+may rename fields of \`trl.yaml\`.
 
 ## Bring the adapter back
 
