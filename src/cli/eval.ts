@@ -70,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       accuracy: r.accuracy,
       interval: r.interval,
       metrics: r.metrics,
+      ...(r.environments ? { environments: r.environments } : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     if (v.out) fs.writeFileSync(v.out, JSON.stringify(r, null, 2));

@@ -28,11 +28,17 @@ export function progressLine(m: StepMetrics, cfg: RunConfig, started: number): s
 /** What the terminal shows of a trainer event (one line), or null for events it does not show. */
 export function eventLine(e: TrainerEvent, cfg: RunConfig, started: number): string | null {
   if (e.kind === 'metrics') return progressLine(e.metrics, cfg, started);
-  if (e.kind === 'eval')
-    return `eval @ step ${e.result.step}: accuracy ${(100 * e.result.accuracy).toFixed(1)}% (n=${e.result.n})`;
+  if (e.kind === 'eval') return evalLine(e.result);
   // e.g. a corrupt checkpoint passed over on resume
   if (e.kind === 'log') return oneLine(e.message);
   return null;
+}
+
+/** "eval @ step 10: accuracy 40.0% (n=20)", then each environment's success rate when it played environments. */
+export function evalLine(r: EvalResult): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const envs = r.environments?.per_env.map((s) => `${s.env} ${pct(s.success_rate)} (return ${f(s.mean)})`) ?? [];
+  return [`eval @ step ${r.step}: accuracy ${pct(r.accuracy)} (n=${r.n})`, ...envs].join(' | ');
 }
 
 export interface RunTotals {
@@ -56,7 +62,7 @@ export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTot
   fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(runSummary(t), null, 2));
 }
 
-/** summary.json: baseline (step 0) and final evaluation and step count of the whole run; time and speed of this invocation. */
+/** summary.json: baseline (step 0) and final evaluation (with per-environment figures) and step count of the whole run; time and speed of this invocation. */
 export function runSummary(t: RunTotals) {
   const seconds = (Date.now() - t.started) / 1000;
   const last = t.history.at(-1)?.values ?? {};
@@ -67,6 +73,10 @@ export function runSummary(t: RunTotals) {
   return {
     baseline_eval: baseline,
     final_eval: final,
+    // per-environment figures (success rate, return mean/std/median, 80% interval) when the run plays environments
+    ...(baseline?.environments || final?.environments
+      ? { environments: { baseline: baseline?.environments ?? null, final: final?.environments ?? null } }
+      : {}),
     steps: t.history.length,
     ...(t.resumedFrom > 0 ? { resumed_from_step: t.resumedFrom } : {}),
     seconds,
