@@ -1,11 +1,11 @@
 // The config form's fields, read from the one zod schema (engine/config.ts): label, help text, type, range,
 // default and choices all come from there, so a field added to the schema appears in the form.
-import { RunConfigSchema, defaultRunConfig } from '../../worker/shared.ts';
+import { RunConfigSchema, RewardSpecSchema, defaultRunConfig } from '../../worker/shared.ts';
 
 export type FieldKind = 'number' | 'int' | 'boolean' | 'enum' | 'string' | 'multi' | 'strings' | 'json';
 
 export interface FieldDesc {
-  group: string; // model, lora, sampling, grpo, optim, data, run
+  group: string; // model, lora, sampling, grpo, optim, data, run; rewards for a reward's own fields
   key: string;
   help: string;
   kind: FieldKind;
@@ -96,6 +96,27 @@ export function configGroups(): FieldGroup[] {
   }
   return out;
 }
+
+/** The fields of one reward of the list (name, weight, options, curriculum, limits), as group `rewards`. */
+export function rewardSpecFields(): FieldDesc[] {
+  const shape = (RewardSpecSchema as unknown as Z).shape!;
+  const defaults = RewardSpecSchema.parse({ name: 'x' }) as Record<string, unknown>;
+  return Object.entries(shape).map(([key, z]) => {
+    const f = unwrap(z);
+    const k = kindOf(f.inner) ?? { kind: 'json' as const };
+    return { group: 'rewards', key, help: f.description ?? '', optional: f.optional, def: defaults[key], ...k };
+  });
+}
+
+/** Every field of the schema: the groups' fields, then a reward's (as `rewards.<key>`). */
+export function schemaFields(): FieldDesc[] {
+  return [...configGroups().flatMap((g) => g.fields), ...rewardSpecFields()];
+}
+
+export const pathOf = (f: FieldDesc): string => `${f.group}.${f.key}`;
+
+/** The id of a field's control in the form: "sampling.top_p" -> "f-sampling-top_p". */
+export const fieldId = (path: string): string => `f-${path.split('.').join('-')}`;
 
 /** The value at a dotted key ("lr_scheduler_kwargs.min_lr_rate") of a config section. */
 export function valueAt(section: Record<string, unknown> | undefined, key: string): unknown {

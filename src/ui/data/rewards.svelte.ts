@@ -41,18 +41,6 @@ export class RewardsState {
     this.specs.splice(i, 1);
   }
 
-  /** Options edited as JSON text; a parse error is reported and the options are left unchanged. */
-  setOptions(i: number, text: string): void {
-    try {
-      const v = JSON.parse(text);
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('options must be a JSON object');
-      this.specs[i].options = v;
-      this.problem = null;
-    } catch (e) {
-      this.problem = `options of ${this.specs[i].name}: ${(e as Error).message}`;
-    }
-  }
-
   async tryIt(): Promise<void> {
     this.busy = true;
     this.problem = null;
