@@ -5,6 +5,7 @@
 // 0; a new run over one on screen asks first; a run that cannot fit is refused naming the field.
 import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
+import { setField } from './config-form.ts';
 
 let pageErrors: string[] = [];
 
@@ -17,12 +18,6 @@ test.beforeEach(async ({ page }) => {
 test.afterEach(() => {
   expect(pageErrors).toEqual([]);
 });
-
-async function setField(page: Page, key: string, value: string) {
-  const f = page.getByTestId('config-form').getByLabel(key, { exact: true });
-  await f.fill(value);
-  await f.dispatchEvent('change');
-}
 
 async function download(page: Page, testId: string): Promise<Buffer> {
   const d = page.waitForEvent('download');

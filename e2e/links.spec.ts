@@ -3,6 +3,7 @@
 // the link (and the form keeps its settings).
 import { test, expect } from '@playwright/test';
 import zlib from 'node:zlib';
+import { configField } from './config-form.ts';
 
 /** A deterministic generator, so a failing case can be replayed from its index. */
 function rng(seed: number): () => number {
@@ -112,13 +113,13 @@ test('500 random or mutated links never crash the app and are always applied or 
   expect(explained).toBeGreaterThan(300);
   // The app still works: the form is there and edits apply.
   await page.getByRole('tab', { name: 'Config' }).click();
-  await expect(page.getByTestId('config-form').getByLabel('max_steps', { exact: true })).toBeVisible();
+  await expect(await configField(page, 'max_steps')).toBeVisible();
 });
 
 test('a link with an invalid field names the field and keeps the form', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('tab', { name: 'Config' }).click();
-  const steps = page.getByTestId('config-form').getByLabel('max_steps', { exact: true });
+  const steps = await configField(page, 'max_steps');
   await steps.fill('17');
   await steps.dispatchEvent('change');
   await page.evaluate(
@@ -142,6 +143,6 @@ test('a link that inflates to 100 MB is refused at the cap, and the app goes on'
     location.hash = h;
   }, `run=${bomb}`);
   await expect(page.getByTestId('link-error')).toContainText('inflates to more than 2 MB');
-  await expect(page.getByTestId('config-form').getByLabel('max_steps', { exact: true })).toBeVisible();
+  await expect(await configField(page, 'max_steps')).toBeVisible();
   expect(errors).toEqual([]);
 });

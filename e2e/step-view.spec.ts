@@ -2,7 +2,8 @@
 // the step shows its G answers; the advantages shown are recomputed here from the rewards shown, the way the
 // run's config computes them (scale_rewards, advantage_estimator), and the step's rewards agree with the
 // step's metrics (mean reward, share of zero-std groups). The page's progress speaks in words.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { configField, setField } from './config-form.ts';
 
 let pageErrors: string[] = [];
 test.beforeEach(async ({ page }) => {
@@ -11,12 +12,6 @@ test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 test.afterEach(() => expect(pageErrors).toEqual([]));
-
-async function setField(page: Page, key: string, value: string) {
-  const f = page.getByTestId('config-form').getByLabel(key, { exact: true });
-  await f.fill(value);
-  await f.dispatchEvent('change');
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sampleStd = (xs: number[]) =>
@@ -44,7 +39,7 @@ for (const scale of ['batch']) {
       ['save_steps', '0'],
     ])
       await setField(page, k, v);
-    const sel = page.getByTestId('config-form').getByLabel('scale_rewards', { exact: true });
+    const sel = await configField(page, 'scale_rewards');
     await sel.selectOption(scale);
     await page.getByRole('tab', { name: 'Run' }).click();
     await expect(page.getByTestId('step-empty')).toBeVisible();
