@@ -25,6 +25,10 @@ const LOSS_FIELDS = [
   'grpo.delta',
   'grpo.sapo_temperature_pos',
   'grpo.sapo_temperature_neg',
+  'grpo.vespo_k_pos',
+  'grpo.vespo_lambda_pos',
+  'grpo.vespo_k_neg',
+  'grpo.vespo_lambda_neg',
 ];
 
 describe('which fields apply', () => {
@@ -49,10 +53,16 @@ describe('which fields apply', () => {
       c.grpo.loss_type = l as typeof c.grpo.loss_type;
       return shownOf(c, LOSS_FIELDS);
     };
-    for (const l of ['grpo', 'bnpo', 'dr_grpo', 'dapo'])
+    for (const l of ['grpo', 'bnpo', 'dr_grpo', 'dapo', 'luspo'])
       expect(of(l), l).toEqual(['grpo.epsilon', 'grpo.epsilon_high', 'grpo.delta']);
     expect(of('cispo')).toEqual(['grpo.epsilon_high']);
     expect(of('sapo')).toEqual(['grpo.sapo_temperature_pos', 'grpo.sapo_temperature_neg']);
+    expect(of('vespo')).toEqual([
+      'grpo.vespo_k_pos',
+      'grpo.vespo_lambda_pos',
+      'grpo.vespo_k_neg',
+      'grpo.vespo_lambda_neg',
+    ]);
   });
 
   it('follows the schedule, the mode, dynamic sampling, checkpoints and a reward curriculum', () => {
