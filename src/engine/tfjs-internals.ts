@@ -62,6 +62,40 @@ export function dropCpuCopy(t: tf.Tensor): void {
   entry.values = null;
 }
 
+interface WebGPUQueueLike {
+  device: GPUDevice;
+  commandEncoder: unknown;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  uploadToGPU(dataId: object): void;
+}
+
+const webgpuQueue = () => tf.backend() as unknown as WebGPUQueueLike;
+
+/**
+ * Puts a new tensor's values on the GPU now (no-op on other backends). tfjs's WebGPU backend keeps a new
+ * tensor's values on the host until its first use, so a model load would hold every weight on the host
+ * until the first forward pass; `uploadToGPU` is public on the backend class but not in tfjs-core's type.
+ */
+export function uploadNow(t: tf.Tensor): void {
+  if (tf.getBackend() === 'webgpu') webgpuQueue().uploadToGPU(t.dataId);
+}
+
+/**
+ * Submits the commands tfjs has encoded but not submitted (it batches dispatches and buffer copies) and
+ * waits until the GPU queue has done them. Chromium hands uploaded bytes to its GPU process as the page's
+ * commands are flushed, so a loader that waits here after each weight never has more than one in flight.
+ */
+export async function gpuQueueDone(): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  const b = webgpuQueue();
+  if (b.commandEncoder) {
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+  await b.device.queue.onSubmittedWorkDone();
+}
+
 /** What of the internals is missing right now ([] when all is as checked); the test reports these. */
 export function internalsProblems(): string[] {
   const problems: string[] = [];

@@ -8,7 +8,8 @@
 //   const src = hubSource('Qwen/Qwen2.5-0.5B-Instruct', { onProgress: (p) => bar(p.bytesDone / p.bytesTotal) })
 //   const model = await CausalLM.load(src); await src.commit()   // the commit the files came from
 import type { FileSource } from '../engine/model/source.ts';
-import { DownloadError, HubNetworkError, accessError, hubAuth, hubEndpoint } from './errors.ts';
+import { hubEndpoint } from './errors.ts';
+import { MissingFileError, bodyChunks, cacheWhileReading, downloadChunks, startedChunks } from './stream.ts';
 import { resolveRevision, type ResolvedRevision } from './revision.ts';
 
 export { DownloadError, HubAccessError, HubNetworkError, HubNotFoundError, DEFAULT_ENDPOINT } from './errors.ts';
@@ -112,6 +113,23 @@ export function hubSource(id: string, o: HubOptions = {}): HubFileSource {
           .catch(() => undefined); // a full cache only costs a re-download
       return bytes;
     },
+    async stream(name, onProgress) {
+      const { commit, files } = await resolve();
+      if (files.size && !files.has(name)) return null;
+      const url = `${endpoint}/${id}/resolve/${commit}/${name}`,
+        c = await cache,
+        size = files.get(name) ?? 0;
+      const hit = await c?.match(url);
+      if (hit) return bodyChunks(hit, (n) => progress.update(name, n, size || n, true));
+      const chunks = await startedChunks(
+        downloadChunks(url, name, opts, (loaded, total) => {
+          progress.update(name, loaded, total, false);
+          onProgress?.(loaded, total);
+        }),
+      );
+      if (!chunks) return null; // the server has no such file (a listing that did not say)
+      return c ? cacheWhileReading(chunks, c, url, size) : chunks;
+    },
   };
 }
 
@@ -122,84 +140,17 @@ export async function fetchWithRetry(
   o: HubOptions,
   onBytes: (loaded: number, total: number) => void,
 ): Promise<Uint8Array | null> {
-  const f = o.fetch ?? fetch,
-    retries = o.retries ?? 4,
-    delay = o.retryDelayMs ?? 1000;
   const parts: Uint8Array[] = [];
-  let loaded = 0,
-    total = 0,
-    lastError = '',
-    answered = false;
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, delay * 2 ** (attempt - 1)));
-    let res: Response;
-    try {
-      res = await f(url, { headers: { ...hubAuth(o), ...(loaded > 0 ? { range: `bytes=${loaded}-` } : {}) } });
-    } catch (e) {
-      lastError = (e as Error).message;
-      continue;
-    }
-    answered = true;
-    if (res.status === 404) return null;
-    if (res.status === 401 || res.status === 403)
-      throw accessError(url, hubEndpoint(o.endpoint), res.status, !!o.token);
-    if (res.status === 429 || res.status >= 500) {
-      lastError = `HTTP ${res.status}`;
-      continue;
-    }
-    if (!res.ok) throw new DownloadError(`GET ${url} failed: HTTP ${res.status}`);
-    if (loaded > 0 && res.status !== 206) {
-      parts.length = 0;
-      loaded = 0;
-    } // the server ignored Range: start over
-    total = total || Number(res.headers.get('content-length') ?? 0) + loaded;
-    try {
-      loaded = await readBody(res, parts, loaded, (n) => onBytes(n, total));
-      return concat(parts, loaded);
-    } catch (e) {
-      lastError = (e as Error).message;
-      loaded = (e as { loaded?: number }).loaded ?? loaded;
-    }
-  }
-  throw new (answered ? DownloadError : HubNetworkError)(
-    `could not download ${name} after ${retries + 1} attempts (${lastError}); check the connection and try again: finished files stay cached`,
-  );
-}
-
-/** Appends the body's chunks to `parts`; returns bytes so far. Throws mid-way on a broken connection. */
-async function readBody(
-  res: Response,
-  parts: Uint8Array[],
-  start: number,
-  onBytes: (n: number) => void,
-): Promise<number> {
-  let loaded = start;
-  if (!res.body) {
-    const b = new Uint8Array(await res.arrayBuffer());
-    parts.push(b);
-    onBytes(loaded + b.length);
-    return loaded + b.length;
-  }
-  const reader = res.body.getReader();
+  let n = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return loaded;
-      parts.push(value);
-      loaded += value.byteLength;
-      onBytes(loaded);
+    for await (const chunk of downloadChunks(url, name, o, onBytes)) {
+      parts.push(chunk);
+      n += chunk.byteLength;
     }
   } catch (e) {
-    // keep what arrived: parts now hold `loaded` bytes and the retry asks for the rest
-    throw Object.assign(new DownloadError(`connection lost after ${loaded} bytes: ${(e as Error).message}`), {
-      loaded,
-    });
-  } finally {
-    reader.releaseLock?.();
+    if (e instanceof MissingFileError) return null;
+    throw e;
   }
-}
-
-function concat(parts: Uint8Array[], n: number): Uint8Array {
   const out = new Uint8Array(n);
   let p = 0;
   for (const part of parts) {

@@ -50,6 +50,12 @@ describe(`tfjs internals (checked against ${TFJS_VERSION})`, () => {
     expect(String(WebGPUBackend), 'WebGPUBackend no longer keeps its tensors in this.tensorMap').toContain(
       'this.tensorMap',
     );
+    // the loader's uploadNow and gpuQueueDone
+    for (const m of ['uploadToGPU', 'submitQueue', 'endComputePassEncoder'] as const)
+      expect(typeof WebGPUBackend.prototype[m], `WebGPUBackend.${m} is gone`).toBe('function');
+    expect(String(WebGPUBackend), 'WebGPUBackend no longer keeps its encoder in this.commandEncoder').toContain(
+      'this.commandEncoder',
+    );
   });
 
   it('withoutActiveTape: a gradient taken inside a backward pass leaves the outer one intact', () => {

@@ -3,7 +3,8 @@
 // which a tiny model can learn within a few dozen steps.
 import path from 'node:path';
 import { CausalLM } from '../../src/engine/model/model.ts';
-import { loadModelFiles, uploadWeights } from '../../src/engine/model/weights.ts';
+import { uploadWeights } from '../../src/engine/model/weights.ts';
+import { loadModelFiles } from '../../src/engine/model/loader.ts';
 import { dirSource } from '../../src/engine/model/node-source.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { parseRunConfig, type RunConfig } from '../../src/engine/config.ts';

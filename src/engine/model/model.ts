@@ -14,11 +14,9 @@ import * as tf from '../tf.ts';
 import { LORA_TARGETS, type LoraTarget } from '../config.ts';
 import type { LoraAdapter } from '../lora.ts';
 import { ropeInvFreq, type ModelSpec } from './spec.ts';
+import { loadWeights } from './loader.ts';
 import {
   disposeWeights,
-  loadModelFiles,
-  storedFormat,
-  uploadWeights,
   type WeightDtype,
   type LayerWeights,
   type LoadProgress,
@@ -65,28 +63,34 @@ export class CausalLM {
     this.invFreq = tf.tensor1d(ropeInvFreq(spec));
   }
 
-  /** Loads a model folder; with `weightDtype` 'stored' (the default) a bf16/f16 checkpoint stays 16-bit. */
+  /**
+   * Loads a model folder, streaming each weight to the device as it arrives (loader.ts); with `weightDtype`
+   * 'stored' (the default) a bf16/f16 checkpoint stays 16-bit.
+   */
   static async load(
     src: FileSource,
     onProgress?: (p: LoadProgress) => void,
     o: { weightDtype?: WeightDtype } = {},
   ): Promise<CausalLM> {
-    const { spec, tensors } = await loadModelFiles(src, onProgress);
-    const weightDtype = o.weightDtype ?? 'stored';
-    // refuse before uploading: a tensor larger than one GPU binding fails obscurely later
-    assertFits(
-      estimateMemory(spec, {
-        rows: 1,
-        promptTokens: 1,
-        completionTokens: 1,
-        microBatch: 1,
-        loraRank: 1,
-        loraTargets: 0,
-        weightBytes: storedFormat(tensors, weightDtype) ? 2 : 4,
-      }),
-      backendInfo(),
-    );
-    return new CausalLM(spec, uploadWeights(spec, tensors, weightDtype));
+    const { spec, weights } = await loadWeights(src, {
+      weightDtype: o.weightDtype ?? 'stored',
+      onProgress,
+      // refuse before uploading: a tensor larger than one GPU binding fails obscurely later
+      beforeMatrices: (spec, format) =>
+        assertFits(
+          estimateMemory(spec, {
+            rows: 1,
+            promptTokens: 1,
+            completionTokens: 1,
+            microBatch: 1,
+            loraRank: 1,
+            loraTargets: 0,
+            weightBytes: format ? 2 : 4,
+          }),
+          backendInfo(),
+        ),
+    });
+    return new CausalLM(spec, weights);
   }
 
   /** Empty caches for B rows and `capacity` positions. */

@@ -62,9 +62,11 @@ export function readSafetensors(
   return out;
 }
 
-function decode(dtype: StDtype, raw: Uint8Array, name: string, keep16: boolean): StTensor['data'] {
+/** A tensor's values from its bytes; `copy` false when `raw` is a fresh, aligned buffer of its own. */
+export function decode(dtype: StDtype, raw: Uint8Array, name: string, keep16: boolean, copy = true): StTensor['data'] {
   // Copy to an aligned buffer: offsets in the file need not be multiples of 4.
-  const buf = new Uint8Array(raw).buffer; // a copy (Buffer.slice would share memory)
+  const buf =
+    copy || raw.byteOffset !== 0 || raw.byteLength !== raw.buffer.byteLength ? new Uint8Array(raw).buffer : raw.buffer;
   if (keep16 && (dtype === 'F16' || dtype === 'BF16')) return new Uint16Array(buf);
   switch (dtype) {
     case 'F32':

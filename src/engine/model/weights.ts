@@ -1,12 +1,14 @@
-// Loads a Hugging Face model folder (config.json + model.safetensors or a sharded index) into tfjs tensors.
+// A model's weights as tfjs tensors: each checkpoint tensor put on the device as the model keeps it
+// (deviceTensor; loader.ts streams a model folder through it tensor by tensor) and assembled per layer.
 // Linear weights stay in HF's [out, in] layout and are used with matMul(x, W, false, true). The matrices
 // (embedding, projections, LM head) of a bf16 or f16 checkpoint stay 16-bit when `weightDtype` is
 // 'stored' (packed.ts); norms and biases are always f32.
 import * as tf from '../tf.ts';
-import { parseModelSpec, type ModelSpec } from './spec.ts';
-import { bf16ToF32, f16ToF32, readSafetensors, type StTensor } from './safetensors.ts';
-import { readJson, ModelFilesError, type FileSource } from './source.ts';
+import type { ModelSpec } from './spec.ts';
+import { bf16ToF32, f16ToF32, type StDtype, type StTensor } from './safetensors.ts';
+import { ModelFilesError } from './source.ts';
 import { dense, isPacked, Packed16, packRaw, packTensor, type Format16, type Matrix } from './packed.ts';
+import { uploadNow } from '../tfjs-internals.ts';
 
 /** How the frozen matrices are kept on the device: 'stored' keeps a bf16/f16 checkpoint 16-bit. */
 export type WeightDtype = 'stored' | 'f32';
@@ -41,67 +43,104 @@ export interface LoadProgress {
   total: number;
 }
 
-/** Reads config.json, generation_config.json and the safetensors shards of a model folder. */
-export async function loadModelFiles(
-  src: FileSource,
-  onProgress?: (p: LoadProgress) => void,
-): Promise<{ spec: ModelSpec; tensors: Map<string, StTensor> }> {
-  const cfg = await readJson(src, 'config.json');
-  if (!cfg) throw new ModelFilesError(`${src.where} has no config.json: is this a Hugging Face model folder?`);
-  const gen = (await readJson(src, 'generation_config.json')) ?? {};
-  const spec = parseModelSpec(cfg, gen);
-  const index = await readJson(src, 'model.safetensors.index.json');
-  const files = index
-    ? [...new Set(Object.values(index.weight_map as Record<string, string>))].sort()
-    : ['model.safetensors'];
-  const tensors = new Map<string, StTensor>();
-  for (const file of files) {
-    const bytes = await src.read(file, (loaded, total) => onProgress?.({ file, loaded, total }));
-    if (!bytes) throw new ModelFilesError(`${src.where}/${file} is missing: webgrpo needs safetensors weights`);
-    for (const [k, v] of readSafetensors(bytes, undefined, { keep16: true })) tensors.set(k, v);
+/** A weight as the model keeps it on the device: f32, or a 16-bit matrix packed two values to a word. */
+export type DeviceTensor = tf.Tensor | Packed16;
+
+/** The checkpoint tensors the model uses (lm_head.weight only when the embeddings are not tied). */
+export function weightNames(spec: ModelSpec): Set<string> {
+  const names = ['model.embed_tokens.weight', 'model.norm.weight'];
+  if (!spec.tieEmbeddings) names.push('lm_head.weight');
+  for (let i = 0; i < spec.layers; i++) {
+    const p = `model.layers.${i}.`;
+    names.push(`${p}input_layernorm.weight`, `${p}post_attention_layernorm.weight`);
+    for (const n of ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const)
+      names.push(`${p}self_attn.${n}.weight`, `${p}self_attn.${n}.bias`);
+    for (const n of ['gate_proj', 'up_proj', 'down_proj'] as const)
+      names.push(`${p}mlp.${n}.weight`, `${p}mlp.${n}.bias`);
+    if (spec.qkNorm) names.push(`${p}self_attn.q_norm.weight`, `${p}self_attn.k_norm.weight`);
   }
-  if (!tensors.has('lm_head.weight') && !spec.tieEmbeddings) spec.tieEmbeddings = true;
-  return { spec, tensors };
+  return new Set(names);
+}
+
+/** The frozen matrices, which 16-bit storage applies to (norms and biases stay f32). */
+const isMatrix = (name: string, shape: number[]) =>
+  shape.length === 2 &&
+  (name.endsWith('_proj.weight') || name.endsWith('embed_tokens.weight') || name === 'lm_head.weight');
+
+type Entry = [string, { dtype: StDtype; shape: number[] }];
+
+/**
+ * The 16-bit format these tensors' matrices share: bf16 when every one is bf16 (f16 when every one is f16)
+ * with an even number of columns; null when they do not share one; undefined when there is no matrix.
+ */
+export function matrixFormat(entries: Iterable<Entry>): Format16 | null | undefined {
+  const mats = [...entries].filter(([n, t]) => isMatrix(n, t.shape));
+  if (!mats.length) return undefined;
+  const dt = mats[0][1].dtype;
+  if ((dt !== 'BF16' && dt !== 'F16') || mats.some(([, t]) => t.dtype !== dt || t.shape[1] % 2)) return null;
+  return dt === 'BF16' ? 'bf16' : 'f16';
 }
 
 /**
  * The 16-bit format the matrices keep with `weightDtype` 'stored': that of the checkpoint when every matrix
  * is bf16 (or every one f16) with an even number of columns; otherwise null (all f32).
  */
-export function storedFormat(tensors: Map<string, StTensor>, weightDtype: WeightDtype): Format16 | null {
-  if (weightDtype === 'f32') return null;
-  const mats = [...tensors.entries()].filter(
-    ([n, t]) =>
-      t.shape.length === 2 &&
-      (n.endsWith('_proj.weight') || n.endsWith('embed_tokens.weight') || n === 'lm_head.weight'),
-  );
-  const dt = mats[0]?.[1].dtype;
-  if ((dt !== 'BF16' && dt !== 'F16') || mats.some(([, t]) => t.dtype !== dt || t.shape[1] % 2)) return null;
-  return dt === 'BF16' ? 'bf16' : 'f16';
+export function storedFormat(entries: Iterable<Entry>, weightDtype: WeightDtype): Format16 | null {
+  return weightDtype === 'f32' ? null : (matrixFormat(entries) ?? null);
 }
 
-/** Moves the weights onto the current tfjs backend (the GPU under WebGPU); 16-bit matrices stay packed with 'stored'. */
-export function uploadWeights(
-  spec: ModelSpec,
-  tensors: Map<string, StTensor>,
-  weightDtype: WeightDtype = 'stored',
-): ModelWeights {
-  const format = storedFormat(tensors, weightDtype);
-  const get = (name: string): StTensor => {
-    const t = tensors.get(name);
-    if (!t) throw new ModelFilesError(`weight ${name} is missing from the safetensors files`);
+/**
+ * One checkpoint tensor on the current backend as the model keeps it: a matrix of 16-bit values packed when
+ * `format` is its format, anything else f32. Under WebGPU it goes to the GPU at once (the host copy can go).
+ */
+export function deviceTensor(name: string, t: StTensor, format: Format16 | null): DeviceTensor {
+  const bits = t.data instanceof Uint16Array ? t.data : null;
+  if (!bits) {
+    const x = tf.tensor(
+      t.data as Float32Array | Int32Array,
+      t.shape,
+      t.data instanceof Int32Array ? 'int32' : 'float32',
+    );
+    uploadNow(x);
+    return x;
+  }
+  const own: Format16 = t.dtype === 'F16' ? 'f16' : 'bf16';
+  if (format === own && isMatrix(name, t.shape) && t.shape[1] % 2 === 0) {
+    const p = packRaw(bits, t.shape, own);
+    uploadNow(p.data);
+    return p;
+  }
+  if (tf.getBackend() === 'webgpu' && isMatrix(name, t.shape) && t.shape[1] % 2 === 0) {
+    // widened on the GPU: half the bytes go up, and no f32 copy of the matrix is made on the host
+    const p = packRaw(bits, t.shape, own);
+    uploadNow(p.data);
+    const x = dense(p);
+    p.dispose();
+    return x;
+  }
+  const x = tf.tensor(own === 'bf16' ? bf16ToF32(bits) : f16ToF32(bits), t.shape, 'float32');
+  uploadNow(x);
+  return x;
+}
+
+/**
+ * The model's weights from its tensors on the device (by checkpoint name). Throws ModelFilesError naming a
+ * missing weight, after disposing every tensor given; tensors the model does not use are disposed.
+ */
+export function assembleWeights(spec: ModelSpec, placed: Map<string, DeviceTensor>): ModelWeights {
+  const used = new Set<string>();
+  const get = (name: string): DeviceTensor => {
+    const t = placed.get(name);
+    if (!t) {
+      for (const x of placed.values()) x.dispose();
+      throw new ModelFilesError(`weight ${name} is missing from the safetensors files`);
+    }
+    used.add(name);
     return t;
   };
-  const take = (name: string): tf.Tensor => {
-    const t = get(name);
-    if (!(t.data instanceof Uint16Array)) return tf.tensor(t.data as Float32Array, t.shape, 'float32');
-    return tf.tensor(t.dtype === 'BF16' ? bf16ToF32(t.data) : f16ToF32(t.data), t.shape, 'float32');
-  };
-  const mat = (name: string): Matrix => {
-    const t = get(name);
-    return format && t.data instanceof Uint16Array ? packRaw(t.data, t.shape, format) : (take(name) as tf.Tensor2D);
-  };
-  const opt = (name: string) => (tensors.has(name) ? (take(name) as tf.Tensor1D) : undefined);
+  const take = (name: string) => get(name) as tf.Tensor1D;
+  const mat = (name: string) => get(name) as Matrix;
+  const opt = (name: string) => (placed.has(name) ? take(name) : undefined);
   const layers: LayerWeights[] = [];
   for (let i = 0; i < spec.layers; i++) {
     const p = `model.layers.${i}.`;
@@ -109,8 +148,8 @@ export function uploadWeights(
     for (const n of ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const) bias[n] = opt(`${p}self_attn.${n}.bias`);
     for (const n of ['gate_proj', 'up_proj', 'down_proj'] as const) bias[n] = opt(`${p}mlp.${n}.bias`);
     layers.push({
-      inputNorm: take(`${p}input_layernorm.weight`) as tf.Tensor1D,
-      postNorm: take(`${p}post_attention_layernorm.weight`) as tf.Tensor1D,
+      inputNorm: take(`${p}input_layernorm.weight`),
+      postNorm: take(`${p}post_attention_layernorm.weight`),
       q_proj: mat(`${p}self_attn.q_proj.weight`),
       k_proj: mat(`${p}self_attn.k_proj.weight`),
       v_proj: mat(`${p}self_attn.v_proj.weight`),
@@ -125,7 +164,31 @@ export function uploadWeights(
   }
   const embed = mat('model.embed_tokens.weight');
   const lmHead = spec.tieEmbeddings ? embed : mat('lm_head.weight');
-  return { embed, layers, norm: take('model.norm.weight') as tf.Tensor1D, lmHead };
+  const norm = take('model.norm.weight');
+  for (const [k, t] of placed) if (!used.has(k)) t.dispose();
+  return { embed, layers, norm, lmHead };
+}
+
+/**
+ * Moves weights read whole (loadModelFiles) onto the current tfjs backend; 16-bit matrices stay packed with
+ * 'stored'. A model load streams instead (loader.ts: loadWeights); this serves tools and tests that edit the
+ * values first.
+ */
+export function uploadWeights(
+  spec: ModelSpec,
+  tensors: Map<string, StTensor>,
+  weightDtype: WeightDtype = 'stored',
+): ModelWeights {
+  const format = storedFormat(tensors, weightDtype),
+    wanted = weightNames(spec);
+  const placed = new Map<string, DeviceTensor>();
+  try {
+    for (const [k, t] of tensors) if (wanted.has(k)) placed.set(k, deviceTensor(k, t, format));
+  } catch (e) {
+    for (const x of placed.values()) x.dispose();
+    throw e;
+  }
+  return assembleWeights(spec, placed);
 }
 
 /**
