@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLab, callLab, serveDir } from './lab.ts';
+import { writeSharded } from '../tests/engine/sharded-fixture.ts';
 
 const root =
   process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
@@ -46,4 +47,26 @@ dirs.forEach((d, i) => {
       expect(r.leaked).toBe(0);
     }
   });
+});
+
+test('a bf16 checkpoint in two shards streams onto the GPU packed ("stored") or widened there ("f32")', async ({
+  page,
+}) => {
+  const dir = writeSharded();
+  try {
+    await serveDir(page, 'sharded', dir);
+    await openLab(page);
+    const r = await callLab<{
+      packed: boolean;
+      widened: boolean;
+      valuesSame: boolean;
+      logitsErr: number;
+      leaked: number;
+    }>(page, 'streamLoad16', '/sharded');
+    console.log('streamed bf16 shards', JSON.stringify(r));
+    expect(r).toEqual({ packed: true, widened: true, valuesSame: true, logitsErr: r.logitsErr, leaked: 0 });
+    expect(r.logitsErr).toBeLessThan(1e-5);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,71 +4,23 @@
 // past, and a broken or incomplete folder leaves no tensor behind.
 import { describe, it, expect, beforeAll } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as tf from '../../src/engine/tf.ts';
 import { initBackend } from '../../src/engine/backend.ts';
 import { CausalLM } from '../../src/engine/model/model.ts';
 import { dirSource } from '../../src/engine/model/node-source.ts';
 import { loadWeights, readModelFolder } from '../../src/engine/model/loader.ts';
-import { readSafetensors, readSafetensorsHeader } from '../../src/engine/model/safetensors.ts';
-import { isPacked, roundBits } from '../../src/engine/model/packed.ts';
+import { readSafetensorsHeader } from '../../src/engine/model/safetensors.ts';
+import { isPacked } from '../../src/engine/model/packed.ts';
 import { disposeWeights, weightNames, type ModelWeights } from '../../src/engine/model/weights.ts';
 import type { FileSource } from '../../src/engine/model/source.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
 import { REFERENCE } from '../../src/engine/ops/index.ts';
-import { FIXTURE_ROOT } from './fixtures.ts';
+import { writeSharded } from './sharded-fixture.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-const FIXTURE = path.join(FIXTURE_ROOT, 'qwen2');
-const UNUSED = 'model.rotary_emb.inv_freq'; // in old checkpoints; not a weight of the model
-
-type Data = { dtype: 'BF16' | 'F32'; shape: number[]; bytes: Uint8Array };
-
-function writeFile(file: string, tensors: [string, Data][]): void {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  let off = 0;
-  for (const [n, t] of tensors) {
-    header[n] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + t.bytes.byteLength] };
-    off += t.bytes.byteLength;
-  }
-  const h = new TextEncoder().encode(JSON.stringify(header)),
-    len = new Uint8Array(8);
-  new DataView(len.buffer).setBigUint64(0, BigInt(h.length), true);
-  fs.writeFileSync(file, Buffer.concat([len, h, ...tensors.map(([, t]) => t.bytes)]));
-}
-
-/**
- * The qwen2 fixture as a bf16 checkpoint in two shards with an index, plus an unused tensor. `f32Matrix`
- * names a matrix written as F32 (its bf16-rounded values, so the model's values do not change).
- */
-function writeSharded(o: { f32Matrix?: string; drop?: string } = {}): string {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'webgrpo-stream-'));
-  for (const f of ['config.json', 'generation_config.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(tmp, f));
-  const all: [string, Data][] = [...readSafetensors(fs.readFileSync(path.join(FIXTURE, 'model.safetensors')))]
-    .filter(([n]) => n !== o.drop)
-    .map(([n, t]) => {
-      const bits = roundBits(t.data as Float32Array, 'bf16');
-      if (n !== o.f32Matrix) return [n, { dtype: 'BF16', shape: t.shape, bytes: new Uint8Array(bits.buffer) }];
-      const u32 = Uint32Array.from(bits, (b) => b << 16);
-      return [n, { dtype: 'F32', shape: t.shape, bytes: new Uint8Array(u32.buffer) }];
-    });
-  all.push([UNUSED, { dtype: 'F32', shape: [4], bytes: new Uint8Array(16) }]);
-  all.sort((a, b) => a[0].localeCompare(b[0]));
-  const half = Math.ceil(all.length / 2),
-    shards = [all.slice(0, half), all.slice(half)],
-    names = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
-  const weightMap: Record<string, string> = {};
-  shards.forEach((s, i) => {
-    writeFile(path.join(tmp, names[i]), s);
-    for (const [n] of s) weightMap[n] = names[i];
-  });
-  fs.writeFileSync(path.join(tmp, 'model.safetensors.index.json'), JSON.stringify({ weight_map: weightMap }));
-  return tmp;
-}
 
 /**
  * A folder whose shards arrive in chunks of `chunk` bytes; before each chunk is handed over it records how

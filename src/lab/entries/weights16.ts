@@ -8,7 +8,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { CausalLM } from '../../engine/model/model.ts';
 import { urlSource } from '../../engine/model/source.ts';
 import { convertWeights, weightBytes } from '../../engine/model/weights.ts';
-import type { Format16 } from '../../engine/model/packed.ts';
+import { dense, isPacked, type Format16 } from '../../engine/model/packed.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
 import { fullLogits } from '../../engine/infer.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
@@ -142,4 +142,35 @@ export async function weights16Parity(base: string, format: Format16): Promise<P
     lora.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The lab page's entry: a 16-bit checkpoint at `base` streamed onto WebGPU with weight_dtype 'stored' and
+ * 'f32': whether the matrices were packed (stored) and widened (f32, on the GPU), whether the widened values
+ * equal the packed ones exactly, the largest logit difference, and tensors left after both are disposed.
+ */
+export async function streamLoad16(
+  base: string,
+): Promise<{ packed: boolean; widened: boolean; valuesSame: boolean; logitsErr: number; leaked: number }> {
+  await initBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const a = await CausalLM.load(urlSource(base)),
+    b = await CausalLM.load(urlSource(base), undefined, { weightDtype: 'f32' });
+  const mats = (m: CausalLM) => [m.weights.embed, m.weights.layers[0].q_proj, m.weights.layers.at(-1)!.down_proj];
+  let valuesSame = true;
+  for (const [x, y] of mats(a).map((m, i) => [m, mats(b)[i]] as const)) {
+    const d = dense(x);
+    valuesSame &&= maxDiff(await d.data(), await dense(y).data()) === 0;
+    if (d !== x) d.dispose();
+  }
+  const ids = [[0, 3, 4, 5, 6]],
+    mask = [[0, 1, 1, 1, 1]];
+  const la = fullLogits(a, null, ids, mask, REFERENCE),
+    lb = fullLogits(b, null, ids, mask, REFERENCE);
+  const logitsErr = maxDiff(await la.data(), await lb.data());
+  const out = { packed: mats(a).every(isPacked), widened: !mats(b).some(isPacked), valuesSame, logitsErr };
+  tf.dispose([la, lb]);
+  a.dispose();
+  b.dispose();
+  return { ...out, leaked: tf.memory().numTensors - before };
 }
