@@ -127,3 +127,34 @@ describe('EnvTable.svelte', () => {
     );
   });
 });
+
+describe('the comparison across runs', () => {
+  it('takes each environment as a task of its own, by success rate', async () => {
+    const { SummaryStore, taskScores } = await import('../../src/ui/eval/summaries.svelte.ts');
+    const r: EvalResult = {
+      step: 4,
+      n: 40,
+      k: 1,
+      accuracy: 0.475,
+      interval: [0.37, 0.58],
+      metrics: {},
+      examples: [],
+      time: 1,
+      environments: now,
+    };
+    expect(taskScores('demo-arithmetic', r)).toEqual({
+      'env:crafting': { accuracy: 0.7, interval: [0.5, 0.85], n: 10, step: 4 },
+      'env:grid_world': { accuracy: 0.4, interval: [0.29, 0.52], n: 30, step: 4 },
+    });
+    expect(taskScores('demo-arithmetic', { ...r, environments: undefined })).toEqual({
+      'demo-arithmetic': { accuracy: 0.475, interval: [0.37, 0.58], n: 40, step: 4 },
+    });
+    const store = new SummaryStore();
+    store.record('run-env', 'tiny', 'demo-arithmetic', { ...r, step: 0, environments: before }, 0);
+    store.record('run-env', 'tiny', 'demo-arithmetic', r, 60);
+    const s = store.list.find((x) => x.runId === 'run-env')!;
+    expect(Object.keys(s.tasks).sort()).toEqual(['env:crafting', 'env:grid_world']);
+    expect(s.baseline!['env:grid_world'].accuracy).toBe(0.1);
+    expect(s.tasks['env:grid_world'].accuracy).toBe(0.4);
+  });
+});

@@ -1,5 +1,6 @@
-// The evaluations of every run this browser has seen, summarised per task for the comparison across runs,
-// and kept in localStorage so the comparison survives a reload (the checkpoints keep the full histories).
+// The evaluations of every run this browser has seen, summarised per task (a dataset, or an environment)
+// for the comparison across runs, and kept in localStorage so the comparison survives a reload (the
+// checkpoints keep the full histories).
 //
 //   store.record(runId, 'demo', 'demo-arithmetic', evalResult, seconds); store.list
 import type { EvalResult } from '../../worker/protocol.ts';
@@ -17,6 +18,22 @@ function readStored(): RunSummary[] {
   }
 }
 
+/**
+ * What one evaluation adds to the comparison: its accuracy on the dataset, or, for an evaluation on
+ * environments, each environment's success rate as a task of its own (`env:grid_world`), so runs compare
+ * environment by environment.
+ */
+export function taskScores(task: string, r: EvalResult): Record<string, TaskScore> {
+  if (r.environments?.per_env.length)
+    return Object.fromEntries(
+      r.environments.per_env.map((e) => [
+        `env:${e.env}`,
+        { accuracy: e.success_rate, interval: [e.interval[0], e.interval[1]], n: e.n, step: r.step },
+      ]),
+    );
+  return { [task]: { accuracy: r.accuracy, interval: [r.interval[0], r.interval[1]], n: r.n, step: r.step } };
+}
+
 export class SummaryStore {
   list = $state<RunSummary[]>(readStored());
 
@@ -29,7 +46,6 @@ export class SummaryStore {
   }
 
   record(runId: string, label: string, task: string, r: EvalResult, seconds: number): void {
-    const score: TaskScore = { accuracy: r.accuracy, interval: [r.interval[0], r.interval[1]], n: r.n, step: r.step };
     let s = this.list.find((x) => x.runId === runId);
     if (!s) {
       s = { runId, label, tasks: {}, baseline: {}, seconds, updatedAt: Date.now() };
@@ -37,8 +53,10 @@ export class SummaryStore {
       s = this.list.at(-1)!;
     }
     s.baseline ??= {};
-    if (!(task in s.baseline)) s.baseline[task] = score;
-    s.tasks[task] = score;
+    for (const [name, score] of Object.entries(taskScores(task, r))) {
+      if (!(name in s.baseline)) s.baseline[name] = score;
+      s.tasks[name] = score;
+    }
     s.seconds = seconds;
     s.updatedAt = Date.now();
     this.save();
