@@ -16,6 +16,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'score a completion (stdin) with a reward function and print the breakdown',
     load: () => import('./reward.ts'),
   },
+  env: {
+    summary: 'play an environment (grid_world, crafting) with actions from stdin; prints each turn and the episode',
+    load: () => import('./env.ts'),
+  },
   config: {
     summary: "convert a TRL GRPO config to ours (from-trl FILE) or ours to TRL's YAML (to-trl run.json)",
     load: () => import('./config.ts'),
