@@ -1,7 +1,7 @@
 // The Config tab as a form for people: Basic holds what most runs change, Advanced the rest in closed
 // sections; every field of the schema is reachable (shown exactly when it applies to the setup, named
 // under its section otherwise); switching the estimator or the loss swaps the fields; a reward's options
-// are fields generated from its schema; the problems at the top link to their fields; and on a 390 px
+// are fields generated from its schema (the format reward's pattern only with its regex style); the problems at the top link to their fields; and on a 390 px
 // phone nothing is wider than the screen.
 import { test, expect, type Page } from '@playwright/test';
 import { configField, setField } from './config-form.ts';
@@ -90,6 +90,11 @@ test('switching the estimator and the loss swaps their fields', async ({ page })
   await expect(form.locator('[data-field="grpo.epsilon"]')).toHaveCount(0);
   await expect(form.locator('[data-field="grpo.epsilon_high"]')).toHaveCount(0);
   await expect(form.locator('[data-field="grpo.delta"]')).toHaveCount(0);
+  // the sections opened stay open while another tab is shown
+  await page.getByRole('tab', { name: 'Run' }).click();
+  await page.getByRole('tab', { name: 'Config' }).click();
+  await expect(form.locator('[data-field="grpo.sapo_temperature_pos"]')).toBeVisible();
+  await expect(form.locator('[data-field="sampling.top_p"]')).toBeHidden();
 });
 
 test("a reward's options are its own generated fields, and the problems link to their fields", async ({ page }) => {
@@ -105,6 +110,7 @@ test("a reward's options are its own generated fields, and the problems link to 
   // a format reward brings its own fields; its regex style needs a pattern, said at the field
   await page.locator('#add-reward').selectOption('format');
   await form.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(form.locator('#f-rewards-1-options-pattern')).toHaveCount(0); // read only with style regex
   await form.locator('#f-rewards-1-options-style').selectOption('regex');
   await expect(form.getByTestId('config-reward-1').getByRole('alert')).toContainText('needs a pattern');
   await form.locator('#f-rewards-1-options-pattern').fill('^\\d+$');

@@ -2,7 +2,8 @@
 // only with the ppo estimator, the SAPO temperatures only with loss sapo, and so on.
 import { describe, it, expect } from 'vitest';
 import { parseRunConfig, RunConfigSchema } from '../../src/engine/config.ts';
-import { APPLIES, applies } from '../../src/ui/config/applies.ts';
+import { APPLIES, applies, optionApplies } from '../../src/ui/config/applies.ts';
+import { optionFields } from '../../src/ui/data/reward-options.ts';
 import { PLACES } from '../../src/ui/config/layout.ts';
 import { pathOf, schemaFields } from '../../src/ui/config/fields.ts';
 
@@ -34,7 +35,14 @@ const LOSS_FIELDS = [
 describe('which fields apply', () => {
   it('names only fields of the schema', () => {
     const paths = new Set(schemaFields().map(pathOf));
-    expect(Object.keys(APPLIES).filter((p) => !paths.has(p) || !PLACES[p])).toEqual([]);
+    const isOption = (p: string) => {
+      const [, , reward, option] = p.split('.');
+      return optionFields(reward).some((f) => f.key === option);
+    };
+    const stale = Object.keys(APPLIES).filter((p) =>
+      p.startsWith('rewards.options.') ? !isOption(p) : !paths.has(p) || !PLACES[p],
+    );
+    expect(stale).toEqual([]);
     expect(RunConfigSchema).toBeDefined();
   });
 
@@ -86,6 +94,14 @@ describe('which fields apply', () => {
     expect(applies('rewards.1.phase_start', curr)).toBe(true);
     expect(applies('rewards.1.phase_end', curr)).toBe(true);
     expect(applies('rewards.0.timeout_ms', curr)).toBe(true);
+  });
+
+  it("follows a reward's own options", () => {
+    expect(optionApplies('format', 'pattern', { style: 'boxed' })).toBe(false);
+    expect(optionApplies('format', 'flags', { style: 'boxed' })).toBe(false);
+    expect(optionApplies('format', 'pattern', { style: 'regex' })).toBe(true);
+    expect(optionApplies('format', 'style', {})).toBe(true);
+    expect(optionApplies('math', 'tolerance', {})).toBe(true);
   });
 
   it('applies every field not in the table, whatever the setup', () => {

@@ -6,6 +6,7 @@
 //
 //   applies('grpo.vf_coef', config)                    // true only for advantage_estimator ppo
 //   applies('rewards.0.phase_start', config)           // true once that reward has a weight_end
+//   optionApplies('format', 'pattern', { style: 'regex' })  // a reward's option, by the reward's own options
 import type { RunConfig } from '../../engine/config.ts';
 
 type Grpo = RunConfig['grpo'];
@@ -55,6 +56,9 @@ export const APPLIES: Record<string, Rule> = {
   'run.save_total_limit': (c) => c.run.save_steps > 0,
   'rewards.phase_start': (_, r) => r?.weight_end !== undefined,
   'rewards.phase_end': (_, r) => r?.weight_end !== undefined,
+  // a reward's options, as rewards.options.<reward>.<option>: the format reward's regex only for style regex
+  'rewards.options.format.pattern': (_, r) => r?.options.style === 'regex',
+  'rewards.options.format.flags': (_, r) => r?.options.style === 'regex',
 };
 
 /** Rules that hold for a whole section of the schema, before the field's own. */
@@ -67,4 +71,10 @@ export function applies(path: string, c: RunConfig): boolean {
   const reward = m ? c.rewards[Number(m[1])] : undefined;
   const group = GROUP_RULES[key.split('.')[0]];
   return (group?.(c, reward) ?? true) && (APPLIES[key]?.(c, reward) ?? true);
+}
+
+/** Whether reward `name` reads its option `key`, given its options (the rules above need no run config). */
+export function optionApplies(name: string, key: string, options: Record<string, unknown>): boolean {
+  const rule = APPLIES[`rewards.options.${name}.${key}`];
+  return rule ? rule(undefined as unknown as RunConfig, { name, options } as RunConfig['rewards'][number]) : true;
 }

@@ -19,6 +19,8 @@ export class ConfigState {
   linkStatus = $state<LinkStatus | null>(null);
   /** Custom reward code from a link, waiting for the user's confirmation before it is applied. */
   pendingLink = $state<{ config: RunConfig; codes: string[] } | null>(null);
+  /** The Config tab's Advanced sections the user opened, kept while other tabs are shown. */
+  openSections = $state<Record<string, boolean>>({});
 
   /** Problems by field path ("grpo.epsilon_high"), from the schema's checks including its cross-field ones. */
   readonly problems: Record<string, string> = $derived.by(() => {
