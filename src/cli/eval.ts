@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseOptions, UsageError } from './args.ts';
 import { parseRunConfig } from '../engine/config.ts';
 import { prepareOutDir } from './out-dir.ts';
-import { openHeadless } from './headless.ts';
+import { openHeadless, readAdapter, toWire } from './headless.ts';
 import type { EvalResult } from '../worker/protocol.ts';
 
 const USAGE =
@@ -55,11 +55,7 @@ export async function run(argv: string[]): Promise<number> {
         process.stderr.write(`\reval ${e.progress.done}/${e.progress.total}`);
     });
     const cfg = local ? { ...config, model: { ...config.model, id: `${page.baseUrl}/local-model` } } : config;
-    const r = await page.call<EvalResult>(
-      'evaluateModel',
-      cfg,
-      adapter ? { config: adapter.config, weights: '__b64__' + adapter.weights } : null,
-    );
+    const r = await page.call<EvalResult>('evaluateModel', cfg, adapter && toWire(adapter));
     process.stderr.write('\n');
     const summary = {
       model: v.model,
@@ -78,14 +74,4 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await page.close();
   }
-}
-
-function readAdapter(dir: string): { config: Record<string, unknown>; weights: string } {
-  const c = path.join(dir, 'adapter_config.json'),
-    w = path.join(dir, 'adapter_model.safetensors');
-  if (!fs.existsSync(c) || !fs.existsSync(w))
-    throw new UsageError(
-      `--adapter ${dir}: expected adapter_config.json and adapter_model.safetensors (a PEFT adapter folder)`,
-    );
-  return { config: JSON.parse(fs.readFileSync(c, 'utf8')), weights: fs.readFileSync(w).toString('base64') };
 }

@@ -8,7 +8,34 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser.ts';
 import type { RunConfig } from '../engine/config.ts';
 import { PageError, fromPlaywright } from './page-error.ts';
+import { UsageError } from './args.ts';
 import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
+
+/** A PEFT adapter folder read in Node: its config, and its weights as base64. */
+export interface WireAdapter {
+  config: Record<string, unknown>;
+  weights: string;
+}
+
+/** As the page reads it: weights marked '__b64__' (src/lab/entries/run.ts). */
+export const toWire = (a: WireAdapter) => ({ config: a.config, weights: '__b64__' + a.weights });
+
+/** A PEFT adapter folder's two files, or a UsageError saying what the folder lacks. */
+export function readAdapter(dir: string, flag = '--adapter'): WireAdapter {
+  const c = path.join(dir, 'adapter_config.json'),
+    w = path.join(dir, 'adapter_model.safetensors');
+  if (!fs.existsSync(c) || !fs.existsSync(w))
+    throw new UsageError(
+      `${flag} ${dir}: expected adapter_config.json and adapter_model.safetensors (a PEFT adapter folder)`,
+    );
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(fs.readFileSync(c, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`${flag} ${dir}: adapter_config.json is not valid JSON (${(e as Error).message})`);
+  }
+  return { config, weights: fs.readFileSync(w).toString('base64') };
+}
 
 export class PageCrashError extends Error {
   readonly name = 'PageCrashError';
@@ -19,7 +46,8 @@ export interface HeadlessPage {
   /** The local model folder served as `${baseUrl}/local-model`, if any. */
   modelDir?: string;
   onEvent(cb: (e: TrainerEvent) => void): void;
-  startRun(config: RunConfig, resumeRunId: string | null): Promise<RunStatus>;
+  /** `adapter`: a PEFT folder's files read by readAdapter (eval.ts), the run's starting adapter. */
+  startRun(config: RunConfig, resumeRunId: string | null, adapter?: WireAdapter | null): Promise<RunStatus>;
   /** Calls a trainer method in the page; Uint8Array results come back as base64 strings. */
   call<T = unknown>(method: CommandName, ...args: unknown[]): Promise<T>;
   close(): Promise<void>;
@@ -128,9 +156,9 @@ async function attach(
     onEvent: (cb) => {
       listeners.push(cb);
     },
-    startRun: (config, resumeRunId) => {
+    startRun: (config, resumeRunId, adapter = null) => {
       const cfg = modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
-      return lab<RunStatus>('headlessStart', cfg, resumeRunId);
+      return lab<RunStatus>('headlessStart', cfg, resumeRunId, adapter && toWire(adapter));
     },
     call: (method, ...args) => lab('headlessCall', method, args),
     close: async () => {

@@ -1,5 +1,5 @@
-// `webgrpo train --preset NAME | --config FILE.json | --link URL [--steps N] [--out DIR] [--resume] [--headed]
-//   [--allow-custom-code]`
+// `webgrpo train --preset NAME | --config FILE.json | --link URL [--adapter DIR] [--steps N] [--out DIR]
+//   [--resume] [--headed] [--allow-custom-code]`
 // Runs training in headless Chromium, in the app's own Web Worker (the same code as the page), and writes:
 //   DIR/metrics.jsonl (streamed), DIR/completions.jsonl, DIR/config.json, DIR/adapter/ (PEFT),
 //   DIR/summary.json (baseline and final eval, time, tokens/s).
@@ -7,20 +7,24 @@
 // (IndexedDB checkpoints) lives in DIR/.browser, so a run and its resume share it.
 // A config or link carrying custom JavaScript reward code is refused unless --allow-custom-code is given
 // (the code then runs in the QuickJS sandbox of the reward worker, as in the app after its confirmation).
+// --adapter DIR starts the run from a PEFT adapter folder (one exported by webgrpo or trained with PEFT):
+// its r, alpha, target_modules and use_rslora fill the config's lora section where the config leaves them
+// out, and a config that sets them otherwise is refused naming the field (src/engine/lora-start.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseOptions, UsageError } from './args.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { presetConfig } from '../engine/presets.ts';
 import { customCode, decodeLink } from '../engine/link.ts';
-import { openHeadless, type HeadlessPage } from './headless.ts';
+import { openHeadless, readAdapter, type HeadlessPage, type WireAdapter } from './headless.ts';
+import { adapterLora, checkAdapterLora, withAdapterLora } from '../engine/lora-start.ts';
 import { MetricsLog, eventLine, writeRunOutputs } from './run-output.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { PageError } from './page-error.ts';
 import type { TrainerEvent, RunHistory } from '../worker/protocol.ts';
 
 const USAGE =
-  'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--steps N] [--out DIR] [--resume] [--headed] [--allow-custom-code]';
+  'Usage: webgrpo train (--preset NAME | --config FILE.json | --link URL) [--adapter DIR] [--steps N] [--out DIR] [--resume] [--headed] [--allow-custom-code]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parseOptions(
@@ -29,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       preset: { type: 'string' },
       config: { type: 'string' },
       link: { type: 'string' },
+      adapter: { type: 'string' },
       steps: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
@@ -42,13 +47,17 @@ export async function run(argv: string[]): Promise<number> {
   let config: RunConfig;
   let resumeId: string | null = null;
   // nothing is created before the inputs are known to be good
+  if (v.resume && v.adapter)
+    throw new UsageError('--adapter starts a new run; a resumed run continues from its own checkpoint: drop one');
+  const adapter = v.adapter ? readAdapter(v.adapter) : null;
   if (v.resume) {
     const saved = readSavedRun(out, runFile);
     resumeId = saved.runId;
     config = parseRunConfig(saved.config);
   } else {
-    config = await loadConfig(v);
+    config = await loadConfig(v, adapter?.config ?? null);
   }
+  if (adapter) checkAdapterLora(config, adapter.config); // a link is a whole config: it must match already
   if (customCode(config).length && !v['allow-custom-code']) throw new UsageError(customCodeRefusal(v));
   if (v.steps) {
     const n = Number.parseInt(v.steps, 10);
@@ -63,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     modelDir: localModelDir(config),
   });
   try {
-    return await trainInPage(page, config, resumeId, out, runFile);
+    return await trainInPage(page, config, resumeId, out, runFile, adapter);
   } finally {
     await page.close();
   }
@@ -83,10 +92,21 @@ function readSavedRun(out: string, runFile: string): { runId: string; config: un
   }
 }
 
-async function loadConfig(v: { preset?: string; config?: string; link?: string }): Promise<RunConfig> {
+/**
+ * The run config. With --adapter (its adapter_config.json in `adapter`): a file's LoRA fields are filled from
+ * the adapter where it leaves them out and must match where it sets them; a preset's are the adapter's; a
+ * link is a whole config, whose LoRA fields must match.
+ */
+async function loadConfig(
+  v: { preset?: string; config?: string; link?: string },
+  adapter: Record<string, unknown> | null,
+): Promise<RunConfig> {
   const given = [v.preset, v.config, v.link].filter(Boolean).length;
   if (given !== 1) throw new UsageError(`give exactly one of --preset, --config or --link\n${USAGE}`);
-  if (v.preset) return presetConfig(v.preset);
+  if (v.preset) {
+    const c = presetConfig(v.preset);
+    return adapter ? parseRunConfig({ ...c, lora: { ...c.lora, ...adapterLora(adapter) } }) : c;
+  }
   if (v.link) return decodeLink(v.link);
   if (!fs.existsSync(v.config!)) throw new UsageError(`--config ${v.config}: no such file`);
   let json: unknown;
@@ -95,7 +115,7 @@ async function loadConfig(v: { preset?: string; config?: string; link?: string }
   } catch (e) {
     throw new UsageError(`--config ${v.config}: not valid JSON (${(e as Error).message})`);
   }
-  return parseRunConfig(json);
+  return parseRunConfig(adapter ? withAdapterLora(json, adapter, `--config ${v.config}`) : json);
 }
 
 function customCodeRefusal(v: { config?: string; link?: string; resume?: boolean }): string {
@@ -118,6 +138,7 @@ async function trainInPage(
   resumeId: string | null,
   out: string,
   runFile: string,
+  adapter: WireAdapter | null,
 ): Promise<number> {
   const metrics = new MetricsLog(path.join(out, 'metrics.jsonl'), resumeId !== null);
   const started = Date.now();
@@ -149,7 +170,7 @@ async function trainInPage(
   process.on('SIGTERM', onSignal);
   let runId: string | null = resumeId;
   try {
-    const status = await page.startRun(config, resumeId);
+    const status = await page.startRun(config, resumeId, adapter);
     runId = status.runId;
     metrics.open(status.step);
     fs.writeFileSync(runFile, JSON.stringify({ runId: status.runId, config }, null, 2));

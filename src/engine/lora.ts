@@ -7,15 +7,17 @@ import * as tf from './tf.ts';
 import { LORA_TARGETS, type LoraTarget } from './config.ts';
 import type { ModelSpec } from './model/spec.ts';
 import { Rng } from './rng.ts';
-import { readSafetensors, writeSafetensors } from './model/safetensors.ts';
-import { LoraFormatError, peftModuleName, planPeftModules } from './lora-peft.ts';
+import { readSafetensors } from './model/safetensors.ts';
+import { LoraFormatError, planPeftModules } from './lora-peft.ts';
+import { peftFiles, peftName, type LoraSettings, type ModuleMatrices } from './lora-export.ts';
 
-export interface LoraSettings {
-  r: number;
-  alpha: number;
-  dropout: number;
-  targetModules: LoraTarget[];
-  useRslora: boolean;
+export type { LoraSettings } from './lora-export.ts';
+export { peftAdapterConfig, peftName } from './lora-export.ts';
+
+/** Which modules an adapter has, with each one's own rank and scale where they differ from the adapter's. */
+export interface LoraLayout {
+  layers: number;
+  modules: { key: string; rank?: number; scale?: number }[];
 }
 
 export interface LoraPair {
@@ -27,13 +29,6 @@ export interface LoraPair {
 }
 
 export { LoraFormatError };
-
-const ATTN = new Set<LoraTarget>(['q_proj', 'k_proj', 'v_proj', 'o_proj']);
-
-/** PEFT's saved name of a LoRA matrix. */
-export function peftName(layer: number, target: LoraTarget, which: 'A' | 'B'): string {
-  return `base_model.model.model.layers.${layer}.${ATTN.has(target) ? 'self_attn' : 'mlp'}.${target}.lora_${which}.weight`;
-}
 
 /** [in, out] features of a projection. */
 export function projShape(spec: ModelSpec, t: LoraTarget): [number, number] {
@@ -74,28 +69,50 @@ export class LoraAdapter {
     return pair.scale ?? this.scale;
   }
 
-  static create(spec: ModelSpec, settings: LoraSettings, seed: number): LoraAdapter {
+  /** A new adapter on every layer's target modules, or on the modules of `layout` (a saved run's). */
+  static create(spec: ModelSpec, settings: LoraSettings, seed: number, layout?: LoraLayout): LoraAdapter {
     const rng = new Rng(seed);
     const pairs = new Map<string, LoraPair>();
+    const own = new Map(layout?.modules.map((m) => [m.key, m]));
     for (let l = 0; l < spec.layers; l++) {
       for (const t of LORA_TARGETS.filter((x) => settings.targetModules.includes(x))) {
+        const m = own.get(`${l}.${t}`);
+        if (layout && !m) continue;
         const [inF, outF] = projShape(spec, t);
         const bound = 1 / Math.sqrt(inF);
         const a = Float32Array.from({ length: settings.r * inF }, () => (2 * rng.next() - 1) * bound);
         pairs.set(`${l}.${t}`, {
           A: tf.tidy(() => tf.variable(tf.tensor2d(a, [settings.r, inF]), true)), // tidy frees the initial value
           B: tf.tidy(() => tf.variable(tf.zeros([outF, settings.r]), true)),
+          ...(m?.rank !== undefined ? { rank: m.rank, scale: m.scale } : {}),
         });
       }
     }
     return new LoraAdapter(spec, settings, pairs);
   }
 
+  /** The modules and their own ranks and scales, or null when the adapter is on every layer at one rank and scale. */
+  layout(): LoraLayout | null {
+    const modules = [...this.pairs].map(([key, p]) => ({
+      key,
+      ...(p.rank !== undefined ? { rank: p.rank, scale: p.scale } : {}),
+    }));
+    const uniform = modules.every((m) => m.rank === undefined);
+    return uniform && modules.length === this.spec.layers * this.settings.targetModules.length
+      ? null
+      : { layers: this.spec.layers, modules };
+  }
+
   /**
    * Loads a PEFT adapter folder's two files as PEFT applies them (lora-peft.ts: target_modules as a list,
    * "all-linear" or a regex, rank_pattern and alpha_pattern), or refuses what it cannot apply.
    */
-  static fromPeft(spec: ModelSpec, config: Record<string, unknown>, weights: Uint8Array): LoraAdapter {
+  static fromPeft(
+    spec: ModelSpec,
+    config: Record<string, unknown>,
+    weights: Uint8Array,
+    dropout = Number(config.lora_dropout ?? 0),
+  ): LoraAdapter {
     const plan = planPeftModules(config, spec.layers);
     const r = Number(config.r),
       alpha = Number(config.lora_alpha ?? r);
@@ -103,7 +120,7 @@ export class LoraAdapter {
     const settings: LoraSettings = {
       r,
       alpha,
-      dropout: Number(config.lora_dropout ?? 0),
+      dropout,
       targetModules: LORA_TARGETS.filter((t) => plan.some((p) => p.target === t)),
       useRslora: rslora,
     };
@@ -139,31 +156,23 @@ export class LoraAdapter {
     baseModel = '',
     revision: string | null = null,
   ): Promise<{ config: Record<string, unknown>; weights: Uint8Array }> {
-    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-    const rankPattern: Record<string, number> = {},
-      alphaPattern: Record<string, number> = {};
-    const { r, alpha, useRslora } = this.settings;
+    const modules: ModuleMatrices[] = [];
     for (const [key, pair] of this.pairs) {
-      const [l, t] = splitKey(key);
-      const R = pair.A.shape[0],
-        rank = pair.rank ?? R;
-      const [outF, inF] = [pair.B.shape[0], pair.A.shape[1]] as [number, number];
-      const a = (await pair.A.data()) as Float32Array,
-        b = (await pair.B.data()) as Float32Array;
-      // padding rows of A and columns of B (rank_pattern) are zero: the file holds the module's own rank
-      tensors[peftName(l, t, 'A')] = { shape: [rank, inF], data: a.slice(0, rank * inF) };
-      tensors[peftName(l, t, 'B')] = { shape: [outF, rank], data: trimCols(b, outF, R, rank) };
-      if (rank !== r) rankPattern[escapeName(peftModuleName(l, t))] = rank;
-      const ownAlpha = pair.scale === undefined ? alpha : pair.scale * (useRslora ? Math.sqrt(rank) : rank);
-      if (Math.abs(ownAlpha - alpha) > 1e-9 * Math.max(1, alpha))
-        alphaPattern[escapeName(peftModuleName(l, t))] = ownAlpha;
+      const [layer, target] = splitKey(key);
+      const [outF, R] = pair.B.shape as [number, number];
+      modules.push({
+        layer,
+        target,
+        A: (await pair.A.data()) as Float32Array,
+        B: (await pair.B.data()) as Float32Array,
+        inF: pair.A.shape[1] as number,
+        outF,
+        R,
+        rank: pair.rank,
+        scale: pair.scale,
+      });
     }
-    const config = {
-      ...peftAdapterConfig(this.settings, baseModel, revision),
-      rank_pattern: rankPattern,
-      alpha_pattern: alphaPattern,
-    };
-    return { config, weights: writeSafetensors(tensors) };
+    return peftFiles(this.settings, modules, this.spec.layers, baseModel, revision);
   }
 
   /** PEFT names of variables(), in the same order. */
@@ -199,53 +208,7 @@ function padCols(x: Float32Array, rows: number, cols: number, to: number): Float
   return out;
 }
 
-/** The first `keep` of `cols` columns of [rows, cols]. */
-function trimCols(x: Float32Array, rows: number, cols: number, keep: number): Float32Array {
-  if (cols === keep) return Float32Array.from(x);
-  const out = new Float32Array(rows * keep);
-  for (let i = 0; i < rows; i++) out.set(x.subarray(i * cols, i * cols + keep), i * keep);
-  return out;
-}
-
-/** A module name as a pattern that matches only it (its dots literal). */
-const escapeName = (n: string) => n.replace(/\./g, '\\.');
-
 function splitKey(key: string): [number, LoraTarget] {
   const [l, t] = key.split('.');
   return [Number(l), t as LoraTarget];
-}
-
-/** adapter_config.json with the fields PEFT writes for a plain LoRA adapter; `revision`: the base model's commit. */
-export function peftAdapterConfig(
-  s: LoraSettings,
-  baseModel: string,
-  revision: string | null = null,
-): Record<string, unknown> {
-  return {
-    alpha_pattern: {},
-    auto_mapping: null,
-    base_model_name_or_path: baseModel || null,
-    bias: 'none',
-    fan_in_fan_out: false,
-    inference_mode: true,
-    init_lora_weights: true,
-    layer_replication: null,
-    layers_pattern: null,
-    layers_to_transform: null,
-    loftq_config: {},
-    lora_alpha: s.alpha,
-    lora_bias: false,
-    lora_dropout: s.dropout,
-    megatron_config: null,
-    megatron_core: 'megatron.core',
-    modules_to_save: null,
-    peft_type: 'LORA',
-    r: s.r,
-    rank_pattern: {},
-    revision,
-    target_modules: [...s.targetModules],
-    task_type: 'CAUSAL_LM',
-    use_dora: false,
-    use_rslora: s.useRslora,
-  };
 }

@@ -21,6 +21,11 @@ export interface TrainerState {
   history: StepMetrics[];
   completions: CompletionLogEntry[];
   evals: EvalResult[];
+  /**
+   * The adapter's modules with their own ranks and scales, when it is not on every layer at one rank and
+   * scale (a run started from an imported PEFT adapter with a regex target_modules or rank/alpha patterns).
+   */
+  loraLayout?: { layers: number; modules: { key: string; rank?: number; scale?: number }[] };
 }
 
 export interface TrainerSnapshot {

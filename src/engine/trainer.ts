@@ -20,7 +20,7 @@
 import * as tf from './tf.ts';
 import type { RunConfig } from './config.ts';
 import type { CausalLM } from './model/model.ts';
-import { LoraAdapter } from './lora.ts';
+import { LoraAdapter, type LoraLayout } from './lora.ts';
 import { Rng } from './rng.ts';
 import { AdamW } from './optim.ts';
 import type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
@@ -90,22 +90,29 @@ export class Trainer {
     this.estimator = new AdvantageEstimator(config, deps.model, r.seed);
   }
 
-  /** A new run: a fresh adapter initialised from the run seed. */
-  static create(config: RunConfig, deps: TrainerDeps): Trainer {
-    const l = config.lora;
-    const lora = LoraAdapter.create(
-      deps.model.spec,
-      { r: l.r, alpha: l.alpha, dropout: l.dropout, targetModules: l.target_modules, useRslora: l.use_rslora },
-      config.run.seed,
-    );
-    return new Trainer(config, deps, lora);
+  /**
+   * A new run: a fresh adapter initialised from the run seed, or `initial` (an imported PEFT adapter, whose
+   * shape config.lora must describe: lora-start.ts), trained further. The trainer owns it from here.
+   */
+  static create(config: RunConfig, deps: TrainerDeps, initial?: LoraAdapter): Trainer {
+    return new Trainer(config, deps, initial ?? Trainer.freshAdapter(config, deps, null));
   }
 
   /** A saved run, continuing exactly where the snapshot was taken. */
   static restore(snap: TrainerSnapshot, deps: TrainerDeps): Trainer {
-    const t = Trainer.create(snap.config, deps);
+    const t = new Trainer(snap.config, deps, Trainer.freshAdapter(snap.config, deps, snap.state.loraLayout ?? null));
     t.importState(snap);
     return t;
+  }
+
+  private static freshAdapter(config: RunConfig, deps: TrainerDeps, layout: LoraLayout | null): LoraAdapter {
+    const l = config.lora;
+    return LoraAdapter.create(
+      deps.model.spec,
+      { r: l.r, alpha: l.alpha, dropout: l.dropout, targetModules: l.target_modules, useRslora: l.use_rslora },
+      config.run.seed,
+      layout ?? undefined,
+    );
   }
 
   get done(): boolean {
@@ -218,6 +225,7 @@ export class Trainer {
       history: this.history,
       completions: this.completions,
       evals: this.evals,
+      ...(this.lora.layout() ? { loraLayout: this.lora.layout()! } : {}),
     };
     return { config: this.config, state: structuredClone(state), tensors };
   }

@@ -188,8 +188,11 @@ export interface TrainerApi {
   setHub(settings: HubSettings): Promise<void>;
   /** Downloads (with progress events) and loads a model and its tokenizer; a later start reuses it. */
   loadModel(model: RunConfig['model']): Promise<ModelInfo>;
-  /** Starts a new run with this (partial or full) config; resolves once it runs. */
-  start(config: unknown): Promise<RunStatus>;
+  /**
+   * Starts a new run with this (partial or full) config; resolves once it runs. With `adapter` (a PEFT
+   * adapter's files) the run trains that adapter further; config.lora must describe its shape.
+   */
+  start(config: unknown, adapter?: PeftFiles | null): Promise<RunStatus>;
   /** Continues a saved run from its latest intact checkpoint (exactly as if never interrupted). */
   resumeRun(runId: string): Promise<RunStatus>;
   /** Finishes the current step, then waits with everything in memory. */

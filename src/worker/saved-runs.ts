@@ -2,14 +2,22 @@
 // saved run): its whole history, its adapter as PEFT files, and the notes about checkpoints passed over.
 // So a finished run can be reopened, charted and exported after a reload without being resumed.
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
-import { LoraAdapter, peftAdapterConfig } from '../engine/lora.ts';
-import { writeSafetensors } from '../engine/model/safetensors.ts';
+import { peftFiles, type ModuleMatrices } from '../engine/lora-export.ts';
+import type { LoraTarget } from '../engine/config.ts';
 import { peftLoraSection } from '../engine/lora-peft.ts';
-import * as tf from '../engine/tf.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointManager } from '../engine/checkpoint.ts';
-import type { Trainer, TrainerSnapshot } from '../engine/trainer.ts';
-import type { HubSettings, PeftFiles, RunHistory, RunState } from './protocol.ts';
+import type { StepResult, Trainer, TrainerSnapshot } from '../engine/trainer.ts';
+import { gpuPeakBytes } from '../engine/gpu-memory.ts';
+import { diagnose } from '../engine/metrics.ts';
+import {
+  BusyError,
+  type HubSettings,
+  type PeftFiles,
+  type RunHistory,
+  type RunState,
+  type TrainerEvent,
+} from './protocol.ts';
 
 export const modelKey = (m: RunConfig['model'], hub: HubSettings) =>
   `${hub.endpoint ?? ''} ${m.id}@${m.revision}/${m.weight_dtype}`;
@@ -55,6 +63,18 @@ export async function savedHistory(ckpts: CheckpointManager, runId: string): Pro
   };
 }
 
+/** What a finished step sends: its metrics (with the reward layer's counters and the GPU peak), samples, alerts. */
+export function stepEvents(r: StepResult, t: Trainer, counters?: Record<string, number>): TrainerEvent[] {
+  Object.assign(r.metrics.values, counters);
+  const peak = gpuPeakBytes();
+  if (peak !== null) r.metrics.values.gpu_peak_bytes = peak;
+  const alerts = diagnose(t.history);
+  const events: TrainerEvent[] = [{ kind: 'metrics', metrics: r.metrics }];
+  if (r.samples.length) events.push({ kind: 'samples', step: r.metrics.step, entries: r.samples });
+  if (alerts.length) events.push({ kind: 'alert', alerts });
+  return events;
+}
+
 /** The status message of a run stopped before its end. */
 export function stoppedNote(t: Trainer): string {
   return `stopped at step ${t.step} of ${t.totalSteps}; its checkpoint is kept: resume it from the Checkpoints screen`;
@@ -70,11 +90,6 @@ export function skippedNote(skipped: { info: { step: number }; error: string }[]
 /** The adapter of a checkpoint as a PEFT folder's two files, without a model or a backend. */
 export function adapterOf(snap: TrainerSnapshot): PeftFiles {
   const l = snap.config.lora;
-  const tensors = Object.fromEntries(
-    Object.entries(snap.tensors).filter(
-      ([name]) => /\.lora_[AB]\.weight$/.test(name) && name.startsWith('base_model.'),
-    ),
-  );
   const settings = {
     r: l.r,
     alpha: l.alpha,
@@ -82,7 +97,21 @@ export function adapterOf(snap: TrainerSnapshot): PeftFiles {
     targetModules: l.target_modules,
     useRslora: l.use_rslora,
   };
-  return { config: peftAdapterConfig(settings, snap.config.model.id), weights: writeSafetensors(tensors) };
+  const own = new Map(snap.state.loraLayout?.modules.map((m) => [m.key, m]));
+  const modules: ModuleMatrices[] = [];
+  let layers = 0;
+  for (const [name, A] of Object.entries(snap.tensors)) {
+    const m = /^base_model\.model\.model\.layers\.(\d+)\.\w+\.(\w+)\.lora_A\.weight$/.exec(name);
+    const B = snap.tensors[name.replace('lora_A', 'lora_B')];
+    if (!m || !B) continue;
+    const layer = Number(m[1]),
+      target = m[2] as LoraTarget,
+      mod = own.get(`${layer}.${target}`);
+    layers = Math.max(layers, layer + 1);
+    const [R, inF] = A.shape as [number, number];
+    modules.push({ layer, target, A: A.data, B: B.data, inF, outF: B.shape[0], R, rank: mod?.rank, scale: mod?.scale });
+  }
+  return peftFiles(settings, modules, snap.state.loraLayout?.layers ?? layers, snap.config.model.id);
 }
 
 /** The run config an imported PEFT adapter is evaluated with: its LoRA shape, the rest from the setup. */
@@ -92,31 +121,22 @@ export function importedConfig(config: RunConfig, adapter: PeftFiles | null): Ru
   return parseRunConfig({ ...config, lora: peftLoraSection(adapter.config) });
 }
 
+/** Beside a paused run, only its model can be used: another would release it. */
+export function checkSameModel(loaded: { key: string; id: string } | null, config: RunConfig, hub: HubSettings): void {
+  if (loaded?.key !== modelKey(config.model, hub))
+    throw new BusyError(
+      `a run is paused on ${loaded?.id}, and ${config.model.id} cannot be loaded beside it: stop the run first (its checkpoint is kept), or evaluate with ${loaded?.id}`,
+    );
+}
+
 /** Evaluates a trainer made for an imported adapter (beside the live run), then releases it and its data. */
-export async function evaluateAside(
-  t: Trainer,
-  adapter: PeftFiles | null,
-  inputs: { dispose?(): void },
-): Promise<EvalResult> {
+export async function evaluateAside(make: () => Trainer, inputs: { dispose?(): void }): Promise<EvalResult> {
+  let t: Trainer | null = null;
   try {
-    if (adapter) {
-      const src = LoraAdapter.fromPeft(t.deps.model.spec, adapter.config, adapter.weights);
-      for (const [key, dst] of t.lora.pairs) {
-        const pair = src.pairs.get(key);
-        // a module the adapter does not cover (a regex over some layers) gets no update: B = 0
-        if (!pair) dst.B.assign(tf.zerosLike(dst.B));
-        else {
-          dst.A.assign(pair.A);
-          dst.B.assign(pair.B);
-          dst.rank = pair.rank; // rank_pattern / alpha_pattern: each module's own scale
-          dst.scale = pair.scale;
-        }
-      }
-      src.dispose();
-    }
+    t = make();
     return await t.evaluate();
   } finally {
-    t.dispose();
+    t?.dispose();
     inputs.dispose?.();
   }
 }

@@ -6,7 +6,7 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
-import { gpuPeakBytes, releasePooledGpuBuffers, trackGpuMemory } from '../engine/gpu-memory.ts';
+import { releasePooledGpuBuffers, trackGpuMemory } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer } from '../engine/trainer.ts';
@@ -20,9 +20,11 @@ import {
   type RunInputs,
   type SessionEnv,
 } from './session-env.ts';
-import { completionsToJsonl, diagnose, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
+import { completionsToJsonl, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import { assertRunFits } from '../engine/memory.ts';
+import { checkAdapterLora, startingAdapter } from '../engine/lora-start.ts';
+import type { LoraAdapter } from '../engine/lora.ts';
 import * as saved from './saved-runs.ts';
 import type { StatefulApi } from './serve.ts';
 import {
@@ -147,13 +149,15 @@ export class TrainingSession implements StatefulApi {
     this.runId = null;
   }
 
-  async start(input: unknown): Promise<RunStatus> {
+  /** A new run; with `adapter` (PEFT files), the run trains that adapter further (lora-start.ts). */
+  async start(input: unknown, adapter: PeftFiles | null = null): Promise<RunStatus> {
     const back = this.state;
     this.setState('starting');
     try {
       const config = parseRunConfig(input);
-      await this.prepare(config);
-      this.trainer = Trainer.create(config, this.deps());
+      if (adapter) checkAdapterLora(config, adapter.config); // before any model is loaded
+      const initial = await this.prepare(config, adapter);
+      this.trainer = Trainer.create(config, this.deps(), initial);
       this.runId = saved.newRunId();
     } catch (e) {
       return this.notStarted(back, e);
@@ -185,14 +189,25 @@ export class TrainingSession implements StatefulApi {
     throw e;
   }
 
-  /** Model, data and rewards for a run; refused before anything is released when it cannot fit. */
-  private async prepare(config: RunConfig): Promise<void> {
-    const info = await this.init();
-    await this.ensureModel(config.model);
-    assertRunFits(this.loaded!.m.model.spec, config, info);
+  /** Model, data, rewards and starting adapter of a run; refused before anything is released if one fails. */
+  private async prepare(config: RunConfig, adapter: PeftFiles | null = null): Promise<LoraAdapter | undefined> {
+    const initial = (await this.fitting(config, adapter))();
     // the trainer chooses its Ops from config.run and the backend, and takes run.gradient_checkpointing
     this.dropRun();
-    this.inputs = await this.env.prepareRun(config, this.loaded!.m);
+    this.inputs = await this.env.prepareRun(config, this.loaded!.m).catch((e) => {
+      initial?.dispose();
+      throw e;
+    });
+    return initial;
+  }
+
+  /** Loads the config's model and checks that the run fits; returns what makes the adapter to start from. */
+  private async fitting(config: RunConfig, adapter: PeftFiles | null) {
+    const info = await this.init();
+    await this.ensureModel(config.model);
+    const spec = this.loaded!.m.model.spec;
+    assertRunFits(spec, config, info);
+    return () => (adapter ? startingAdapter(spec, config, adapter) : undefined);
   }
 
   private deps(inputs = this.inputs!) {
@@ -223,21 +238,13 @@ export class TrainingSession implements StatefulApi {
       const end = await runTraining(t, {
         shouldContinue: () => this.interrupt === null,
         onStep: async (r) => {
-          Object.assign(r.metrics.values, this.inputs?.counters?.());
-          const peak = gpuPeakBytes();
-          if (peak !== null) r.metrics.values.gpu_peak_bytes = peak;
-          this.emit({ kind: 'metrics', metrics: r.metrics });
-          if (r.samples.length) this.emit({ kind: 'samples', step: r.metrics.step, entries: r.samples });
-          const alerts = diagnose(t.history);
-          if (alerts.length) this.emit({ kind: 'alert', alerts });
+          for (const e of saved.stepEvents(r, t, this.inputs?.counters?.())) this.emit(e);
           await this.runBetween();
           // let queued commands (pause, stop) in: on the CPU backend a step never waits for a macrotask
           await new Promise((resolve) => setTimeout(resolve, 0));
         },
         onEval: (result) => this.emit({ kind: 'eval', result }),
-        save: async () => {
-          await this.saveNow();
-        },
+        save: () => this.saveNow().then(() => undefined),
       });
       if (this.state === 'error') return; // failed from outside the loop (device lost): save nothing from a broken device
       await this.saveNow(end === 'done');
@@ -318,15 +325,11 @@ export class TrainingSession implements StatefulApi {
     const paused = this.state === 'paused';
     return this.evaluating(async () => {
       const config = saved.importedConfig(parseRunConfig(input), adapter);
-      if (paused && this.loaded?.key !== saved.modelKey(config.model, this.hub))
-        throw new BusyError(
-          `a run is paused on ${this.loaded?.m.info.id}, and ${config.model.id} cannot be loaded beside it: stop the run first (its checkpoint is kept), or evaluate with ${this.loaded?.m.info.id}`,
-        );
-      const info = await this.init();
-      await this.ensureModel(config.model);
-      assertRunFits(this.loaded!.m.model.spec, config, info);
+      if (paused)
+        saved.checkSameModel(this.loaded && { key: this.loaded.key, id: this.loaded.m.info.id }, config, this.hub);
+      const initial = await this.fitting(config, adapter); // the same loading as a run started from it
       const inputs = await this.env.prepareRun(config, this.loaded!.m);
-      return saved.evaluateAside(Trainer.create(config, this.deps(inputs)), adapter, inputs);
+      return saved.evaluateAside(() => Trainer.create(config, this.deps(inputs), initial()), inputs);
     });
   }
 
@@ -371,14 +374,10 @@ export class TrainingSession implements StatefulApi {
     return saved.adapterOf((await this.ckpts.load(this.savedId(runId))).snapshot);
   }
 
-  async exportMetrics(format: 'jsonl' | 'csv', runId?: string): Promise<string> {
-    const h = (await this.historyOf(runId)).history;
-    return format === 'csv' ? metricsToCsv(h) : metricsToJsonl(h);
-  }
+  exportMetrics = async (format: 'jsonl' | 'csv', runId?: string) =>
+    (format === 'csv' ? metricsToCsv : metricsToJsonl)((await this.historyOf(runId)).history);
 
-  async exportCompletions(runId?: string): Promise<string> {
-    return completionsToJsonl((await this.historyOf(runId)).samples);
-  }
+  exportCompletions = async (runId?: string) => completionsToJsonl((await this.historyOf(runId)).samples);
 
   /** The trainer in memory when `runId` (by default the live run) is its run. */
   private live(runId?: string): Trainer | null {

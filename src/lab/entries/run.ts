@@ -2,7 +2,7 @@
 // app's own training worker through the same client the UI uses, and forward every event to the CLI
 // through the `webgrpoEvent` function that Playwright exposes.
 import { TrainerClient } from '../../worker/client.ts';
-import type { CommandName, RunStatus, TrainerEvent } from '../../worker/protocol.ts';
+import type { CommandName, PeftFiles, RunStatus, TrainerEvent } from '../../worker/protocol.ts';
 
 let client: TrainerClient | null = null;
 
@@ -15,11 +15,15 @@ function trainer(): TrainerClient {
   return client;
 }
 
-/** Starts a run (or resumes the saved run `resumeRunId`) on WebGPU. */
-export async function headlessStart(config: unknown, resumeRunId: string | null): Promise<RunStatus> {
+/** Starts a run (from a PEFT adapter, when given) or resumes the saved run `resumeRunId`, on WebGPU. */
+export async function headlessStart(
+  config: unknown,
+  resumeRunId: string | null,
+  adapter: unknown = null,
+): Promise<RunStatus> {
   const t = trainer();
   await t.init('webgpu');
-  return resumeRunId ? t.resumeRun(resumeRunId) : t.start(config);
+  return resumeRunId ? t.resumeRun(resumeRunId) : t.start(config, fromWire(adapter) as PeftFiles | null);
 }
 
 const toBase64 = (b: Uint8Array) => {
