@@ -15,3 +15,4 @@ export { fromTrl, TrlConfigError } from '../engine/trl/from-trl.ts';
 export { toTrl } from '../engine/trl/to-trl.ts';
 export { parseTrlText, trlYaml } from '../engine/trl/text.ts';
 export { trlProjectFiles } from '../engine/trl/project.ts';
+export { peftLoraSection } from '../engine/lora-peft.ts';

@@ -213,8 +213,11 @@ export class RunState {
     return JSON.stringify([model, this.hub().endpoint ?? '']);
   }
 
-  /** Starts a new run; the run on screen (if any) stays saved in the list. */
-  start = (input: RunConfig) =>
+  /**
+   * Starts a new run, from an imported PEFT adapter when given (config.lora must describe it); the run on
+   * screen (if any) stays saved in the list.
+   */
+  start = (input: RunConfig, adapter: PeftFiles | null = null) =>
     this.send('start', async () => {
       const config = $state.snapshot(input) as RunConfig;
       const t = await this.ready();
@@ -223,7 +226,7 @@ export class RunState {
         this.model = await t.loadModel(config.model);
         this.loaded = this.modelKey(config.model);
       }
-      const s = await t.start(config);
+      const s = await t.start(config, adapter);
       this.status = s;
       this.notice = null;
       this.alerts = [];
