@@ -272,7 +272,8 @@ protocol (greedy or pass@1 on the held-out rows, the same reward and threshold):
 webgrpo eval --config run.json --model ${c.model.id} --adapter output
 \`\`\`
 
-or import the folder (zipped) on the app's Checkpoints tab.
+or import the folder (zipped) on the app's Checkpoints tab. To train it further in the browser: the app's
+"Train from this adapter" after the import, or \`webgrpo train --config run.json --adapter output\`.
 
 ## Where the TRL run differs
 
