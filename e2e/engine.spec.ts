@@ -1,16 +1,7 @@
 // Logits, LoRA logits and greedy decoding in Chromium's WebGPU against the Hugging Face fixtures
 // (every model folder under $WEBGRPO_FIXTURES or fixtures/hf-tiny), served to the page by Playwright.
 import { test, expect } from '@playwright/test';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openLab, callLab, serveDir } from './lab.ts';
-
-const root =
-  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
-const dirs = fs.existsSync(root)
-  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
-  : [];
+import { openLab, openLabWithFixtures, callLab, FIXTURE_DIRS as dirs } from './lab.ts';
 
 test('fixtures are present', () => {
   expect(dirs.length).toBeGreaterThan(0);
@@ -18,8 +9,7 @@ test('fixtures are present', () => {
 
 for (const d of dirs) {
   test(`${d}: WebGPU logits and LoRA logits within 1e-4, greedy tokens identical`, async ({ page }) => {
-    await serveDir(page, 'fixtures', root);
-    await openLab(page);
+    await openLabWithFixtures(page);
     const r = await callLab<Record<string, number | boolean | string>>(page, 'engineParity', `/fixtures/${d}`);
     console.log(d, JSON.stringify(r));
     expect(r.backend).toBe('webgpu');

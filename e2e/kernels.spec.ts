@@ -2,21 +2,11 @@
 // (base model and PEFT adapter, left-padded rows) within 1e-4, greedy tokens identical to the Hugging Face
 // reference with fusion on and off; then the bench with and without fusion, printing the speed ratios.
 import { test, expect } from '@playwright/test';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openLab, callLab, serveDir } from './lab.ts';
-
-const root =
-  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
-const dirs = fs.existsSync(root)
-  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
-  : [];
+import { openLab, openLabWithFixtures, callLab, FIXTURE_DIRS as dirs } from './lab.ts';
 
 for (const d of dirs) {
   test(`${d}: fused decode logits within 1e-4 of the op-by-op path, greedy tokens as HF's`, async ({ page }) => {
-    await serveDir(page, 'fixtures', root);
-    await openLab(page);
+    await openLabWithFixtures(page);
     const r = await callLab<Record<string, number | boolean | string>>(page, 'kernelParity', `/fixtures/${d}`);
     console.log(d, JSON.stringify(r));
     expect(r.backend).toBe('webgpu');
@@ -32,8 +22,7 @@ for (const d of dirs) {
   test(`${d}: fused training pass (tiled kernels, tfjs's, checkpointed): log-probabilities and entropies within 1e-4, every LoRA gradient within 1e-4 of its max-abs`, async ({
     page,
   }) => {
-    await serveDir(page, 'fixtures', root);
-    await openLab(page);
+    await openLabWithFixtures(page);
     type E = { valueErr: number; gradErr: number };
     const r = await callLab<{ tiled: E; tfjs: E; checkpointed: E; leaked: number }>(
       page,

@@ -2,6 +2,14 @@
 import type { Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The Hugging Face fixtures: every model folder with a reference under $WEBGRPO_FIXTURES or fixtures/hf-tiny. */
+export const FIXTURE_ROOT =
+  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
+export const FIXTURE_DIRS = fs.existsSync(FIXTURE_ROOT)
+  ? fs.readdirSync(FIXTURE_ROOT).filter((d) => fs.existsSync(path.join(FIXTURE_ROOT, d, 'reference.json')))
+  : [];
 
 export async function openLab(page: Page): Promise<void> {
   page.on('console', (m) => {
@@ -9,6 +17,12 @@ export async function openLab(page: Page): Promise<void> {
   });
   await page.goto('/lab.html');
   await page.waitForSelector('body[data-ready="1"]');
+}
+
+/** The lab page with the fixtures served at /fixtures/<model>/ (what the lab's loadFixture reads). */
+export async function openLabWithFixtures(page: Page): Promise<void> {
+  await serveDir(page, 'fixtures', FIXTURE_ROOT);
+  await openLab(page);
 }
 
 export async function callLab<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {

@@ -6,16 +6,8 @@
 // all of it on the CPU).
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openLab, callLab, serveDir } from './lab.ts';
+import { openLab, openLabWithFixtures, callLab, serveDir, FIXTURE_DIRS as dirs } from './lab.ts';
 import { writeSharded } from '../tests/engine/sharded-fixture.ts';
-
-const root =
-  process.env.WEBGRPO_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/hf-tiny');
-const dirs = fs.existsSync(root)
-  ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'reference.json')))
-  : [];
 
 type P = { logitsErr: number; greedySame: boolean; sampleLogprobErr: number; valueErr: number; gradErr: number };
 
@@ -24,8 +16,7 @@ dirs.forEach((d, i) => {
   test(`${d}: ${format} weights kept 16-bit give the f32 model's logits, greedy tokens and LoRA gradients`, async ({
     page,
   }) => {
-    await serveDir(page, 'fixtures', root);
-    await openLab(page);
+    await openLabWithFixtures(page);
     {
       const r = await callLab<{ paths: Record<string, P>; bytes16: number; bytes32: number; leaked: number }>(
         page,

@@ -5,7 +5,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { CausalLM } from '../../engine/model/model.ts';
 import { urlSource } from '../../engine/model/source.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
-import { readSafetensors, type StTensor } from '../../engine/model/safetensors.ts';
+import type { StTensor } from '../../engine/model/safetensors.ts';
 import { fullLogits } from '../../engine/infer.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
@@ -14,27 +14,17 @@ import { AdamW, clipGradNorm } from '../../engine/optim.ts';
 import { policyStep, type PolicyUpdateMetrics } from '../../engine/step.ts';
 import type { LossSettings } from '../../engine/grpo.ts';
 import { chooseOps } from '../../engine/ops/index.ts';
+import { loadFixture, loadReference } from '../fixture.ts';
 
 const rowsOf = (t: StTensor) =>
   Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1])));
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
 
 /** Max |ours - reference| over unmasked positions for base and LoRA logits, and whether greedy tokens match. */
 export async function engineParity(base: string): Promise<Record<string, unknown>> {
   const info = await initBackend('webgpu');
   const ops = chooseOps({ fusedKernels: true }); // a run's defaults on this adapter
-  const ref = readSafetensors(await fetchBytes(`${base}/reference.safetensors`));
-  const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(
-    model.spec,
-    JSON.parse(new TextDecoder().decode(await fetchBytes(`${base}/lora/adapter_config.json`))),
-    await fetchBytes(`${base}/lora/adapter_model.safetensors`),
-  );
+  const ref = await loadReference(base);
+  const { model, lora } = await loadFixture(base);
   const ids = rowsOf(ref.get('input_ids')!),
     mask = rowsOf(ref.get('attention_mask')!);
   const V = model.spec.vocabSize,

@@ -6,9 +6,7 @@
 import * as tf from '../../engine/tf.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { CausalLM, type KVCache, type ForwardOutput } from '../../engine/model/model.ts';
-import { urlSource } from '../../engine/model/source.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
-import { readSafetensors } from '../../engine/model/safetensors.ts';
 import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { leftPad } from '../../engine/batch.ts';
@@ -16,12 +14,7 @@ import { chooseOps, REFERENCE, tiledOps, webgpuOps, type Compute } from '../../e
 import { AdamW } from '../../engine/optim.ts';
 import { completionLogprobs } from '../../engine/grpo.ts';
 import { rowRmsNorm } from '../../engine/kernels/rows.ts';
-
-async function bytes(url: string): Promise<Uint8Array> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
+import { loadFixture, loadReference } from '../fixture.ts';
 
 /** Max |fused - reference| of decode-step logits over `steps` steps of rows of different lengths (left-padded). */
 async function decodeLogitsErr(
@@ -99,13 +92,8 @@ async function decodeLogitsErr(
 
 export async function kernelParity(base: string): Promise<Record<string, unknown>> {
   const info = await initBackend('webgpu');
-  const ref = readSafetensors(await bytes(`${base}/reference.safetensors`));
-  const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(
-    model.spec,
-    JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))),
-    await bytes(`${base}/lora/adapter_model.safetensors`),
-  );
+  const ref = await loadReference(base);
+  const { model, lora } = await loadFixture(base);
   const before = tf.memory().numTensors;
   const prompts = [
     [5, 9, 2, 7, 11],
@@ -193,12 +181,7 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
  */
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
-  const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(
-    model.spec,
-    JSON.parse(new TextDecoder().decode(await bytes(`${base}/lora/adapter_config.json`))),
-    await bytes(`${base}/lora/adapter_model.safetensors`),
-  );
+  const { model, lora } = await loadFixture(base);
   const before = tf.memory().numTensors,
     vars = lora.variables();
   const batch = {

@@ -6,7 +6,6 @@
 import * as tf from '../../engine/tf.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { CausalLM } from '../../engine/model/model.ts';
-import { urlSource } from '../../engine/model/source.ts';
 import { convertWeights, weightBytes } from '../../engine/model/weights.ts';
 import { dense, isPacked, type Format16 } from '../../engine/model/packed.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
@@ -15,6 +14,8 @@ import { sampleBatch } from '../../engine/sampler.ts';
 import { Rng } from '../../engine/rng.ts';
 import { completionLogprobs } from '../../engine/grpo.ts';
 import { REFERENCE, tiledOps, webgpuOps, type Ops } from '../../engine/ops/index.ts';
+import { urlSource } from '../../engine/model/source.ts';
+import { loadFixture } from '../fixture.ts';
 
 /** On WebGPU the op-by-op path is checked on logits only (the Node tests check all of it on the CPU): its sampling and training passes take minutes on a software adapter. */
 export interface PathParity {
@@ -129,13 +130,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** The lab page's entry: parity16 on a fixture folder served at `base`, on WebGPU. */
 export async function weights16Parity(base: string, format: Format16): Promise<Parity16> {
   await initBackend('webgpu');
-  const get = async (p: string) => new Uint8Array(await (await fetch(`${base}/${p}`)).arrayBuffer());
-  const model = await CausalLM.load(urlSource(base));
-  const lora = LoraAdapter.fromPeft(
-    model.spec,
-    JSON.parse(new TextDecoder().decode(await get('lora/adapter_config.json'))),
-    await get('lora/adapter_model.safetensors'),
-  );
+  const { model, lora } = await loadFixture(base);
   try {
     return await parity16(model, lora, format);
   } finally {
