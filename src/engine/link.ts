@@ -8,6 +8,7 @@
 //
 //   const url = await encodeLink(cfg, location.origin + location.pathname)
 //   const cfg = await decodeLink(location.href)
+//   presenterLink(location.href) // `?present=1` (or `&present=1` in the fragment): the page opens in presenter mode
 import { deflateSync, Inflate, strFromU8, strToU8 } from 'fflate';
 import { parseRunConfig, defaultRunConfig, ConfigError, type RunConfig } from './config.ts';
 
@@ -120,4 +121,30 @@ export function customCode(cfg: RunConfig): string[] {
   return cfg.rewards
     .filter((r) => r.name === 'custom' && typeof r.options.code === 'string')
     .map((r) => r.options.code as string);
+}
+
+/** The query parameter that opens the page in presenter mode: `https://app/?present=1#run=v1.<data>`. */
+export const PRESENT_PARAM = 'present';
+
+/** Whether a link asks for presenter mode (`present=1` in its query, or after the run token in its fragment). */
+export function presenterLink(href: string): boolean {
+  const [beforeHash, hash = ''] = href.split('#', 2);
+  const query = beforeHash.includes('?') ? beforeHash.slice(beforeHash.indexOf('?') + 1) : '';
+  return [query, ...hash.split('&').slice(1)].some((part) =>
+    part.split('&').some((kv) => kv === PRESENT_PARAM || /^present=(1|true|yes|on)$/i.test(kv)),
+  );
+}
+
+/** The same link with presenter mode on or off (in its query; the run fragment is kept as it is). */
+export function withPresenter(href: string, on: boolean): string {
+  const hashAt = href.indexOf('#');
+  const hash = hashAt < 0 ? '' : href.slice(hashAt);
+  const beforeHash = hashAt < 0 ? href : href.slice(0, hashAt);
+  const qAt = beforeHash.indexOf('?');
+  const path = qAt < 0 ? beforeHash : beforeHash.slice(0, qAt);
+  const kept = (qAt < 0 ? '' : beforeHash.slice(qAt + 1))
+    .split('&')
+    .filter((kv) => kv && kv !== PRESENT_PARAM && !kv.startsWith(`${PRESENT_PARAM}=`));
+  const query = on ? [...kept, `${PRESENT_PARAM}=1`] : kept;
+  return `${path}${query.length ? `?${query.join('&')}` : ''}${hash}`;
 }

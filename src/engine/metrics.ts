@@ -85,6 +85,23 @@ interface HealthRule {
   suggestion: string;
 }
 
+/** The per-token KL above which the adapter has moved far (a rule of thumb for answers of 16 tokens or more). */
+export const KL_PER_TOKEN_LIMIT = 0.5;
+/** The same limit per answer: 0.5 nats/token over 16 tokens. */
+export const KL_PER_ANSWER_LIMIT = 8;
+
+/**
+ * The KL limit for a run's mean answer length. The metric is the mean over an answer's tokens, so what the
+ * adapter learned is spread over few tokens in short answers: the demo's answers are 3 to 6 tokens, and
+ * dropping one habitual token (its stray minus sign) alone reads as ~0.5 nats per token, the change it was
+ * trained to make. Short answers are held to the per-answer limit instead (8 nats), long ones to 0.5/token.
+ */
+export function klLimit(meanLength: number): number {
+  return Number.isFinite(meanLength) && meanLength > 0
+    ? Math.max(KL_PER_TOKEN_LIMIT, KL_PER_ANSWER_LIMIT / meanLength)
+    : KL_PER_TOKEN_LIMIT;
+}
+
 const RULES: HealthRule[] = [
   {
     id: 'diversity_collapse',
@@ -138,7 +155,12 @@ const RULES: HealthRule[] = [
     id: 'kl_drift',
     fires: (h) => {
       const kl = last(h, 'kl', 3);
-      return kl.length === 3 && mean(kl) > 0.5 ? `KL to the reference is ${mean(kl).toFixed(2)}` : null;
+      if (kl.length < 3) return null;
+      const length = mean(last(h, 'completions/mean_length', 3));
+      const limit = klLimit(length);
+      if (!(mean(kl) > limit)) return null;
+      const per = Number.isFinite(length) && length > 0 ? ` for answers of ${length.toFixed(1)} tokens` : '';
+      return `KL to the reference is ${mean(kl).toFixed(2)} nats per token, above the ${limit.toFixed(2)} expected${per}`;
     },
     cause: 'the adapter has moved far from the base model, which often precedes reward hacking or broken text',
     suggestion: 'raise beta, lower learning_rate, or look at recent samples for reward hacking',

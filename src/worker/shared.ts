@@ -6,7 +6,7 @@
 // imports engine values only from here; types it may import from anywhere.
 export { RunConfigSchema, RewardSpecSchema, defaultRunConfig } from '../engine/config.ts';
 export { PRESETS, presetConfig } from '../engine/presets.ts';
-export { decodeLink, encodeLink, customCode } from '../engine/link.ts';
+export { decodeLink, encodeLink, customCode, presenterLink, withPresenter } from '../engine/link.ts';
 export { estimateMemory, fitProblems, weightValueBytes } from '../engine/memory.ts';
 export { adapterName, isSoftwareAdapter } from '../engine/adapter.ts';
 export { parseModelSpec, paramCount } from '../engine/model/spec.ts';

@@ -9,6 +9,8 @@ import {
   MAX_LINK_JSON_BYTES,
   customCode,
   inflateCapped,
+  presenterLink,
+  withPresenter,
 } from '../../src/engine/link.ts';
 import { presetConfig, PRESETS, UnknownPresetError } from '../../src/engine/presets.ts';
 import { parseRunConfig } from '../../src/engine/config.ts';
@@ -69,5 +71,28 @@ describe('links', () => {
     // a cut link is still "damaged", not too large
     const ok = await encodeConfig(parseRunConfig({}));
     await expect(decodeLink(ok.slice(0, -4))).rejects.toThrow(/damaged/);
+  });
+});
+
+describe('presenter links', () => {
+  it('read present=1 from the query or after the run token, and switch it without touching the run', async () => {
+    const cfg = presetConfig('demo');
+    const run = await encodeLink(cfg, 'https://app.example/webgrpo/');
+    expect(presenterLink(run)).toBe(false);
+    const on = withPresenter(run, true);
+    expect(on).toMatch(/^https:\/\/app\.example\/webgrpo\/\?present=1#run=v1\./);
+    expect(presenterLink(on)).toBe(true);
+    expect(await decodeLink(on)).toEqual(cfg);
+    expect(withPresenter(on, true)).toBe(on); // idempotent
+    expect(withPresenter(on, false)).toBe(run);
+    expect(presenterLink(`${run}&present=1`)).toBe(true);
+    expect(await decodeLink(`${run}&present=1`)).toEqual(cfg);
+    expect(presenterLink('https://a/?x=2&present=1')).toBe(true);
+    expect(withPresenter('https://a/?x=2&present=1', false)).toBe('https://a/?x=2');
+    expect(withPresenter('https://a/?x=2', true)).toBe('https://a/?x=2&present=1');
+    for (const no of ['https://a/?present=0', 'https://a/?presenter=1', 'https://a/#run=v1.present=1', 'https://a/'])
+      expect(presenterLink(no), no).toBe(false);
+    // a link made while presenting keeps the mode
+    expect(presenterLink(await encodeLink(cfg, on))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { computeAdvantages, curriculumWeight, mixedGroups, totalRewards } from '../../src/engine/advantages.ts';
 import { betaCdf, jeffreysInterval } from '../../src/engine/stats.ts';
-import { diagnose, metricsToCsv, metricsToJsonl, type StepMetrics } from '../../src/engine/metrics.ts';
+import { diagnose, klLimit, metricsToCsv, metricsToJsonl, type StepMetrics } from '../../src/engine/metrics.ts';
 
 const close = (a: number[], b: number[], tol = 1e-6) =>
   a.forEach((x, i) => expect(x).toBeCloseTo(b[i], -Math.log10(tol)));
@@ -122,6 +122,24 @@ describe('metrics', () => {
         .sort(),
     ).toEqual(['diversity_collapse', 'entropy_collapse', 'kl_drift', 'reward_plateau', 'truncation']);
     expect(diagnose(h.slice(0, 2))).toEqual([]);
+  });
+  it("scales the KL limit to the run's answer length, and says so in a sentence", () => {
+    const run = (kl: number, length: number): StepMetrics[] =>
+      [1, 2, 3].map((step) => ({
+        step,
+        phase: 'grpo',
+        time: 0,
+        values: { reward: 0.5, kl, 'completions/mean_length': length },
+      }));
+    // the demo's answers (about 4 tokens) learning to drop one token: 0.66 nats/token is the change itself
+    expect(klLimit(4)).toBe(2);
+    expect(diagnose(run(0.66, 4)).map((a) => a.id)).toEqual([]);
+    expect(diagnose(run(2.5, 4)).map((a) => a.id)).toEqual(['kl_drift']);
+    // long answers keep the per-token rule of thumb
+    expect(klLimit(200)).toBe(0.5);
+    const [a] = diagnose(run(0.66, 200));
+    expect(a.message).toBe('KL to the reference is 0.66 nats per token, above the 0.50 expected for answers of 200.0 tokens');
+    expect(klLimit(Number.NaN)).toBe(0.5);
   });
   it('exports JSONL and CSV with every metric as a column', () => {
     expect(metricsToJsonl(h.slice(0, 1))).toBe(

@@ -3,6 +3,7 @@
 //
 //   const cs = new ConfigState(); cs.applyPreset('1h'); await cs.openLink(location.href)
 import type { RunConfig } from '../../engine/config.ts';
+import type { DataProblem } from '../data/dataset.svelte.ts';
 import { RunConfigSchema, presetConfig, decodeLink, encodeLink, customCode } from '../../worker/shared.ts';
 
 /** The outcome of the last link opened, so the page (and its tests) can tell which link a message is about. */
@@ -21,6 +22,16 @@ export class ConfigState {
   pendingLink = $state<{ config: RunConfig; codes: string[] } | null>(null);
   /** The Config tab's Advanced sections the user opened, kept while other tabs are shown. */
   openSections = $state<Record<string, boolean>>({});
+  /** Rows of the dataset that lack the mapped columns (set by the Data screen); blocks Train while it applies. */
+  dataProblem = $state<DataProblem | null>(null);
+  /** The data problem, while the config still names that dataset and those columns. */
+  readonly dataBlock: string | null = $derived.by(() => {
+    const p = this.dataProblem,
+      d = this.config.data;
+    return p && p.dataset === d.dataset && p.prompt_field === d.prompt_field && p.answer_field === d.answer_field
+      ? p.message
+      : null;
+  });
 
   /** Problems by field path ("grpo.epsilon_high"), from the schema's checks including its cross-field ones. */
   readonly problems: Record<string, string> = $derived.by(() => {

@@ -1,16 +1,26 @@
 // The dataset screen's state: which source is loaded, its rows and columns, the problems of an upload, and
 // the preview rows as the model will see them. Loading results become reactive here and nowhere else.
+// Rows without the mapped prompt or answer column are counted (`incomplete`): an upload can drop them;
+// until then the Run tab refuses to train (a run would stop at the first of them).
 //
 //   const ds = new DatasetState(config.data)
 //   await ds.loadBuiltin('gsm8k-sample'); ds.preview   // first rows: prompt and gold answer
 import type { RunConfig } from '../../engine/config.ts';
 import { builtinDatasets, loadDataset } from '../../data/datasets.ts';
-import { parseDatasetFile } from '../../data/parse.ts';
+import { columnsOf, parseDatasetFile } from '../../data/parse.ts';
 import { renderPrompt } from '../../data/template.ts';
 import { fewShotExamples } from '../../data/prepare.ts';
 import type { Row, RowError } from '../../data/types.ts';
 
 export type DataConfig = RunConfig['data'];
+
+/** Rows of a dataset that lack the mapped columns, for the Run tab's list of what blocks Train. */
+export interface DataProblem {
+  dataset: string;
+  prompt_field: string;
+  answer_field: string;
+  message: string;
+}
 
 export interface PreviewRow {
   prompt: string;
@@ -34,6 +44,13 @@ export class DatasetState {
   pending = $state<{ name: string; rows: Row[]; columns: string[] } | null>(null);
   loading = $state(false);
   problem = $state<string | null>(null);
+
+  /** Rows lacking the mapped prompt or answer column (null or absent). */
+  readonly incomplete: number = $derived(
+    this.rows.filter((r) => r[this.data.prompt_field] == null || r[this.data.answer_field] == null).length,
+  );
+  /** Whether the rows shown are an upload (kept in the browser, so rows can be dropped from it). */
+  uploaded = $state(false);
 
   /** The first rows as the model reads them: system prompt and few-shot examples included. */
   readonly preview: PreviewRow[] = $derived.by(() => {
@@ -68,7 +85,9 @@ export class DatasetState {
     try {
       await task();
     } catch (e) {
-      this.problem = `${(e as Error).name}: ${(e as Error).message}`;
+      // a sentence for the reader, not "Error: ...": the message already says what is wrong and what to do
+      const m = (e as Error).message || String(e);
+      this.problem = `${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
     } finally {
       this.loading = false;
     }
@@ -84,6 +103,38 @@ export class DatasetState {
     }
   }
 
+  /** Shows the rows of the dataset the config already names (on arriving at the screen); changes no setting. */
+  reopen(): Promise<void> {
+    const name = this.data.dataset;
+    if (!name) return Promise.resolve();
+    // a load the user started meanwhile (another dataset, or the same one) wins over this one
+    const show = (rows: Row[], uploaded: boolean) => {
+      if (this.data.dataset !== name || this.rows.length) return;
+      this.uploaded = uploaded;
+      this.show(name, rows, columnsOf(rows), true);
+    };
+    return this.run(async () => {
+      const def = builtinDatasets().find((d) => d.name === name);
+      if (def) return show((await def.load()).train, false);
+      const { loadUploadedDataset } = await import('../../data/store.ts');
+      const rows = await loadUploadedDataset(name);
+      if (rows) return show(rows, true);
+      show((await loadDataset({ ...$state.snapshot(this.data), eval_split: '' })).train, false);
+    });
+  }
+
+  /** Drops the upload's rows that lack the mapped columns, and keeps the rest. */
+  dropIncomplete(): Promise<void> {
+    const keep = this.rows.filter((r) => r[this.data.prompt_field] != null && r[this.data.answer_field] != null);
+    return this.run(async () => {
+      if (!keep.length)
+        throw new Error(
+          `no row has both "${this.data.prompt_field}" and "${this.data.answer_field}": pick other columns above`,
+        );
+      await this.keepUpload(this.data.dataset, keep, columnsOf(keep), true);
+    });
+  }
+
   loadBuiltin(name: string): Promise<void> {
     return this.run(async () => {
       const def = builtinDatasets().find((d) => d.name === name);
@@ -92,6 +143,7 @@ export class DatasetState {
       Object.assign(this.data, def.defaults);
       this.errors = [];
       this.pending = null;
+      this.uploaded = false;
       this.show(name, s.train, Object.keys(s.train[0] ?? {}), true);
     });
   }
@@ -101,6 +153,7 @@ export class DatasetState {
       const s = await loadDataset({ ...this.data, dataset: id, config, split, eval_split: '' });
       this.data.config = config;
       this.data.split = split;
+      this.uploaded = false;
       this.show(id, s.train, Object.keys(s.train[0] ?? {}), false);
     });
   }
@@ -126,11 +179,17 @@ export class DatasetState {
     });
   }
 
-  private async keepUpload(name: string, rows: Row[], columns: string[]): Promise<void> {
-    if (rows.length === 0) throw new Error(`"${name}" has no rows that could be read`);
+  private async keepUpload(name: string, rows: Row[], columns: string[], keepMapping = false): Promise<void> {
+    if (rows.length === 0)
+      throw new Error(
+        this.errors.length
+          ? `none of the lines of "${name}" could be read (see the list above): fix the file and upload it again`
+          : `"${name}" is empty: it has no rows. Upload a file with one JSON object per line (or a JSON array, a CSV file with a header line, or Parquet)`,
+      );
     const { saveUploadedDataset } = await import('../../data/store.ts');
     await saveUploadedDataset(name, $state.snapshot(rows) as Row[]);
     this.pending = null;
-    this.show(name, rows, columns, false);
+    this.uploaded = true;
+    this.show(name, rows, columns, keepMapping);
   }
 }

@@ -8,141 +8,153 @@ export interface ChartSpec {
   labels: string[];
   yLabel: string;
   help: string;
+  /** Shown only once the run logs the first key: the metrics of one advantage estimator (VinePPO, PPO). */
+  whenLogged?: boolean;
 }
 
+/** One chart: its series as [TRL key, words] pairs. */
+function chart(
+  id: string,
+  title: string,
+  yLabel: string,
+  series: [key: string, label: string][],
+  help: string,
+  whenLogged = false,
+): ChartSpec {
+  return { id, title, yLabel, keys: series.map((s) => s[0]), labels: series.map((s) => s[1]), help, whenLogged };
+}
+
+/** The diagnostics, in the order shown; the estimators' own come last and only when their run logs them. */
 export const CHARTS: ChartSpec[] = [
-  {
-    id: 'loss',
-    title: 'Training loss',
-    keys: ['loss'],
-    labels: ['loss'],
-    yLabel: 'loss',
-    help: 'The GRPO loss; it hovers near zero by design, watch the reward instead.',
-  },
-  {
-    id: 'kl',
-    title: 'Distance from the starting model',
-    keys: ['kl'],
-    labels: ['KL divergence'],
-    yLabel: 'KL (nats/token)',
-    help: 'How far the policy has moved from the model without the adapter (k3 estimate; 0 when beta is 0).',
-  },
-  {
-    id: 'entropy',
-    title: 'Uncertainty of the answers',
-    keys: ['entropy'],
-    labels: ['entropy'],
-    yLabel: 'nats/token',
-    help: 'Uncertainty of the sampled tokens; a collapse towards 0 means the model stopped exploring.',
-  },
-  {
-    id: 'grad norm',
-    title: 'Size of the update',
-    keys: ['grad_norm'],
-    labels: ['gradient norm'],
-    yLabel: 'norm',
-    help: 'Size of the gradient before clipping to max_grad_norm.',
-  },
-  {
-    id: 'learning rate',
-    title: 'Learning rate',
-    keys: ['learning_rate'],
-    labels: ['learning rate'],
-    yLabel: 'rate',
-    help: 'After warm-up and the schedule.',
-  },
-  {
-    id: 'length',
-    title: 'Answer length',
-    keys: ['completions/mean_length', 'completions/min_length', 'completions/max_length'],
-    labels: ['mean', 'shortest', 'longest'],
-    yLabel: 'tokens',
-    help: 'Completion tokens: mean, shortest and longest of the step.',
-  },
-  {
-    id: 'truncated',
-    title: 'Answers cut off',
-    keys: ['completions/clipped_ratio'],
-    labels: ['share cut'],
-    yLabel: 'share',
-    help: 'Share of completions cut by max_completion_length.',
-  },
-  {
-    id: 'clipping',
-    title: 'Tokens at the clipping limit',
-    keys: ['clip_ratio/low_mean', 'clip_ratio/high_mean', 'clip_ratio/region_mean'],
-    labels: ['below', 'above', 'either'],
-    yLabel: 'share of tokens',
-    help: 'Share of tokens whose probability ratio hit the clipping range (below, above, either).',
-  },
-  {
-    id: 'zero-std groups',
-    title: 'Groups that teach nothing',
-    keys: ['frac_reward_zero_std'],
-    labels: ['share of groups'],
-    yLabel: 'share',
-    help: 'Groups where every completion got the same reward: their advantages are 0.',
-  },
-  {
-    id: 'tokens per second',
-    title: 'Speed',
-    keys: ['tokens_per_second/sample', 'tokens_per_second/train'],
-    labels: ['sampling', 'training'],
-    yLabel: 'tokens/s',
-    help: 'Tokens per second while sampling and while training.',
-  },
-  {
-    id: 'gradient variance',
-    title: 'Steadiness of the gradient',
-    keys: ['grad_variance'],
-    labels: ['gradient variance'],
-    yLabel: 'variance',
-    help: 'Spread of the policy gradient between micro-batches (0 with one micro-batch); lower means steadier updates, the measure estimators are compared by.',
-  },
+  chart('loss', 'Training loss', 'loss', [['loss', 'loss']], 'The GRPO loss; it hovers near zero by design, watch the reward instead.'),
+  chart(
+    'kl',
+    'Distance from the starting model',
+    'KL (nats/token)',
+    [['kl', 'KL divergence']],
+    'How far the policy has moved from the model without the adapter (k3 estimate; 0 when beta is 0).',
+  ),
+  chart(
+    'entropy',
+    'Uncertainty of the answers',
+    'nats/token',
+    [['entropy', 'entropy']],
+    'Uncertainty of the sampled tokens; a collapse towards 0 means the model stopped exploring.',
+  ),
+  chart('grad norm', 'Size of the update', 'norm', [['grad_norm', 'gradient norm']], 'Size of the gradient before clipping to max_grad_norm.'),
+  chart('learning rate', 'Learning rate', 'rate', [['learning_rate', 'learning rate']], 'After warm-up and the schedule.'),
+  chart(
+    'length',
+    'Answer length',
+    'tokens',
+    [
+      ['completions/mean_length', 'mean'],
+      ['completions/min_length', 'shortest'],
+      ['completions/max_length', 'longest'],
+    ],
+    'Completion tokens: mean, shortest and longest of the step.',
+  ),
+  chart(
+    'truncated',
+    'Answers cut off',
+    'share',
+    [['completions/clipped_ratio', 'share cut']],
+    'Share of completions cut by max_completion_length.',
+  ),
+  chart(
+    'clipping',
+    'Tokens at the clipping limit',
+    'share of tokens',
+    [
+      ['clip_ratio/low_mean', 'below'],
+      ['clip_ratio/high_mean', 'above'],
+      ['clip_ratio/region_mean', 'either'],
+    ],
+    'Share of tokens whose probability ratio hit the clipping range (below, above, either).',
+  ),
+  chart(
+    'zero-std groups',
+    'Groups that teach nothing',
+    'share',
+    [['frac_reward_zero_std', 'share of groups']],
+    'Groups where every completion got the same reward: their advantages are 0.',
+  ),
+  chart(
+    'tokens per second',
+    'Speed',
+    'tokens/s',
+    [
+      ['tokens_per_second/sample', 'sampling'],
+      ['tokens_per_second/train', 'training'],
+    ],
+    'Tokens per second while sampling and while training.',
+  ),
+  chart(
+    'gradient variance',
+    'Steadiness of the gradient',
+    'variance',
+    [['grad_variance', 'gradient variance']],
+    'Spread of the policy gradient between micro-batches (0 with one micro-batch); lower means steadier updates, the measure estimators are compared by.',
+  ),
+  chart(
+    'Monte Carlo values',
+    'Values of reasoning steps (VinePPO)',
+    'value',
+    [
+      ['mc_values/mean', 'mean'],
+      ['mc_values/std', 'spread'],
+    ],
+    'VinePPO: mean and spread of the step values estimated from fresh rollouts.',
+    true,
+  ),
+  chart(
+    'step advantages',
+    'Advantages of reasoning steps (VinePPO)',
+    'advantage',
+    [
+      ['step_advantages/mean', 'mean'],
+      ['step_advantages/std', 'spread'],
+    ],
+    'VinePPO: advantages of the reasoning steps; a wide spread means credit differs within completions.',
+    true,
+  ),
+  chart(
+    'value loss',
+    'Error of the value head (PPO)',
+    'squared error',
+    [['value_loss', 'value loss']],
+    'PPO: squared error of the value head against the GAE returns.',
+    true,
+  ),
+  chart(
+    'explained variance',
+    'What the value head predicts (PPO)',
+    'share',
+    [['explained_variance', 'explained variance']],
+    "PPO: share of the returns' variance the value head predicts (1 perfect, 0 no better than a constant, below 0 worse).",
+    true,
+  ),
 ];
 
-/** Charts of one advantage estimator, shown only when the run logs their metrics. */
-export const ESTIMATOR_CHARTS: ChartSpec[] = [
-  {
-    id: 'Monte Carlo values',
-    title: 'Values of reasoning steps (VinePPO)',
-    keys: ['mc_values/mean', 'mc_values/std'],
-    labels: ['mean', 'spread'],
-    yLabel: 'value',
-    help: 'VinePPO: mean and spread of the step values estimated from fresh rollouts.',
-  },
-  {
-    id: 'step advantages',
-    title: 'Advantages of reasoning steps (VinePPO)',
-    keys: ['step_advantages/mean', 'step_advantages/std'],
-    labels: ['mean', 'spread'],
-    yLabel: 'advantage',
-    help: 'VinePPO: advantages of the reasoning steps; a wide spread means credit differs within completions.',
-  },
-  {
-    id: 'value loss',
-    title: 'Error of the value head (PPO)',
-    keys: ['value_loss'],
-    labels: ['value loss'],
-    yLabel: 'squared error',
-    help: 'PPO: squared error of the value head against the GAE returns.',
-  },
-  {
-    id: 'explained variance',
-    title: 'What the value head predicts (PPO)',
-    keys: ['explained_variance'],
-    labels: ['explained variance'],
-    yLabel: 'share',
-    help: "PPO: share of the returns' variance the value head predicts (1 perfect, 0 no better than a constant, below 0 worse).",
-  },
+/** Histograms of the latest step, keyed by the name in StepMetrics.histograms; `whenLogged` as for charts. */
+export const HISTOGRAMS: { key: string; title: string; xLabel: string; whenLogged?: boolean }[] = [
+  { key: 'advantages', title: 'Advantages', xLabel: 'advantage' },
+  { key: 'rewards', title: 'Rewards', xLabel: 'reward' },
+  { key: 'step_values', title: 'step values (VinePPO)', xLabel: 'value', whenLogged: true },
+  { key: 'step_advantages', title: 'step advantages (VinePPO)', xLabel: 'advantage', whenLogged: true },
+  { key: 'values', title: 'token values (PPO)', xLabel: 'value', whenLogged: true },
 ];
 
-/** Histograms of one advantage estimator, keyed by the name in StepMetrics.histograms. */
-export const ESTIMATOR_HISTOGRAMS: { key: string; title: string }[] = [
-  { key: 'step_values', title: 'step values (VinePPO)' },
-  { key: 'step_advantages', title: 'step advantages (VinePPO)' },
-  { key: 'values', title: 'token values (PPO)' },
-];
+/** The charts and histograms to show for the latest step's metrics (an estimator's own once it logs them). */
+export function shownDiagnostics(latest: {
+  values: Record<string, number>;
+  histograms?: Record<string, number[]>;
+} | null | undefined): { charts: ChartSpec[]; histograms: typeof HISTOGRAMS } {
+  return {
+    charts: CHARTS.filter((c) => !c.whenLogged || (latest && Number.isFinite(latest.values[c.keys[0]]))),
+    histograms: HISTOGRAMS.filter((h) => !h.whenLogged || latest?.histograms?.[h.key]?.length),
+  };
+}
 
 /**
  * The reward chart's series: the weighted reward, and each reward function's mean only when there are
