@@ -8,21 +8,11 @@ import { configGroups } from '../src/ui/config/fields.ts';
 import { applies } from '../src/ui/config/applies.ts';
 import { presetConfig } from '../src/engine/presets.ts';
 import { configField, setField } from './config-form.ts';
+import { openDemo, SHORT_RUN, watchPage } from './demo-run.ts';
 
 const SCREENS = 'test-results/screens';
 
-let pageErrors: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  // offline: any request that leaves localhost fails
-  await page.route(/^https?:\/\/(?!localhost)/, (r) => r.abort());
-  pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-test.afterEach(() => {
-  expect(pageErrors).toEqual([]);
-});
+watchPage(test); // offline, and no uncaught error in the page
 
 async function shot(page: Page, name: string) {
   fs.mkdirSync(SCREENS, { recursive: true });
@@ -99,21 +89,11 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
   page,
 }) => {
   test.setTimeout(900_000); // SwiftShader on a shared CPU: a 3-step run with two evaluations takes minutes
-  await page.goto('/');
+  await openDemo(page, SHORT_RUN);
   await page.getByRole('tab', { name: 'Data and reward' }).click();
   await page.getByRole('button', { name: 'Demo arithmetic' }).click();
   await expect(page.getByTestId('dataset-status')).toContainText('demo-arithmetic');
   await shot(page, '2-data-reward');
-  await page.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [
-    ['max_steps', '3'],
-    ['prompts_per_step', '2'],
-    ['eval_examples', '4'],
-    ['num_generations', '4'],
-    ['eval_steps', '0'],
-    ['save_steps', '1'],
-  ])
-    await setField(page, k, v);
   await page.getByRole('tab', { name: 'Run' }).click();
   await page.getByTestId('train').click();
   // charts update as steps arrive

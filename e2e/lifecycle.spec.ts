@@ -6,18 +6,9 @@
 import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import { setField } from './config-form.ts';
+import { openDemo, SHORT_RUN, watchPage } from './demo-run.ts';
 
-let pageErrors: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  await page.route(/^https?:\/\/(?!localhost)/, (r) => r.abort());
-  pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-test.afterEach(() => {
-  expect(pageErrors).toEqual([]);
-});
+watchPage(test);
 
 async function download(page: Page, testId: string): Promise<Buffer> {
   const d = page.waitForEvent('download');
@@ -36,17 +27,7 @@ test('double-click Train, evaluate beside a paused run, reload and export, lost 
   page,
 }) => {
   test.setTimeout(900_000);
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Config' }).click();
-  for (const [k, v] of [
-    ['max_steps', '3'],
-    ['prompts_per_step', '2'],
-    ['num_generations', '4'],
-    ['eval_examples', '4'],
-    ['eval_steps', '0'],
-    ['save_steps', '1'],
-  ])
-    await setField(page, k, v);
+  await openDemo(page, SHORT_RUN);
   await page.getByRole('tab', { name: 'Run' }).click();
   const train = page.getByTestId('train');
   await train.dblclick();

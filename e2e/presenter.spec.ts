@@ -21,9 +21,10 @@ test('the demo in presenter mode: step, reward and accuracy at 1280x720 without 
   await expect(page.getByTestId('present-toggle')).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('run-state')).toHaveText(/^(done|error)$/, { timeout: 800_000 });
-  expect(await page.getByTestId('run-state').textContent(), String(await page.getByTestId('run-error').allTextContents())).toBe(
-    'done',
-  );
+  expect(
+    await page.getByTestId('run-state').textContent(),
+    String(await page.getByTestId('run-error').allTextContents()),
+  ).toBe('done');
   await expect(page.getByTestId('step-row')).toHaveCount(8);
   await expect(page.getByTestId('chart-reward')).toHaveAttribute('data-points', '30');
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-points', '3');
@@ -40,7 +41,10 @@ test('the demo in presenter mode: step, reward and accuracy at 1280x720 without 
     expect(box.y + box.height, id).toBeLessThanOrEqual(720);
   }
   // large type: the step's answers are bigger than the page's usual 0.85rem of 16 px
-  const answerPx = await page.getByTestId('step-row').first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+  const answerPx = await page
+    .getByTestId('step-row')
+    .first()
+    .evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   expect(answerPx).toBeGreaterThanOrEqual(16);
   fs.mkdirSync('test-results/screens', { recursive: true });
   await page.screenshot({ path: 'test-results/screens/presenter-1280x720.png' });

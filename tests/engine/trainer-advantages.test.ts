@@ -138,7 +138,9 @@ describe('metrics', () => {
     // long answers keep the per-token rule of thumb
     expect(klLimit(200)).toBe(0.5);
     const [a] = diagnose(run(0.66, 200));
-    expect(a.message).toBe('KL to the reference is 0.66 nats per token, above the 0.50 expected for answers of 200.0 tokens');
+    expect(a.message).toBe(
+      'KL to the reference is 0.66 nats per token, above the 0.50 expected for answers of 200.0 tokens',
+    );
     expect(klLimit(Number.NaN)).toBe(0.5);
   });
   it('exports JSONL and CSV with every metric as a column', () => {

@@ -47,12 +47,15 @@ describe('theme contrast (WCAG AA)', () => {
     it(`${name}: text on the page, on panels and on warnings is at least 4.5:1`, () => {
       const low: string[] = [];
       for (const fg of TEXT)
-        for (const bg of ['bg', 'panel']) if (contrast(t[fg], t[bg]) < 4.5) low.push(`${fg} on ${bg}: ${contrast(t[fg], t[bg]).toFixed(2)}`);
+        for (const bg of ['bg', 'panel'])
+          if (contrast(t[fg], t[bg]) < 4.5) low.push(`${fg} on ${bg}: ${contrast(t[fg], t[bg]).toFixed(2)}`);
       for (const fg of ['fg', 'muted']) if (contrast(t[fg], t['warn-bg']) < 4.5) low.push(`${fg} on warn-bg`);
       expect(low).toEqual([]);
     });
     it(`${name}: chart series are at least 4.5:1 against the page`, () => {
-      const low = SERIES.filter((s) => contrast(t[s], t.bg) < 4.5).map((s) => `${s} ${contrast(t[s], t.bg).toFixed(2)}`);
+      const low = SERIES.filter((s) => contrast(t[s], t.bg) < 4.5).map(
+        (s) => `${s} ${contrast(t[s], t.bg).toFixed(2)}`,
+      );
       expect(low).toEqual([]);
     });
   }

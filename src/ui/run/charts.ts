@@ -26,7 +26,13 @@ function chart(
 
 /** The diagnostics, in the order shown; the estimators' own come last and only when their run logs them. */
 export const CHARTS: ChartSpec[] = [
-  chart('loss', 'Training loss', 'loss', [['loss', 'loss']], 'The GRPO loss; it hovers near zero by design, watch the reward instead.'),
+  chart(
+    'loss',
+    'Training loss',
+    'loss',
+    [['loss', 'loss']],
+    'The GRPO loss; it hovers near zero by design, watch the reward instead.',
+  ),
   chart(
     'kl',
     'Distance from the starting model',
@@ -41,8 +47,20 @@ export const CHARTS: ChartSpec[] = [
     [['entropy', 'entropy']],
     'Uncertainty of the sampled tokens; a collapse towards 0 means the model stopped exploring.',
   ),
-  chart('grad norm', 'Size of the update', 'norm', [['grad_norm', 'gradient norm']], 'Size of the gradient before clipping to max_grad_norm.'),
-  chart('learning rate', 'Learning rate', 'rate', [['learning_rate', 'learning rate']], 'After warm-up and the schedule.'),
+  chart(
+    'grad norm',
+    'Size of the update',
+    'norm',
+    [['grad_norm', 'gradient norm']],
+    'Size of the gradient before clipping to max_grad_norm.',
+  ),
+  chart(
+    'learning rate',
+    'Learning rate',
+    'rate',
+    [['learning_rate', 'learning rate']],
+    'After warm-up and the schedule.',
+  ),
   chart(
     'length',
     'Answer length',
@@ -146,10 +164,15 @@ export const HISTOGRAMS: { key: string; title: string; xLabel: string; whenLogge
 ];
 
 /** The charts and histograms to show for the latest step's metrics (an estimator's own once it logs them). */
-export function shownDiagnostics(latest: {
-  values: Record<string, number>;
-  histograms?: Record<string, number[]>;
-} | null | undefined): { charts: ChartSpec[]; histograms: typeof HISTOGRAMS } {
+export function shownDiagnostics(
+  latest:
+    | {
+        values: Record<string, number>;
+        histograms?: Record<string, number[]>;
+      }
+    | null
+    | undefined,
+): { charts: ChartSpec[]; histograms: typeof HISTOGRAMS } {
   return {
     charts: CHARTS.filter((c) => !c.whenLogged || (latest && Number.isFinite(latest.values[c.keys[0]]))),
     histograms: HISTOGRAMS.filter((h) => !h.whenLogged || latest?.histograms?.[h.key]?.length),
