@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { RunConfig } from './config.ts';
 import { REWARD_OPTIONS } from '../reward/options.ts';
 import { unknownOptionMessage } from './config-errors.ts';
+import { checkEnvironment } from './config-env.ts';
 
 type Ctx = z.core.$RefinementCtx<RunConfig>;
 
@@ -45,9 +46,10 @@ export function checkRunConfig(c: RunConfig, ctx: Ctx): void {
       path: ['run', 'eval_reward'],
       message: `eval_reward "${c.run.eval_reward}" is not one of the rewards (${c.rewards.map((r) => r.name).join(', ')}); name one of them or leave it empty`,
     });
-  if (c.rewards.length === 0 && c.run.mode !== 'sft')
+  if (c.rewards.length === 0 && c.run.mode !== 'sft' && !c.environment.envs.length)
     ctx.addIssue({ code: 'custom', path: ['rewards'], message: 'GRPO needs at least one reward function' });
   checkSchedule(c, ctx);
+  checkEnvironment(c, ctx);
   checkLossOptions(c, ctx);
   c.rewards.forEach((r, i) => checkRewardOptions(r, i, ctx));
 }

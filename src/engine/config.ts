@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { checkRunConfig } from './config-checks.ts';
 import { formatIssues } from './config-errors.ts';
 import { upgradeLegacyConfig } from './config-legacy.ts';
+import { EnvironmentSchema, environmentDefaults } from './config-env.ts';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
@@ -359,8 +360,9 @@ export const RunConfigSchema = z
     rewards: z
       .array(RewardSpecSchema)
       .prefault([{ name: 'math', weight: 1, options: {} }])
-      .describe('Reward functions and their weights.'),
+      .describe('Reward functions and their weights (none by default when environment.envs is given).'),
     run: RunSchema.prefault({}),
+    environment: EnvironmentSchema.prefault({}),
   })
   .superRefine(checkRunConfig);
 
@@ -375,7 +377,7 @@ export class ConfigError extends Error {
 
 /** Parses and validates a configuration (partial input is completed with defaults). */
 export function parseRunConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(upgradeLegacyConfig(input ?? {}));
+  const r = RunConfigSchema.safeParse(environmentDefaults(upgradeLegacyConfig(input ?? {})));
   if (r.success) return r.data;
   throw new ConfigError(formatIssues(RunConfigSchema, r.error.issues));
 }

@@ -11,7 +11,7 @@ import type { LoraAdapter } from './lora.ts';
 import type { Compute } from './ops/ops.ts';
 import type { RunConfig } from './config.ts';
 import { finite, jeffreysInterval, mean, median, std } from './stats.ts';
-import type { EnvEvalSummary } from '../env/types.ts';
+import type { EnvEvalSummary, EpisodeRecord } from '../env/types.ts';
 
 export interface EvalExample {
   prompt: string;
@@ -29,6 +29,8 @@ export interface EvalResult {
   interval: [number, number]; // Jeffreys 80% interval of the accuracy
   metrics: Record<string, number>; // eval_accuracy, eval_accuracy_low/high, eval_score_mean/median/std, eval_reward
   examples: EvalExample[];
+  /** Environment runs: every evaluation episode (per-environment statistics are computed from them). */
+  episodes?: EpisodeRecord[];
   time: number;
   /** Evaluation on environments: per-environment and aggregate figures (metrics then hold eval_env/<name>/...). */
   environments?: EnvEvalSummary;

@@ -28,6 +28,7 @@ import { mean } from './stats.ts';
 import type { AdvantageEstimator } from './estimators/index.ts';
 import type { Compute } from './ops/index.ts';
 import type { TrainerDeps } from './trainer.ts';
+import { envStep } from './env-step.ts';
 
 /** What a step of either phase needs from the trainer (its state is the trainer's; steps only read it). */
 export interface StepContext {
@@ -53,6 +54,7 @@ export interface PhaseResult {
 }
 
 export async function rlStep(t: StepContext): Promise<PhaseResult> {
+  if (t.config.environment.envs.length) return envStep(t); // multi-turn episodes instead of a dataset
   const c = t.config,
     G = c.sampling.num_generations;
   // 1-2. prompts -> G completions each -> weighted rewards (dynamic sampling may take several rounds)

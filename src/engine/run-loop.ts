@@ -21,7 +21,7 @@ export async function runTraining(t: Trainer, hooks: RunHooks): Promise<'done' |
     const r = await t.evaluate();
     await hooks.onEval?.(r);
   };
-  if (t.step === 0 && t.evals.length === 0 && t.deps.evalSet.length) await evaluate(); // baseline
+  if (t.step === 0 && t.evals.length === 0 && t.evaluates) await evaluate(); // baseline
   while (!t.done) {
     if (!hooks.shouldContinue()) return 'interrupted';
     const r = await t.trainStep();

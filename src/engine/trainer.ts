@@ -28,6 +28,9 @@ import { rlStep, type StepContext } from './rl-step.ts';
 import { sftStep } from './sft-step.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
+import { evaluateEnvs } from './env-eval.ts';
+import { envDeps } from './env-step.ts';
+import type { EnvRunDeps } from './env-rollout.ts';
 import {
   CheckpointCorruptError,
   type OptimPhase,
@@ -48,6 +51,8 @@ export interface TrainerDeps {
   train: ExampleStream;
   evalSet: Example[];
   score: Scorer;
+  /** Environment runs (config.environment.envs): the registered environments and the chat template as ids. */
+  envs?: EnvRunDeps;
   onProgress?: (stage: 'sample' | 'score' | 'train' | 'eval', done: number, total: number) => void;
 }
 
@@ -128,9 +133,14 @@ export class Trainer {
     return this.step / this.totalSteps;
   }
 
+  /** Whether the run has anything to evaluate on: held-out examples, or environments. */
+  get evaluates(): boolean {
+    return this.deps.evalSet.length > 0 || this.config.environment.envs.length > 0;
+  }
+
   evalDue(): boolean {
     const e = this.config.run.eval_steps;
-    return this.deps.evalSet.length > 0 && ((e > 0 && this.step % e === 0) || this.step === this.totalSteps);
+    return this.evaluates && ((e > 0 && this.step % e === 0) || this.step === this.totalSteps);
   }
 
   saveDue(): boolean {
@@ -182,20 +192,19 @@ export class Trainer {
     };
   }
 
-  /** Accuracy on the held-out examples with the current adapter; kept in `evals`. */
+  /** Accuracy on the held-out examples (or episodes) with the current adapter; kept in `evals`. */
   async evaluate(): Promise<EvalResult> {
-    const r = await evaluate(
-      {
-        ...this.deps,
-        lora: this.lora,
-        compute: this.compute,
-        config: this.config,
-        progress: this.progress,
-        onProgress: (d, t) => this.deps.onProgress?.('eval', d, t),
-      },
-      this.deps.evalSet,
-      this.step,
-    );
+    const ctx = {
+      ...this.deps,
+      lora: this.lora,
+      compute: this.compute,
+      config: this.config,
+      progress: this.progress,
+      onProgress: (d: number, t: number) => this.deps.onProgress?.('eval', d, t),
+    };
+    const r = this.config.environment.envs.length
+      ? await evaluateEnvs({ ...ctx, envs: envDeps(this) }, this.step)
+      : await evaluate(ctx, this.deps.evalSet, this.step);
     this.evals.push(r);
     const last = this.history[this.history.length - 1];
     if (last && last.step === this.step) Object.assign(last.values, r.metrics);

@@ -18,6 +18,10 @@ export interface TrainRow {
   advantage: number;
   /** Per-token advantages [C] (VinePPO, PPO); when any row has them, the batch trains on per-token advantages. */
   tokenAdvantages?: number[];
+  /** [C] 1 where a completion token is the model's own (multi-turn episodes: 0 on environment and template tokens). */
+  lossMask?: number[];
+  /** [C] per-token rewards for PPO's GAE (multi-turn: each turn's reward on its last model token). */
+  tokenRewards?: number[];
 }
 
 /** Splits rows into micro-batches that share one width (P + C), so every pass has the same shapes. */
@@ -45,8 +49,9 @@ export function makeChunks(
         ...Array(r.promptIds.length + r.completionIds.length).fill(1),
         ...Array(lc).fill(0),
       ]);
-      const m = [...Array(r.completionIds.length).fill(r.counts ? 1 : 0), ...Array(lc).fill(0)];
-      tokens += r.counts ? r.completionIds.length : 0;
+      const own = r.completionIds.map((_, t) => (r.counts ? (r.lossMask?.[t] ?? 1) : 0));
+      const m = [...own, ...Array(lc).fill(0)];
+      tokens += own.reduce((a, b) => a + b, 0);
       lossMask.push(m);
     }
     const tokenAdvantages = perToken

@@ -43,9 +43,40 @@ export function gae(
   return { advantages, returns: advantages.map((a, t) => a + values[t]) };
 }
 
+/**
+ * GAE over the model's own tokens only (mask 1), for multi-turn episodes: environment and template tokens
+ * (mask 0) are not actions, so the trajectory skips them and the value after a model turn is that of the
+ * model's next token. Skipped positions get advantage 0 and return = value (they are out of both losses).
+ * Without a mask, plain `gae`.
+ */
+export function maskedGae(
+  rewards: number[],
+  values: number[],
+  mask: number[] | undefined,
+  gamma: number,
+  lam: number,
+): { advantages: number[]; returns: number[] } {
+  if (!mask) return gae(rewards, values, gamma, lam);
+  const at = mask.flatMap((m, t) => (m ? [t] : []));
+  const sub = gae(
+    at.map((t) => rewards[t]),
+    at.map((t) => values[t]),
+    gamma,
+    lam,
+  );
+  const advantages = values.map(() => 0),
+    returns = [...values];
+  at.forEach((t, j) => {
+    advantages[t] = sub.advantages[j];
+    returns[t] = sub.returns[j];
+  });
+  return { advantages, returns };
+}
+
 /** Whitening over every counted token of the batch (mean 0, std 1), as TRL's PPO does; rows [N][C_i]. */
-export function whiten(rows: number[][], counts: boolean[]): number[][] {
-  const xs = rows.flatMap((r, i) => (counts[i] ? r : []));
+export function whiten(rows: number[][], counts: (boolean | number[])[]): number[][] {
+  const on = (i: number, t: number) => (typeof counts[i] === 'boolean' ? counts[i] : counts[i][t] === 1);
+  const xs = rows.flatMap((r, i) => r.filter((_, t) => on(i, t)));
   if (xs.length < 2) return rows.map((r) => r.map(() => 0));
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);

@@ -19,7 +19,7 @@ import { CheckpointCorruptError } from '../snapshot.ts';
 import { makeChunks, type TrainRow } from '../update.ts';
 import { clippedValueLoss, trunkStates, ValueHead, VALUE_HEAD_HIDDEN } from './value-head.ts';
 import { mean } from '../stats.ts';
-import { explainedVariance, gae, terminalRewards, whiten } from './gae.ts';
+import { explainedVariance, maskedGae, terminalRewards, whiten } from './gae.ts';
 
 export interface PpoEstimate {
   tokenAdvantages: number[][]; // [N][C_i] whitened GAE advantages
@@ -68,19 +68,26 @@ export class PpoCritic {
       } // [N][C]
       const values = rows.map((r, i) => old[i].slice(0, r.completionIds.length));
       const gaes = rows.map((r, i) =>
-        gae(terminalRewards(rewards[i] ?? 0, r.completionIds.length), values[i], g.gamma, g.lam),
+        maskedGae(
+          r.tokenRewards ?? terminalRewards(rewards[i] ?? 0, r.completionIds.length),
+          values[i],
+          r.lossMask,
+          g.gamma,
+          g.lam,
+        ),
       );
+      const own = rows.map((r) => r.completionIds.map((_, t) => (r.counts ? (r.lossMask?.[t] ?? 1) : 0)));
       const tokenAdvantages = whiten(
         gaes.map((x) => x.advantages),
-        rows.map((r) => r.counts),
+        own,
       );
       const C = old[0].length,
         pad = (xs: number[]) => [...xs, ...Array(C - xs.length).fill(0)];
       const returns = gaes.map((x) => pad(x.returns)),
         masks = chunks.flatMap((c) => c.completionMask);
       const fit = await this.fit(feats, old, returns, masks, tokens, lr, compute.ops);
-      const flatV = values.flatMap((v, i) => (rows[i].counts ? v : [])),
-        flatR = gaes.flatMap((x, i) => (rows[i].counts ? x.returns : []));
+      const flatV = values.flatMap((v, i) => v.filter((_, t) => own[i][t])),
+        flatR = gaes.flatMap((x, i) => x.returns.filter((_, t) => own[i][t]));
       return {
         tokenAdvantages,
         values,
