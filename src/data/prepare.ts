@@ -12,6 +12,9 @@ import { ShuffleCursor, shuffledOrder, type CursorState } from './cursor.ts';
 import { holdOut, loadDataset, type DataConfig, type LoadDataOptions } from './datasets.ts';
 import { renderPrompt, templateDef, type ChatMessage, type PromptParts } from './template.ts';
 import { DatasetError, type Row } from './types.ts';
+import type { EnvRunDeps } from '../engine/env-rollout.ts';
+import type { ChatTokenizer } from './env-chat.ts';
+import { envRunDeps, noDataStream } from './env-inputs.ts';
 
 /** The little of a tokenizer the data layer needs. */
 export interface PromptTokenizer {
@@ -164,15 +167,25 @@ export interface RunInputs {
   evalSet: Example[];
   score: RunScorer['score'];
   scorer: RunScorer;
+  /** Environment runs: the environments and the chat turns. */
+  envs?: EnvRunDeps;
   dispose(): void;
 }
 
 export async function prepareRunInputs(
   config: RunConfig,
-  tok: PromptTokenizer,
+  tok: PromptTokenizer | (PromptTokenizer & ChatTokenizer),
   o: LoadDataOptions & { runner?: RewardRunner } = {},
 ): Promise<RunInputs> {
   const scorer = RunScorer.fromConfig(config, o.runner ?? new LocalRewardRunner());
-  const data = await prepareRunData(config, tok, o);
-  return { train: data.train, evalSet: data.evalSet, score: scorer.score, scorer, dispose: () => scorer.dispose() };
+  const dispose = () => scorer.dispose();
+  if (!config.environment.envs.length) {
+    const data = await prepareRunData(config, tok, o);
+    return { train: data.train, evalSet: data.evalSet, score: scorer.score, scorer, dispose };
+  }
+  // environments: evaluation plays held-out episodes; a dataset is read only to feed SFT (sft_then_grpo)
+  if (!('decode' in tok)) throw new TypeError('an environment run needs a tokenizer that decodes (a TextTokenizer)');
+  const envs = envRunDeps(config, tok);
+  const train = config.run.mode === 'sft_then_grpo' ? (await prepareRunData(config, tok, o)).train : noDataStream();
+  return { train, evalSet: [], score: scorer.score, scorer, envs, dispose };
 }

@@ -43,6 +43,7 @@ const ALWAYS = [
   'exportAdapter',
   'exportMetrics',
   'exportCompletions',
+  'environments',
 ] as const satisfies readonly CommandName[];
 
 /**
@@ -180,6 +181,14 @@ export interface RunHistory {
   skipped: SkippedCheckpoint[];
 }
 
+/** A registered environment as the app lists it. */
+export interface EnvInfo {
+  name: string;
+  description: string;
+  defaultMaxTurns: number;
+  defaults: Record<string, unknown>;
+}
+
 /** What the main thread can ask of a trainer; the worker session and the client both implement it. */
 export interface TrainerApi {
   /** Starts the tensor backend (WebGPU in the browser); idempotent. */
@@ -216,6 +225,8 @@ export interface TrainerApi {
   exportAdapter(runId?: string): Promise<PeftFiles>;
   exportMetrics(format: 'jsonl' | 'csv', runId?: string): Promise<string>;
   exportCompletions(runId?: string): Promise<string>;
+  /** The registered environments (names, descriptions, turn limits, default options) for the Data tab. */
+  environments(): Promise<EnvInfo[]>;
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: (e: TrainerEvent) => void): () => void;
 }
@@ -265,6 +276,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'exportAdapter',
   'exportMetrics',
   'exportCompletions',
+  'environments',
 ];
 
 export function toErrorInfo(e: unknown): ErrorInfo {

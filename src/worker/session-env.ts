@@ -7,6 +7,7 @@ import type { CausalLM } from '../engine/model/model.ts';
 import { paramCount } from '../engine/model/spec.ts';
 import type { Codec, Example, ExampleStream, Scorer } from '../engine/trainer.ts';
 import type { BlobStore } from '../engine/checkpoint.ts';
+import type { EnvRunDeps } from '../engine/env-rollout.ts';
 import { toErrorInfo, type ErrorInfo, type HubSettings, type ModelInfo, type Progress } from './protocol.ts';
 
 export interface LoadedModel {
@@ -21,6 +22,8 @@ export interface RunInputs {
   train: ExampleStream;
   evalSet: Example[];
   score: Scorer;
+  /** Environment runs (config.environment.envs): the environments and the chat turns. */
+  envs?: EnvRunDeps;
   /** Cumulative counters merged into each step's metrics (reward failures and time-outs). */
   counters?(): Record<string, number>;
   dispose?(): void;

@@ -1,8 +1,7 @@
-// The trainer behind the worker boundary: one run at a time, its state machine (the states and which
-// command each accepts are the table ACCEPTS in protocol.ts; serve() checks it, and every command that
-// changes the state sets it before its first await), checkpoints on schedule and on pause/stop, and every
-// result turned into an event. Implements TrainerApi, like the main-thread client, so tests drive it
-// in-process and the worker only routes messages to it.
+// The trainer behind the worker boundary: one run at a time, its state machine (the table ACCEPTS in
+// protocol.ts; serve() checks it, and every command that changes the state sets it before its first
+// await), checkpoints on schedule and on pause/stop, every result an event. Implements TrainerApi, like
+// the main-thread client, so tests drive it in-process and the worker only routes messages to it.
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
@@ -26,6 +25,7 @@ import { assertRunFits } from '../engine/memory.ts';
 import { checkAdapterLora, startingAdapter } from '../engine/lora-start.ts';
 import type { LoraAdapter } from '../engine/lora.ts';
 import * as saved from './saved-runs.ts';
+import { environmentList } from './env-list.ts';
 import type { StatefulApi } from './serve.ts';
 import {
   BusyError,
@@ -91,9 +91,7 @@ export class TrainingSession implements StatefulApi {
     };
   }
 
-  async status(): Promise<RunStatus> {
-    return this.statusNow();
-  }
+  status = async (): Promise<RunStatus> => this.statusNow();
 
   /** Starts the backend once, however many callers ask at once (tfjs cannot start WebGPU twice side by side). */
   init(backend?: BackendName): Promise<BackendInfo> {
@@ -218,6 +216,7 @@ export class TrainingSession implements StatefulApi {
       train: inputs.train,
       evalSet: inputs.evalSet,
       score: inputs.score,
+      ...(inputs.envs ? { envs: inputs.envs } : {}),
       onProgress: (stage: Progress['stage'], done: number, total: number) => {
         if (stage === 'score' && done === 0) releasePooledGpuBuffers(); // sampling's buffers fit nothing in training
         this.emit({ kind: 'progress', progress: { stage, done, total, step: (this.trainer?.step ?? 0) + 1 } });
@@ -347,6 +346,8 @@ export class TrainingSession implements StatefulApi {
     this.emit({ kind: 'checkpoint', info });
     return info;
   }
+
+  environments = environmentList;
 
   listRuns(): Promise<RunRecord[]> {
     return this.ckpts.listRuns();

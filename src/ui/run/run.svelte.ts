@@ -21,6 +21,7 @@ import {
   type BackendInfo,
   type PeftFiles,
   type HubSettings,
+  type EnvInfo,
 } from '../../worker/protocol.ts';
 import type { RunConfig } from '../../engine/config.ts';
 import { clearHubCache } from '../../hub/download.ts';
@@ -90,6 +91,11 @@ export class RunState {
     this.backend = await t.init('webgpu');
     await t.setHub(this.hub());
     return t;
+  }
+
+  /** The registered environments (the worker lists them; no backend needed). */
+  environments(): Promise<EnvInfo[]> {
+    return this.trainer().environments();
   }
 
   private trainer(): TrainerClient {
