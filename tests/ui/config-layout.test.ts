@@ -22,7 +22,9 @@ function leafPaths(z: Z, prefix: string): string[] {
   const def = inner._zod.def;
   if (def.type === 'object' && def.shape)
     return Object.entries(def.shape).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
-  if (def.type === 'array' && unwrap(def.element!)._zod.def.type === 'object') return leafPaths(def.element!, prefix);
+  // a reward's fields each have a row; environment.envs is one field (a list edited as JSON)
+  if (def.type === 'array' && unwrap(def.element!)._zod.def.type === 'object' && prefix === 'rewards')
+    return leafPaths(def.element!, prefix);
   return [prefix];
 }
 

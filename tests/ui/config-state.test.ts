@@ -73,7 +73,16 @@ describe('the config form', () => {
       expect(g.fields.map((f) => f.key).sort(), g.group).toEqual(keys.sort());
       for (const f of g.fields) expect(f.help, `${g.group}.${f.key}`).not.toBe('');
     }
-    expect(groups.map((g) => g.group)).toEqual(['model', 'lora', 'sampling', 'grpo', 'optim', 'data', 'run']);
+    expect(groups.map((g) => g.group)).toEqual([
+      'model',
+      'lora',
+      'sampling',
+      'grpo',
+      'optim',
+      'data',
+      'run',
+      'environment',
+    ]);
     const gens = groups.find((g) => g.group === 'sampling')!.fields.find((f) => f.key === 'num_generations')!;
     expect(gens).toMatchObject({ kind: 'int', min: 1, def: 8 });
   });

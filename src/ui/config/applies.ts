@@ -28,7 +28,13 @@ const notLoss =
 /** Every GRPO-phase field is read only when the run has a GRPO phase (mode sft trains on answers alone). */
 const rl: Rule = (c) => c.run.mode !== 'sft';
 
+/** The environment section's settings are read only when the run plays environments. */
+const envs: Rule = (c) => c.environment.envs.length > 0;
+
 export const APPLIES: Record<string, Rule> = {
+  'environment.max_turns': envs,
+  'environment.max_turn_tokens': envs,
+  'environment.eval_episodes': envs,
   'sampling.num_generations': rl,
   // group estimators normalise within the group; VinePPO and PPO have baselines of their own
   'grpo.scale_rewards': estimator('grpo', 'rloo'),

@@ -55,6 +55,7 @@ function kindOf(inner: Z): Pick<FieldDesc, 'kind' | 'options' | 'min' | 'max'> |
     const el = inner._zod.def.element!;
     if (el._zod.def.type === 'enum') return { kind: 'multi', options: el.options };
     if (el._zod.def.type === 'string') return { kind: 'strings' };
+    if (el._zod.def.type === 'object') return { kind: 'json' }; // environment.envs: a list edited as JSON
   }
   return null; // rewards are edited by their own component
 }

@@ -4,7 +4,18 @@
 // for the knob ('' where TRL has none). tests/ui/config-layout.test.ts fails for a schema field left out.
 
 export type SectionId =
-  'basic' | 'sampling' | 'estimator' | 'loss' | 'optim' | 'lora' | 'rewards' | 'data' | 'eval' | 'run' | 'speed';
+  | 'basic'
+  | 'sampling'
+  | 'estimator'
+  | 'loss'
+  | 'optim'
+  | 'lora'
+  | 'rewards'
+  | 'data'
+  | 'env'
+  | 'eval'
+  | 'run'
+  | 'speed';
 
 export interface Section {
   id: SectionId;
@@ -25,6 +36,11 @@ export const SECTIONS: Section[] = [
   { id: 'lora', title: 'LoRA adapter', intro: 'The small trainable matrices added to the frozen model.' },
   { id: 'rewards', title: 'Rewards over time and limits', intro: 'Per reward: a weight that changes, and limits.' },
   { id: 'data', title: 'Data and prompts', intro: 'Dataset columns and splits, and how prompts are written.' },
+  {
+    id: 'env',
+    title: 'Environments',
+    intro: 'Multi-turn episodes instead of a dataset: which environments, turns, tokens per turn.',
+  },
   { id: 'eval', title: 'Evaluation', intro: 'How often, and on how many held-out questions, accuracy is measured.' },
   { id: 'run', title: 'Run and checkpoints', intro: 'Training mode, batch, seed and what is saved.' },
   { id: 'speed', title: 'Model, memory and speed', intro: 'The model revision, and memory traded for time.' },
@@ -110,6 +126,11 @@ export const PLACES: Record<string, [SectionId, string, string]> = {
   'data.num_few_shot': ['data', 'Worked examples per prompt', ''],
   'data.chat_template_kwargs': ['data', 'Chat template arguments (JSON)', 'chat_template_kwargs'],
   'data.shuffle_seed': ['data', 'Shuffle seed', ''],
+
+  'environment.envs': ['env', 'Environments (JSON list of name, weight, options)', ''],
+  'environment.max_turns': ['env', "Turn limit per episode (0: each one's own)", ''],
+  'environment.max_turn_tokens': ['env', 'Tokens per model turn', ''],
+  'environment.eval_episodes': ['env', 'Evaluation episodes per environment', ''],
 
   'run.eval_steps': ['eval', 'Evaluate every (steps)', 'eval_steps'],
   'run.eval_examples': ['eval', 'Questions per evaluation', ''],
