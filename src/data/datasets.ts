@@ -9,6 +9,7 @@ import { formatAssignment, formatClauses, generateKsat } from '../reward/ksat.ts
 import { arithmeticSplits } from './arithmetic.ts';
 import { HUB_DATASET_ID, HubNotFoundError, loadHubSplit, type HubDataOptions } from './hub.ts';
 import { DatasetError, type DatasetSplits, type Row } from './types.ts';
+import { templateDef } from './template.ts';
 
 export type DataConfig = RunConfig['data'];
 
@@ -101,6 +102,36 @@ registerDataset({
     '44 stdin/stdout programming problems with 4 tests each and reference programs, graded by the python_deduction reward (fraction of tests passed); every sixth is held out.',
   defaults: { prompt_field: 'prompt', answer_field: 'solution', template: 'chat' },
   load: () => pythonProblems('deduction'),
+});
+
+// SFT data for the agent recipe: the three verifiable tasks in one chat dataset (prompt, answer, task),
+// each prompt as its own dataset's template words it, each answer the reference that scores 1.0.
+async function agentTasks(): Promise<DatasetSplits> {
+  const ksatPrompt = (q: unknown) => templateDef('ksat').user(String(q));
+  const ksat = (rows: Row[]) => rows.map((r) => ({ prompt: ksatPrompt(r.question), answer: r.answer, task: 'ksat' }));
+  const [abd, ded] = await Promise.all([pythonProblems('abduction'), pythonProblems('deduction')]);
+  const py = (rows: Row[], task: string, field: string) =>
+    rows.map((r) => ({ prompt: r.prompt, answer: r[field], task }));
+  return {
+    train: [
+      ...ksat(ksatRows(80, 11)),
+      ...py(abd.train, 'python_abduction', 'answer'),
+      ...py(ded.train, 'python_deduction', 'solution'),
+    ],
+    test: [
+      ...ksat(ksatRows(16, 12)),
+      ...py(abd.test ?? [], 'python_abduction', 'answer'),
+      ...py(ded.test ?? [], 'python_deduction', 'solution'),
+    ],
+  };
+}
+registerDataset({
+  name: 'agent-tasks',
+  title: 'k-SAT + Python abduction + deduction (SFT)',
+  description:
+    'The k-SAT, Python abduction and Python deduction tasks in one chat dataset with their reference answers (80 generated formulas and the bundled Python problems for training), for SFT before RL on environments.',
+  defaults: { prompt_field: 'prompt', answer_field: 'answer', template: 'chat' },
+  load: agentTasks,
 });
 
 export interface LoadDataOptions extends HubDataOptions {

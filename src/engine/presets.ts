@@ -156,6 +156,40 @@ export const PRESETS: Preset[] = [
       },
     },
   },
+  {
+    name: 'agent',
+    title: 'Agent recipe: SFT on k-SAT and Python tasks, then PPO on grid_world and crafting',
+    description:
+      "Qwen2.5-0.5B-Instruct: 40 SFT steps on the reference answers of k-SAT, Python abduction and Python deduction (the agent-tasks dataset), then 60 PPO steps on multi-turn episodes of the grid_world and crafting environments (value head and GAE, each turn's reward on its last token), evaluated per environment on 16 held-out episodes each. Its duration depends on the GPU and has not been measured on one yet.",
+    config: {
+      model: { id: 'Qwen/Qwen2.5-0.5B-Instruct' },
+      lora: { r: 16, alpha: 32 },
+      sampling: { num_generations: 4, max_prompt_length: 640, max_completion_length: 768, temperature: 1 },
+      grpo: { advantage_estimator: 'ppo', loss_type: 'grpo', beta: 0 },
+      optim: { learning_rate: 1e-5, lr_scheduler_type: 'constant_with_warmup', warmup_ratio: 0.05 },
+      data: { dataset: 'agent-tasks', template: 'chat', prompt_field: 'prompt', answer_field: 'answer' },
+      rewards: [],
+      environment: {
+        envs: [
+          { name: 'grid_world', weight: 1, options: {} },
+          { name: 'crafting', weight: 1, options: {} },
+        ],
+        max_turns: 8,
+        max_turn_tokens: 48,
+        eval_episodes: 16,
+      },
+      run: {
+        mode: 'sft_then_grpo',
+        sft_steps: 40,
+        max_steps: 60,
+        prompts_per_step: 2,
+        micro_batch_size: 2,
+        eval_steps: 20,
+        save_steps: 10,
+        gradient_checkpointing: true,
+      },
+    },
+  },
 ];
 
 export class UnknownPresetError extends Error {
