@@ -28,6 +28,8 @@ export class ConfigState {
   readonly dataBlock: string | null = $derived.by(() => {
     const p = this.dataProblem,
       d = this.config.data;
+    // a run on environments reads the dataset only for SFT (sft_then_grpo)
+    if (this.config.environment.envs.length && this.config.run.mode !== 'sft_then_grpo') return null;
     return p && p.dataset === d.dataset && p.prompt_field === d.prompt_field && p.answer_field === d.answer_field
       ? p.message
       : null;
