@@ -12,6 +12,8 @@ import { codecFromTokenizer, type LoadedWithTokenizer } from '../../src/worker/e
 import { TrainingSession, modelInfo, type SessionEnv } from '../../src/worker/session.ts';
 import type { TrainerEvent } from '../../src/worker/protocol.ts';
 import { makeRepo } from '../hub/hub-fixture.ts';
+import { registerEnv } from '../../src/env/registry.ts';
+import { digitsDef } from '../engine/env-helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -78,5 +80,35 @@ describe('worker environment', () => {
       .map((l) => JSON.parse(l));
     expect(log[0].prompt).toMatch(/^What is \d+ [+-] \d+\?/);
     expect(Object.keys(log[0].rewards)).toEqual(['math', 'format']);
+  });
+
+  it('runs on an environment: the session plays episodes through the chat turns and evaluates per environment', async () => {
+    registerEnv({ ...digitsDef, name: 'say_digits' });
+    expect((await new TrainingSession(nodeEnv()).environments()).map((e) => e.name)).toContain('say_digits');
+    const session = new TrainingSession(nodeEnv());
+    const events: TrainerEvent[] = [];
+    session.on((e) => events.push(e));
+    const done = new Promise<void>((resolve) =>
+      session.on((e) => {
+        if (e.kind === 'state' && ['done', 'error'].includes(e.status.state)) resolve();
+      }),
+    );
+    await session.start({
+      model: { id: './tiny' },
+      environment: { envs: [{ name: 'say_digits' }], max_turns: 2, max_turn_tokens: 3, eval_episodes: 2 },
+      sampling: { num_generations: 2, max_completion_length: 48 },
+      lora: { r: 2 },
+      run: { max_steps: 1, prompts_per_step: 1, save_steps: 0 },
+    });
+    await done;
+    const err = events.find((e) => e.kind === 'error');
+    expect(err && JSON.stringify(err)).toBeUndefined();
+    const m = events.find((e) => e.kind === 'metrics') as Extract<TrainerEvent, { kind: 'metrics' }>;
+    expect(m.metrics.values['env/turns_mean']).toBeGreaterThanOrEqual(1);
+    expect(Number.isFinite(m.metrics.values['rewards/say_digits/mean'])).toBe(true);
+    const evals = events.filter((e) => e.kind === 'eval') as Extract<TrainerEvent, { kind: 'eval' }>[];
+    expect(evals).toHaveLength(2); // baseline and end
+    expect(evals[1].result.environments?.per_env.map((r) => r.env)).toEqual(['say_digits']);
+    expect(evals[1].result.episodes).toHaveLength(2);
   });
 });
