@@ -9,7 +9,8 @@ import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser
 import type { RunConfig } from '../engine/config.ts';
 import { PageError, fromPlaywright } from './page-error.ts';
 import { UsageError } from './args.ts';
-import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
+import { hubFromEnv } from './hub-env.ts';
+import type { RunStatus, TrainerEvent, CommandName } from '../worker/protocol.ts';
 
 /** A PEFT adapter folder read in Node: its config, and its weights as base64. */
 export interface WireAdapter {
@@ -150,6 +151,7 @@ async function attach(
     if (!r.ok) throw new PageError(r.name, r.message);
     return r.value as T;
   };
+  await lab('headlessCall', 'setHub', [hubFromEnv()]); // models and datasets from HF_ENDPOINT, with HF_TOKEN
   return {
     baseUrl: server.url,
     modelDir,
@@ -168,10 +170,4 @@ async function attach(
   };
 }
 
-/** HF_ENDPOINT and HF_TOKEN, as huggingface_hub reads them. */
-export function hubFromEnv(env: NodeJS.ProcessEnv = process.env): HubSettings {
-  return {
-    ...(env.HF_ENDPOINT?.trim() ? { endpoint: env.HF_ENDPOINT.trim() } : {}),
-    ...(env.HF_TOKEN?.trim() ? { token: env.HF_TOKEN.trim() } : {}),
-  };
-}
+export { hubFromEnv };

@@ -13,7 +13,7 @@ import type { TextTokenizer } from '../hub/tokenizer.ts';
 import { prepareRunInputs } from '../data/prepare.ts';
 import { WorkerRewardRunner } from '../reward/runner.ts';
 import { modelInfo, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
-import type { Progress } from './protocol.ts';
+import type { HubSettings, Progress } from './protocol.ts';
 
 /** A loaded model whose tokenizer the data layer uses for prompts and answers. */
 export interface LoadedWithTokenizer extends LoadedModel {
@@ -26,13 +26,17 @@ export function codecFromTokenizer(tok: TextTokenizer): Codec {
 }
 
 /** Data and rewards of a run; the reward failure counters become metrics of each step. */
-export async function defaultPrepareRun(config: RunConfig, m: LoadedWithTokenizer): Promise<RunInputs> {
-  const inputs = await prepareRunInputs(config, m.tokenizer, { runner: WorkerRewardRunner.create() });
+export async function defaultPrepareRun(
+  config: RunConfig,
+  m: LoadedWithTokenizer,
+  hub: HubSettings = {},
+): Promise<RunInputs> {
+  const inputs = await prepareRunInputs(config, m.tokenizer, { ...hub, runner: WorkerRewardRunner.create() });
   return { ...inputs, counters: () => inputs.scorer.counters() };
 }
 
 export interface BrowserEnvOptions extends LoadOptions {
-  prepareRun?(config: RunConfig, model: LoadedWithTokenizer): Promise<RunInputs>;
+  prepareRun?(config: RunConfig, model: LoadedWithTokenizer, hub: HubSettings): Promise<RunInputs>;
   store?: BlobStore;
   mirror?: BlobStore;
 }
@@ -71,7 +75,7 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       };
       return loaded;
     },
-    prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
+    prepareRun: (config, loaded, hub) => prepare(config, loaded as LoadedWithTokenizer, hub),
     store: o.store ?? perRunIdbStore(),
     mirror: o.store ? o.mirror : (o.mirror ?? opfsStore()),
     watchDevice(onLost) {

@@ -32,7 +32,8 @@ export interface RunInputs {
 export interface SessionEnv {
   initBackend(prefer?: BackendName): Promise<BackendInfo>;
   loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
-  prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
+  /** The run's data and rewards; Hub datasets come from the same endpoint, with the same token, as models. */
+  prepareRun(config: RunConfig, model: LoadedModel, hub: HubSettings): Promise<RunInputs>;
   store: BlobStore;
   /** A second place for the newest checkpoint of a run still running (the Origin Private File System). */
   mirror?: BlobStore;
