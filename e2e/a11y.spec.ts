@@ -4,6 +4,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { openDemo, watchPage } from './demo-run.ts';
+import { encodeLink } from '../src/engine/link.ts';
+import { parseRunConfig } from '../src/engine/config.ts';
 
 watchPage(test);
 
@@ -36,6 +38,15 @@ for (const scheme of ['light', 'dark'] as const)
         if (size.name === 'phone') {
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, `${tab} is wider than the phone`).toBeLessThanOrEqual(size.width);
+          // touch targets: every visible button, menu, field and disclosure is at least 44 px tall
+          const small = await page.evaluate(() =>
+            [...document.querySelectorAll<HTMLElement>('button, select, summary, input, textarea')]
+              .filter((e) => !['checkbox', 'radio', 'range', 'file', 'hidden'].includes((e as HTMLInputElement).type))
+              .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+              .filter((e) => e.getBoundingClientRect().height < 43.5)
+              .map((e) => `${e.tagName} ${e.textContent?.trim().slice(0, 30) || e.getAttribute('aria-label') || ''}`),
+          );
+          expect(small, `${tab}: controls under 44 px`).toEqual([]);
         }
       }
       expect(found).toEqual([]);
@@ -49,4 +60,29 @@ test('presenter mode passes axe at 1280x720 in both schemes', async ({ page }) =
     await expect(page.getByTestId('step-view')).toBeVisible();
     expect(await violations(page)).toEqual([]);
   }
+});
+
+test('a dialog takes the focus, keeps it, closes on Escape and gives the focus back', async ({ page }) => {
+  await page.goto('/');
+  const opener = page.getByTestId('copy-link');
+  // a link carrying reward code asks first, in a modal dialog
+  const cfg = { rewards: [{ name: 'custom', weight: 1, options: { code: 'return 1;' } }] };
+  const link = await encodeLink(parseRunConfig(cfg), 'http://localhost/');
+  await opener.focus();
+  await page.evaluate((h) => (location.hash = h), link.slice(link.indexOf('#')));
+  const dialog = page.getByTestId('custom-code-confirm');
+  await expect(dialog).toBeInViewport();
+  // the safe choice has the focus, and Tab stays inside the dialog
+  await expect(dialog.getByRole('button', { name: 'Open the link without it' })).toBeFocused();
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    const inside = await page.evaluate(
+      () => !!document.activeElement?.closest('dialog') || document.activeElement === document.body,
+    );
+    expect(inside).toBe(true);
+  }
+  expect(await violations(page)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(opener).toBeFocused();
 });

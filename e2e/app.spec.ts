@@ -123,8 +123,15 @@ test('a demo run in the page: charts update, pause and resume, a sample, evaluat
     .getByRole('button', { name: /^Open completion 1 of step/ })
     .first()
     .click();
-  await expect(page.getByTestId('sample-detail')).toContainText('math');
+  const detail = page.getByTestId('sample-detail');
+  await expect(detail).toContainText('math');
   await shot(page, '5-samples');
+  // a modal dialog: in view, focus inside it, Escape closes it and focus goes back to its "Open"
+  await expect(detail).toBeInViewport();
+  await expect(detail.getByRole('button', { name: 'Close the completion' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(detail).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Open completion 1 of step/ }).first()).toBeFocused();
 
   await page.getByRole('tab', { name: 'Evaluation' }).click();
   await expect(page.getByTestId('eval-baseline')).toBeVisible();

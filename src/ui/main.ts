@@ -1,5 +1,6 @@
 // Browser entry: mounts the Svelte app.
 import { mount } from 'svelte';
+import './theme.css';
 import App from './App.svelte';
 
 const target = document.getElementById('app');
