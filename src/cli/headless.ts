@@ -9,8 +9,8 @@ import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser
 import type { RunConfig } from '../engine/config.ts';
 import { PageError, fromPlaywright } from './page-error.ts';
 import { UsageError } from './args.ts';
-import { hubFromEnv } from './hub-env.ts';
-import type { RunStatus, TrainerEvent, CommandName } from '../worker/protocol.ts';
+import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
+import type { SpeedReport } from '../worker/speed.ts';
 
 /** A PEFT adapter folder read in Node: its config, and its weights as base64. */
 export interface WireAdapter {
@@ -49,6 +49,8 @@ export interface HeadlessPage {
   onEvent(cb: (e: TrainerEvent) => void): void;
   /** `adapter`: a PEFT folder's files read by readAdapter (eval.ts), the run's starting adapter. */
   startRun(config: RunConfig, resumeRunId: string | null, adapter?: WireAdapter | null): Promise<RunStatus>;
+  /** The worker's speed probe for this config's model (probeSpeed), before the run starts. */
+  probeSpeed(config: RunConfig): Promise<SpeedReport | null>;
   /** Calls a trainer method in the page; Uint8Array results come back as base64 strings. */
   call<T = unknown>(method: CommandName, ...args: unknown[]): Promise<T>;
   close(): Promise<void>;
@@ -151,17 +153,20 @@ async function attach(
     if (!r.ok) throw new PageError(r.name, r.message);
     return r.value as T;
   };
-  await lab('headlessCall', 'setHub', [hubFromEnv()]); // models and datasets from HF_ENDPOINT, with HF_TOKEN
+  // a local folder reaches the page as a URL of this server
+  const served = (config: RunConfig) =>
+    modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
+  // Hub models come from HF_ENDPOINT, with HF_TOKEN (the worker keeps them in memory only)
+  await lab('headlessCall', 'setHub', [hubFromEnv()]);
   return {
     baseUrl: server.url,
     modelDir,
     onEvent: (cb) => {
       listeners.push(cb);
     },
-    startRun: (config, resumeRunId, adapter = null) => {
-      const cfg = modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
-      return lab<RunStatus>('headlessStart', cfg, resumeRunId, adapter && toWire(adapter));
-    },
+    startRun: (config, resumeRunId, adapter = null) =>
+      lab<RunStatus>('headlessStart', served(config), resumeRunId, adapter && toWire(adapter)),
+    probeSpeed: (config) => lab<SpeedReport | null>('headlessCall', 'probeSpeed', [served(config)]),
     call: (method, ...args) => lab('headlessCall', method, args),
     close: async () => {
       await ctx.close().catch(() => undefined);
@@ -170,4 +175,10 @@ async function attach(
   };
 }
 
-export { hubFromEnv };
+/** HF_ENDPOINT and HF_TOKEN, as huggingface_hub reads them. */
+export function hubFromEnv(env: NodeJS.ProcessEnv = process.env): HubSettings {
+  return {
+    ...(env.HF_ENDPOINT?.trim() ? { endpoint: env.HF_ENDPOINT.trim() } : {}),
+    ...(env.HF_TOKEN?.trim() ? { token: env.HF_TOKEN.trim() } : {}),
+  };
+}

@@ -48,6 +48,8 @@ export interface RunTotals {
   history: StepMetrics[];
   /** The checkpoint's step this invocation resumed from (0 for a fresh run). */
   resumedFrom: number;
+  /** Seconds in each phase of this invocation (PhaseClock), when measured. */
+  phaseSeconds?: Record<string, number>;
 }
 
 export async function writeRunOutputs(page: HeadlessPage, out: string, t: RunTotals): Promise<void> {
@@ -86,6 +88,7 @@ export function runSummary(t: RunTotals) {
       return b === undefined ? m : Math.max(m ?? 0, b);
     }, null),
     tokens_per_second: seconds > 0 ? tokens / seconds : 0,
+    ...(t.phaseSeconds ? { phase_seconds: t.phaseSeconds } : {}),
     final_metrics: last,
   };
 }

@@ -20,7 +20,9 @@ import { openHeadless, readAdapter, type HeadlessPage, type WireAdapter } from '
 import { adapterLora, checkAdapterLora, withAdapterLora } from '../engine/lora-start.ts';
 import { MetricsLog, eventLine, writeRunOutputs } from './run-output.ts';
 import { prepareOutDir } from './out-dir.ts';
-import { PageError } from './page-error.ts';
+import { PageError, oneLine } from './page-error.ts';
+import { PhaseClock } from './phases.ts';
+import { formatDuration, predictionLine, predictRunTime } from '../engine/predict.ts';
 import type { TrainerEvent, RunHistory } from '../worker/protocol.ts';
 
 const USAGE =
@@ -142,11 +144,18 @@ async function trainInPage(
 ): Promise<number> {
   const metrics = new MetricsLog(path.join(out, 'metrics.jsonl'), resumeId !== null);
   const started = Date.now();
+  const clock = new PhaseClock(started);
+  const phase = (p: Parameters<PhaseClock['enter']>[0]) => {
+    const line = clock.enter(p, Date.now());
+    if (line !== null) process.stderr.write(`${line}\n`);
+  };
   let failure: PageError | null = null;
   let interrupted: NodeJS.Signals | null = null;
   const done = new Promise<void>((resolve) => {
     page.onEvent((e: TrainerEvent) => {
       if (e.kind === 'metrics') metrics.write(e.metrics);
+      if (e.kind === 'progress') phase(e.progress.stage);
+      if (e.kind === 'state' && ['done', 'paused', 'error'].includes(e.status.state)) phase('finish');
       const line = eventLine(e, config, started);
       if (line !== null) process.stderr.write(`${line}\n`);
       if (e.kind === 'error') {
@@ -170,6 +179,8 @@ async function trainInPage(
   process.on('SIGTERM', onSignal);
   let runId: string | null = resumeId;
   try {
+    phase('probe');
+    await printPrediction(page, config);
     const status = await page.startRun(config, resumeId, adapter);
     runId = status.runId;
     metrics.open(status.step);
@@ -187,6 +198,7 @@ async function trainInPage(
     evals: whole.evals,
     history: whole.history,
     resumedFrom: metrics.resumedFrom,
+    phaseSeconds: clock.seconds(Date.now()),
   });
   process.stderr.write(
     interrupted
@@ -194,6 +206,18 @@ async function trainInPage(
       : `done: outputs in ${out}\n`,
   );
   return interrupted ? exitCodeOf(interrupted) : 0;
+}
+
+/** The predicted time of a step and of the run, from a few seconds of the real kernels on this machine. */
+async function printPrediction(page: HeadlessPage, config: RunConfig): Promise<void> {
+  // a model that cannot be read fails the run next, with its own error: the prediction only says why it is missing
+  const r = await page.probeSpeed(config).catch((e: Error) => {
+    process.stderr.write(`no time prediction: ${oneLine(e.message)}\n`);
+    return null;
+  });
+  if (!r) return;
+  const how = r.cached ? 'kernel times cached' : `kernels timed in ${formatDuration(r.probe.probeMs / 1000)}`;
+  process.stderr.write(`${predictionLine(predictRunTime(r.probe, r.layers, config), config.run.max_steps)}; ${how}\n`);
 }
 
 /** The shell's convention: 128 + the signal's number. */

@@ -55,6 +55,7 @@ export async function evaluate(ctx: EvalContext, examples: Example[], step: numb
   const perBatch = Math.max(1, Math.floor((run.prompts_per_step * sampling.num_generations) / k));
   const out: EvalExample[] = [],
     totals: number[] = [];
+  ctx.onProgress?.(0, examples.length);
   for (let i = 0; i < examples.length; i += perBatch) {
     const part = examples.slice(i, i + perBatch);
     const gen = await generate({ ...ctx, rng, onProgress: undefined }, part, k, k === 1 ? 0 : sampling.temperature);

@@ -105,6 +105,7 @@ export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<U
     mu = c.grpo.num_iterations,
     T = c.sampling.temperature > 0 ? c.sampling.temperature : 1,
     g = c.grpo;
+  t.deps.onProgress?.('train', 0, mu);
   const { chunks, tokens } = makeChunks(rows, t.deps.codec.padId, c.run.micro_batch_size);
   const s: LossSettings = {
     lossType: c.grpo.loss_type,

@@ -92,6 +92,7 @@ export async function generate(
     stops = s.stop;
   const prompts = examples.map((e) => e.promptIds.slice(-s.max_prompt_length));
   const t0 = performance.now();
+  ctx.onProgress?.('sample', 0, s.max_completion_length);
   const out = await sampleBatch(ctx.model, ctx.lora, prompts, {
     ops: ctx.compute.ops,
     numGenerations: G,

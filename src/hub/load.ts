@@ -10,6 +10,8 @@ import { hubSource, type DownloadProgress, type HubFileSource, type HubOptions }
 import { loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 import { appAssetUrl } from './app-url.ts';
 import { notAModel, parseModelId } from './model-id.ts';
+import { parseModelSpec, type ModelSpec } from '../engine/model/spec.ts';
+import { ModelFilesError } from '../engine/model/source.ts';
 
 export interface LoadOptions extends Omit<HubOptions, 'revision' | 'onProgress'> {
   /** Where the bundled demo model is served (default: models/demo/ beside the app). */
@@ -30,6 +32,14 @@ export function modelSource(model: RunConfig['model'], o: LoadOptions = {}): Fil
   }
   if (ref.kind === 'url') return urlSource(ref.url);
   return hubSource(ref.id, { ...o, revision: model.revision });
+}
+
+/** A model's architecture from its config.json alone, without downloading its weights. */
+export async function readModelSpec(model: RunConfig['model'], o: LoadOptions = {}): Promise<ModelSpec> {
+  const src = modelSource(model, o);
+  const bytes = await src.read('config.json');
+  if (!bytes) throw new ModelFilesError(`${src.where} has no config.json: is this a Hugging Face model folder?`);
+  return parseModelSpec(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
 }
 
 /** Per-file progress of sources without their own tracker (demo, URL) is reported as each file arrives. */

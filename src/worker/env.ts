@@ -8,7 +8,10 @@ import type { RunConfig } from '../engine/config.ts';
 import type { BlobStore } from '../engine/checkpoint.ts';
 import { opfsStore, perRunIdbStore } from '../engine/checkpoint-browser.ts';
 import type { Codec } from '../engine/trainer.ts';
-import { loadModelAndTokenizer, type LoadOptions } from '../hub/load.ts';
+import { loadModelAndTokenizer, readModelSpec, type LoadOptions } from '../hub/load.ts';
+import { createStore, get, set } from 'idb-keyval';
+import type { SpeedCache } from './speed.ts';
+import type { SpeedProbe } from '../engine/predict.ts';
 import type { TextTokenizer } from '../hub/tokenizer.ts';
 import { prepareRunInputs } from '../data/prepare.ts';
 import { WorkerRewardRunner } from '../reward/runner.ts';
@@ -26,17 +29,13 @@ export function codecFromTokenizer(tok: TextTokenizer): Codec {
 }
 
 /** Data and rewards of a run; the reward failure counters become metrics of each step. */
-export async function defaultPrepareRun(
-  config: RunConfig,
-  m: LoadedWithTokenizer,
-  hub: HubSettings = {},
-): Promise<RunInputs> {
-  const inputs = await prepareRunInputs(config, m.tokenizer, { ...hub, runner: WorkerRewardRunner.create() });
+export async function defaultPrepareRun(config: RunConfig, m: LoadedWithTokenizer): Promise<RunInputs> {
+  const inputs = await prepareRunInputs(config, m.tokenizer, { runner: WorkerRewardRunner.create() });
   return { ...inputs, counters: () => inputs.scorer.counters() };
 }
 
 export interface BrowserEnvOptions extends LoadOptions {
-  prepareRun?(config: RunConfig, model: LoadedWithTokenizer, hub: HubSettings): Promise<RunInputs>;
+  prepareRun?(config: RunConfig, model: LoadedWithTokenizer): Promise<RunInputs>;
   store?: BlobStore;
   mirror?: BlobStore;
 }
@@ -53,8 +52,7 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
         commit,
       } = await loadModelAndTokenizer(model, {
         ...o,
-        ...(hub.endpoint ? { endpoint: hub.endpoint } : {}),
-        ...(hub.token ? { token: hub.token } : {}),
+        ...hubOptions(hub),
         onProgress: (p) =>
           onProgress({
             stage: 'download',
@@ -75,7 +73,9 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       };
       return loaded;
     },
-    prepareRun: (config, loaded, hub) => prepare(config, loaded as LoadedWithTokenizer, hub),
+    prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
+    modelSpec: (model, hub) => readModelSpec(model, { ...o, ...hubOptions(hub) }),
+    speedCache: idbSpeedCache(),
     store: o.store ?? perRunIdbStore(),
     mirror: o.store ? o.mirror : (o.mirror ?? opfsStore()),
     watchDevice(onLost) {
@@ -85,4 +85,16 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       });
     },
   };
+}
+
+const hubOptions = (hub: HubSettings) => ({
+  ...(hub.endpoint ? { endpoint: hub.endpoint } : {}),
+  ...(hub.token ? { token: hub.token } : {}),
+});
+
+/** Speed probes in IndexedDB, one record per adapter and model shape. */
+function idbSpeedCache(): SpeedCache | undefined {
+  if (typeof indexedDB === 'undefined') return undefined;
+  const store = createStore('webgrpo-speed', 'probes');
+  return { get: (key) => get<SpeedProbe>(key, store), set: (key, probe) => set(key, probe, store) };
 }

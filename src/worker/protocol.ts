@@ -11,6 +11,8 @@ import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import type { StepMetrics, CompletionLogEntry, HealthAlert } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointInfo, RunRecord } from '../engine/checkpoint.ts';
+import type { ModelSpec } from '../engine/model/spec.ts';
+import type { SpeedReport } from './speed.ts';
 
 export type {
   StepMetrics,
@@ -51,15 +53,15 @@ const ALWAYS = [
  * command against it, and the UI enables its buttons from it: there is no other copy of these rules.
  */
 export const ACCEPTS: Readonly<Record<RunState, readonly CommandName[]>> = {
-  idle: ['loadModel', 'start', 'resumeRun', 'evaluateModel'],
+  idle: ['loadModel', 'start', 'resumeRun', 'evaluateModel', 'probeSpeed'],
   loading: [],
   starting: [],
   running: ['pause', 'stop', 'evaluate', 'save'],
   pausing: ['stop'],
   paused: ['resume', 'stop', 'evaluate', 'save', 'evaluateModel', 'start', 'resumeRun'],
   stopping: [],
-  done: ['loadModel', 'start', 'resumeRun', 'evaluate', 'evaluateModel'],
-  error: ['loadModel', 'start', 'resumeRun', 'evaluateModel'],
+  done: ['loadModel', 'start', 'resumeRun', 'evaluate', 'evaluateModel', 'probeSpeed'],
+  error: ['loadModel', 'start', 'resumeRun', 'evaluateModel', 'probeSpeed'],
   evaluating: [],
 };
 
@@ -136,7 +138,7 @@ export interface PeftFiles {
 
 /** Where the worker is within a step or a download; `done` of `total` in the stage's unit. */
 export interface Progress {
-  stage: 'download' | 'load' | 'sample' | 'score' | 'train' | 'eval' | 'save';
+  stage: 'download' | 'load' | 'prepare' | 'sample' | 'score' | 'train' | 'eval' | 'save';
   done: number;
   total: number;
   /** download: the file being fetched and bytes of all files. */
@@ -215,6 +217,13 @@ export interface TrainerApi {
   /** Evaluates a model as it is, or with a PEFT adapter, on the held-out split of this config's data; no
    * training. Beside a paused run it needs the same model, and never changes the paused run. */
   evaluateModel(config: unknown, adapter: PeftFiles | null): Promise<EvalResult>;
+  /**
+   * Times a decode step and a training micro-step of this config's model (by default its config.json, or
+   * `spec`) on this adapter, once per adapter and model shape (cached); engine/predict.ts turns it into the
+   * predicted time of a step and of the run. Before a run or after one, not during. `cachedOnly`: null
+   * instead of measuring when this adapter and shape were never measured.
+   */
+  probeSpeed(config: unknown, spec?: ModelSpec | null, o?: { cachedOnly?: boolean }): Promise<SpeedReport | null>;
   /** Saves a checkpoint now (between steps). */
   save(): Promise<CheckpointInfo>;
   listRuns(): Promise<RunRecord[]>;
@@ -269,6 +278,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'status',
   'evaluate',
   'evaluateModel',
+  'probeSpeed',
   'save',
   'listRuns',
   'runHistory',

@@ -8,6 +8,8 @@ import { paramCount } from '../engine/model/spec.ts';
 import type { Codec, Example, ExampleStream, Scorer } from '../engine/trainer.ts';
 import type { BlobStore } from '../engine/checkpoint.ts';
 import type { EnvRunDeps } from '../engine/env-rollout.ts';
+import type { ModelSpec } from '../engine/model/spec.ts';
+import type { SpeedCache } from './speed.ts';
 import { toErrorInfo, type ErrorInfo, type HubSettings, type ModelInfo, type Progress } from './protocol.ts';
 
 export interface LoadedModel {
@@ -32,8 +34,11 @@ export interface RunInputs {
 export interface SessionEnv {
   initBackend(prefer?: BackendName): Promise<BackendInfo>;
   loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
-  /** The run's data and rewards; Hub datasets come from the same endpoint, with the same token, as models. */
-  prepareRun(config: RunConfig, model: LoadedModel, hub: HubSettings): Promise<RunInputs>;
+  prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
+  /** A model's architecture (its config.json) without loading its weights (none: only a loaded model's). */
+  modelSpec?(model: RunConfig['model'], hub: HubSettings): Promise<ModelSpec>;
+  /** Where speed probes are kept between sessions (none: measured each time). */
+  speedCache?: SpeedCache;
   store: BlobStore;
   /** A second place for the newest checkpoint of a run still running (the Origin Private File System). */
   mirror?: BlobStore;

@@ -5,20 +5,12 @@
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
 //   session.on((e) => post(e)); await session.start(config)
-import { releasePooledGpuBuffers, trackGpuMemory } from '../engine/gpu-memory.ts';
+import { releasePooledGpuBuffers } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
-import type { BackendInfo, BackendName } from '../engine/backend.ts';
 import { Trainer } from '../engine/trainer.ts';
 import { runTraining } from '../engine/run-loop.ts';
 import { CheckpointManager, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
-import {
-  DeviceLostError,
-  failureInfo,
-  isDeviceLoss,
-  type LoadedModel,
-  type RunInputs,
-  type SessionEnv,
-} from './session-env.ts';
+import { failureInfo, isDeviceLoss, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
 import { completionsToJsonl, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import { assertRunFits } from '../engine/memory.ts';
@@ -26,25 +18,25 @@ import { checkAdapterLora, startingAdapter } from '../engine/lora-start.ts';
 import type { LoraAdapter } from '../engine/lora.ts';
 import * as saved from './saved-runs.ts';
 import { environmentList } from './env-list.ts';
+import { SpeedProber, type SpeedReport } from './speed.ts';
+import { SessionBase } from './session-base.ts';
+import type { ModelSpec } from '../engine/model/spec.ts';
 import type { StatefulApi } from './serve.ts';
 import {
   BusyError,
-  type HubSettings,
   type ModelInfo,
   type PeftFiles,
   type Progress,
   type RunState,
   type RunStatus,
   type RunHistory,
-  type TrainerEvent,
 } from './protocol.ts';
 
 export { BusyError };
 export { DeviceLostError, modelInfo } from './session-env.ts';
 export type { LoadedModel, RunInputs, SessionEnv } from './session-env.ts';
 
-export class TrainingSession implements StatefulApi {
-  private listeners = new Set<(e: TrainerEvent) => void>();
+export class TrainingSession extends SessionBase implements StatefulApi {
   private readonly ckpts: CheckpointManager;
   private loaded: { key: string; m: LoadedModel } | null = null;
   private inputs: RunInputs | null = null;
@@ -52,23 +44,15 @@ export class TrainingSession implements StatefulApi {
   private runId: string | null = null;
   private state: RunState = 'idle';
   private message: string | undefined;
-  private backend: Promise<BackendInfo> | null = null;
   private loop: Promise<void> | null = null;
   private interrupt: 'pause' | 'stop' | null = null;
   private between: Array<() => Promise<void>> = [];
-  private hub: HubSettings = {};
+  private readonly prober: SpeedProber;
 
-  constructor(private readonly env: SessionEnv) {
+  constructor(env: SessionEnv) {
+    super(env);
     this.ckpts = new CheckpointManager(env.store, { mirror: env.mirror });
-  }
-
-  on(listener: (e: TrainerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private emit(e: TrainerEvent): void {
-    for (const l of this.listeners) l(e);
+    this.prober = new SpeedProber(env);
   }
 
   currentState = (): RunState => this.state;
@@ -93,24 +77,12 @@ export class TrainingSession implements StatefulApi {
 
   status = async (): Promise<RunStatus> => this.statusNow();
 
-  /** Starts the backend once, however many callers ask at once (tfjs cannot start WebGPU twice side by side). */
-  init(backend?: BackendName): Promise<BackendInfo> {
-    this.backend ??= this.env.initBackend(backend).then(
-      (info) => {
-        trackGpuMemory(); // the peak of GPU buffers from here on, model load included
-        this.env.watchDevice?.((message) => this.fail(new DeviceLostError(`the GPU device was lost (${message})`)));
-        return info;
-      },
-      (e) => {
-        this.backend = null;
-        throw e;
-      },
-    );
-    return this.backend;
-  }
-
-  async setHub(settings: HubSettings): Promise<void> {
-    this.hub = { ...settings };
+  /** A few seconds of the real kernels at the model's widths, cached per adapter and shape (speed.ts). */
+  probeSpeed(input: unknown, spec?: ModelSpec | null, o: { cachedOnly?: boolean } = {}): Promise<SpeedReport | null> {
+    const c = parseRunConfig(input);
+    const loaded = this.loaded?.key === saved.modelKey(c.model, this.hub) ? this.loaded.m.model.spec : null;
+    const at = { init: () => this.init(), hub: this.hub, noModel: !this.loaded, cachedOnly: !!o.cachedOnly };
+    return this.prober.run(c, spec ?? loaded, at);
   }
 
   async loadModel(model: RunConfig['model']): Promise<ModelInfo> {
@@ -128,12 +100,14 @@ export class TrainingSession implements StatefulApi {
 
   /** Loads the model unless it is the one loaded; a live run on another model is released (it is saved). */
   private async ensureModel(model: RunConfig['model']): Promise<ModelInfo> {
+    await this.prober.idle(); // a speed probe's buffers are gone before a model's arrive
     const key = saved.modelKey(model, this.hub);
     if (this.loaded?.key === key) return this.loaded.m.info;
     this.dropRun();
     this.loaded?.m.model.dispose();
     this.loaded?.m.dispose?.();
     this.loaded = null;
+    this.emit({ kind: 'progress', progress: { stage: 'load', done: 0, total: 1 } });
     const m = await this.env.loadModel(model, (progress) => this.emit({ kind: 'progress', progress }), this.hub);
     this.loaded = { key, m };
     return m.info;
@@ -192,7 +166,8 @@ export class TrainingSession implements StatefulApi {
     const initial = (await this.fitting(config, adapter))();
     // the trainer chooses its Ops from config.run and the backend, and takes run.gradient_checkpointing
     this.dropRun();
-    this.inputs = await this.env.prepareRun(config, this.loaded!.m, this.hub).catch((e) => {
+    this.emit({ kind: 'progress', progress: { stage: 'prepare', done: 0, total: 1 } });
+    this.inputs = await this.env.prepareRun(config, this.loaded!.m).catch((e) => {
       initial?.dispose();
       throw e;
     });
@@ -243,7 +218,10 @@ export class TrainingSession implements StatefulApi {
           await new Promise((resolve) => setTimeout(resolve, 0));
         },
         onEval: (result) => this.emit({ kind: 'eval', result }),
-        save: () => this.saveNow().then(() => undefined),
+        // the last step's checkpoint is saved once, after the loop, marked finished
+        save: async () => {
+          if (!t.done) await this.saveNow();
+        },
       });
       if (this.state === 'error') return; // failed from outside the loop (device lost): save nothing from a broken device
       await this.saveNow(end === 'done');
@@ -257,7 +235,7 @@ export class TrainingSession implements StatefulApi {
     }
   }
 
-  private fail(e: unknown): void {
+  protected fail(e: unknown): void {
     const error = failureInfo(e);
     this.interrupt = 'stop';
     this.emit({ kind: 'error', error });
@@ -327,7 +305,7 @@ export class TrainingSession implements StatefulApi {
       if (paused)
         saved.checkSameModel(this.loaded && { key: this.loaded.key, id: this.loaded.m.info.id }, config, this.hub);
       const initial = await this.fitting(config, adapter); // the same loading as a run started from it
-      const inputs = await this.env.prepareRun(config, this.loaded!.m, this.hub);
+      const inputs = await this.env.prepareRun(config, this.loaded!.m);
       return saved.evaluateAside(() => Trainer.create(config, this.deps(inputs), initial()), inputs);
     });
   }

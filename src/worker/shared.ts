@@ -10,6 +10,7 @@ export { decodeLink, encodeLink, customCode, presenterLink, withPresenter } from
 export { estimateMemory, fitProblems, weightValueBytes } from '../engine/memory.ts';
 export { adapterName, isSoftwareAdapter } from '../engine/adapter.ts';
 export { parseModelSpec, paramCount } from '../engine/model/spec.ts';
+export { predictRunTime, formatDuration } from '../engine/predict.ts';
 export { DEMO_SPEC } from '../engine/model/demo-spec.ts';
 export { fromTrl, TrlConfigError } from '../engine/trl/from-trl.ts';
 export { toTrl } from '../engine/trl/to-trl.ts';

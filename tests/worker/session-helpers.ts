@@ -30,6 +30,7 @@ export function setup(store = memoryStore(), mirror?: ReturnType<typeof memorySt
       onProgress({ stage: 'load', done: 1, total: 1 });
       return { model: shared, codec, info: modelInfo(m.id, shared) };
     },
+    modelSpec: async () => model.spec,
     prepareRun: async () => {
       const d = toyDeps(model, { evalN: 2 });
       return { train: d.train, evalSet: d.evalSet, score: d.score };

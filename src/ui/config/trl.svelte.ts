@@ -9,7 +9,6 @@ import type { MappingRow } from '../../engine/trl/from-trl.ts';
 import { fromTrl, TrlConfigError, toTrl, parseTrlText, trlYaml, trlProjectFiles } from '../../worker/shared.ts';
 import { exportRows, rowsParquet } from '../../data/export-rows.ts';
 import type { ConfigState } from './config.svelte.ts';
-import type { HubSettings } from '../../worker/protocol.ts';
 
 /** What rewards.py starts when WEBGRPO_REWARD_CMD is not set (the README says to set it). */
 const SERVE = 'node webgrpo/bin/webgrpo.mjs reward serve';
@@ -19,11 +18,7 @@ export class TrlState {
   problems = $state<string[]>([]);
   busy = $state(false);
 
-  /** `hub`: the Hub endpoint and token for a Hub dataset's rows (the Model tab's Hub settings). */
-  constructor(
-    private readonly cs: ConfigState,
-    private readonly hub: () => HubSettings = () => ({}),
-  ) {}
+  constructor(private readonly cs: ConfigState) {}
 
   /** Replaces the form with the TRL config's mapping; on a problem the form is kept and the problems shown. */
   importText(text: string, numProcesses = 1): boolean {
@@ -60,7 +55,7 @@ export class TrlState {
     this.busy = true;
     try {
       const c = this.current();
-      const { train, test } = await exportRows(c, this.hub());
+      const { train, test } = await exportRows(c);
       const files = trlProjectFiles(
         c,
         {

@@ -24,6 +24,8 @@ import {
   type EnvInfo,
 } from '../../worker/protocol.ts';
 import type { RunConfig } from '../../engine/config.ts';
+import type { ModelSpec } from '../../engine/model/spec.ts';
+import type { SpeedReport } from '../../worker/speed.ts';
 import { clearHubCache } from '../../hub/download.ts';
 import { SummaryStore } from '../eval/summaries.svelte.ts';
 import { estimateLeft } from './step-view.ts';
@@ -170,6 +172,16 @@ export class RunState {
       if (this.pending === command) this.pending = null;
     }
   }
+
+  /**
+   * The worker's speed probe of a model on this browser's adapter (speed.ts; measured once per adapter and
+   * model shape, then cached). `cachedOnly`: null unless it was measured before. Measuring's errors go to `error`.
+   */
+  probeSpeed = (config: RunConfig, spec: ModelSpec, cachedOnly: boolean): Promise<SpeedReport | null | undefined> => {
+    const ask = async () =>
+      (await this.ready()).probeSpeed($state.snapshot(config), $state.snapshot(spec), { cachedOnly });
+    return cachedOnly ? ask().catch(() => null) : this.guard(ask); // looking in the cache says nothing when it fails
+  };
 
   /** Shows a run: the worker's whole history of it, live or saved. */
   async show(runId: string): Promise<void> {

@@ -61,6 +61,8 @@ export function progressWords(p: Progress, ctx: { step: number; G: number; promp
       return 'Saving a checkpoint';
     case 'load':
       return 'Loading the model';
+    case 'prepare':
+      return 'Preparing the data';
     case 'download':
       return `Downloading the model (${count})`;
   }

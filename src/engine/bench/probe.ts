@@ -1,0 +1,148 @@
+// A few seconds of the real kernels on this adapter, at one model's exact widths, for predict.ts: random
+// weights for two transformer layers plus the embedding and LM head (16-bit when the run keeps them so), run
+// as a one-layer and a two-layer model; the difference is the cost of a layer, the rest is the cost outside
+// the layers. Timed: a decode step at one row, a forward pass and a training micro-step (forward, loss,
+// backward) over 2 rows of 32 tokens, and the adapter's AdamW update; all of it once on the one-layer model
+// to compile the GPU programs first. A full-size model is never built: the stand-in holds the embedding and
+// two layers (Qwen2.5-0.5B's: 0.3 GB in bf16).
+//
+//   const probe = await probeSpeed(spec, { weightDtype: 'stored', loraRank: 16, targets, fusedKernels: true }, key);
+import * as tf from '../tf.ts';
+import { CausalLM } from '../model/model.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import { LoraAdapter } from '../lora.ts';
+import type { LoraTarget } from '../config.ts';
+import { sampleBatch } from '../sampler.ts';
+import { sftMicroLoss } from '../update.ts';
+import { accumulateGradients, optimizerStep } from '../gradients.ts';
+import { AdamW } from '../optim.ts';
+import { chooseOps, type Compute } from '../ops/index.ts';
+import { Rng } from '../rng.ts';
+import type { MicroBatch } from '../step.ts';
+import type { SpeedProbe } from '../predict.ts';
+import { randomWeights } from './run.ts';
+import { releasePooledGpuBuffers } from '../gpu-memory.ts';
+
+export interface ProbeOptions {
+  weightDtype: 'stored' | 'f32';
+  loraRank: number;
+  targets: readonly LoraTarget[];
+  fusedKernels: boolean;
+}
+
+const ROWS = 2,
+  PROMPT = 16,
+  COMPLETION = 16;
+const now = () => performance.now();
+
+/** Times of one stand-in model (a number of layers). */
+interface Timed {
+  decode: number; // ms of a decode step at one row
+  forward: number; // ms per token
+  train: number; // ms per token
+  optimizer: number; // ms
+}
+
+export async function probeSpeed(spec0: ModelSpec, o: ProbeOptions, key: string): Promise<SpeedProbe> {
+  const t0 = now();
+  const spec2 = { ...spec0, layers: 2 },
+    spec1 = { ...spec0, layers: 1 };
+  const stored = spec0.storedDtype;
+  const format = o.weightDtype === 'stored' && (stored === 'bf16' || stored === 'f16') ? stored : undefined;
+  const weights = randomWeights(spec2, 7, {}, format);
+  const m2 = new CausalLM(spec2, weights);
+  const m1 = new CausalLM(spec1, { ...weights, layers: weights.layers.slice(0, 1) });
+  const compute: Compute = { ops: chooseOps({ fusedKernels: o.fusedKernels }), gradientCheckpointing: false };
+  try {
+    // the two stand-ins run the same GPU programs: compiled once, on the smaller
+    await timeModel(m1, o, compute);
+    const one = await timeModel(m1, o, compute);
+    const two = await timeModel(m2, o, compute);
+    const split = (a: number, b: number) => ({ layer: Math.max(0, b - a), rest: Math.max(0, a - Math.max(0, b - a)) });
+    const decode = split(one.decode, two.decode),
+      forward = split(one.forward, two.forward);
+    // a decode step's extra rows cost what a token of a forward pass costs (the weights are read once a step)
+    return {
+      key,
+      decode: {
+        layer: { base: Math.max(0, decode.layer - forward.layer), perRow: forward.layer },
+        rest: { base: Math.max(0, decode.rest - forward.rest), perRow: forward.rest },
+      },
+      forward,
+      train: split(one.train, two.train),
+      optimizerMsPerLayer: two.optimizer / 2,
+      probeMs: now() - t0,
+    };
+  } finally {
+    m1.invFreq.dispose();
+    m2.dispose();
+    releasePooledGpuBuffers();
+  }
+}
+
+async function timeModel(model: CausalLM, o: ProbeOptions, compute: Compute): Promise<Timed> {
+  const settings = {
+    r: o.loraRank,
+    alpha: 2 * o.loraRank,
+    dropout: 0,
+    targetModules: [...o.targets],
+    useRslora: false,
+  };
+  const lora = LoraAdapter.create(model.spec, settings, 1);
+  const opt = new AdamW(lora.variables(), { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
+  try {
+    const decode = await decodeStepMs(model, lora, compute);
+    const chunk = microBatch(model.spec.vocabSize);
+    const tokens = ROWS * (PROMPT + COMPLETION);
+    let t = now();
+    const lp = tf.tidy(() => sftMicroLoss(model, lora, chunk, tokens, compute).loss);
+    await lp.data();
+    lp.dispose();
+    const forward = (now() - t) / tokens;
+    t = now();
+    lora.training = true;
+    const r = await accumulateGradients(lora.variables(), [() => sftMicroLoss(model, lora, chunk, tokens, compute)]);
+    lora.training = false;
+    const train = (now() - t) / tokens;
+    t = now();
+    await optimizerStep(opt, r.grads, { lr: 1e-6, maxGradNorm: 1, ops: compute.ops });
+    return { decode, forward, train, optimizer: now() - t };
+  } finally {
+    opt.dispose();
+    lora.dispose();
+  }
+}
+
+/** One decode step's ms at one row (a short prompt, two new tokens after the first). */
+async function decodeStepMs(model: CausalLM, lora: LoraAdapter, compute: Compute): Promise<number> {
+  const steps = 2;
+  let tFirst = 0;
+  const t0 = now();
+  await sampleBatch(model, lora, [Array.from({ length: 8 }, (_, i) => 1 + i)], {
+    ops: compute.ops,
+    numGenerations: 1,
+    maxNewTokens: 1 + steps,
+    temperature: 1,
+    topP: 1,
+    topK: 0,
+    minP: 0,
+    repetitionPenalty: 1,
+    eosIds: [],
+    padId: 0,
+    rng: new Rng(3),
+    onStep: (done) => {
+      if (done === 1) tFirst = now();
+    },
+  });
+  return (now() - (tFirst || t0)) / steps;
+}
+
+function microBatch(V: number): MicroBatch {
+  const rng = new Rng(4);
+  const ids = Array.from({ length: ROWS }, () => Array.from({ length: PROMPT + COMPLETION }, () => 1 + rng.int(V - 1)));
+  return {
+    batch: { ids, mask: ids.map((r) => r.map(() => 1)), promptLength: PROMPT },
+    completionMask: ids.map(() => Array(COMPLETION).fill(1)),
+    advantages: ids.map(() => 0),
+  };
+}
