@@ -11,7 +11,8 @@ import { fakeHub } from '../tests/hub/hub-fixture.ts';
 import { serveHub } from '../tests/hub/hub-server.ts';
 import { QWEN_ID, qwenShapedModel } from '../tests/hub/qwen-shape.ts';
 
-// Full size is opt-in: on a 2-core machine without a GPU one such run takes far longer than the whole suite.
+// Full size is opt-in: on a 2-core machine without a GPU one such run takes far longer than the whole suite
+// (47.6 minutes here; README, "Real size").
 test.skip(!process.env.WEBGRPO_FULL_SIZE, 'set WEBGRPO_FULL_SIZE=1 to run the full-size (0.5B) journey');
 
 const CONFIG = {
@@ -41,7 +42,7 @@ function train(args: string[], env: Record<string, string>): Promise<{ code: num
 }
 
 test('HF_ENDPOINT=<local Hub> webgrpo train: one GRPO step of the 0.5B-shaped model, its peak GPU bytes and a PEFT adapter naming the Hub id and commit', async () => {
-  test.setTimeout(3_600_000);
+  test.setTimeout(5_400_000);
   const hub = fakeHub();
   const commit = hub.publish(QWEN_ID, qwenShapedModel());
   const server = await serveHub(hub, 4214);
@@ -55,8 +56,13 @@ test('HF_ENDPOINT=<local Hub> webgrpo train: one GRPO step of the 0.5B-shaped mo
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\[grpo\] step 1\/1 \| loss/);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    console.log(`peak GPU bytes: ${summary.peak_gpu_bytes}`);
-    expect(summary.peak_gpu_bytes).toBeGreaterThan(1.9e9); // the f32 weights alone are 1.98 GB
+    console.log(
+      `peak GPU bytes: ${summary.peak_gpu_bytes}; seconds by phase: ${JSON.stringify(summary.phase_seconds)}`,
+    );
+    // the defaults for a bf16 checkpoint keep the weights 16-bit (0.99 GB); the whole step fits in 2 GB
+    expect(summary.peak_gpu_bytes).toBeGreaterThan(0.99e9);
+    expect(summary.peak_gpu_bytes).toBeLessThanOrEqual(2e9);
+    expect(r.stderr).toMatch(/^predicted on this GPU: .+ a step/m);
     const adapter = JSON.parse(fs.readFileSync(path.join(out, 'adapter', 'adapter_config.json'), 'utf8'));
     expect(adapter).toMatchObject({ base_model_name_or_path: QWEN_ID, revision: commit, r: 16 });
     expect(hub.requests.some((q) => q.url.includes(`/resolve/${commit}/model-00002-of-00002.safetensors`))).toBe(true);

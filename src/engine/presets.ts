@@ -39,7 +39,7 @@ export const PRESETS: Preset[] = [
     name: '1h',
     title: 'Qwen2.5-0.5B on GSM8K, 60 steps',
     description:
-      "Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss, 60 steps of 4 prompts x 8 completions. Its duration depends on the GPU and has not been measured on one yet (the README's real-size section has this engine's measured figures).",
+      "Qwen2.5-0.5B-Instruct, GSM8K (bundled sample), boxed answers, DAPO loss, 60 steps of 4 prompts x 8 completions. Its duration depends on the GPU: the Model tab predicts it on yours from a few seconds of the real kernels (the README's real-size section has this engine's measured figures).",
     config: {
       model: { id: 'Qwen/Qwen2.5-0.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
@@ -65,7 +65,7 @@ export const PRESETS: Preset[] = [
     name: '3h',
     title: 'Qwen2.5-1.5B on GSM8K, 150 steps',
     description:
-      'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options, 150 steps with gradient checkpointing. Its duration depends on the GPU and has not been measured on one yet.',
+      'Qwen2.5-1.5B-Instruct, GSM8K from the Hub, boxed answers, DAPO options, 150 steps with gradient checkpointing. Its duration depends on the GPU: the Model tab predicts it on yours from a few seconds of the real kernels.',
     config: {
       model: { id: 'Qwen/Qwen2.5-1.5B-Instruct' },
       lora: { r: 16, alpha: 32 },
