@@ -2,12 +2,7 @@
 // model's widths, measured once (then kept in IndexedDB for this adapter and model shape), turned into the
 // time of a step and of the run, and recomputed without measuring again when the config changes.
 import { test, expect, type Page } from '@playwright/test';
-
-async function setField(page: Page, key: string, value: string) {
-  const f = page.getByTestId('config-form').getByLabel(key, { exact: true });
-  await f.fill(value);
-  await f.dispatchEvent('change');
-}
+import { setField } from './config-form.ts';
 
 const runSeconds = async (page: Page) => {
   const text = (await page.getByTestId('time-prediction').textContent()) ?? '';
