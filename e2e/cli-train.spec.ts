@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { fakeHub, makeRepo } from '../tests/hub/hub-fixture.ts';
+import { serveHub } from '../tests/hub/hub-server.ts';
+
 const BIN = path.resolve('bin/webgrpo.mjs');
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `webgrpo-${name}-`));
 const lines = (file: string) =>
@@ -166,4 +169,35 @@ test('the demo preset learns: reward and evaluation accuracy rise within 20 step
   expect(summary.baseline_eval.accuracy).toBeLessThan(0.2);
   expect(summary.final_eval.accuracy).toBeGreaterThan(summary.baseline_eval.accuracy + 0.12);
   expect(last).toBeGreaterThan(first + 0.06);
+});
+
+test('HF_ENDPOINT and HF_TOKEN: a gated Hub model trains from that endpoint', async () => {
+  const hub = fakeHub();
+  const commit = hub.publish('org/tiny', makeRepo(), { token: 'hf_secret' });
+  const server = await serveHub(hub);
+  const dir = tmp('hub'),
+    out = tmp('hub-out');
+  try {
+    const config = {
+      ...CONFIG,
+      model: { id: 'org/tiny' },
+      sampling: { num_generations: 2, max_completion_length: 2 },
+      run: { max_steps: 1, prompts_per_step: 1, eval_examples: 1, save_steps: 0 },
+    };
+    fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
+    const child = spawn(process.execPath, [BIN, 'train', '--config', path.join(dir, 'c.json'), '--out', out], {
+      env: { ...process.env, HF_ENDPOINT: server.url, HF_TOKEN: 'hf_secret' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(
+      hub.requests.some((r) => r.url.includes(`/org/tiny/resolve/${commit}/`) && r.auth === 'Bearer hf_secret'),
+    ).toBe(true);
+    const adapter = JSON.parse(fs.readFileSync(path.join(out, 'adapter/adapter_config.json'), 'utf8'));
+    expect(adapter.base_model_name_or_path).toBe('org/tiny');
+  } finally {
+    await server.close();
+  }
 });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
+import { configField, setField } from './config-form.ts';
 
 let pageErrors: string[] = [];
 test.beforeEach(async ({ page }) => {
@@ -18,12 +19,6 @@ test.beforeEach(async ({ page }) => {
 test.afterEach(() => {
   expect(pageErrors).toEqual([]);
 });
-
-async function setField(page: Page, key: string, value: string) {
-  const f = page.getByTestId('config-form').getByLabel(key, { exact: true });
-  await f.fill(value);
-  await f.dispatchEvent('change');
-}
 
 async function download(page: Page, testId: string): Promise<Buffer> {
   const d = page.waitForEvent('download');
@@ -61,7 +56,7 @@ test('the app: import an adapter zip, then train it further from its own weights
     ['num_generations', '4'],
     ['eval_examples', '8'],
     ['eval_steps', '0'],
-    ['r', '4'],
+    ['lora.r', '4'],
   ])
     await setField(page, k, v);
   await page.getByRole('tab', { name: 'Run' }).click();
@@ -75,7 +70,7 @@ test('the app: import an adapter zip, then train it further from its own weights
   expect(adapterConfig(zip).r).toBe(4);
   // the form now asks for another rank: training from the adapter sets it back to the adapter's
   await page.getByRole('tab', { name: 'Config' }).click();
-  await setField(page, 'r', '8');
+  await setField(page, 'lora.r', '8');
   await page.getByRole('tab', { name: 'Checkpoints' }).click();
   await page
     .getByTestId('import-adapter')
@@ -86,7 +81,7 @@ test('the app: import an adapter zip, then train it further from its own weights
   const baseline = await evalRow(page, 'baseline');
   expect(baseline.slice(1, 3)).toEqual(['0', accuracy]); // step 0: the adapter as it was imported
   await page.getByRole('tab', { name: 'Config' }).click();
-  await expect(page.getByTestId('config-form').getByLabel('r', { exact: true })).toHaveValue('4');
+  await expect(await configField(page, 'lora.r')).toHaveValue('4');
   await page.getByRole('tab', { name: 'Checkpoints' }).click();
   await expect(page.getByTestId('checkpoints').locator('tbody tr')).toHaveCount(2);
   const again = adapterConfig(await download(page, 'export-adapter'));

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseRunConfig } from '../engine/config.ts';
 import { trlProjectFiles } from '../engine/trl/project.ts';
 import { exportRows, rowsParquet } from '../data/export-rows.ts';
+import { hubFromEnv } from './hub-env.ts';
 
 class UsageError extends Error {
   readonly name = 'UsageError';
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = parseRunConfig(json);
   if (fs.existsSync(v.out) && fs.readdirSync(v.out).length && !v.force)
     throw new UsageError(`--out ${v.out} is not empty; pick a new folder or add --force to overwrite its files`);
-  const { train, test } = await exportRows(config);
+  const { train, test } = await exportRows(config, hubFromEnv()); // a Hub dataset from HF_ENDPOINT, with HF_TOKEN
   const root = process.env.WEBGRPO_ROOT ?? process.cwd();
   const serve = `node ${path.join(root, 'bin', 'webgrpo.mjs')} reward serve`;
   const files = trlProjectFiles(

@@ -9,7 +9,8 @@ import { CHROMIUM_ARGS, ensureBuilt, findChromium, serveStatic } from './browser
 import type { RunConfig } from '../engine/config.ts';
 import { PageError, fromPlaywright } from './page-error.ts';
 import { UsageError } from './args.ts';
-import type { RunStatus, TrainerEvent, CommandName, HubSettings } from '../worker/protocol.ts';
+import { hubFromEnv } from './hub-env.ts';
+import type { RunStatus, TrainerEvent, CommandName } from '../worker/protocol.ts';
 import type { SpeedReport } from '../worker/speed.ts';
 
 /** A PEFT adapter folder read in Node: its config, and its weights as base64. */
@@ -156,8 +157,7 @@ async function attach(
   // a local folder reaches the page as a URL of this server
   const served = (config: RunConfig) =>
     modelDir ? { ...config, model: { ...config.model, id: `${server.url}/local-model` } } : config;
-  // Hub models come from HF_ENDPOINT, with HF_TOKEN (the worker keeps them in memory only)
-  await lab('headlessCall', 'setHub', [hubFromEnv()]);
+  await lab('headlessCall', 'setHub', [hubFromEnv()]); // models and datasets from HF_ENDPOINT, with HF_TOKEN
   return {
     baseUrl: server.url,
     modelDir,
@@ -175,10 +175,4 @@ async function attach(
   };
 }
 
-/** HF_ENDPOINT and HF_TOKEN, as huggingface_hub reads them. */
-export function hubFromEnv(env: NodeJS.ProcessEnv = process.env): HubSettings {
-  return {
-    ...(env.HF_ENDPOINT?.trim() ? { endpoint: env.HF_ENDPOINT.trim() } : {}),
-    ...(env.HF_TOKEN?.trim() ? { token: env.HF_TOKEN.trim() } : {}),
-  };
-}
+export { hubFromEnv };

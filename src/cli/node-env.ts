@@ -26,8 +26,8 @@ export function nodeEnv(dir: string, backend: BackendName = 'wasm', data: LoadDa
       };
       return loaded;
     },
-    async prepareRun(config, m) {
-      const inputs = await prepareRunInputs(config, (m as LoadedWithTokenizer).tokenizer, data);
+    async prepareRun(config, m, hub) {
+      const inputs = await prepareRunInputs(config, (m as LoadedWithTokenizer).tokenizer, { ...hub, ...data });
       return { ...inputs, counters: () => inputs.scorer.counters() };
     },
     store: memoryStore(),

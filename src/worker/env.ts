@@ -29,13 +29,17 @@ export function codecFromTokenizer(tok: TextTokenizer): Codec {
 }
 
 /** Data and rewards of a run; the reward failure counters become metrics of each step. */
-export async function defaultPrepareRun(config: RunConfig, m: LoadedWithTokenizer): Promise<RunInputs> {
-  const inputs = await prepareRunInputs(config, m.tokenizer, { runner: WorkerRewardRunner.create() });
+export async function defaultPrepareRun(
+  config: RunConfig,
+  m: LoadedWithTokenizer,
+  hub: HubSettings = {},
+): Promise<RunInputs> {
+  const inputs = await prepareRunInputs(config, m.tokenizer, { ...hub, runner: WorkerRewardRunner.create() });
   return { ...inputs, counters: () => inputs.scorer.counters() };
 }
 
 export interface BrowserEnvOptions extends LoadOptions {
-  prepareRun?(config: RunConfig, model: LoadedWithTokenizer): Promise<RunInputs>;
+  prepareRun?(config: RunConfig, model: LoadedWithTokenizer, hub: HubSettings): Promise<RunInputs>;
   store?: BlobStore;
   mirror?: BlobStore;
 }
@@ -73,7 +77,7 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
       };
       return loaded;
     },
-    prepareRun: (config, loaded) => prepare(config, loaded as LoadedWithTokenizer),
+    prepareRun: (config, loaded, hub) => prepare(config, loaded as LoadedWithTokenizer, hub),
     modelSpec: (model, hub) => readModelSpec(model, { ...o, ...hubOptions(hub) }),
     speedCache: idbSpeedCache(),
     store: o.store ?? perRunIdbStore(),

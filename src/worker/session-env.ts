@@ -34,7 +34,8 @@ export interface RunInputs {
 export interface SessionEnv {
   initBackend(prefer?: BackendName): Promise<BackendInfo>;
   loadModel(model: RunConfig['model'], onProgress: (p: Progress) => void, hub: HubSettings): Promise<LoadedModel>;
-  prepareRun(config: RunConfig, model: LoadedModel): Promise<RunInputs>;
+  /** The run's data and rewards; Hub datasets come from the same endpoint, with the same token, as models. */
+  prepareRun(config: RunConfig, model: LoadedModel, hub: HubSettings): Promise<RunInputs>;
   /** A model's architecture (its config.json) without loading its weights (none: only a loaded model's). */
   modelSpec?(model: RunConfig['model'], hub: HubSettings): Promise<ModelSpec>;
   /** Where speed probes are kept between sessions (none: measured each time). */

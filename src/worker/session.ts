@@ -167,7 +167,7 @@ export class TrainingSession extends SessionBase implements StatefulApi {
     // the trainer chooses its Ops from config.run and the backend, and takes run.gradient_checkpointing
     this.dropRun();
     this.emit({ kind: 'progress', progress: { stage: 'prepare', done: 0, total: 1 } });
-    this.inputs = await this.env.prepareRun(config, this.loaded!.m).catch((e) => {
+    this.inputs = await this.env.prepareRun(config, this.loaded!.m, this.hub).catch((e) => {
       initial?.dispose();
       throw e;
     });
@@ -305,7 +305,7 @@ export class TrainingSession extends SessionBase implements StatefulApi {
       if (paused)
         saved.checkSameModel(this.loaded && { key: this.loaded.key, id: this.loaded.m.info.id }, config, this.hub);
       const initial = await this.fitting(config, adapter); // the same loading as a run started from it
-      const inputs = await this.env.prepareRun(config, this.loaded!.m);
+      const inputs = await this.env.prepareRun(config, this.loaded!.m, this.hub);
       return saved.evaluateAside(() => Trainer.create(config, this.deps(inputs), initial()), inputs);
     });
   }

@@ -101,12 +101,14 @@ describe('exported adapter', () => {
   it('names the Hub id and the commit as its base model', async () => {
     const hub = fakeHub();
     const commit = hub.publish('org/gated', dir, { token: 'hf_secret' });
+    let dataHub: unknown = null; // the Hub settings the run's data is loaded with
     const env = {
       ...browserEnv({
         fetch: hub.fetch,
         cache: mapCache(),
         store: memoryStore(),
-        prepareRun: async (config, m: LoadedWithTokenizer) => {
+        prepareRun: async (config, m: LoadedWithTokenizer, hubSettings) => {
+          dataHub = hubSettings;
           const inputs = await prepareRunInputs(config, m.tokenizer);
           return { ...inputs, counters: () => inputs.scorer.counters() };
         },
@@ -133,5 +135,6 @@ describe('exported adapter', () => {
     const peft = await session.exportAdapter();
     expect(peft.config.base_model_name_or_path).toBe('org/gated');
     expect(peft.config.revision).toBe(commit);
+    expect(dataHub).toEqual({ endpoint, token: 'hf_secret' }); // Hub datasets use the models' settings
   });
 });

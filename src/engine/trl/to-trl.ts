@@ -200,6 +200,14 @@ export function toTrl(c: RunConfig): { trl: Record<string, unknown>; rows: Mappi
       status: 'unsupported',
       note: "the export runs GRPO only; run SFT with TRL's SFTTrainer first",
     });
+  if (c.environment.envs.length)
+    rows.push({
+      trl: null,
+      ours: 'environment.envs',
+      value: c.environment.envs.map((e) => e.name).join(', '),
+      status: 'unsupported',
+      note: 'the export trains on a dataset with reward functions; multi-turn environments stay in webgrpo',
+    });
   if (c.model.id === 'demo')
     rows.push({
       trl: 'model_name_or_path',

@@ -9,6 +9,7 @@ import type { MappingRow } from '../../engine/trl/from-trl.ts';
 import { fromTrl, TrlConfigError, toTrl, parseTrlText, trlYaml, trlProjectFiles } from '../../worker/shared.ts';
 import { exportRows, rowsParquet } from '../../data/export-rows.ts';
 import type { ConfigState } from './config.svelte.ts';
+import type { HubSettings } from '../../worker/protocol.ts';
 
 /** What rewards.py starts when WEBGRPO_REWARD_CMD is not set (the README says to set it). */
 const SERVE = 'node webgrpo/bin/webgrpo.mjs reward serve';
@@ -18,7 +19,11 @@ export class TrlState {
   problems = $state<string[]>([]);
   busy = $state(false);
 
-  constructor(private readonly cs: ConfigState) {}
+  /** `hub`: the Hub endpoint and token for a Hub dataset's rows (the Model tab's Hub settings). */
+  constructor(
+    private readonly cs: ConfigState,
+    private readonly hub: () => HubSettings = () => ({}),
+  ) {}
 
   /** Replaces the form with the TRL config's mapping; on a problem the form is kept and the problems shown. */
   importText(text: string, numProcesses = 1): boolean {
@@ -55,7 +60,7 @@ export class TrlState {
     this.busy = true;
     try {
       const c = this.current();
-      const { train, test } = await exportRows(c);
+      const { train, test } = await exportRows(c, this.hub());
       const files = trlProjectFiles(
         c,
         {

@@ -11,6 +11,7 @@ import { columnsOf, parseDatasetFile } from '../../data/parse.ts';
 import { renderPrompt } from '../../data/template.ts';
 import { fewShotExamples } from '../../data/prepare.ts';
 import type { Row, RowError } from '../../data/types.ts';
+import type { HubDataOptions } from '../../data/hub.ts';
 
 export type DataConfig = RunConfig['data'];
 
@@ -58,7 +59,11 @@ export class DatasetState {
     return this.rows.slice(0, 5).map((r) => this.previewRow(r, shots));
   });
 
-  constructor(data: DataConfig) {
+  /** `hub`: the Hub endpoint and token, as for models (the Model tab's Hub settings). */
+  constructor(
+    data: DataConfig,
+    private readonly hub: () => HubDataOptions = () => ({}),
+  ) {
     this.data = data;
   }
 
@@ -119,7 +124,7 @@ export class DatasetState {
       const { loadUploadedDataset } = await import('../../data/store.ts');
       const rows = await loadUploadedDataset(name);
       if (rows) return show(rows, true);
-      show((await loadDataset({ ...$state.snapshot(this.data), eval_split: '' })).train, false);
+      show((await loadDataset({ ...$state.snapshot(this.data), eval_split: '' }, this.hub())).train, false);
     });
   }
 
@@ -150,7 +155,7 @@ export class DatasetState {
 
   loadHub(id: string, config: string, split: string): Promise<void> {
     return this.run(async () => {
-      const s = await loadDataset({ ...this.data, dataset: id, config, split, eval_split: '' });
+      const s = await loadDataset({ ...this.data, dataset: id, config, split, eval_split: '' }, this.hub());
       this.data.config = config;
       this.data.split = split;
       this.uploaded = false;
