@@ -1,7 +1,8 @@
 // The Run tab's step view against the trainer's own numbers: after a one-step demo run, every question of
 // the step shows its G answers; the advantages shown are recomputed here from the rewards shown, the way the
 // run's config computes them (scale_rewards, advantage_estimator), and the step's rewards agree with the
-// step's metrics (mean reward, share of zero-std groups). The page's progress speaks in words.
+// step's metrics (mean reward, share of zero-std groups); the question it opens on shows each answer's
+// log-probability before and after the update. The page's progress speaks in words.
 import { test, expect } from '@playwright/test';
 import { configField, setField } from './config-form.ts';
 
@@ -51,6 +52,17 @@ for (const scale of ['batch']) {
     await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 240_000 });
     const view = page.getByTestId('step-view');
     await expect(view.getByTestId('step-number')).toHaveText('step 1');
+    // the question it opens on is the one the trainer scored before and after the update: every answer shows
+    // two log-probabilities (negative numbers) and their change
+    const lps = await view
+      .getByTestId('row-logprob')
+      .evaluateAll((cs) => cs.map((c) => [c.getAttribute('data-before'), c.getAttribute('data-after'), c.textContent]));
+    expect(lps).toHaveLength(8);
+    for (const [before, after, text] of lps) {
+      expect(Number(before)).toBeLessThan(0);
+      expect(Number(after)).toBeLessThan(0);
+      expect(text).toMatch(/-?\d+\.\d\d → -?\d+\.\d\d \([+−]?\d+\.\d\d\)/);
+    }
     const options = await view.getByTestId('step-prompt').locator('option').count();
     expect(options).toBe(8);
     const groups: { rewards: number[]; shown: number[]; mean: number; std: number }[] = [];

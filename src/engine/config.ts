@@ -333,6 +333,12 @@ export const RunSchema = z
       0,
       'Completions kept in the log (prompt, completion, rewards, advantage); the oldest are dropped.',
     ),
+    step_view_logprobs: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Score one group of each GRPO step (its first group whose rewards differ) again before and after the update, without gradients, so the Run tab shows how much more or less likely each answer became: two forward passes of one group per step.',
+      ),
     seed: int(0, 0, 'Seed for LoRA initialisation, sampling and data order.', SEED_MAX),
     fused_kernels: z
       .boolean()

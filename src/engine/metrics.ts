@@ -29,6 +29,8 @@ export interface CompletionLogEntry {
   finish: FinishReason;
   length: number; // completion tokens
   details?: Record<string, unknown>; // what each reward reported (compiler output...), by reward name
+  /** The completion's log-probability before and after the step's update (only the step view's group). */
+  logprob?: { before: number; after: number };
 }
 
 export interface HealthAlert {

@@ -5,6 +5,7 @@
 //   4. num_iterations (mu) passes over the batch in micro-batches: loss, backward with gradient
 //      accumulation, clip the global norm, one AdamW update per pass            (step.ts, grpo.ts, optim.ts)
 //   5. metrics under TRL's names                                               (step-metrics.ts)
+//   (the step view's group is scored before and after the update, without gradients   (shown-group.ts))
 //
 //   const { values, samples, histograms, tokens } = await rlStep(trainer.stepContext())
 import type { RunConfig } from './config.ts';
@@ -29,6 +30,7 @@ import type { AdvantageEstimator } from './estimators/index.ts';
 import type { Compute } from './ops/index.ts';
 import type { TrainerDeps } from './trainer.ts';
 import { envStep } from './env-step.ts';
+import { groupLogprobs, shownGroup } from './shown-group.ts';
 
 /** What a step of either phase needs from the trainer (its state is the trainer's; steps only read it). */
 export interface StepContext {
@@ -73,8 +75,14 @@ export async function rlStep(t: StepContext): Promise<PhaseResult> {
     c.optim,
   );
   const { rows, perRow, values: estimated, histograms } = await t.estimator.estimate(ctx, roll.kept, base, lr);
-  // 4. mu passes of micro-batched loss, backward, clip, AdamW (skipped when dynamic sampling kept nothing)
+  // 4. mu passes of micro-batched loss, backward, clip, AdamW (skipped when dynamic sampling kept nothing),
+  //    with the step view's group scored on both sides of them (run.step_view_logprobs)
+  const shown = shownGroup(roll.kept.rewards, G),
+    shownRows = base.slice(shown * G, (shown + 1) * G),
+    T = c.sampling.temperature > 0 ? c.sampling.temperature : 1;
+  const before = c.run.step_view_logprobs && rows.length ? await groupLogprobs(t, shownRows, T) : null;
   const update = rows.length ? await policyUpdates(t, rows) : null;
+  const after = before ? await groupLogprobs(t, shownRows, T) : null;
   // 5. metrics and the completions log
   const values = {
     ...rewardValues(c, roll),
@@ -89,7 +97,13 @@ export async function rlStep(t: StepContext): Promise<PhaseResult> {
   const all = advantagesOfAll(roll, perRow, G);
   return {
     values,
-    samples: logEntries(c, roll, all, t.step + 1),
+    samples: logEntries(
+      c,
+      roll,
+      all,
+      t.step + 1,
+      before && after ? { group: roll.keptGroups[shown], before, after } : undefined,
+    ),
     histograms: {
       ...histograms,
       advantages: perRow,

@@ -103,7 +103,20 @@ export function advantagesOfAll(roll: Rollout, keptAdvantages: number[], G: numb
   return out;
 }
 
-export function logEntries(config: RunConfig, roll: Rollout, advantages: number[], step: number): CompletionLogEntry[] {
+/** One group's completion log-probabilities around the update; `group` indexes the groups of `roll.all`. */
+export interface ShownLogprobs {
+  group: number;
+  before: number[];
+  after: number[];
+}
+
+export function logEntries(
+  config: RunConfig,
+  roll: Rollout,
+  advantages: number[],
+  step: number,
+  shown?: ShownLogprobs,
+): CompletionLogEntry[] {
   const G = config.sampling.num_generations,
     all = roll.all;
   return all.completions.map((ids, r) => {
@@ -123,6 +136,9 @@ export function logEntries(config: RunConfig, roll: Rollout, advantages: number[
       finish: all.finish[r],
       length: ids.length,
       ...(Object.keys(details).length ? { details } : {}),
+      ...(shown && Math.floor(r / G) === shown.group
+        ? { logprob: { before: shown.before[r % G], after: shown.after[r % G] } }
+        : {}),
     };
   });
 }

@@ -145,6 +145,7 @@ export const PLACES: Record<string, [SectionId, string, string]> = {
   'run.save_steps': ['run', 'Save a checkpoint every (steps)', 'save_steps'],
   'run.save_total_limit': ['run', 'Checkpoints kept', 'save_total_limit'],
   'run.completions_log_size': ['run', 'Completions kept in the log', ''],
+  'run.step_view_logprobs': ['run', 'Measure how the update moved the shown answers', ''],
 
   'run.micro_batch_size': ['speed', 'Micro-batch size', 'per_device_train_batch_size'],
   'run.gradient_checkpointing': ['speed', 'Gradient checkpointing', 'gradient_checkpointing'],
