@@ -14,7 +14,7 @@ import { renderPrompt, templateDef, type ChatMessage, type PromptParts } from '.
 import { DatasetError, type Row } from './types.ts';
 import type { EnvRunDeps } from '../engine/env-rollout.ts';
 import type { ChatTokenizer } from './env-chat.ts';
-import { envRunDeps, noDataStream } from './env-inputs.ts';
+import { envRunDeps, noDataStream, type EnvHostFactory } from './env-inputs.ts';
 
 /** The little of a tokenizer the data layer needs. */
 export interface PromptTokenizer {
@@ -175,7 +175,7 @@ export interface RunInputs {
 export async function prepareRunInputs(
   config: RunConfig,
   tok: PromptTokenizer | (PromptTokenizer & ChatTokenizer),
-  o: LoadDataOptions & { runner?: RewardRunner } = {},
+  o: LoadDataOptions & { runner?: RewardRunner; envHost?: EnvHostFactory } = {},
 ): Promise<RunInputs> {
   const scorer = RunScorer.fromConfig(config, o.runner ?? new LocalRewardRunner());
   const dispose = () => scorer.dispose();
@@ -185,7 +185,16 @@ export async function prepareRunInputs(
   }
   // environments: evaluation plays held-out episodes; a dataset is read only to feed SFT (sft_then_grpo)
   if (!('decode' in tok)) throw new TypeError('an environment run needs a tokenizer that decodes (a TextTokenizer)');
-  const envs = envRunDeps(config, tok);
-  const train = config.run.mode === 'sft_then_grpo' ? (await prepareRunData(config, tok, o)).train : noDataStream();
-  return { train, evalSet: [], score: scorer.score, scorer, envs, dispose };
+  const envs = envRunDeps(config, tok, o.envHost);
+  const disposeAll = () => {
+    envs.host?.dispose();
+    dispose();
+  };
+  try {
+    const train = config.run.mode === 'sft_then_grpo' ? (await prepareRunData(config, tok, o)).train : noDataStream();
+    return { train, evalSet: [], score: scorer.score, scorer, envs, dispose: disposeAll };
+  } catch (e) {
+    disposeAll();
+    throw e;
+  }
 }

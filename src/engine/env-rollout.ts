@@ -9,8 +9,11 @@
 //   eps[0].lossMask       // [C] 1 exactly on the model's own tokens, 0 on template and environment tokens
 //
 // The training sequence is the token ids the model actually saw and wrote (never a re-tokenised rendering),
-// so the log-probabilities trained on are those of the sampled tokens. Environment errors (reset or step
-// throwing) end that episode with failure and a zero reward for the turn; they never end the run.
+// so the log-probabilities trained on are those of the sampled tokens. Environments are reached through an
+// EnvHost (src/env/host.ts): every reset and step has a deadline (environment.step_timeout_ms) and a cap on
+// the observation (max_observation_chars). Environment errors (reset or step throwing, a deadline passed, an
+// answer of the wrong shape) end that episode with failure and a zero reward for the turn, the reason kept
+// in the episode's `error`; they never end the run.
 import type { CausalLM } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { Compute } from './ops/ops.ts';
@@ -19,6 +22,7 @@ import type { RunConfig } from './config.ts';
 import type { Codec } from './rollout.ts';
 import { sampleBatch } from './sampler.ts';
 import type { EnvDef, Environment, EpisodeRecord } from '../env/types.ts';
+import { LocalEnvHost, type EnvHost, type EnvLimits } from '../env/host.ts';
 
 /** The chat template as token ids, for turns (the data layer implements it with the model's tokenizer). */
 export interface ChatTurns {
@@ -35,6 +39,14 @@ export interface ChatTurns {
 export interface EnvRunDeps {
   defs: Record<string, EnvDef>;
   chat: ChatTurns;
+  /** Where the environments run (the app: their own worker); unset: in this thread, under the same limits. */
+  host?: EnvHost;
+}
+
+/** The limits of environment calls, from the config. */
+export function envLimits(config: RunConfig): EnvLimits {
+  const e = config.environment;
+  return { stepTimeoutMs: e.step_timeout_ms, maxObservationChars: e.max_observation_chars };
 }
 
 export interface EpisodeContext {
@@ -82,7 +94,8 @@ export async function playEpisodes(
   temperature: number,
 ): Promise<Episode[]> {
   const e = ctx.config.environment;
-  const live = await Promise.all(starts.map((s) => openEpisode(ctx, s)));
+  const host = ctx.envs.host ?? new LocalEnvHost(ctx.envs.defs, envLimits(ctx.config));
+  const live = await Promise.all(starts.map((s) => openEpisode(ctx, host, s)));
   const limit = (name: string) => e.max_turns || ctx.envs.defs[name].defaultMaxTurns;
   for (let turn = 1; ; turn++) {
     const acting = live.filter((l) => !l.done);
@@ -92,10 +105,11 @@ export async function playEpisodes(
     ctx.onProgress?.('sample', turn, Math.max(...live.map((l) => limit(l.ep.record.env))));
   }
   for (const l of live) if (!l.done) finish(l, 'max_turns');
+  if (!ctx.envs.host) host.dispose();
   return live.map((l) => l.ep);
 }
 
-async function openEpisode(ctx: EpisodeContext, s: EpisodeStart): Promise<Live> {
+async function openEpisode(ctx: EpisodeContext, host: EnvHost, s: EpisodeStart): Promise<Live> {
   const def = ctx.envs.defs[s.env];
   const spec = ctx.config.environment.envs.find((x) => x.name === s.env);
   const record: EpisodeRecord = {
@@ -119,7 +133,7 @@ async function openEpisode(ctx: EpisodeContext, s: EpisodeStart): Promise<Live> 
   let env: Environment | null = null,
     first: string;
   try {
-    env = def.create({ ...def.defaults, ...(spec?.options ?? {}) });
+    env = host.create(s.env, { ...def.defaults, ...(spec?.options ?? {}) });
     first = await env.reset(s.seed);
   } catch (err) {
     ep.error = errorText(err);
@@ -207,6 +221,11 @@ async function environmentTurn(
 
 function finish(l: Live, end: EpisodeRecord['end']): void {
   l.done = true;
+  try {
+    l.env?.close?.();
+  } catch {
+    // an environment that fails to free itself costs nothing to the episode, which is over
+  }
   l.ep.record.end = end;
   if (end === 'error') l.ep.record.success = false;
 }

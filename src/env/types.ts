@@ -6,6 +6,12 @@
 //   let obs = await env.reset(seed)                      // first observation: the task and what the agent sees
 //   const r = await env.step('go north')                 // { observation, reward, done, success }
 //
+// Deadlines and determinism: each reset and step must answer within environment.step_timeout_ms, or the
+// episode ends as a failure (EnvTimeoutError); observations longer than environment.max_observation_chars
+// are cut. The same seed and the same actions must give the same episode: the app runs environments in a
+// worker of their own and, when it has to replace a stuck one, rebuilds the other live episodes by replaying
+// their seeds and actions (src/env/host-worker.ts).
+//
 // Rewards: each step's `reward` is that turn's step reward; when an episode ends, the step that ends it
 // carries the completion reward too (success or not). The episode's return is the sum of its step rewards.
 
@@ -27,6 +33,8 @@ export interface Environment {
   reset(seed: number): Promise<string> | string;
   /** Applies one action (the model's whole turn, as text) and returns the result. */
   step(action: string): Promise<EnvStepResult> | EnvStepResult;
+  /** Optional: frees what the episode holds; called once the episode is over. */
+  close?(): void;
 }
 
 /** A registered environment kind (same registry pattern as rewards). */

@@ -15,6 +15,7 @@ import type { SpeedProbe } from '../engine/predict.ts';
 import type { TextTokenizer } from '../hub/tokenizer.ts';
 import { prepareRunInputs } from '../data/prepare.ts';
 import { WorkerRewardRunner } from '../reward/runner.ts';
+import { WorkerEnvHost } from '../env/host-worker.ts';
 import { modelInfo, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
 import type { HubSettings, Progress } from './protocol.ts';
 
@@ -34,7 +35,11 @@ export async function defaultPrepareRun(
   m: LoadedWithTokenizer,
   hub: HubSettings = {},
 ): Promise<RunInputs> {
-  const inputs = await prepareRunInputs(config, m.tokenizer, { ...hub, runner: WorkerRewardRunner.create() });
+  const inputs = await prepareRunInputs(config, m.tokenizer, {
+    ...hub,
+    runner: WorkerRewardRunner.create(),
+    envHost: (limits) => WorkerEnvHost.create(limits),
+  });
   return { ...inputs, counters: () => inputs.scorer.counters() };
 }
 

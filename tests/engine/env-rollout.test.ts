@@ -135,6 +135,49 @@ describe('playEpisodes', () => {
     expect(eps[2].record.turns).toBeGreaterThan(0);
   });
 
+  it('ends an episode whose step overstays step_timeout_ms as a failure with the reason, and cuts long answers', async () => {
+    const stuck: EnvDef = {
+      ...digitsDef,
+      name: 'stuck',
+      create: () => ({ reset: () => 'hello', step: () => new Promise(() => undefined) }),
+    };
+    const chatty: EnvDef = {
+      ...digitsDef,
+      name: 'chatty',
+      create: () => ({
+        reset: () => 'y'.repeat(10),
+        step: () => ({ observation: 'z'.repeat(100_000), reward: 0.5, done: false, success: false }),
+      }),
+    };
+    const config = envConfig({
+      environment: {
+        envs: [{ name: 'digits' }],
+        max_turns: 2,
+        max_turn_tokens: 4,
+        step_timeout_ms: 300,
+        max_observation_chars: 150,
+      },
+      sampling: { num_generations: 4, max_completion_length: 400, max_prompt_length: 64 },
+    });
+    const ctx = context(config, toyEnvs([digitsDef, stuck, chatty]));
+    const t0 = Date.now();
+    const eps = await playEpisodes(
+      ctx,
+      [
+        { env: 'stuck', seed: 1 },
+        { env: 'chatty', seed: 2 },
+      ],
+      1,
+    );
+    ctx.dispose();
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(eps[0].record).toMatchObject({ end: 'error', success: false, turns: 1, rewards: [0], return: 0 });
+    expect(eps[0].error).toMatch(/EnvTimeoutError: environment stuck: step did not answer within 300 ms/);
+    expect(eps[1].record).toMatchObject({ end: 'max_turns', turns: 2, rewards: [0.5, 0.5] });
+    expect(eps[1].observations[1]).toHaveLength(150);
+    expect(eps[1].observations[1]).toMatch(/cut: the environment answered 100000 characters/);
+  });
+
   it('stops at the token budget: no turn starts that could overrun max_completion_length', async () => {
     const ctx = context(envConfig({ sampling: { max_completion_length: 10 }, environment: { max_turns: 10 } }));
     const eps = await playEpisodes(ctx, [{ env: 'digits', seed: 4 }], 1);
