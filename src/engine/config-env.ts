@@ -4,6 +4,7 @@
 // with the registered names, since the schema itself does not import the environments.
 import { z } from 'zod';
 import type { RunConfig } from './config.ts';
+import { ENV_OPTIONS } from '../env/option-schemas.ts';
 
 type Ctx = z.core.$RefinementCtx<RunConfig>;
 
@@ -40,6 +41,18 @@ export const EnvironmentSchema = z
       1,
       100_000,
       'Tokens the model may write in one turn; a turn stops at the end-of-turn token or here. The whole conversation after the first prompt is capped by sampling.max_completion_length.',
+    ),
+    step_timeout_ms: int(
+      10_000,
+      1,
+      600_000,
+      'Deadline of one environment reset or step; past it the episode ends as a failure (env/errors) and the run goes on. In the app environments run in their own worker, which is replaced when a call overstays.',
+    ),
+    max_observation_chars: int(
+      8_000,
+      1,
+      1_000_000,
+      'Longest environment answer kept; a longer observation is cut to this many characters, with a note saying so.',
     ),
     eval_episodes: int(
       16,
@@ -86,8 +99,24 @@ export function checkEnvironment(c: RunConfig, ctx: Ctx): void {
     );
   const seen = new Set<string>();
   e.envs.forEach((s, i) => {
+    checkEnvOptions(s, ['environment', 'envs', i, 'options'], issue);
     if (seen.has(s.name))
       issue(['environment', 'envs', i, 'name'], `${s.name} is listed twice; give it once, with its weight`);
     seen.add(s.name);
   });
+}
+
+/** A built-in environment's options against its schema; one issue per problem, at the option's path. */
+function checkEnvOptions(
+  s: RunConfig['environment']['envs'][number],
+  at: (string | number)[],
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const r = ENV_OPTIONS[s.name]?.safeParse(s.options);
+  if (!r || r.success) return;
+  for (const i of r.error.issues) {
+    if (i.code === 'unrecognized_keys')
+      for (const k of i.keys) issue([...at, k], `not an option of ${s.name} (see the README's section on it)`);
+    else issue([...at, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], i.message);
+  }
 }

@@ -140,8 +140,13 @@ export interface RewardOptionField {
 
 /** A reward's options as flat field descriptions a form can render without knowing zod. */
 export function rewardOptionFields(name: string): RewardOptionField[] {
-  const js = rewardOptionsJsonSchema(name);
-  if (!js) return [];
+  const s = REWARD_OPTIONS[name];
+  return s ? fieldsOfSchema(s) : [];
+}
+
+/** The fields of any options schema (an environment's too), from its JSON Schema. */
+export function fieldsOfSchema(schema: z.ZodType): RewardOptionField[] {
+  const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   const props = (js.properties ?? {}) as Record<string, Record<string, unknown>>;
   const required = new Set((js.required as string[] | undefined) ?? []);
   return Object.entries(props).map(([key, p]) => ({

@@ -16,7 +16,14 @@ const problems = (input: unknown): string[] => {
 describe('config: environment', () => {
   it('defaults to no environment (a dataset run) with every field described', () => {
     const c = parseRunConfig({});
-    expect(c.environment).toEqual({ envs: [], max_turns: 0, max_turn_tokens: 64, eval_episodes: 16 });
+    expect(c.environment).toEqual({
+      envs: [],
+      max_turns: 0,
+      max_turn_tokens: 64,
+      step_timeout_ms: 10_000,
+      max_observation_chars: 8_000,
+      eval_episodes: 16,
+    });
     expect(c.rewards.map((r) => r.name)).toEqual(['math']);
   });
 
@@ -29,6 +36,26 @@ describe('config: environment', () => {
       { name: 'grid_world', weight: 2, options: { size: 4 } },
       { name: 'crafting', weight: 1, options: {} },
     ]);
+  });
+
+  it("checks a built-in environment's options when the config is read, each problem at its path", () => {
+    const p = problems({
+      environment: {
+        envs: [
+          { name: 'grid_world', options: { size: 9, colour: 'red' } },
+          { name: 'crafting', options: { min_depth: 4, max_depth: 2 } },
+          { name: 'registered_elsewhere', options: { anything: 1 } },
+        ],
+      },
+    });
+    expect(p).toEqual([
+      expect.stringMatching(/^environment\.envs\.0\.options\.size: .*<=8/),
+      expect.stringMatching(/^environment\.envs\.0\.options\.colour: not an option of grid_world/),
+      expect.stringMatching(/^environment\.envs\.1\.options\.min_depth: min_depth must not exceed max_depth/),
+    ]);
+    expect(() =>
+      parseRunConfig({ environment: { envs: [{ name: 'grid_world', options: { rooms: 1, missions: ['go_to'] } }] } }),
+    ).not.toThrow();
   });
 
   it('refuses a dataset reward beside environments, and says how to fix it', () => {

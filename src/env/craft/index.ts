@@ -10,32 +10,17 @@
 // Getting items, and actions that are understood but cannot be done, earn 0; so an episode's return is
 // subgoal_reward x (distinct intermediates crafted) + completion_reward (if won) - invalid_penalty x (turns
 // not understood).
-import { z } from 'zod';
 import { Rng } from '../../engine/rng.ts';
 import type { EnvDef, EnvStepResult, Environment } from '../types.ts';
 import { readOptions } from '../options.ts';
+import { CRAFTABLE, CraftOptions } from './options.ts';
+
+export { CraftOptions };
 import { quote } from '../text.ts';
 import { parseCraftAction } from './parse.ts';
-import { RECIPE, RECIPES, depth, isBase, recipeLine, treeOf, type Recipe } from './recipes.ts';
+import { RECIPE, depth, isBase, recipeLine, treeOf, type Recipe } from './recipes.ts';
 import { craft, getItems, inventoryText } from './rules.ts';
 
-const CRAFTABLE = RECIPES.map((x) => x.output);
-
-export const CraftOptions = z
-  .strictObject({
-    min_depth: z.number().int().min(1).max(4).default(1).describe('shortest chain of crafts for a goal'),
-    max_depth: z.number().int().min(1).max(4).default(3).describe('longest chain of crafts for a goal'),
-    targets: z
-      .array(z.enum(CRAFTABLE as [string, ...string[]]))
-      .default([])
-      .describe('goal items to draw from; empty: any within the depths'),
-    distractors: z.number().int().min(0).max(10).default(3).describe('unrelated recipes listed too'),
-    subgoal_reward: z.number().min(0).max(1).default(0.1),
-    completion_reward: z.number().min(0).max(100).default(1),
-    invalid_penalty: z.number().min(0).max(1).default(0.05),
-  })
-  .refine((o) => o.min_depth <= o.max_depth, { message: 'min_depth must not exceed max_depth', path: ['min_depth'] });
-export type CraftOptions = z.output<typeof CraftOptions>;
 export const CRAFT_DEFAULTS: CraftOptions = CraftOptions.parse({});
 
 const ACTIONS = 'get <n> <item>, craft <n> <item> using <ingredients>, inventory, look';

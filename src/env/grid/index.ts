@@ -11,44 +11,18 @@
 //   completion_reward  on the turn the mission is done; the episode ends there
 //   invalid_penalty    subtracted for a turn with no action the world understands
 // An action that is understood but cannot be done (a wall, a locked door) earns 0.
-import { z } from 'zod';
 import type { EnvDef, EnvStepResult, Environment } from '../types.ts';
 import { readOptions } from '../options.ts';
+import { GridOptions } from './options.ts';
+
+export { GridOptions };
 import { quote } from '../text.ts';
 import { describe, missionText } from './describe.ts';
 import { parseGridAction } from './parse.ts';
 import { applyAction } from './rules.ts';
 import { currentTarget, distance, doorKey, generate, succeeded, type World } from './world.ts';
 
-export const GridOptions = z
-  .strictObject({
-    size: z.number().int().min(3).max(8).default(5).describe('squares along each side of a room'),
-    rooms: z
-      .union([z.literal(1), z.literal(2)])
-      .default(2)
-      .describe('one room, or two joined by a door'),
-    objects: z.number().int().min(1).max(8).default(4).describe('objects in the world, the door key included'),
-    locked_chance: z.number().min(0).max(1).default(0.5).describe('chance that the door is locked'),
-    missions: z
-      .array(z.enum(['go_to', 'pick_up', 'open']))
-      .min(1)
-      .default(['go_to', 'pick_up', 'open'])
-      .describe('mission kinds drawn from'),
-    progress_reward: z.number().min(0).max(1).default(0.05),
-    subgoal_reward: z.number().min(0).max(1).default(0.2),
-    completion_reward: z.number().min(0).max(100).default(1),
-    invalid_penalty: z.number().min(0).max(1).default(0.05),
-  })
-  .refine((o) => o.objects <= o.size * o.size - 6, {
-    message: 'too many objects for the room size: at most size * size - 6 (3 objects for size 3)',
-    path: ['objects'],
-  })
-  .refine((o) => o.rooms === 2 || o.missions.some((m) => m !== 'open'), {
-    message: 'the open mission needs a door: use rooms: 2 or add go_to or pick_up',
-    path: ['missions'],
-  });
-export type GridOptions = z.output<typeof GridOptions>;
-export const GRID_DEFAULTS: GridOptions = GridOptions.parse({});
+export const GRID_DEFAULTS = GridOptions.parse({}) as GridOptions; // rooms is 1 or 2 by the schema's range
 
 const ACTIONS = 'go north|south|east|west, pick up <color> <object>, drop, open door, look';
 
@@ -130,5 +104,5 @@ export const gridWorldEnv: EnvDef = {
   instructions: GRID_INSTRUCTIONS,
   defaultMaxTurns: 30,
   defaults: GRID_DEFAULTS,
-  create: (options) => new GridWorld(readOptions('grid_world', GridOptions, options)),
+  create: (options) => new GridWorld(readOptions('grid_world', GridOptions, options) as GridOptions),
 };

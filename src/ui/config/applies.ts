@@ -35,6 +35,8 @@ export const APPLIES: Record<string, Rule> = {
   'environment.max_turns': envs,
   'environment.max_turn_tokens': envs,
   'environment.eval_episodes': envs,
+  'environment.step_timeout_ms': envs,
+  'environment.max_observation_chars': envs,
   'sampling.num_generations': rl,
   // group estimators normalise within the group; VinePPO and PPO have baselines of their own
   'grpo.scale_rewards': estimator('grpo', 'rloo'),

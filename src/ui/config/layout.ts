@@ -130,6 +130,8 @@ export const PLACES: Record<string, [SectionId, string, string]> = {
   'environment.envs': ['env', 'Environments (JSON list of name, weight, options)', ''],
   'environment.max_turns': ['env', "Turn limit per episode (0: each one's own)", ''],
   'environment.max_turn_tokens': ['env', 'Tokens per model turn', ''],
+  'environment.step_timeout_ms': ['env', 'Deadline of an environment step (ms)', ''],
+  'environment.max_observation_chars': ['env', 'Longest environment answer (characters)', ''],
   'environment.eval_episodes': ['env', 'Evaluation episodes per environment', ''],
 
   'run.eval_steps': ['eval', 'Evaluate every (steps)', 'eval_steps'],
