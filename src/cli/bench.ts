@@ -13,6 +13,7 @@
 import { parseOptions, UsageError } from './args.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
 import { runBench } from '../engine/bench/run.ts';
+import type { WeightDtype } from '../engine/model/weights.ts';
 import { benchInBrowser } from './bench-browser.ts';
 
 const USAGE =
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(v.kernels ? { tiled: v.kernels === 'tiled' } : {}),
     ...(v.layers ? { layers: positive('--layers', v.layers) } : {}),
     ...(v.checkpoint ? { checkpoint: true } : {}),
-    ...(wd ? { weightDtype: wd as 'stored' | 'f32' } : {}),
+    ...(wd ? { weightDtype: wd as WeightDtype } : {}),
   };
   const log = v.json ? () => {} : (m: string) => process.stderr.write(`${m}\n`);
   const shape = v.shape ?? 'qwen2.5-0.5b';

@@ -4,6 +4,7 @@
 // somewhat higher.
 import { paramCount, type ModelSpec } from './model/spec.ts';
 import type { BackendInfo } from './backend.ts';
+import type { WeightDtype } from './model/weights.ts';
 
 export class ModelTooLargeError extends Error {
   readonly name = 'ModelTooLargeError';
@@ -32,7 +33,7 @@ export interface RunShape {
 }
 
 /** Bytes a weight value takes on the device for a checkpoint of `stored` dtype and the config's model.weight_dtype. */
-export function weightValueBytes(stored: 'f32' | 'bf16' | 'f16' | undefined, weightDtype: 'stored' | 'f32'): 2 | 4 {
+export function weightValueBytes(stored: ModelSpec['storedDtype'], weightDtype: WeightDtype): 2 | 4 {
   return weightDtype === 'stored' && (stored === 'bf16' || stored === 'f16') ? 2 : 4;
 }
 
@@ -102,7 +103,7 @@ export class RunTooLargeError extends Error {
 }
 
 interface FitShape {
-  model?: { weight_dtype: 'stored' | 'f32' };
+  model?: { weight_dtype: WeightDtype };
   sampling: { max_prompt_length: number; max_completion_length: number; num_generations: number };
   run: { prompts_per_step: number; micro_batch_size: number };
 }

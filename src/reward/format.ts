@@ -6,8 +6,7 @@
 // syntax, matched against the whole completion; flags in `flags`).
 import type { RewardFn } from './types.ts';
 import { boxedContents } from './math-extract.ts';
-
-export type FormatStyle = 'boxed' | 'hash' | 'answer_line' | 'think' | 'regex';
+import type { FormatStyle } from './options.ts';
 
 export class FormatOptionError extends Error {
   readonly name = 'FormatOptionError';

@@ -16,6 +16,7 @@
 // answer_field (the row column with the gold answer).
 import { extractAnswer, goldAnswer, type Extracted, type ExtractRule } from './math-extract.ts';
 import type { ExpressionOptions, ExpressionVerdict } from './math-expr.ts';
+import type { MathMode } from './options.ts';
 import {
   numbersEqual,
   numberValue,
@@ -26,10 +27,8 @@ import {
   type ParsedNumber,
 } from './math-number.ts';
 
-/** number: as a number (text for a non-number gold); expression: by meaning; auto: number for plain-number golds. */
-export type MathMode = 'auto' | 'number' | 'expression';
-
 export interface MathOptions {
+  /** number: as a number (text for a non-number gold); expression: by meaning; auto: number for plain-number golds. */
   mode: MathMode;
   strict: boolean;
   percentAsNumber: boolean;

@@ -103,6 +103,10 @@ const CustomOptions = z
   })
   .describe('custom reward options (other keys are passed to the code)');
 
+/** The math reward's comparison modes and the format reward's styles, as their schemas define them. */
+export type MathMode = z.output<typeof MathOptions>['mode'];
+export type FormatStyle = z.output<typeof FormatOptions>['style'];
+
 /** Built-in rewards' option schemas by reward name. A reward registered elsewhere has none here. */
 export const REWARD_OPTIONS: Record<string, z.ZodType> = {
   math: MathOptions,

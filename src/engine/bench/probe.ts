@@ -20,11 +20,12 @@ import { chooseOps, type Compute } from '../ops/index.ts';
 import { Rng } from '../rng.ts';
 import type { MicroBatch } from '../step.ts';
 import type { SpeedProbe } from '../predict.ts';
+import type { WeightDtype } from '../model/weights.ts';
 import { randomWeights } from './run.ts';
 import { releasePooledGpuBuffers } from '../gpu-memory.ts';
 
 export interface ProbeOptions {
-  weightDtype: 'stored' | 'f32';
+  weightDtype: WeightDtype;
   loraRank: number;
   targets: readonly LoraTarget[];
   fusedKernels: boolean;

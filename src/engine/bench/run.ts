@@ -6,7 +6,7 @@
 // what stays (weights, LoRA, optimiser state).
 import * as tf from '../tf.ts';
 import { CausalLM } from '../model/model.ts';
-import type { ModelWeights, LayerWeights } from '../model/weights.ts';
+import type { ModelWeights, LayerWeights, WeightDtype } from '../model/weights.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { packTensor, type Format16, type Matrix } from '../model/packed.ts';
 import { LoraAdapter } from '../lora.ts';
@@ -42,7 +42,7 @@ export interface BenchResult {
   /** Peak tensor bytes as tfjs counts them during the training step (weights included). */
   train_peak_tensor_bytes: number;
   weights_bytes: number;
-  weight_dtype: 'stored' | 'f32'; // stored: the random weights are bf16 (as Qwen publishes them), kept 16-bit
+  weight_dtype: WeightDtype; // stored: the random weights are bf16 (as Qwen publishes them), kept 16-bit
   fused: boolean;
   tiled_kernels: boolean;
   gradient_checkpointing: boolean;
@@ -108,7 +108,7 @@ export async function runBench(
     tiled?: boolean;
     layers?: number;
     checkpoint?: boolean;
-    weightDtype?: 'stored' | 'f32';
+    weightDtype?: WeightDtype;
   } = {},
   log: (m: string) => void = () => {},
 ): Promise<BenchResult> {

@@ -4,14 +4,15 @@
 // (embedding, projections, LM head) of a bf16 or f16 checkpoint stay 16-bit when `weightDtype` is
 // 'stored' (packed.ts); norms and biases are always f32.
 import * as tf from '../tf.ts';
+import type { RunConfig } from '../config.ts';
 import type { ModelSpec } from './spec.ts';
 import { bf16ToF32, f16ToF32, type StDtype, type StTensor } from './safetensors.ts';
 import { ModelFilesError } from './source.ts';
 import { dense, isPacked, Packed16, packRaw, packTensor, type Format16, type Matrix } from './packed.ts';
 import { uploadNow } from '../tfjs-internals.ts';
 
-/** How the frozen matrices are kept on the device: 'stored' keeps a bf16/f16 checkpoint 16-bit. */
-export type WeightDtype = 'stored' | 'f32';
+/** How the frozen matrices are kept on the device (model.weight_dtype): 'stored' keeps a bf16/f16 checkpoint 16-bit. */
+export type WeightDtype = RunConfig['model']['weight_dtype'];
 
 export interface LayerWeights {
   inputNorm: tf.Tensor1D;
