@@ -5,25 +5,15 @@
 //
 //   trackGpuMemory(); ...; gpuPeakBytes()    // null on backends without GPU buffers (CPU, WASM)
 //   releasePooledGpuBuffers()                // destroys the pool's idle buffers (e.g. the sampler's, before training)
-import * as tf from './tf.ts';
+//
+// The buffer manager is tfjs's private state, reached through tfjs-internals.ts. Each function takes the
+// manager to work on (tests pass a WebGPU backend's on a stand-in device); by default the active backend's.
+import { webgpuBufferManager, type BufferManagerLike } from './tfjs-internals.ts';
 
-interface BufferManager {
-  numBytesAllocated: number;
-  numFreeBuffers: number;
-  freeBuffers: Map<string, GPUBuffer[]>;
-  acquireBuffer(...a: unknown[]): GPUBuffer;
-  __webgrpoPeak?: number;
-}
-
-function manager(): BufferManager | null {
-  if (tf.getBackend() !== 'webgpu') return null;
-  const m = (tf.backend() as unknown as { bufferManager?: BufferManager }).bufferManager;
-  return m && typeof m.numBytesAllocated === 'number' ? m : null;
-}
+const manager = (): BufferManagerLike | null => webgpuBufferManager();
 
 /** Starts following the peak (idempotent); the peak starts at what is allocated now. */
-export function trackGpuMemory(): void {
-  const m = manager();
+export function trackGpuMemory(m = manager()): void {
   if (!m || m.__webgrpoPeak !== undefined) return;
   m.__webgrpoPeak = m.numBytesAllocated;
   const acquire = m.acquireBuffer.bind(m);
@@ -35,23 +25,21 @@ export function trackGpuMemory(): void {
 }
 
 /** Bytes of GPU buffers allocated now (in use and pooled), or null without a WebGPU backend. */
-export function gpuAllocatedBytes(): number | null {
-  return manager()?.numBytesAllocated ?? null;
+export function gpuAllocatedBytes(m = manager()): number | null {
+  return m?.numBytesAllocated ?? null;
 }
 
 /** The most bytes allocated at once since tracking started or the last reset, or null without WebGPU. */
-export function gpuPeakBytes(): number | null {
-  const m = manager();
+export function gpuPeakBytes(m = manager()): number | null {
   if (!m) return null;
-  trackGpuMemory();
+  trackGpuMemory(m);
   return Math.max(m.__webgrpoPeak ?? 0, m.numBytesAllocated);
 }
 
 /** Starts a new peak from what is allocated now. */
-export function resetGpuPeak(): void {
-  const m = manager();
+export function resetGpuPeak(m = manager()): void {
   if (!m) return;
-  trackGpuMemory();
+  trackGpuMemory(m);
   m.__webgrpoPeak = m.numBytesAllocated;
 }
 
@@ -60,8 +48,7 @@ export function resetGpuPeak(): void {
  * buffer sizes (training after sampling) does not add its buffers on top of the last phase's. Returns the
  * bytes freed. Buffers in use are untouched; a later allocation of a released size creates a new buffer.
  */
-export function releasePooledGpuBuffers(): number {
-  const m = manager();
+export function releasePooledGpuBuffers(m = manager()): number {
   if (!m) return 0;
   let freed = 0;
   for (const list of m.freeBuffers.values()) {

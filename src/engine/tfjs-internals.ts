@@ -1,6 +1,10 @@
-// Every use of tfjs's private internals, each behind one small function with why it is needed. They were
-// checked against the exact tfjs version pinned in package.json (TFJS_VERSION below);
-// tests/engine/tfjs-internals.test.ts fails, naming what moved, when the version or their shapes change.
+// Every use of tfjs's private internals, each behind one small function with why it is needed: the
+// engine's active tape (gradient checkpointing), the WebGPU backend's program runner, tensor map, upload
+// and queue methods (hand-written kernels, the streaming loader), its buffer manager (GPU memory as WebGPU
+// holds it: gpu-memory.ts) and its device (device loss). Nothing else in src/ reaches past tfjs's public
+// types. They were checked against the exact tfjs version pinned in package.json (TFJS_VERSION below);
+// tests/engine/tfjs-internals.test.ts fails, naming what moved, when the version or their shapes change
+// (it runs the WebGPU backend's own code on a stand-in device, so it needs no GPU).
 // On an upgrade: read each function's comment against the new tfjs source, then update TFJS_VERSION.
 import * as tf from './tf.ts';
 
@@ -51,6 +55,11 @@ export function webgpuBackend(): WebGPUBackendLike {
   return tf.backend() as unknown as WebGPUBackendLike;
 }
 
+/** A tensor of the active backend from what a program run returned (the engine's own method for it). */
+export function tensorFromInfo(info: tf.TensorInfo): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
 /**
  * Forgets the CPU copy of a tensor's values after a kernel wrote its GPU buffer in place. The WebGPU
  * backend caches a tensor's values on the CPU when it is read (data(), a checkpoint) and answers later
@@ -95,6 +104,36 @@ export async function gpuQueueDone(): Promise<void> {
   }
   await b.device.queue.onSubmittedWorkDone();
 }
+
+/** The subset of tfjs-backend-webgpu's BufferManager (the backend's `bufferManager` field) gpu-memory.ts uses. */
+export interface BufferManagerLike {
+  numBytesAllocated: number; // bytes of every buffer created and not destroyed: in use and pooled
+  numFreeBuffers: number;
+  freeBuffers: Map<string, GPUBuffer[]>; // the pool of released buffers, by size and usage
+  acquireBuffer(...a: unknown[]): GPUBuffer; // every buffer the backend allocates comes from here
+  __webgrpoPeak?: number; // gpu-memory.ts's own field: the peak of numBytesAllocated
+}
+
+/**
+ * The WebGPU backend's buffer manager, or null on other backends. tfjs reports the bytes of tensors, not
+ * of buffers; the manager holds what the GPU really has (its pool of freed buffers too), and is the only
+ * place a pool's idle buffers can be destroyed. `backend` defaults to the active one (tests pass another).
+ */
+export function webgpuBufferManager(backend: unknown = webgpuOrNull()): BufferManagerLike | null {
+  const m = (backend as { bufferManager?: BufferManagerLike } | null)?.bufferManager;
+  return m && typeof m.numBytesAllocated === 'number' ? m : null;
+}
+
+/**
+ * The GPUDevice the WebGPU backend runs on, or null on other backends: the worker watches its `lost`
+ * promise to tell the page a device loss from an error (the backend's `device` field is not in tfjs-core's
+ * backend type).
+ */
+export function webgpuDevice(backend: unknown = webgpuOrNull()): GPUDevice | null {
+  return (backend as { device?: GPUDevice } | null)?.device ?? null;
+}
+
+const webgpuOrNull = (): unknown => (tf.getBackend() === 'webgpu' ? tf.backend() : null);
 
 /** What of the internals is missing right now ([] when all is as checked); the test reports these. */
 export function internalsProblems(): string[] {

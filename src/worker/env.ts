@@ -2,7 +2,7 @@
 // and tokenizers (src/hub), the run's data stream, eval split and reward scorer (src/data's
 // prepareRunInputs, with rewards in their own worker), and IndexedDB (a database per run, with an OPFS copy of the newest checkpoint) for checkpoints. Kept apart from
 // train.worker.ts so Node tests build the same pieces with the CPU backend and files.
-import * as tf from '../engine/tf.ts';
+import { webgpuDevice } from '../engine/tfjs-internals.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { RunConfig } from '../engine/config.ts';
 import type { BlobStore } from '../engine/checkpoint.ts';
@@ -88,7 +88,7 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
     store: o.store ?? perRunIdbStore(),
     mirror: o.store ? o.mirror : (o.mirror ?? opfsStore()),
     watchDevice(onLost) {
-      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      const device = webgpuDevice();
       device?.lost.then((info) => {
         if (info.reason !== 'destroyed') onLost(info.message || 'no reason given');
       });

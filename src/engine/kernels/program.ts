@@ -9,7 +9,7 @@
 // `main(index)`, where index is the flat invocation id. Sizes are baked into the code as constants (the
 // key must name them, since tfjs caches pipelines by key and input ranks only).
 import * as tf from '../tf.ts';
-import { dropCpuCopy, webgpuBackend } from '../tfjs-internals.ts';
+import { dropCpuCopy, tensorFromInfo, webgpuBackend } from '../tfjs-internals.ts';
 
 export interface KernelCall {
   key: string; // unique per code text
@@ -81,7 +81,7 @@ export function runKernel(c: KernelCall): tf.Tensor {
     dropCpuCopy(c.output); // the backend's CPU copy of its values (from a read) is stale now
     return c.output;
   }
-  return tf.engine().makeTensorFromTensorInfo(info);
+  return tensorFromInfo(info);
 }
 
 /** WGSL float literal of a JS number (always with a decimal point or exponent). */
