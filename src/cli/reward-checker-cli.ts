@@ -4,7 +4,7 @@
 // worker warms up, and the JSON breakdown printed.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readStdin } from './reward.ts';
+import { readStdin } from './stdin.ts';
 
 // Not args.ts's UsageError: that module loads the tensor engine, which grading text does not need.
 export class UsageError extends Error {

@@ -8,7 +8,7 @@
 // with plain answers are graded without it, with the same verdicts.
 import { parseArgs } from 'node:util';
 import { gradeMathWith, type ExpressionGrader, type MathOptions, type MathVerdict } from '../reward/math-grade.ts';
-import { readStdin } from './reward.ts';
+import { readStdin } from './stdin.ts';
 
 class EngineNeeded extends Error {}
 let expression: ExpressionGrader = () => {

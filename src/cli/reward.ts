@@ -20,10 +20,3 @@ export async function run(argv: string[]): Promise<number> {
   }
   return (await load()).run(rest);
 }
-
-/** Reads all of stdin as UTF-8 text. */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -20,8 +20,6 @@ export class WebGPUUnavailableError extends Error {
   readonly name = 'WebGPUUnavailableError';
 }
 
-export { ModelTooLargeError } from './memory.ts';
-
 const isNode =
   typeof process !== 'undefined' &&
   !!process.versions?.node &&

@@ -5,14 +5,14 @@
 //
 // Keys: `run/<id>` (the record, JSON), `ckpt/<id>/<step, 8 digits>-<time>` (checkpoints) in the store;
 // `mirror/<id>/<step, 8 digits>` in the mirror.
+import { CheckpointCorruptError } from './snapshot.ts';
 import {
-  CheckpointCorruptError,
   decodeCheckpoint,
   totalStepsOf,
   type BlobStore,
   type CheckpointInfo,
   type RunRecord,
-} from './checkpoint.ts';
+} from './checkpoint-format.ts';
 
 export const isMirrorKey = (key: string) => key.startsWith('mirror/');
 const stepOf = (key: string) => Number(/\/(\d{8})(?:-|$)/.exec(key)?.[1] ?? NaN);

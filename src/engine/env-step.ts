@@ -18,7 +18,8 @@ import { updateValues } from './step-metrics.ts';
 import type { CompletionLogEntry } from './metrics.ts';
 import { mean, sampleStd } from './stats.ts';
 import { playEpisodes, type Episode, type EpisodeStart, type EnvRunDeps } from './env-rollout.ts';
-import { policyUpdates, type PhaseResult, type StepContext } from './rl-step.ts';
+import type { PhaseResult, StepContext } from './step-context.ts';
+import { policyUpdates } from './policy-update.ts';
 
 export const EVAL_SEED_BASE = 2 ** 30;
 

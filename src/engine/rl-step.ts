@@ -3,57 +3,21 @@
 //   2. score them with the weighted rewards (weights may follow a curriculum)
 //   3. advantages within each group, or per token (vineppo, ppo)               (estimators/)
 //   4. num_iterations (mu) passes over the batch in micro-batches: loss, backward with gradient
-//      accumulation, clip the global norm, one AdamW update per pass            (step.ts, grpo.ts, optim.ts)
+//      accumulation, clip the global norm, one AdamW update per pass (policy-update.ts, step.ts, grpo.ts)
 //   5. metrics under TRL's names                                               (step-metrics.ts)
 //   (the step view's group is scored before and after the update, without gradients   (shown-group.ts))
 //
 //   const { values, samples, histograms, tokens } = await rlStep(trainer.stepContext())
-import type { RunConfig } from './config.ts';
-import type { LoraAdapter } from './lora.ts';
-import type { Rng } from './rng.ts';
-import { learningRateAt, type AdamW } from './optim.ts';
+import { learningRateAt } from './optim.ts';
 import { rollout, type Rollout } from './rollout.ts';
-import { chunkLogprobs, makeChunks, type TrainRow } from './update.ts';
-import { policyStep, type MicroBatch } from './step.ts';
-import {
-  advantagesOfAll,
-  lengthValues,
-  logEntries,
-  rewardValues,
-  updateValues,
-  type UpdateSummary,
-} from './step-metrics.ts';
-import type { CompletionLogEntry, StepMetrics } from './metrics.ts';
-import type { LossSettings } from './grpo.ts';
-import { mean } from './stats.ts';
-import type { AdvantageEstimator } from './estimators/index.ts';
-import type { Compute } from './ops/index.ts';
-import type { TrainerDeps } from './trainer.ts';
+import type { TrainRow } from './update.ts';
+import { advantagesOfAll, lengthValues, logEntries, rewardValues, updateValues } from './step-metrics.ts';
+import type { PhaseResult, StepContext } from './step-context.ts';
+import { policyUpdates } from './policy-update.ts';
 import { envStep } from './env-step.ts';
 import { groupLogprobs, shownGroup } from './shown-group.ts';
 
-/** What a step of either phase needs from the trainer (its state is the trainer's; steps only read it). */
-export interface StepContext {
-  config: RunConfig;
-  deps: TrainerDeps;
-  lora: LoraAdapter;
-  compute: Compute;
-  rng: Rng;
-  optim: AdamW;
-  estimator: AdvantageEstimator;
-  /** Steps done before this one, SFT steps of the run, and the fraction of the run done. */
-  step: number;
-  sftSteps: number;
-  progress: number;
-}
-
-/** One step's outcome; `tokens` is how many prompt and completion tokens it processed (for num_tokens). */
-export interface PhaseResult {
-  values: Record<string, number>;
-  samples: CompletionLogEntry[];
-  histograms?: StepMetrics['histograms'];
-  tokens: number;
-}
+export type { PhaseResult, StepContext } from './step-context.ts';
 
 export async function rlStep(t: StepContext): Promise<PhaseResult> {
   if (t.config.environment.envs.length) return envStep(t); // multi-turn episodes instead of a dataset
@@ -111,97 +75,6 @@ export async function rlStep(t: StepContext): Promise<PhaseResult> {
     },
     tokens: countTokens(roll),
   };
-}
-
-/** mu passes of the policy loss over the rows' micro-batches, one AdamW update each. */
-export async function policyUpdates(t: StepContext, rows: TrainRow[]): Promise<UpdateSummary> {
-  const c = t.config,
-    mu = c.grpo.num_iterations,
-    T = c.sampling.temperature > 0 ? c.sampling.temperature : 1,
-    g = c.grpo;
-  t.deps.onProgress?.('train', 0, mu);
-  const { chunks, tokens } = makeChunks(rows, t.deps.codec.padId, c.run.micro_batch_size);
-  const s: LossSettings = {
-    lossType: c.grpo.loss_type,
-    beta: c.grpo.beta,
-    epsilonLow: c.grpo.epsilon,
-    epsilonHigh: c.grpo.epsilon_high ?? c.grpo.epsilon,
-    importanceSamplingLevel: c.grpo.importance_sampling_level,
-    maxCompletionLength: c.sampling.max_completion_length,
-    batchSequences: rows.length,
-    batchTokens: tokens,
-    microBatches: chunks.length,
-    entropyCoef: c.grpo.entropy_coef,
-    delta: c.grpo.delta,
-    sapoTemperaturePos: c.grpo.sapo_temperature_pos,
-    sapoTemperatureNeg: c.grpo.sapo_temperature_neg,
-    topEntropyQuantile: c.grpo.top_entropy_quantile,
-    vespo: { kPos: g.vespo_k_pos, lambdaPos: g.vespo_lambda_pos, kNeg: g.vespo_k_neg, lambdaNeg: g.vespo_lambda_neg },
-  };
-  // the policy before any update (mu > 1), and the reference (adapter off, beta > 0), without gradients
-  if (mu > 1)
-    (await chunkLogprobs(t.deps.model, t.lora, chunks, t.compute, T)).forEach((lp, i) => {
-      chunks[i].oldLogprobs = lp;
-    });
-  if (c.grpo.beta > 0)
-    (await referenceLogprobs(t, chunks, T)).forEach((lp, i) => {
-      chunks[i].refLogprobs = lp;
-    });
-  const t0 = performance.now(),
-    per: Omit<UpdateSummary, 'trainTokens' | 'trainMs'>[] = [];
-  for (let it = 0; it < mu; it++) {
-    const learningRate = learningRateAt((t.step - t.sftSteps) * mu + it, c.run.max_steps * mu, c.optim);
-    const m = await policyStep(t.deps.model, t.lora, t.optim, chunks, s, {
-      lr: learningRate,
-      maxGradNorm: c.optim.max_grad_norm,
-      temperature: T,
-      compute: t.compute,
-    });
-    per.push({
-      loss: m.loss,
-      gradNorm: m.grad_norm,
-      learningRate,
-      kl: m.kl,
-      entropy: m.entropy,
-      clipLow: m['clip_ratio/low_mean'],
-      clipHigh: m['clip_ratio/high_mean'],
-      clipRegion: m['clip_ratio/region_mean'],
-      clipLowMin: m['clip_ratio/low_min'],
-      clipHighMax: m['clip_ratio/high_max'],
-      cispoClip: m.cispo_clip_ratio,
-      vespoPhi: m['vespo/phi_seq_mean'],
-      gradVariance: m.grad_variance,
-    });
-    t.deps.onProgress?.('train', it + 1, mu);
-  }
-  const width = chunks[0].batch.ids[0].length;
-  const avg = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
-  return {
-    loss: avg('loss'),
-    gradNorm: avg('gradNorm'),
-    learningRate: per[per.length - 1].learningRate,
-    kl: avg('kl'),
-    entropy: avg('entropy'),
-    clipLow: avg('clipLow'),
-    clipHigh: avg('clipHigh'),
-    clipRegion: avg('clipRegion'),
-    clipLowMin: avg('clipLowMin'),
-    clipHighMax: avg('clipHighMax'),
-    cispoClip: avg('cispoClip'),
-    vespoPhi: avg('vespoPhi'),
-    gradVariance: avg('gradVariance'),
-    trainTokens: rows.length * width * mu,
-    trainMs: performance.now() - t0,
-  };
-}
-
-async function referenceLogprobs(t: StepContext, chunks: MicroBatch[], T: number): Promise<number[][][]> {
-  t.lora.enabled = false;
-  try {
-    return await chunkLogprobs(t.deps.model, t.lora, chunks, t.compute, T);
-  } finally {
-    t.lora.enabled = true;
-  }
 }
 
 function countTokens(roll: Rollout): number {

@@ -6,7 +6,7 @@
 import { learningRateAt } from './optim.ts';
 import { makeChunks, sftMicroLoss, type TrainRow } from './update.ts';
 import { accumulateGradients, optimizerStep } from './gradients.ts';
-import type { PhaseResult, StepContext } from './rl-step.ts';
+import type { PhaseResult, StepContext } from './step-context.ts';
 
 export class SftDataError extends Error {
   readonly name = 'SftDataError';

@@ -19,18 +19,16 @@
 //   num_generations examples, the same number of sequences as a GRPO step, so memory needs match.
 import * as tf from './tf.ts';
 import type { RunConfig } from './config.ts';
-import type { CausalLM } from './model/model.ts';
 import { LoraAdapter, type LoraLayout } from './lora.ts';
 import { Rng } from './rng.ts';
 import { AdamW } from './optim.ts';
-import type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
-import { rlStep, type StepContext } from './rl-step.ts';
+import { rlStep } from './rl-step.ts';
+import type { StepContext, TrainerDeps } from './step-context.ts';
 import { sftStep } from './sft-step.ts';
 import { appendCapped, type CompletionLogEntry, type StepMetrics } from './metrics.ts';
 import { evaluate, type EvalResult } from './evaluate.ts';
 import { evaluateEnvs } from './env-eval.ts';
 import { envDeps } from './env-step.ts';
-import type { EnvRunDeps } from './env-rollout.ts';
 import {
   CheckpointCorruptError,
   type OptimPhase,
@@ -43,18 +41,8 @@ import { runCompute, type Compute } from './ops/index.ts';
 
 export type { Codec, Example, ExampleStream, Scorer } from './rollout.ts';
 export type { TensorMap, TrainerSnapshot, TrainerState } from './snapshot.ts';
+export type { TrainerDeps } from './step-context.ts';
 export { SftDataError } from './sft-step.ts';
-
-export interface TrainerDeps {
-  model: CausalLM;
-  codec: Codec;
-  train: ExampleStream;
-  evalSet: Example[];
-  score: Scorer;
-  /** Environment runs (config.environment.envs): the registered environments and the chat template as ids. */
-  envs?: EnvRunDeps;
-  onProgress?: (stage: 'sample' | 'score' | 'train' | 'eval', done: number, total: number) => void;
-}
 
 export interface StepResult {
   metrics: StepMetrics;

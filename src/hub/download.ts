@@ -11,39 +11,11 @@ import type { FileSource } from '../engine/model/source.ts';
 import { hubEndpoint } from './errors.ts';
 import { MissingFileError, bodyChunks, cacheWhileReading, downloadChunks, startedChunks } from './stream.ts';
 import { resolveRevision, type ResolvedRevision } from './revision.ts';
+import type { CacheLike, DownloadProgress, HubOptions } from './options.ts';
 
 export { DownloadError, HubAccessError, HubNetworkError, HubNotFoundError, DEFAULT_ENDPOINT } from './errors.ts';
 
-export interface DownloadProgress {
-  file: string;
-  loaded: number; // bytes of this file
-  total: number; // size of this file (0 when unknown)
-  bytesDone: number; // all files of the model so far (cached ones count as done)
-  bytesTotal: number; // all files the model needs, from the Hub's file listing (0 when unknown)
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-  cached: boolean; // this file came from the cache
-}
-
-/** The part of the Cache Storage API the downloader uses (a Map-backed one serves Node tests). */
-export interface CacheLike {
-  match(url: string): Promise<Response | undefined>;
-  put(url: string, res: Response): Promise<void>;
-}
-
-export interface HubOptions {
-  revision?: string;
-  /** The Hub's address (default https://huggingface.co; HF_ENDPOINT on the command line). */
-  endpoint?: string;
-  /** Access token for gated or private models (sent only to the endpoint). */
-  token?: string;
-  fetch?: typeof fetch;
-  /** null: no caching; default: Cache Storage 'webgrpo-hub-v1' where the browser has it. */
-  cache?: CacheLike | null;
-  retries?: number;
-  retryDelayMs?: number;
-  onProgress?: (p: DownloadProgress) => void;
-}
+export type { CacheLike, DownloadProgress, HubOptions } from './options.ts';
 
 export const HUB_CACHE = 'webgrpo-hub-v1';
 

@@ -5,7 +5,7 @@
 // The answer is cached too: offline, a branch resolves to the commit it last resolved to.
 //
 //   const { commit, files } = await resolveRevision('Qwen/Qwen2.5-0.5B-Instruct', { revision: 'main' }, cache)
-import type { CacheLike, HubOptions } from './download.ts';
+import type { CacheLike, HubOptions } from './options.ts';
 import { DownloadError, HubNetworkError, HubNotFoundError, accessError, hubAuth, hubEndpoint } from './errors.ts';
 
 export interface ResolvedRevision {

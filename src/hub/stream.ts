@@ -4,7 +4,7 @@
 // of the reader and a file that did not arrive whole is never cached.
 //
 //   for await (const chunk of downloadChunks(url, 'model.safetensors', o, onBytes)) parse(chunk)
-import type { CacheLike, HubOptions } from './download.ts';
+import type { CacheLike, HubOptions } from './options.ts';
 import { DownloadError, HubNetworkError, accessError, hubAuth, hubEndpoint } from './errors.ts';
 
 /** The server answered 404: the file does not exist at this commit. */

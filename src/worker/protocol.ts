@@ -12,7 +12,14 @@ import type { StepMetrics, CompletionLogEntry, HealthAlert } from '../engine/met
 import type { EvalResult } from '../engine/evaluate.ts';
 import type { CheckpointInfo, RunRecord } from '../engine/checkpoint.ts';
 import type { ModelSpec } from '../engine/model/spec.ts';
-import type { SpeedReport } from './speed.ts';
+import type { SpeedProbe } from '../engine/predict.ts';
+
+/** What `probeSpeed` answers (speed.ts): the probe, whether it came from the cache, and the model's layer count. */
+export interface SpeedReport {
+  probe: SpeedProbe;
+  cached: boolean;
+  layers: number;
+}
 
 export type {
   StepMetrics,

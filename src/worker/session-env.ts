@@ -9,8 +9,14 @@ import type { Codec, Example, ExampleStream, Scorer } from '../engine/trainer.ts
 import type { BlobStore } from '../engine/checkpoint.ts';
 import type { EnvRunDeps } from '../engine/env-rollout.ts';
 import type { ModelSpec } from '../engine/model/spec.ts';
-import type { SpeedCache } from './speed.ts';
+import type { SpeedProbe } from '../engine/predict.ts';
 import { toErrorInfo, type ErrorInfo, type HubSettings, type ModelInfo, type Progress } from './protocol.ts';
+
+/** Where speed probes (speed.ts) are kept between sessions. */
+export interface SpeedCache {
+  get(key: string): Promise<SpeedProbe | undefined>;
+  set(key: string, probe: SpeedProbe): Promise<void>;
+}
 
 export interface LoadedModel {
   model: CausalLM;

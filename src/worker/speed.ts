@@ -9,21 +9,10 @@ import type { SpeedProbe } from '../engine/predict.ts';
 import { probeSpeed } from '../engine/bench/probe.ts';
 import { weightValueBytes } from '../engine/memory.ts';
 import { resetGpuPeak } from '../engine/gpu-memory.ts';
-import type { HubSettings } from './protocol.ts';
-import type { SessionEnv } from './session-env.ts';
+import type { HubSettings, SpeedReport } from './protocol.ts';
+import type { SessionEnv, SpeedCache } from './session-env.ts';
 
-/** Where probes are kept between sessions. */
-export interface SpeedCache {
-  get(key: string): Promise<SpeedProbe | undefined>;
-  set(key: string, probe: SpeedProbe): Promise<void>;
-}
-
-/** What `probeSpeed` answers: the probe, whether it came from the cache, and the model's layer count. */
-export interface SpeedReport {
-  probe: SpeedProbe;
-  cached: boolean;
-  layers: number;
-}
+export type { SpeedCache, SpeedReport };
 
 /** The adapter, the model's widths and what of the config changes the kernels' cost per layer. */
 export function speedKey(info: BackendInfo, spec: ModelSpec, c: RunConfig): string {

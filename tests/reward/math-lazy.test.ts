@@ -7,7 +7,7 @@ vi.mock('../../src/reward/math-expr.ts', async (importOriginal) => {
   state.loaded = true;
   return await importOriginal();
 });
-vi.mock('../../src/cli/reward.ts', () => ({ readStdin: async () => state.stdin }));
+vi.mock('../../src/cli/stdin.ts', () => ({ readStdin: async () => state.stdin }));
 
 async function cli(argv: string[], stdin: string): Promise<unknown[]> {
   state.stdin = stdin;

@@ -1,7 +1,7 @@
 // The parts of the TRL import that are more than a rename: step units and batch sizes, the schedule, the
 // LoRA arguments and the reward functions, and what happens instead for what we do not model.
 import { LORA_TARGETS } from '../config.ts';
-import { TrlConfigError, type Mapping } from './from-trl.ts';
+import { TrlConfigError, type Mapping } from './mapping.ts';
 
 const SCHEDULES = ['constant', 'constant_with_warmup', 'linear', 'cosine', 'cosine_with_min_lr'];
 

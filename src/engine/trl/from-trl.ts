@@ -6,66 +6,11 @@
 //   const { config, rows } = fromTrl(parseTrlText(text))   // TrlConfigError lists typos with the nearest name
 import { closest, distance } from 'fastest-levenshtein';
 import { parseRunConfig, type RunConfig } from '../config.ts';
-import { TRL_DEFAULTS, TRL_FIELDS, LORA_CONFIG_FIELDS } from './fields.ts';
+import { TRL_FIELDS, LORA_CONFIG_FIELDS } from './fields.ts';
+import { Mapping, TrlConfigError, type MappingRow } from './mapping.ts';
 import { mapBatch, mapLora, mapRewards, mapSchedule, unsupportedNote } from './from-trl-parts.ts';
 
-export type RowStatus = 'mapped' | 'changed' | 'unsupported';
-/** One field's fate: `trl` and `ours` name it on each side (null: no such field there). */
-export interface MappingRow {
-  trl: string | null;
-  value: unknown;
-  ours: string | null;
-  status: RowStatus;
-  note: string;
-}
-
-export class TrlConfigError extends Error {
-  readonly name = 'TrlConfigError';
-  constructor(readonly problems: string[]) {
-    super(`The TRL configuration cannot be read:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
-/** What the mapping builds: our config as a nested partial object, and the rows. */
-export class Mapping {
-  readonly out: Record<string, Record<string, unknown>> = {};
-  readonly rows: MappingRow[] = [];
-  readonly done = new Set<string>();
-  constructor(
-    readonly input: Record<string, unknown>,
-    readonly loraKeys: Set<string>,
-  ) {}
-  has(k: string): boolean {
-    return this.input[k] !== undefined && this.input[k] !== null;
-  }
-  /** The file's value, else TRL's default. */
-  get(k: string): unknown {
-    return this.has(k) ? this.input[k] : TRL_DEFAULTS[k];
-  }
-  set(path: string, v: unknown): void {
-    const [group, ...rest] = path.split('.');
-    if (!rest.length) {
-      (this.out as Record<string, unknown>)[group] = v;
-      return;
-    }
-    let o = (this.out[group] ??= {});
-    for (const k of rest.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-    o[rest.at(-1)!] = v;
-  }
-  /** A row for a field (only when the file has it, unless `always`), and the value into our config. */
-  row(trl: string, ours: string | null, status: RowStatus, note: string, value = this.get(trl), always = false): void {
-    this.done.add(trl);
-    if (ours && value !== undefined && value !== null) this.set(ours, value); // null: nothing to set
-    if (this.has(trl) || always)
-      this.rows.push({
-        trl,
-        value: this.has(trl) ? this.input[trl] : value,
-        ours,
-        status,
-        note: this.has(trl) ? note : `${note} (TRL default)`.trim(),
-      });
-  }
-}
+export { Mapping, TrlConfigError, type MappingRow, type RowStatus } from './mapping.ts';
 
 /** A flat dict of TRL fields: `{grpo_config: {...}, lora_config: {...}}` is flattened, LoraConfig keys marked. */
 function flatten(input: Record<string, unknown>): { flat: Record<string, unknown>; loraKeys: Set<string> } {

@@ -1,7 +1,7 @@
 // TRL configuration files as text: a YAML file as `trl grpo --config` takes it, or a JSON dict (of
 // GRPOConfig + LoraConfig kwargs); and the mapping table, as text for the terminal and the app.
 import { parse, stringify } from 'yaml';
-import { TrlConfigError, type MappingRow } from './from-trl.ts';
+import { TrlConfigError, type MappingRow } from './mapping.ts';
 
 /** The mapping in a TRL config file's text (JSON when it parses as JSON, else YAML). */
 export function parseTrlText(text: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The checker's host in the browser: a module Web Worker, and the artefacts fetched from the app's own
 // public folder (public/ocaml/, served at <base>/ocaml/).
-import type { CheckerHost, CheckerPort } from './client.ts';
+import type { CheckerHost, CheckerPort } from './slot.ts';
 import { appAssetUrl } from '../../hub/app-url.ts';
 import type { CheckerReply, OcamlAssetBytes } from './protocol.ts';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CheckerHost, CheckerPort } from './client.ts';
+import type { CheckerHost, CheckerPort } from './slot.ts';
 import type { CheckerReply, OcamlAssetBytes } from './protocol.ts';
 
 export class OcamlAssetsMissingError extends Error {
