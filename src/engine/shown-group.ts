@@ -10,7 +10,7 @@
 //   const after = await groupLogprobs(t, rows, T)
 import type { TrainRow } from './update.ts';
 import { chunkLogprobs, makeChunks } from './update.ts';
-import type { StepContext } from './rl-step.ts';
+import type { StepContext } from './step-context.ts';
 
 /** The group the step view opens on: the first whose rewards differ (the others teach nothing), else the first. */
 export function shownGroup(rewards: (number | null)[], G: number): number {
