@@ -43,3 +43,18 @@ test('runs Python from the app origin, closed to the page, with a time limit', a
   expect(loop.details.status).toBe('timeout');
   expect(loop.score).toBe(0);
 });
+
+test('the Python checker worker lock-down holds in Chromium', async ({ page }) => {
+  await openLab(page);
+  const outcomes = await callLab<{ attack: string; outcome: string }[]>(page, 'pythonLockdownProbe');
+  const byName = Object.fromEntries(outcomes.map((o) => [o.attack, o.outcome]));
+  expect(outcomes.filter((o) => o.outcome === 'ESCAPED')).toEqual([]);
+  // present in a browser worker before the lock-down, so these check the deletions themselves
+  for (const name of ['FontFace', 'fonts', 'OffscreenCanvas', 'webkitRequestFileSystemSync', 'indexedDB', 'caches'])
+    expect(byName[`reach ${name}`]).toBe('held');
+  expect(byName['Function(return import("data:text/javascript,export default 1"))']).toBe(
+    'refused: CodeGenerationRefused',
+  );
+  expect(byName['AsyncFunction']).toBe('refused: CodeGenerationRefused');
+  expect(byName['string setTimeout']).toBe('refused: CodeGenerationRefused');
+});

@@ -2,6 +2,8 @@
 // stderr, a timeout, MemoryError) or, when it tries to raise its score, scores what an honest wrong answer
 // scores. One Pyodide serves the file; the checks that end a worker (a loop, os._exit) come last.
 import { describe, it, expect, afterAll } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PythonChecker } from '../../src/reward/python/client.ts';
 import { nodeHost } from '../../src/reward/python/node-host.ts';
 import {
@@ -59,6 +61,74 @@ describe('python checker', () => {
     expect(r.status).toBe('ok');
     expect(r.run.outcome).toBe('error');
     expect(r.run.stderr).toContain(message);
+  });
+
+  // Python cannot sandbox Python: each attack below first takes the import blocker away, as a program can
+  const UNBLOCK = "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'Blocker' not in type(f).__name__]\n";
+  it.each([
+    [
+      'the runner frame',
+      "f = sys._getframe(1)\nprint([k for k in f.f_locals.get('modules', {}) if k.split('.')[0] in ('js', 'pyodide_js')])",
+      '[]\n',
+    ],
+    [
+      'module globals, frames and the garbage collector',
+      'import gc\nfrom pyodide.ffi import JsProxy\nfound = [o for o in gc.get_objects() if isinstance(o, JsProxy)]\n' +
+        'for m in list(sys.modules.values()):\n    found += [v for v in vars(m).values() if isinstance(v, JsProxy)]\n' +
+        'print(len(found))',
+      '0\n',
+    ],
+    [
+      'function globals of every class',
+      'from pyodide.ffi import JsProxy\nseen, found = set(), []\ndef walk(c):\n' +
+        '    for s in (type.__subclasses__(c) if c is not type else []):\n        if s in seen: continue\n' +
+        '        seen.add(s)\n        for v in list(vars(s).values()):\n' +
+        "            found.extend(k for k, x in (getattr(v, '__globals__', None) or {}).items() if isinstance(x, JsProxy))\n" +
+        '        walk(s)\nwalk(object)\nprint(len(seen) > 500, found)',
+      'True []\n',
+    ],
+  ])('finds no JavaScript object through %s', async (_, code, stdout) => {
+    const r = await run1(UNBLOCK + code);
+    expect(r.run.stderr).not.toMatch(/Error/);
+    expect(r.run.stdout).toBe(stdout);
+  });
+
+  it.each([
+    [
+      'pyodide_js through the JsFinder put back',
+      'import _pyodide._importhook as h\nsys.meta_path.append(h.jsfinder)\nimport pyodide_js',
+    ],
+    [
+      'js through the JsFinder put back',
+      'import _pyodide._importhook as h\nsys.meta_path.append(h.jsfinder)\nimport js',
+    ],
+    ['run_js', 'import pyodide.code\npyodide.code.run_js("1")'],
+  ])('cannot reach the worker through %s', async (_, code) => {
+    const r = await run1(UNBLOCK + code);
+    expect(r.run.outcome).toBe('error');
+    expect(r.run.stderr).toMatch(/No module named '(js|pyodide_js)'/);
+  });
+
+  it('sends nothing to a local listener, whatever route the program takes', async () => {
+    let requests = 0;
+    const server = http.createServer((_, res) => (requests++, res.end('leak')));
+    server.on('connection', () => requests++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/leak`;
+    try {
+      for (const code of [
+        `import urllib.request\nurllib.request.urlopen(${JSON.stringify(url)})`,
+        `import socket\nsocket.create_connection(('127.0.0.1', ${(server.address() as AddressInfo).port}))`,
+        `import pyodide.http\npyodide.http.open_url(${JSON.stringify(url)})`,
+        `import asyncio, pyodide.http\nasyncio.get_event_loop().run_until_complete(pyodide.http.pyfetch(${JSON.stringify(url)}))`,
+      ]) {
+        const r = await run1(UNBLOCK + code);
+        expect(r.run.outcome).toBe('error');
+      }
+    } finally {
+      server.close();
+    }
+    expect(requests).toBe(0);
   });
 
   it('runs the program in a fresh scratch folder and a fresh namespace each time', async () => {

@@ -6,8 +6,14 @@ const scope = self as unknown as {
   postMessage(m: PythonReply): void;
   onmessage: ((e: MessageEvent<PythonRequest>) => void) | null;
 };
-// taken before worker-core empties the scope (postMessage included) once Pyodide has loaded
+// Both taken before worker-core locks the scope down (postMessage and onmessage deleted, everything frozen)
+// once Pyodide has loaded: results go out only through this bound function, and each request is copied as
+// it arrives, so no program can forge the one or change the other.
 const post = scope.postMessage.bind(scope);
+const copy = structuredClone;
 const handle = pythonHandler((m) => post(m));
 let queue = Promise.resolve();
-scope.onmessage = (e) => (queue = queue.then(() => handle(e.data)));
+scope.onmessage = (e) => {
+  const m = copy(e.data);
+  queue = queue.then(() => handle(m));
+};

@@ -1,6 +1,8 @@
 // The Python side of a check, run once when a worker starts: it returns the function that runs one program
 // on one stdin. Its limits (all of them a first line only: Python cannot sandbox Python, so the worker's
 // JavaScript scope is emptied too, and verdicts are computed outside the worker):
+// - the JavaScript objects loaded modules keep as globals are dropped, the bridge modules taken out of
+//   sys.modules for good;
 // - an import hook that refuses the bridges to JavaScript (js, pyodide, _pyodide*, ...), the network
 //   (socket, ssl, urllib.request, http.client, ...), ctypes, gc and subprocesses, and those modules are taken
 //   out of sys.modules while the program runs;
@@ -26,6 +28,17 @@ def _webgrpo_make_runner():
             return None
     blocker = ImportBlocker()
     sys.meta_path[:] = [blocker] + [f for f in sys.meta_path if type(f).__name__ != 'JsFinder']
+    # JavaScript objects the loaded modules keep as globals (pyodide_js, its _api, callbacks) are dropped and
+    # the bridge modules leave sys.modules for good: a program walking frames or function globals finds none
+    from pyodide.ffi import JsProxy
+    for mod in list(sys.modules.values()):
+        for key, value in list(getattr(mod, '__dict__', {}).items()):
+            if isinstance(value, JsProxy):
+                del mod.__dict__[key]
+    for name in list(sys.modules):
+        if blocked(name):
+            del sys.modules[name]
+    del JsProxy, mod, key, value
     saved_builtins = dict(builtins.__dict__)
     out, err, stdin0 = sys.stdout, sys.stderr, sys.stdin
     limit = sys.getrecursionlimit()

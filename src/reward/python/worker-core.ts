@@ -4,9 +4,11 @@
 // runs checks one at a time, posting each run's output as it goes (the client may terminate it at any time).
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { HARNESS } from './harness.py.ts';
+import { lockDownScope, prunePyodide } from './lockdown.ts';
 import type { PythonReply, PythonRequest, PythonRun } from './protocol.ts';
 
 type Runner = ((code: string, stdin: string) => string) & { flush(): void; destroy(): void };
+type Streams = Pick<PyodideAPI, 'setStdout' | 'setStderr'>;
 
 const PAGE = 64 * 1024;
 let memoryCap = Infinity;
@@ -20,47 +22,9 @@ function capMemoryGrowth(): void {
   };
 }
 
-/** What a program that escaped Python's import blocks could use to reach the network, storage or the page. */
-const SCRUBBED = [
-  'fetch',
-  'XMLHttpRequest',
-  'WebSocket',
-  'WebSocketStream',
-  'WebTransport',
-  'EventSource',
-  'importScripts',
-  'indexedDB',
-  'caches',
-  'BroadcastChannel',
-  'Worker',
-  'SharedWorker',
-  'RTCPeerConnection',
-  'navigator',
-  'process',
-  'require',
-  'Deno',
-  'Bun',
-  'open',
-  'close',
-  'postMessage',
-  'eval',
-];
-
-function scrubScope(): void {
-  const g = globalThis as Record<string, unknown>;
-  for (const name of SCRUBBED) {
-    for (let o: object | null = g; o; o = Object.getPrototypeOf(o)) {
-      const d = Object.getOwnPropertyDescriptor(o, name);
-      if (!d) continue;
-      if (d.configurable) delete (o as Record<string, unknown>)[name];
-      else if (d.writable) (o as Record<string, unknown>)[name] = undefined;
-    }
-  }
-}
-
 export function pythonHandler(post: (m: PythonReply) => void): (m: PythonRequest) => Promise<void> {
   let runner: Runner | null = null;
-  let py: PyodideAPI | null = null;
+  let py: Streams | null = null;
   let out: Uint8Array[] = [];
   let size = 0;
   let limit = 0;
@@ -77,11 +41,12 @@ export function pythonHandler(post: (m: PythonReply) => void): (m: PythonRequest
   return async (m) => {
     if (m.kind === 'init') {
       capMemoryGrowth();
-      py = await loadPyodide({ indexURL: m.indexURL, stdout: () => undefined, stderr: () => undefined });
-      py.unregisterJsModule('js');
-      py.unregisterJsModule('pyodide_js');
-      runner = py.runPython(HARNESS) as Runner;
-      scrubScope();
+      const api = await loadPyodide({ indexURL: m.indexURL, stdout: () => undefined, stderr: () => undefined });
+      api.unregisterJsModule('js');
+      api.unregisterJsModule('pyodide_js');
+      runner = api.runPython(HARNESS) as Runner;
+      py = { setStdout: api.setStdout.bind(api), setStderr: api.setStderr.bind(api) };
+      lockDown(api);
       post({ kind: 'ready' });
       return;
     }
@@ -118,6 +83,14 @@ export function pythonHandler(post: (m: PythonReply) => void): (m: PythonRequest
       post({ kind: 'error', id: m.id, name: err.name, message: err.message });
     }
   };
+}
+
+/** See lockdown.ts: after this, the worker's scope has no way out and nothing a program could patch. */
+function lockDown(api: PyodideAPI): void {
+  const internals = api as unknown as { _api: object; _module: object; FS: object };
+  const keep = [api, internals._api, internals._module, internals.FS];
+  prunePyodide(api);
+  lockDownScope(keep);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
