@@ -19,7 +19,10 @@ const outdir = process.env.WEBGRPO_CLI_CACHE
   : path.join(root, 'node_modules', '.cache', 'webgrpo');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Runs `fn`; if a signal arrives meanwhile, removes `tmp` and lets the signal end the process. */
+/**
+ * Creates the folder `tmp` and runs `fn`; if a signal arrives meanwhile, removes `tmp` and lets the signal end
+ * the process. The handlers are in place before the folder exists, so no signal can find it unguarded.
+ */
 async function removedOnSignal(tmp, fn) {
   const clean = () => fs.rmSync(tmp, { recursive: true, force: true });
   const onSignal = (signal) => {
@@ -29,6 +32,7 @@ async function removedOnSignal(tmp, fn) {
   };
   for (const s of SIGNALS) process.on(s, onSignal);
   try {
+    fs.mkdirSync(tmp, { recursive: true });
     return await fn();
   } finally {
     clean();
@@ -56,7 +60,6 @@ function sourceHash() {
 async function bundle(dir) {
   const { build } = await import('esbuild');
   const tmp = `${dir}.${process.pid}.tmp`;
-  fs.mkdirSync(tmp, { recursive: true });
   await removedOnSignal(tmp, async () => {
     // written here rather than by esbuild's own process, which could still be writing after this one died
     const result = await build({

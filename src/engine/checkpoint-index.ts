@@ -23,12 +23,17 @@ export class RunIndex {
     private readonly mirrorStore?: BlobStore,
   ) {}
 
-  /** Ids of every run with a record, a checkpoint or a mirrored checkpoint. */
+  /**
+   * Ids of every run with a record, a checkpoint or a mirrored checkpoint. A store that cannot be listed (a
+   * database the browser cannot open) lists nothing, so the mirror's runs are still listed; reading each
+   * one's record then fails and says why.
+   */
   async runIds(): Promise<string[]> {
     const ids = new Set<string>();
-    for (const k of await this.store.keys('run/')) ids.add(k.slice(4));
-    for (const k of await this.store.keys('ckpt/')) ids.add(k.split('/')[1]);
-    for (const k of (await this.mirrorStore?.keys('mirror/').catch(() => [])) ?? []) ids.add(k.split('/')[1]);
+    const keys = (s: BlobStore | undefined, prefix: string) => s?.keys(prefix).catch(() => []) ?? [];
+    for (const k of await keys(this.store, 'run/')) ids.add(k.slice(4));
+    for (const k of await keys(this.store, 'ckpt/')) ids.add(k.split('/')[1]);
+    for (const k of await keys(this.mirrorStore, 'mirror/')) ids.add(k.split('/')[1]);
     return [...ids].filter(Boolean);
   }
 
@@ -71,28 +76,39 @@ export class RunIndex {
     return rec === null && !any ? null : this.resolve(runId);
   }
 
-  /** A record from whatever checkpoints of the run still read back intact, with `problem` saying what was lost. */
+  /**
+   * A record from whatever checkpoints of the run are still there, with `problem` saying what was lost.
+   * Unreadable ones stay listed beside the intact ones (so loading passes over them and says so, and the
+   * next save or a delete removes them), named in `problem`; with nothing intact, nothing is listed.
+   */
   private async rebuild(runId: string, problem: string): Promise<RunRecord> {
     const infos = [...(await this.stored(runId)), ...(await this.mirrored(runId))].sort((a, b) => a.step - b.step);
-    const intact: CheckpointInfo[] = [];
+    const intact: CheckpointInfo[] = [],
+      unreadable: { info: CheckpointInfo; error: string }[] = [];
     let newest: ReturnType<typeof decodeCheckpoint> | null = null;
     for (const info of infos) {
       try {
         const bytes = await this.blob(info.key);
         if (!bytes) continue;
-        newest = decodeCheckpoint(bytes);
-        intact.push({ ...info, bytes: bytes.length });
+        try {
+          newest = decodeCheckpoint(bytes);
+          intact.push({ ...info, bytes: bytes.length });
+        } catch (e) {
+          unreadable.push({ info: { ...info, bytes: bytes.length }, error: (e as Error).message });
+        }
       } catch {
-        // a corrupt copy: the others may still be intact
+        // a copy that cannot be read at all (its store failed): the others may still be intact
       }
     }
     const kept = dedupeBySteps(intact);
+    const bad = dedupeBySteps(unreadable.map((u) => u.info)).filter((b) => !kept.some((k) => k.step === b.step));
     const onlyMirror = kept.length > 0 && kept.every((c) => isMirrorKey(c.key));
     const recovered = !newest
       ? 'nothing of it can be read: delete it'
       : onlyMirror
         ? 'it was recovered from the second copy of its newest checkpoint'
         : `it was listed again from its ${kept.length} intact checkpoint${kept.length > 1 ? 's' : ''}`;
+    const lost = bad.map((b) => `step ${b.step} (${unreadable.find((u) => u.info.key === b.key)!.error})`);
     const at = Date.now();
     return {
       runId,
@@ -103,14 +119,15 @@ export class RunIndex {
       totalSteps: newest ? totalStepsOf(newest) : 0,
       lastStep: newest?.state.step ?? 0,
       finished: false,
-      checkpoints: kept,
+      checkpoints: kept.length ? [...kept, ...bad].sort((a, b) => a.step - b.step) : [],
       best: null,
-      problem: `${problem}; ${recovered}`,
+      problem: `${problem}; ${recovered}${lost.length ? `; the checkpoint${lost.length > 1 ? 's' : ''} of ${lost.join(', ')} could not be read` : ''}`,
     };
   }
 
   private async stored(runId: string): Promise<CheckpointInfo[]> {
-    return (await this.store.keys(`ckpt/${runId}/`)).map((key) => blankInfo(runId, key));
+    const keys = await this.store.keys(`ckpt/${runId}/`).catch(() => []); // a database that cannot be opened
+    return keys.map((key) => blankInfo(runId, key));
   }
 
   /** The mirrored checkpoints of a run (normally one). */

@@ -108,44 +108,60 @@ interface FitShape {
   run: { prompts_per_step: number; micro_batch_size: number };
 }
 
-/** The largest single buffers of a run, as functions of the sequence length T. */
-function bigBuffers(spec: ModelSpec, c: FitShape): { what: string; bytes: (T: number) => number }[] {
+/**
+ * The largest single buffers of a run: bytes per unit as a function of the sequence length T, and the count
+ * of units (sequences of a micro-batch, or rows of a step), with the fields that set that count.
+ */
+function bigBuffers(spec: ModelSpec, c: FitShape) {
   const mb = c.run.micro_batch_size,
     rows = c.run.prompts_per_step * c.sampling.num_generations;
   return [
     {
       what: `the attention scores of a micro-batch [${mb}, ${spec.heads}, T, T] take`,
-      bytes: (T) => 4 * mb * spec.heads * T * T,
+      per: (T: number) => 4 * spec.heads * T * T,
+      units: mb,
+      count: 'micro_batch_size' as const,
     },
     {
       what: `one layer's KV cache [${rows}, ${spec.kvHeads}, T, ${spec.headDim}] takes`,
-      bytes: (T) => 4 * rows * spec.kvHeads * T * spec.headDim,
+      per: (T: number) => 4 * spec.kvHeads * T * spec.headDim,
+      units: rows,
+      count: 'rows' as const,
     },
     {
       what: `the MLP activations of a micro-batch [${mb}, T, ${spec.intermediate}] take`,
-      bytes: (T) => 4 * mb * T * spec.intermediate,
+      per: (T: number) => 4 * T * spec.intermediate,
+      units: mb,
+      count: 'micro_batch_size' as const,
     },
-  ];
+  ].map((b) => ({ ...b, bytes: (T: number) => b.units * b.per(T) }));
 }
+
+type BigBuffer = ReturnType<typeof bigBuffers>[number];
+const GB = (b: number) => `${(b / GiB).toFixed(2)} GB`;
 
 /** Why this run cannot fit the adapter's per-buffer limits, one problem per field to change; empty when it fits. */
 export function fitProblems(spec: ModelSpec, c: FitShape, limits: BufferLimits | null): FitProblem[] {
-  const g = (b: number) => `${(b / GiB).toFixed(2)} GB`;
   const cap = Math.min(limits?.maxStorageBufferBindingSize ?? 2 * GiB, limits?.maxBufferSize ?? 2 * GiB);
   const wb = weightValueBytes(spec.storedDtype, c.model?.weight_dtype ?? 'stored');
   const embedding = spec.vocabSize * spec.hidden * wb;
-  if (embedding > cap)
+  if (embedding > cap) {
+    const keep16 = wb === 4 && spec.storedDtype && spec.storedDtype !== 'f32';
     return [
       {
-        path: wb === 4 && spec.storedDtype && spec.storedDtype !== 'f32' ? 'model.weight_dtype' : 'model.id',
-        message: `the embedding needs ${g(embedding)} in one GPU buffer and this adapter allows ${g(cap)}: ${wb === 4 && spec.storedDtype && spec.storedDtype !== 'f32' ? 'keep the weights 16-bit (weight_dtype "stored") or pick a smaller model' : 'pick a smaller model'}`,
+        path: keep16 ? 'model.weight_dtype' : 'model.id',
+        message: `the embedding needs ${GB(embedding)} in one GPU buffer and this adapter allows ${GB(cap)}: ${keep16 ? 'keep the weights 16-bit (weight_dtype "stored") or pick a smaller model' : 'pick a smaller model'}`,
       },
     ];
+  }
   const P = c.sampling.max_prompt_length,
     T = P + c.sampling.max_completion_length;
   const over = bigBuffers(spec, c).filter((b) => b.bytes(T) > cap);
   if (!over.length) return [];
-  const worst = over.reduce((a, b) => (b.bytes(T) > a.bytes(T) ? b : a));
+  const needs = (bs: BigBuffer[]) => {
+    const worst = bs.reduce((a, b) => (b.bytes(T) > a.bytes(T) ? b : a));
+    return `${worst.what} ${GB(worst.bytes(T))} in one GPU buffer at T = ${T} tokens (prompt + completion), and this adapter allows ${GB(cap)}`;
+  };
   // the longest T every buffer allows: each grows with T, so bisect
   let lo = 0,
     hi = T;
@@ -154,22 +170,52 @@ export function fitProblems(spec: ModelSpec, c: FitShape, limits: BufferLimits |
     if (over.every((b) => b.bytes(mid) <= cap)) lo = mid;
     else hi = mid - 1;
   }
-  const needs = `${worst.what} ${g(worst.bytes(T))} in one GPU buffer at T = ${T} tokens (prompt + completion), and this adapter allows ${g(cap)}`;
   if (lo > P) {
     const most = lo - P;
     return [
       {
         path: 'sampling.max_completion_length',
-        message: `${needs}: lower max_completion_length by ${c.sampling.max_completion_length - most} to at most ${most}`,
+        message: `${needs(over)}: lower max_completion_length by ${c.sampling.max_completion_length - most} to at most ${most}`,
       },
     ];
   }
+  // no completion length fits: fewer sequences at once, if that is enough at this length
+  const counts = countFixes(c, over, T, cap, needs);
+  if (counts) return counts;
   return [
     {
       path: 'sampling.max_prompt_length',
-      message: `${needs}: lower max_prompt_length to at most ${Math.max(1, lo - 1)} (and max_completion_length with it), or lower micro_batch_size and prompts_per_step x num_generations`,
+      message: `${needs(over)}: lower max_prompt_length to at most ${Math.max(1, lo - 1)} (and max_completion_length with it), or lower micro_batch_size and prompts_per_step x num_generations`,
     },
   ];
+}
+
+/** The counts (micro_batch_size; num_generations or prompts_per_step) that make `over` fit at length T; null if none can. */
+function countFixes(
+  c: FitShape,
+  over: BigBuffer[],
+  T: number,
+  cap: number,
+  needs: (bs: BigBuffer[]) => string,
+): FitProblem[] | null {
+  const out: FitProblem[] = [];
+  for (const count of ['micro_batch_size', 'rows'] as const) {
+    const bs = over.filter((b) => b.count === count);
+    if (!bs.length) continue;
+    const most = Math.min(...bs.map((b) => Math.floor(cap / b.per(T))));
+    if (most < 1) return null;
+    const G = c.sampling.num_generations,
+      prompts = c.run.prompts_per_step;
+    const [path, field, now, to] =
+      count === 'micro_batch_size'
+        ? ['run.micro_batch_size', 'micro_batch_size', c.run.micro_batch_size, most]
+        : most >= prompts
+          ? ['sampling.num_generations', 'num_generations', G, Math.floor(most / prompts)]
+          : ['run.prompts_per_step', 'prompts_per_step', prompts, Math.floor(most / G)];
+    if (to < 1) return null; // fewer prompts than one group of num_generations: a shorter length it is
+    out.push({ path, message: `${needs(bs)}: lower ${field} by ${now - to} to at most ${to}` });
+  }
+  return out;
 }
 
 /** Throws RunTooLargeError, naming the field to change, when the run cannot fit the backend's buffers. */

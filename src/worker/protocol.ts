@@ -97,6 +97,12 @@ export const ENTERS: Readonly<Partial<Record<CommandName, RunState>>> = {
   evaluateModel: 'evaluating',
 };
 
+/** States in which the run in memory is in use: it cannot be deleted then (stop it first). */
+const RUN_IN_USE: readonly RunState[] = ['loading', 'starting', 'running', 'pausing', 'stopping', 'evaluating'];
+
+/** Whether a run can be deleted now: any saved run, and the one in memory unless it is in use. */
+export const canDeleteRun = (state: RunState, inMemory: boolean): boolean => !inMemory || !RUN_IN_USE.includes(state);
+
 export function accepts(state: RunState, command: CommandName): boolean {
   return (ALWAYS as readonly CommandName[]).includes(command) || ACCEPTS[state].includes(command);
 }
@@ -171,6 +177,13 @@ export interface SkippedCheckpoint {
   error: string;
 }
 
+/** How much of the live run's history a caller holds: its first `steps` step metrics and `evals` evaluations, and its samples up to step `sampleStep`. */
+export interface HistoryHeld {
+  steps: number;
+  evals: number;
+  sampleStep: number;
+}
+
 /** Everything saved of one run: what the run screens show and what its exports are made of. */
 export interface RunHistory {
   runId: string;
@@ -188,6 +201,8 @@ export interface RunHistory {
   live: boolean;
   /** Newer checkpoints that were corrupt and passed over. */
   skipped: SkippedCheckpoint[];
+  /** Set when history, evals and samples are only what came after `held` (see runHistory). */
+  after?: HistoryHeld;
 }
 
 /** A registered environment as the app lists it. */
@@ -234,8 +249,11 @@ export interface TrainerApi {
   /** Saves a checkpoint now (between steps). */
   save(): Promise<CheckpointInfo>;
   listRuns(): Promise<RunRecord[]>;
-  /** A run's whole history: the live run's own, else from its newest intact checkpoint. */
-  runHistory(runId: string): Promise<RunHistory>;
+  /**
+   * A run's whole history: the live run's own, else from its newest intact checkpoint. With `held` (what
+   * the caller has of the live run), only what came after it, marked `after`; the whole when that cannot be.
+   */
+  runHistory(runId: string, held?: HistoryHeld): Promise<RunHistory>;
   deleteRun(runId: string): Promise<void>;
   /** Exports of a run (default: the live one), from memory when it is live, else from its newest intact checkpoint. */
   exportAdapter(runId?: string): Promise<PeftFiles>;

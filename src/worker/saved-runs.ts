@@ -12,6 +12,7 @@ import { gpuPeakBytes } from '../engine/gpu-memory.ts';
 import { diagnose } from '../engine/metrics.ts';
 import {
   BusyError,
+  type HistoryHeld,
   type HubSettings,
   type PeftFiles,
   type RunHistory,
@@ -31,18 +32,21 @@ export function newRunId(): string {
   return `${time}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export function liveHistory(runId: string, t: Trainer, state: RunState): RunHistory {
+/** The live run's history; with `held`, only what came after it (unless the caller holds more than there is). */
+export function liveHistory(runId: string, t: Trainer, state: RunState, held?: HistoryHeld): RunHistory {
+  const after = held && held.steps <= t.history.length && held.evals <= t.evals.length ? held : undefined;
   return {
     runId,
     config: t.config,
-    history: [...t.history],
-    evals: [...t.evals],
-    samples: [...t.completions],
+    history: t.history.slice(after?.steps ?? 0),
+    evals: t.evals.slice(after?.evals ?? 0),
+    samples: after ? t.completions.filter((c) => c.step > after.sampleStep) : [...t.completions],
     step: t.step,
     totalSteps: t.totalSteps,
     finished: state === 'done' && t.step >= t.totalSteps,
     live: true,
     skipped: [],
+    ...(after ? { after } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ import type { ModelSpec } from '../engine/model/spec.ts';
 import type { StatefulApi } from './serve.ts';
 import {
   BusyError,
+  canDeleteRun,
+  type HistoryHeld,
   type ModelInfo,
   type PeftFiles,
   type Progress,
@@ -331,14 +333,14 @@ export class TrainingSession extends SessionBase implements StatefulApi {
     return this.ckpts.listRuns();
   }
 
-  async runHistory(runId: string): Promise<RunHistory> {
+  async runHistory(runId: string, held?: HistoryHeld): Promise<RunHistory> {
     const t = this.live(runId);
-    return t ? saved.liveHistory(runId, t, this.state) : saved.savedHistory(this.ckpts, runId);
+    return t ? saved.liveHistory(runId, t, this.state, held) : saved.savedHistory(this.ckpts, runId);
   }
 
   async deleteRun(runId: string): Promise<void> {
-    if (runId === this.runId && ['starting', 'running', 'pausing', 'stopping', 'evaluating'].includes(this.state))
-      throw new BusyError(`cannot delete run ${runId} while it is ${this.state}: stop it first`);
+    if (!canDeleteRun(this.state, runId === this.runId))
+      throw new BusyError(`cannot delete run ${runId} while the session is ${this.state}: stop it first`);
     if (runId === this.runId) {
       this.dropRun();
       this.setState('idle');

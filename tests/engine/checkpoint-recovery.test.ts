@@ -76,6 +76,26 @@ describe('checkpoint storage under damage', () => {
     expect((await m.listRuns()).map((r) => r.runId)).toEqual(['a']);
   });
 
+  it('a corrupt record and a corrupt newest checkpoint: the checkpoint is named in the list and passed over on load', async () => {
+    const { store } = await twoRuns();
+    const m = new CheckpointManager(store); // no second copy to fall back on
+    const newest = (await m.record('a'))!.checkpoints.at(-1)!;
+    store.data.set(newest.key, store.data.get(newest.key)!.slice(0, 40)); // truncated
+    store.data.set('run/a', new TextEncoder().encode('not json'));
+    const a = (await m.listRuns()).find((r) => r.runId === 'a')!;
+    expect(a.problem).toMatch(
+      /not valid JSON.*listed again from its 2 intact checkpoints; the checkpoint of step 3 \(checkpoint checksum mismatch.*\) could not be read$/,
+    );
+    expect([a.lastStep, a.checkpoints.map((c) => c.step)]).toEqual([2, [1, 2, 3]]);
+    const got = await m.load('a');
+    expect(got.info.step).toBe(2);
+    expect(got.skipped.map((s) => s.info.step)).toEqual([3]);
+    // resumed and saved again: the record is repaired and the unreadable checkpoint is gone
+    await m.save('a', snap(3), { keep: 3 });
+    expect((await m.record('a'))!.checkpoints.map((c) => c.step)).toEqual([1, 2, 3]);
+    expect(store.data.has(newest.key)).toBe(false);
+  });
+
   it('a corrupt newest checkpoint is passed over on load and named', async () => {
     const { store, m } = await twoRuns();
     const rec = (await m.record('a'))!;
@@ -113,6 +133,18 @@ describe('checkpoint storage under damage', () => {
     expect([...mirror.data.keys()]).toEqual(['mirror/b/00000002']);
     await m.deleteRun('b');
     expect([...mirror.data.keys()]).toEqual([]);
+  });
+
+  it('a database that cannot be opened: the runs of the mirror are listed, each saying why, and load', async () => {
+    const { store, mirror } = await twoRuns();
+    const fail = () => Promise.reject(new Error('UnknownError: Internal error opening backing store'));
+    const broken = { ...store, keys: fail, get: fail };
+    const m = new CheckpointManager(broken, { mirror });
+    const runs = await m.listRuns();
+    expect(runs.map((r) => r.runId).sort()).toEqual(['a', 'b']);
+    for (const r of runs)
+      expect(r.problem).toMatch(/Internal error opening backing store; it was recovered from the second copy/);
+    expect((await m.load('b')).snapshot.state.step).toBe(2);
   });
 
   it('a failing mirror never fails the save', async () => {

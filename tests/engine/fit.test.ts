@@ -37,6 +37,41 @@ describe('fitProblems', () => {
     expect(p.path).toBe('sampling.max_prompt_length');
   });
 
+  it('too many completions at once names num_generations (or prompts_per_step) and the most that fits, exactly', () => {
+    const limits = { maxBufferSize: 2 ** 27 };
+    const withCounts = (G: number, prompts: number) => {
+      const c = presetConfig('demo');
+      c.sampling.num_generations = G;
+      c.run.prompts_per_step = prompts;
+      c.run.micro_batch_size = 4;
+      return c;
+    };
+    const [p, ...rest] = fitProblems(DEMO_SPEC, withCounts(256, 1024), limits);
+    expect(rest).toEqual([]);
+    expect(p.path).toBe('sampling.num_generations');
+    expect(p.message).toMatch(/KV cache \[262144, /);
+    const [, by, most] = /lower num_generations by (\d+) to at most (\d+)/.exec(p.message)!.map(Number);
+    expect(by).toBe(256 - most);
+    expect(fitProblems(DEMO_SPEC, withCounts(most, 1024), limits)).toEqual([]);
+    expect(fitProblems(DEMO_SPEC, withCounts(most + 1, 1024), limits)).toHaveLength(1);
+    // fewer prompts than num_generations allows: prompts_per_step is the one to lower
+    const [q] = fitProblems(DEMO_SPEC, withCounts(8, 1024), { maxBufferSize: 2 ** 21 });
+    expect(q.path).toBe('run.prompts_per_step');
+    const to = Number(/to at most (\d+)/.exec(q.message)![1]);
+    expect(fitProblems(DEMO_SPEC, withCounts(8, to), { maxBufferSize: 2 ** 21 })).toEqual([]);
+    expect(fitProblems(DEMO_SPEC, withCounts(8, to + 1), { maxBufferSize: 2 ** 21 })).toHaveLength(1);
+  });
+
+  it('a micro-batch too large for any completion length names micro_batch_size', () => {
+    const c = withLengths(256, 1000);
+    c.run.micro_batch_size = 1024;
+    const [p] = fitProblems(DEMO_SPEC, c, { maxBufferSize: GiB });
+    expect(p.path).toBe('run.micro_batch_size');
+    const most = Number(/lower micro_batch_size by \d+ to at most (\d+)/.exec(p.message)![1]);
+    c.run.micro_batch_size = most;
+    expect(fitProblems(DEMO_SPEC, c, { maxBufferSize: GiB })).toEqual([]);
+  });
+
   it('an embedding over the buffer limit names the model', () => {
     const spec = BENCH_SHAPES['qwen2.5-0.5b'].spec;
     const [p] = fitProblems(spec, presetConfig('demo'), { maxStorageBufferBindingSize: 128 * 2 ** 20 });

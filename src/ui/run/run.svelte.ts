@@ -1,14 +1,16 @@
 // The training worker as reactive state: the one place where worker events become $state. Components read
 // this and call its methods; nothing else talks to the worker. The run on screen is the worker's own
-// history of it (`runHistory`), held as immutable state and fetched again as the run moves on; which
+// history of it (`runHistory`), held as immutable state, to which each step's new part is joined; which
 // buttons are enabled comes from the worker's state table (`accepts`), never from rules of its own.
 //
 //   const run = new RunState(); await run.start(config); run.history.at(-1)?.values.reward
 import { TrainerClient } from '../../worker/client.ts';
+import { heldOf, joinHistory } from '../../worker/held.ts';
 import {
   ACCEPTS,
   ENTERS,
   accepts,
+  canDeleteRun,
   type CommandName,
   type RunStatus,
   type EvalResult,
@@ -77,6 +79,8 @@ export class RunState {
   );
   /** Whether the session accepts `command` now: the worker's table, applied to the state shown. */
   can = (command: CommandName) => accepts(this.state, command);
+  /** Whether `runId` can be deleted now (the worker's rule: not the run in memory while it is in use). */
+  canDelete = (runId: string) => canDeleteRun(this.state, this.status.runId === runId);
   /** Seconds left, from the measured times of the steps so far (a guess while few are measured). */
   readonly eta = $derived(
     this.status.totalSteps
@@ -206,10 +210,13 @@ export class RunState {
     this.fetching = (async () => {
       do {
         this.again = false;
-        const v = await this.trainer()
-          .runHistory(id)
+        const base = this.view; // only what came after it is asked for, and joined to it
+        const next = await this.trainer()
+          .runHistory(id, heldOf(base, id))
           .catch(() => null);
-        if (v && (this.view?.runId ?? id) === id) this.view = v;
+        if (!next || (this.view?.runId ?? id) !== id) continue;
+        if (this.view === base) this.view = joinHistory(base, next);
+        else this.again = true; // shown anew meanwhile: ask again after what is held now
       } while (this.again);
     })();
     await this.fetching;
