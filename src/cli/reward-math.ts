@@ -48,10 +48,15 @@ export async function run(argv: string[]): Promise<number> {
         'percent-as-number': { type: 'string', default: 'true' },
         tolerance: { type: 'string', default: '1e-6' },
         jsonl: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   if (values.gold === undefined && !values.jsonl) throw new UsageError(`--gold is required\n${USAGE}`);
   const pct = values['percent-as-number'];

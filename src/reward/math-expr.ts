@@ -7,7 +7,8 @@
 //   gradeExpression('(x+1)^2', 'x^2+2x+1', opts)   // { score: 1, reason: 'equal as expressions ...' }
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import { cleanAnswer, isTextAnswer, nestingDepth, textAnswer, wrappedInParens } from './math-latex.ts';
-import { CheckTimeout, freeVariables, numericallyEqual, type Check } from './math-eval.ts';
+import { CheckTimeout, numericallyEqual, type Check } from './math-eval.ts';
+import { relationInterval } from './math-relations.ts';
 
 export interface ExpressionOptions {
   percentAsNumber: boolean;
@@ -116,7 +117,7 @@ function matrixRows(e: Json): Json[][] | null {
 }
 
 const UNORDERED = new Set(['Set', 'Union']);
-const RELATIONS = new Set(['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'NotEqual']);
+const RELATIONS = new Set(['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'NotEqual', 'And', 'SetMinus']);
 
 /** Whether answer `a` means the same as gold `b`. */
 export function same(a: Json, b: Json, check: Check): boolean {
@@ -150,17 +151,6 @@ export function same(a: Json, b: Json, check: Check): boolean {
     );
   if (typeof a === 'string' && a.startsWith("'")) return typeof b === 'string' && textAnswer(a) === textAnswer(b);
   return sameValue(a, b, check);
-}
-
-/** "x \ge 3" as the interval [3, \infty) (the engine writes it as LessEqual(3, x)); else null. */
-function relationInterval(e: Json): Json | null {
-  const h = head(e);
-  if (!h || !['Less', 'LessEqual', 'Greater', 'GreaterEqual'].includes(h) || args(e).length !== 2) return null;
-  const [l, r] = h.startsWith('Greater') ? [...args(e)].reverse() : args(e);
-  const end = (x: Json) => (h === 'Less' || h === 'Greater' ? ['Open', x] : x);
-  if (typeof r === 'string' && freeVariables(l).size === 0) return ['Interval', end(l), ['Open', 'PositiveInfinity']];
-  if (typeof l === 'string' && freeVariables(r).size === 0) return ['Interval', ['Open', 'NegativeInfinity'], end(r)];
-  return null;
 }
 
 /** "1 \pm \sqrt{2}" (a Measurement to the engine) is the set of its two values. */
@@ -230,6 +220,8 @@ function compare(answer: string, gold: string, percentAsNumber: boolean, check: 
   const [a, g] = [cleanAnswer(answer, { percentAsNumber }), cleanAnswer(gold, { percentAsNumber })];
   if (textAnswer(a) === textAnswer(g) && textAnswer(g) !== '')
     return { score: 1, reason: 'same text as the gold answer' };
+  const base = baseDigits(g);
+  if (base?.base) return sameBaseDigits(baseDigits(a), base, a, g);
   if (isTextAnswer(gold))
     return { score: 0, reason: `the gold answer is text ("${brief(textAnswer(g))}") and "${brief(a)}" differs` };
   try {
@@ -247,4 +239,26 @@ function compare(answer: string, gold: string, percentAsNumber: boolean, check: 
       return { score: 0, reason: `gave up after ${CHECK_DEADLINE_MS} ms comparing "${brief(a)}" with "${brief(g)}"` };
     return { score: 0, reason: `could not compare: ${brief((e as Error)?.message ?? String(e))}` };
   }
+}
+
+interface BaseDigits {
+  digits: string;
+  base: string | null;
+}
+
+/** "2516_8", "2516_{8}", "A3_{16}", "1011_{(2)}": the digits and the base; null for anything else. */
+function baseDigits(s: string): BaseDigits | null {
+  const m = /^([0-9A-Za-z]+)(?:_\{?\(?(\d+)\)?\}?)?$/.exec(s.replace(/\\text\s*\{([^{}]*)\}|\s/g, '$1'));
+  return m ? { digits: m[1].toUpperCase().replace(/^0+(?=.)/, ''), base: m[2] ?? null } : null;
+}
+
+/**
+ * A gold in another base ("2516_8"): the answer must have the same digits, with the same base or none (the
+ * question names the base); its value written in base ten is not the answer asked for.
+ */
+function sameBaseDigits(a: BaseDigits | null, gold: BaseDigits, answer: string, goldText: string): ExpressionVerdict {
+  const equal = !!a && a.digits === gold.digits && (a.base === null || a.base === gold.base);
+  return equal
+    ? { score: 1, reason: `same digits in base ${gold.base} as the gold answer` }
+    : { score: 0, reason: `${brief(answer)} is not ${brief(goldText)} (digits in base ${gold.base})` };
 }

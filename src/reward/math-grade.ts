@@ -155,7 +155,10 @@ function gradeText(expr: ExpressionGrader, completion: string, gold: string, opt
   const n = spanNumber(ex.text, ex.rule);
   const extracted = ex.rule === 'last_number' && typeof n !== 'string' ? n.text : ex.text;
   if (typeof n === 'string') return { score: 0, ...base, extracted, reason: n };
-  const value = numberValue(n, opts);
+  // with percent_as_number a percentage is read both ways: "50%" is 50 (GSM8K's bare-number golds) and 0.5
+  // (a gold of 0.5 or \frac12); without it, only 0.5
+  const other = n.percent && opts.percentAsNumber ? n.value / 100 : NaN;
+  const value = numbersEqual(other, goldValue, opts.tolerance) ? other : numberValue(n, opts);
   const equal = numbersEqual(value, goldValue, opts.tolerance);
   return {
     score: equal ? 1 : 0,

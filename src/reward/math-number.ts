@@ -35,7 +35,7 @@ export function normalizeLatex(s: string): string {
     .replace(/(\d)[ \t]{0,3}\\frac/g, '$1 \\frac')
     // [^{}]* stops at the first brace, so a "\frac{" with no closing brace costs one pass, not a cubic search
     .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, (m, num: string, den: string) =>
-      num.length > 0 && den.length > 0 ? `${num.trim() || num}/${den.trim() || den}` : m,
+      num.length > 0 && den.length > 0 ? fraction(num.trim() || num, den.trim() || den) : m,
     )
     .replace(/\\frac\s*(\d)\s*(\d)/g, '$1/$2')
     // 1.8 \times 10^{4} -> 1.8e4
@@ -44,6 +44,13 @@ export function normalizeLatex(s: string): string {
       '$1e$2',
     );
   return t;
+}
+
+/** "3/-56" as "-3/56" (a number reader takes no sign in a denominator); "-3/-56" as "3/56". */
+function fraction(num: string, den: string): string {
+  if (!/^-\s*\d/.test(den)) return `${num}/${den}`;
+  const d = den.slice(1).trim();
+  return num.startsWith('-') ? `${num.slice(1).trim()}/${d}` : `-${num}/${d}`;
 }
 
 // sign (not after a word character, so "5-3" is 5 and 3), currency, digits with commas, decimals,

@@ -21,7 +21,7 @@ const MathOptions = z
     percent_as_number: z
       .boolean()
       .default(true)
-      .describe('"10%" equals a gold answer of 10 (GSM8K golds are bare numbers).'),
+      .describe('"10%" equals a gold answer of 10 (GSM8K golds are bare numbers) as well as 0.1; off: only 0.1.'),
     tolerance: z.number().min(0).default(1e-6).describe('Relative tolerance of the numeric comparison.'),
     answer_field: z
       .string()

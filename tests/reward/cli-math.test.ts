@@ -47,6 +47,11 @@ describe('webgrpo reward math', () => {
       /--mode must be auto, number or expression/,
     );
   });
+  it('--help prints the usage and succeeds', () => {
+    const r = rewardMath('', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage: webgrpo reward math --gold/);
+  });
   it('a missing --gold is a usage error', () => {
     const r = rewardMath('x');
     expect(r.code).toBe(1);
