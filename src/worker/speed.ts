@@ -14,6 +14,9 @@ import type { SessionEnv, SpeedCache } from './session-env.ts';
 
 export type { SpeedCache, SpeedReport };
 
+/** The layout of SpeedProbe: 2 has each pass's fixed cost apart from its cost per token. */
+const PROBE_FORMAT = 'p2';
+
 /** The adapter, the model's widths and what of the config changes the kernels' cost per layer. */
 export function speedKey(info: BackendInfo, spec: ModelSpec, c: RunConfig): string {
   const shape = [
@@ -28,7 +31,8 @@ export function speedKey(info: BackendInfo, spec: ModelSpec, c: RunConfig): stri
   ].join('x');
   const bytes = weightValueBytes(spec.storedDtype, c.model.weight_dtype);
   const lora = `r${c.lora.r}:${[...c.lora.target_modules].sort().join(',')}`;
-  return `${info.backend}|${info.device}|${shape}|w${bytes}|${lora}|${c.run.fused_kernels ? 'fused' : 'reference'}`;
+  // PROBE_FORMAT: a probe kept by an older version, of another layout, is measured again rather than misread
+  return `${PROBE_FORMAT}|${info.backend}|${info.device}|${shape}|w${bytes}|${lora}|${c.run.fused_kernels ? 'fused' : 'reference'}`;
 }
 
 /** The cached probe for this adapter and model, else a new one (kept for next time). */

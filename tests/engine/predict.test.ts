@@ -2,7 +2,14 @@
 // speed probe (engine/bench/probe.ts, worker/speed.ts) on the CPU backend: positive times, cached per key.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parseRunConfig } from '../../src/engine/config.ts';
-import { evaluationCount, formatDuration, predictRunTime, type SpeedProbe } from '../../src/engine/predict.ts';
+import {
+  evaluationCount,
+  fitCallCost,
+  formatDuration,
+  predictRunTime,
+  splitLayers,
+  type SpeedProbe,
+} from '../../src/engine/predict.ts';
 import { initBackend } from '../../src/engine/backend.ts';
 import { DEMO_SPEC } from '../../src/engine/model/demo-spec.ts';
 import { speedKey, speedReport, type SpeedCache } from '../../src/worker/speed.ts';
@@ -12,8 +19,8 @@ import * as tf from '../../src/engine/tf.ts';
 const PROBE: SpeedProbe = {
   key: 'k',
   decode: { layer: { base: 2, perRow: 0.5 }, rest: { base: 10, perRow: 1 } },
-  forward: { layer: 0.1, rest: 0.2 },
-  train: { layer: 0.3, rest: 0.6 },
+  forward: { layer: { fixed: 3, perToken: 0.1 }, rest: { fixed: 5, perToken: 0.2 } },
+  train: { layer: { fixed: 7, perToken: 0.3 }, rest: { fixed: 11, perToken: 0.6 } },
   optimizerMsPerLayer: 1,
   probeMs: 1234,
 };
@@ -23,26 +30,77 @@ const config = (over: Record<string, unknown> = {}, run: Record<string, unknown>
     model: { id: 'demo' },
     sampling: { num_generations: 4, max_prompt_length: 100, max_completion_length: 11 },
     grpo: { beta: 0, num_iterations: 1 },
-    run: { max_steps: 10, prompts_per_step: 2, eval_steps: 0, eval_examples: 8, gradient_checkpointing: false, ...run },
+    run: {
+      max_steps: 10,
+      prompts_per_step: 2,
+      micro_batch_size: 8,
+      eval_steps: 0,
+      eval_examples: 8,
+      gradient_checkpointing: false,
+      ...run,
+    },
     ...over,
   });
+
+describe('fitCallCost', () => {
+  test('two timings on a line: its intercept is the fixed cost of a pass, its slope the cost of a token', () => {
+    const c = fitCallCost({ tokens: 16, ms: 26 }, { tokens: 64, ms: 50 });
+    expect(c.fixed).toBeCloseTo(18, 9);
+    expect(c.perToken).toBeCloseTo(0.5, 9);
+    expect(fitCallCost({ tokens: 64, ms: 50 }, { tokens: 16, ms: 26 })).toEqual(c); // in either order
+  });
+
+  test('a tiny model: the same time at both sizes is all fixed cost, so more tokens cost nothing more', () => {
+    expect(fitCallCost({ tokens: 16, ms: 40 }, { tokens: 64, ms: 40 })).toEqual({ fixed: 40, perToken: 0 });
+    // noise can make the larger pass faster: still all fixed, at the mean of the two
+    expect(fitCallCost({ tokens: 16, ms: 42 }, { tokens: 64, ms: 38 })).toEqual({ fixed: 40, perToken: 0 });
+  });
+
+  test('a slope steeper than the origin allows is all per-token cost (least squares through the origin)', () => {
+    const c = fitCallCost({ tokens: 16, ms: 10 }, { tokens: 64, ms: 100 });
+    expect(c.fixed).toBe(0);
+    expect(c.perToken).toBeCloseTo((10 * 16 + 100 * 64) / (16 * 16 + 64 * 64), 9);
+    expect(() => fitCallCost({ tokens: 8, ms: 1 }, { tokens: 8, ms: 2 })).toThrow(/two different token counts/);
+  });
+
+  test('a layer is what the two-layer stand-in adds to the one-layer one, in each part; never below 0', () => {
+    const s = splitLayers({ fixed: 12, perToken: 0.5 }, { fixed: 20, perToken: 0.7 });
+    expect(s.layer.fixed).toBeCloseTo(8, 9);
+    expect(s.rest.fixed).toBeCloseTo(4, 9);
+    expect(s.layer.perToken).toBeCloseTo(0.2, 9);
+    expect(s.rest.perToken).toBeCloseTo(0.3, 9);
+    expect(splitLayers({ fixed: 12, perToken: 1 }, { fixed: 10, perToken: 1 }).layer).toEqual({
+      fixed: 0,
+      perToken: 0,
+    });
+  });
+});
 
 describe('predictRunTime', () => {
   test('a GRPO step: prefill of each prompt once, a decode step per new token for all rows, one training pass', () => {
     const L = 24,
       c = config();
     const p = predictRunTime(PROBE, L, c);
-    // prefill: 2 prompts x 100 tokens x (24 x 0.1 + 0.2) ms; then 10 decode steps at 8 rows
-    const prefill = 200 * (L * 0.1 + 0.2);
+    // prefill: one pass over 2 prompts x 100 tokens; then 10 decode steps at 8 rows
+    const prefill = L * (3 + 200 * 0.1) + 5 + 200 * 0.2;
     const decode = 10 * (L * (2 + 8 * 0.5) + 10 + 8 * 1);
     expect(p.sampleSeconds * 1000).toBeCloseTo(prefill + decode, 6);
-    // training: 8 rows x 111 tokens x (24 x 0.3 + 0.6) ms, plus AdamW over 24 layers' adapters
-    expect(p.trainSeconds * 1000).toBeCloseTo(8 * 111 * (L * 0.3 + 0.6) + L * 1, 6);
+    // training: one pass (8 rows, micro-batches of 8) over 8 x 111 tokens, plus AdamW over 24 layers' adapters
+    expect(p.trainSeconds * 1000).toBeCloseTo(L * (7 + 888 * 0.3) + 11 + 888 * 0.6 + L * 1, 6);
     expect(p.stepSeconds).toBeCloseTo(p.sampleSeconds + p.trainSeconds, 9);
     // evaluation: 8 examples, greedy (k = 1), in batches of the step's 8 rows: one batch of 8 prompts
-    expect(p.evalSeconds * 1000).toBeCloseTo(800 * (L * 0.1 + 0.2) + 10 * (L * (2 + 8 * 0.5) + 10 + 8), 6);
+    const evalPrefill = L * (3 + 800 * 0.1) + 5 + 800 * 0.2;
+    expect(p.evalSeconds * 1000).toBeCloseTo(evalPrefill + 10 * (L * (2 + 8 * 0.5) + 10 + 8), 6);
     expect(p.evaluations).toBe(2); // the baseline and the end
     expect(p.runSeconds).toBeCloseTo(10 * p.stepSeconds + 2 * p.evalSeconds, 6);
+  });
+
+  test('smaller micro-batches: the same tokens in more passes, each with its fixed cost', () => {
+    const L = 4,
+      whole = predictRunTime(PROBE, L, config());
+    const quarters = predictRunTime(PROBE, L, config({}, { micro_batch_size: 2 })); // 4 passes of 2 rows
+    expect((quarters.trainSeconds - whole.trainSeconds) * 1000).toBeCloseTo(3 * (L * 7 + 11), 6);
+    expect(quarters.sampleSeconds).toBe(whole.sampleSeconds);
   });
 
   test('checkpointing adds the layers forward to training; beta > 0 and num_iterations > 1 add forward passes', () => {
@@ -50,11 +108,12 @@ describe('predictRunTime', () => {
       base = predictRunTime(PROBE, L, config());
     const tokens = 8 * 111;
     const ckpt = predictRunTime(PROBE, L, config({}, { gradient_checkpointing: true }));
-    expect((ckpt.trainSeconds - base.trainSeconds) * 1000).toBeCloseTo(tokens * L * 0.1, 6);
+    expect((ckpt.trainSeconds - base.trainSeconds) * 1000).toBeCloseTo(L * (3 + tokens * 0.1), 6);
+    const forward = L * (3 + tokens * 0.1) + 5 + tokens * 0.2;
     const kl = predictRunTime(PROBE, L, config({ grpo: { beta: 0.04, num_iterations: 1 } }));
-    expect((kl.trainSeconds - base.trainSeconds) * 1000).toBeCloseTo(tokens * (L * 0.1 + 0.2), 6);
+    expect((kl.trainSeconds - base.trainSeconds) * 1000).toBeCloseTo(forward, 6);
     const mu2 = predictRunTime(PROBE, L, config({ grpo: { beta: 0, num_iterations: 2 } }));
-    expect(mu2.trainSeconds * 1000).toBeCloseTo(tokens * (L * 0.1 + 0.2) + 2 * base.trainSeconds * 1000, 6);
+    expect(mu2.trainSeconds * 1000).toBeCloseTo(forward + 2 * base.trainSeconds * 1000, 6);
     expect(mu2.sampleSeconds).toBe(base.sampleSeconds);
   });
 
@@ -101,11 +160,12 @@ describe('the speed probe (CPU backend)', () => {
     const p = r.probe;
     expect(p.key).toBe(speedKey(info, DEMO_SPEC, c));
     // a layer's part and the rest are differences of two timings (either may come out 0 on a busy machine)
-    const parts = [p.forward, p.train, { layer: p.decode.layer.base, rest: p.decode.rest.base }];
-    for (const x of parts) {
-      expect(Math.min(x.layer, x.rest)).toBeGreaterThanOrEqual(0);
-      expect(x.layer + x.rest).toBeGreaterThan(0);
-    }
+    const total = (x: { fixed: number; perToken: number }) => x.fixed + 64 * x.perToken; // a pass of 64 tokens
+    const parts = [p.forward, p.train].map((x) => ({ layer: total(x.layer), rest: total(x.rest) }));
+    parts.push({ layer: p.decode.layer.base, rest: p.decode.rest.base });
+    for (const x of [...parts, p.forward.layer, p.forward.rest, p.train.layer, p.train.rest].flatMap(Object.values))
+      expect(x).toBeGreaterThanOrEqual(0);
+    for (const x of parts) expect(x.layer + x.rest).toBeGreaterThan(0);
     expect(p.probeMs).toBeGreaterThan(0);
     const t = predictRunTime(p, DEMO_SPEC.layers, c);
     expect(t.stepSeconds).toBeGreaterThan(0);
