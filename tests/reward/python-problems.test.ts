@@ -11,7 +11,10 @@ import {
   parseAbductionOptions,
   parseDeductionOptions,
   pythonTestsOf,
+  textFieldOf,
 } from '../../src/reward/python/reward.ts';
+import { loadHubSplit } from '../../src/data/hub.ts';
+import { rowsParquet } from '../../src/data/export-rows.ts';
 
 const checker = new PythonChecker(nodeHost());
 afterAll(() => checker.dispose());
@@ -59,5 +62,41 @@ describe('bundled python problems', () => {
     for (const p of problems.abduction)
       scores.push([p.id, (await gradeAbduction(p.answer, p.program, p.expected_output, o, checker)).score]);
     expect(scores.filter(([, s]) => s !== 1)).toEqual([]);
+  });
+});
+
+describe('a Hub dataset with the same fields', () => {
+  it('loads through the Hub path (Parquet, tests as JSON text) and its rows score through the graders', async () => {
+    const d = problems.deduction[0],
+      a = problems.abduction[0];
+    const endpoint = 'http://127.0.0.1:4999';
+    const listing = `${endpoint}/api/datasets/owner/py/parquet/default/train`;
+    const fetch = (async (input: string | URL | Request) => {
+      const url = String(input);
+      if (url === listing) return Response.json([`${listing}/0.parquet`]);
+      if (url !== `${listing}/0.parquet`) return new Response('not found', { status: 404 });
+      return new Response(
+        rowsParquet([
+          { prompt: d.prompt, tests: JSON.stringify(d.tests), program: '', expected_output: '' },
+          { prompt: a.prompt, tests: '[]', program: a.program, expected_output: a.expected_output },
+        ]),
+      );
+    }) as typeof globalThis.fetch;
+    const rows = await loadHubSplit('owner/py', 'default', 'train', { endpoint, fetch, cache: false });
+    const ded = await gradeDeduction(
+      `Here it is:\n${d.solution}\n`, // the reference answers are whole completions
+      pythonTestsOf(rows[0], 'tests'),
+      parseDeductionOptions({ time_limit_ms: 20_000 }),
+      checker,
+    );
+    expect(ded.score).toBe(1);
+    const abd = await gradeAbduction(
+      `The input is ${a.answer}.`,
+      textFieldOf(rows[1], 'program'),
+      textFieldOf(rows[1], 'expected_output'),
+      parseAbductionOptions({ time_limit_ms: 20_000 }),
+      checker,
+    );
+    expect(abd.score).toBe(1);
   });
 });
