@@ -12,7 +12,7 @@ import { noDataStream } from '../../src/data/env-inputs.ts';
 import '../../src/env/builtins.ts';
 import { envDef } from '../../src/env/registry.ts';
 import type { EpisodeRecord } from '../../src/env/types.ts';
-import { codec, loadTiny } from './trainer-helpers.ts';
+import { codec, loadTiny, toyStream } from './trainer-helpers.ts';
 import { envConfig, toyChat, toyEnvs } from './env-helpers.ts';
 
 let model: CausalLM;
@@ -87,6 +87,30 @@ describe('training on environments', { timeout: 300_000 }, () => {
       expect(Number.isFinite(v.loss)).toBe(true);
       expect(Number.isFinite(v['returns/mean'])).toBe(true);
     }
+    t.dispose();
+  });
+
+  it('sft_then_grpo: SFT steps on the dataset, then PPO on the environments (the recipe of the agent preset)', async () => {
+    const config = envConfig({
+      grpo: { advantage_estimator: 'ppo', loss_type: 'grpo' },
+      sampling: { num_generations: 2 },
+      run: { mode: 'sft_then_grpo', sft_steps: 1, max_steps: 1 },
+    });
+    const t = Trainer.create(config, { ...deps(), train: toyStream(1, true) });
+    const phases: string[] = [];
+    while (!t.done) {
+      const r = await t.trainStep();
+      phases.push(r.metrics.phase);
+      const v = r.metrics.values;
+      if (r.metrics.phase === 'sft')
+        expect(v['env/turns_mean']).toBeUndefined(); // SFT plays no episode
+      else {
+        expect(Number.isFinite(v.value_loss) && Number.isFinite(v['env/return_mean'])).toBe(true);
+        expect(r.samples.length).toBe(2 * config.run.prompts_per_step);
+      }
+      expect(Number.isFinite(v.loss)).toBe(true);
+    }
+    expect(phases).toEqual(['sft', 'grpo']);
     t.dispose();
   });
 
