@@ -29,6 +29,18 @@ function raw(target: string, host = `localhost:${port}`, method = 'GET'): Promis
   });
 }
 
+/** Writes `bytes` as they are; resolves the status line's code (0 when the connection closes without one). */
+function sendBytes(bytes: string): Promise<number> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    sock.on('data', (d) => (data += String(d)));
+    sock.on('error', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1] ?? 0)));
+    sock.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1] ?? 0)));
+    sock.write(bytes);
+  });
+}
+
 beforeAll(async () => {
   for (const d of [dist, model, path.join(top, 'distsecret'), path.join(top, 'modelx')]) fs.mkdirSync(d);
   fs.writeFileSync(path.join(dist, 'index.html'), '<p>app</p>');
@@ -71,6 +83,28 @@ describe('the CLI server', () => {
     expect(await raw('/')).toMatchObject({ status: 200, body: '<p>app</p>' });
   });
 
+  it('answers oversized and raw malformed requests, and keeps serving', async () => {
+    const head = `\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`;
+    const cases: [string, number][] = [
+      [`GET /${'a'.repeat(100_000)} HTTP/1.1${head}`, 400], // past the parser's header limit
+      [`GET /${'a'.repeat(15_000)} HTTP/1.1${head}`, 404],
+      [`GET ${'/a'.repeat(7_000)} HTTP/1.1${head}`, 404],
+      [`GET /a\0b HTTP/1.1${head}`, 400], // a raw NUL
+      [`GET /..\\secret.txt HTTP/1.1${head}`, 400], // a raw backslash
+      [`GET /%C0%AE%C0%AE/secret.txt HTTP/1.1${head}`, 400], // overlong UTF-8 for ".."
+      [`GET /a b HTTP/1.1${head}`, 400],
+      [`GET / HTTP/1.1\r\nHost: localhost:${port}\r\nX: ${'a'.repeat(100_000)}\r\n\r\n`, 400],
+      ['HELLO\r\n\r\n', 400],
+      [`CONNECT localhost:${port} HTTP/1.1${head}`, 0], // closed without an answer
+      [`GET / HTTP/1.0\r\n\r\n`, 403], // no Host
+    ];
+    for (const [bytes, status] of cases) expect(await sendBytes(bytes), bytes.slice(0, 60)).toBe(status);
+    // many at once, then the app is still served
+    const flood = await Promise.all(Array.from({ length: 100 }, (_, i) => raw(i % 2 ? '/%E0%A4%A' : '/..%2Fx')));
+    expect(flood.every((r) => r.status === 400)).toBe(true);
+    expect(await raw('/')).toMatchObject({ status: 200, body: '<p>app</p>' });
+  });
+
   it('serves nothing outside the served folders', async () => {
     const attempts = [
       '/../secret.txt',
@@ -103,6 +137,16 @@ describe('the CLI server', () => {
     const external = Object.values(other)
       .flat()
       .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    // nor on IPv6's loopback
+    const v6 = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '::1');
+      s.on('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.on('error', () => resolve(true));
+    });
+    expect(v6).toBe(true);
     if (external) {
       const refused = await new Promise<boolean>((resolve) => {
         const s = net.connect(port, external);
