@@ -22,17 +22,18 @@ function leakyReward(leak: string): string {
   return `let caught = 0;\n${tries.join('\n')}\nreturn { score: sample.completion.length % 2, details: { caught } };`;
 }
 
-/** Sends a request line as written; resolves the status and body. */
-function raw(port: number, target: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
+/** Sends a request line as written (or, with `bytes`, the whole request); resolves the status and body. */
+function raw(port: number, target: string, bytes?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
     let data = '';
     sock.on('data', (d) => (data += String(d)));
-    sock.on('error', reject);
-    sock.on('close', () =>
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1] ?? 0), body: data.split('\r\n\r\n')[1] ?? '' }),
-    );
-    sock.write(`GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
+    const done = () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1] ?? 0), body: data.split('\r\n\r\n')[1] ?? '' });
+    // (a server that answers before reading a whole oversized request resets the connection after it)
+    sock.on('error', done);
+    sock.on('close', done);
+    sock.write(bytes ?? `GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`);
   });
 }
 
@@ -82,8 +83,15 @@ test('a training run whose reward tries to leak, and whose server is attacked, f
         '/..%2Fdistsecret-e2e%2Fsecret.txt',
         '/..%5Cdistsecret-e2e%5Csecret.txt',
         '/%',
+        `/${'a'.repeat(100_000)}`, // past the HTTP parser's limit
+        '/a\0b', // a raw NUL
+        '/..\\distsecret-e2e\\secret.txt', // raw backslashes
       ])
-        answers.push({ target, ...(await raw(port, target)) });
+        answers.push({ target: target.slice(0, 40), ...(await raw(port, target)) });
+      answers.push({ target: 'garbage', ...(await raw(port, '', 'HELLO\r\n\r\n')) });
+      // a burst of malformed requests at once
+      const burst = await Promise.all(Array.from({ length: 50 }, () => raw(port, '/%E0%A4%A')));
+      answers.push(...burst.map((b) => ({ target: 'burst', ...b })));
       answers.push({ target: '/lab.html', ...(await raw(port, '/lab.html')) });
     };
     const code = await new Promise<number | null>((res) => child.on('exit', res));

@@ -3,8 +3,10 @@
 // against the schema, so a malformed or tampered link gives a LinkError that says what is wrong.
 // A link is untrusted input: its token is capped at MAX_LINK_CHARS, and it is inflated as a stream in small
 // pieces that stop as soon as the JSON passes MAX_LINK_JSON_BYTES (LinkTooLargeError), so a deflate bomb
-// costs at most the cap in memory. Bytes and base64 convert in bounded pieces (fflate), never by spreading
-// a whole array into one call, so configs of any size within the cap encode.
+// costs at most the cap in memory; JSON nested past MAX_LINK_DEPTH (which would overflow the stack of
+// whatever copies or prints the config later) is refused before it is parsed, and so is JSON that is not
+// an object. Bytes and base64 convert in bounded pieces (fflate), never by spreading a whole array into one
+// call, so configs of any size within the cap encode.
 //
 //   const url = await encodeLink(cfg, location.origin + location.pathname)
 //   const cfg = await decodeLink(location.href)
@@ -15,6 +17,8 @@ import { parseRunConfig, defaultRunConfig, ConfigError, type RunConfig } from '.
 export const LINK_VERSION = 'v1';
 /** Largest configuration JSON a link may inflate to (real configs are a few KB; custom code at most ~100 KB). */
 export const MAX_LINK_JSON_BYTES = 2 * 1024 * 1024;
+/** Deepest nesting a link's JSON may have (a config nests 4 levels; reward options a few more). */
+export const MAX_LINK_DEPTH = 64;
 /** Longest link token read (Chromium's own limit on a URL is 2 MB). */
 export const MAX_LINK_CHARS = 3 * 1024 * 1024;
 // Input pushed to the inflater at a time: DEFLATE expands at most ~1032x, so one piece yields at most ~1 MB.
@@ -83,6 +87,57 @@ export async function encodeLink(cfg: RunConfig, base: string): Promise<string> 
   return `${base.split('#')[0]}#run=${await encodeConfig(cfg)}`;
 }
 
+const DAMAGED = 'the link is damaged (its data does not decode); it may have been cut when copied';
+
+/** The JSON a link's data inflates to; LinkError when it does not decode, or nests deeper than any config. */
+function linkJson(data: string): unknown {
+  // base64url only: anything else (a second ".", "%", quotes) was not written by encodeConfig
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(data)) throw new LinkError(DAMAGED);
+  let text: string;
+  try {
+    text = strFromU8(inflateCapped(fromB64url(data), MAX_LINK_JSON_BYTES));
+  } catch (e) {
+    if (e instanceof LinkTooLargeError) throw e;
+    throw new LinkError(DAMAGED);
+  }
+  const depth = jsonDepth(text);
+  if (depth > MAX_LINK_DEPTH)
+    throw new LinkError(
+      `the link's configuration is nested ${depth} levels deep, more than any configuration (${MAX_LINK_DEPTH}); it was not made by webgrpo`,
+    );
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new LinkError(DAMAGED);
+  }
+}
+
+/** Deepest nesting of objects and arrays in JSON text (one pass; brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0,
+    most = 0,
+    inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // a backslash escapes the next character
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) most = Math.max(most, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return most;
+}
+
+/** A token's data without the white space of a wrapped link or a sentence's closing punctuation after it. */
+function linkData(raw: string): string {
+  const d = raw.replace(/\s+/g, '');
+  let end = d.length;
+  while (end > 0 && `.,;:!?)]'"`.includes(d[end - 1])) end--; // (a loop: a pattern would backtrack over runs)
+  return d.slice(0, end);
+}
+
 /** The config in a link (a full URL, a `#run=...` fragment, or the bare `v1.<data>` token). */
 export async function decodeLink(link: string): Promise<RunConfig> {
   const token = link.includes('run=')
@@ -91,7 +146,8 @@ export async function decodeLink(link: string): Promise<RunConfig> {
         .split('&')[0]
         .trim()
     : link.trim();
-  const [version, data] = token.split('.', 2);
+  const dot = token.indexOf('.');
+  const [version, data] = dot < 0 ? [token, ''] : [token.slice(0, dot), linkData(token.slice(dot + 1))];
   if (version !== LINK_VERSION || !data)
     throw new LinkError(
       `this link is not a webgrpo run link (expected "#run=${LINK_VERSION}.<data>"); ask for the link again`,
@@ -100,13 +156,11 @@ export async function decodeLink(link: string): Promise<RunConfig> {
     throw new LinkTooLargeError(
       `the link is ${data.length} characters long, more than any configuration needs (${MAX_LINK_CHARS}); it was not made by webgrpo`,
     );
-  let json: unknown;
-  try {
-    json = JSON.parse(strFromU8(inflateCapped(fromB64url(data), MAX_LINK_JSON_BYTES)));
-  } catch (e) {
-    if (e instanceof LinkTooLargeError) throw e;
-    throw new LinkError('the link is damaged (its data does not decode); it may have been cut when copied');
-  }
+  const json = linkJson(data);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new LinkError(
+      `the link's configuration is invalid: it is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}, not an object of configuration fields`,
+    );
   try {
     return parseRunConfig(json);
   } catch (e) {
