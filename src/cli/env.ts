@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import readline from 'node:readline';
 import '../env/builtins.ts';
 import { envDef, envDefs } from '../env/registry.ts';
+import { LocalEnvHost } from '../env/host.ts';
 import type { EpisodeRecord } from '../env/types.ts';
 
 class UsageError extends Error {
@@ -65,7 +66,8 @@ export async function run(argv: string[]): Promise<number> {
   const def = envDef(positionals[0]);
   const seed = intOption(v.seed, 'seed', 0, 0);
   const maxTurns = intOption(v['max-turns'], 'max-turns', def.defaultMaxTurns, 1);
-  const env = def.create(Object.fromEntries(v.option.map(parseOption)));
+  // under the run's default limits: a step's deadline (which abandons an async step) and the observation cap
+  const env = new LocalEnvHost({ [def.name]: def }).create(def.name, Object.fromEntries(v.option.map(parseOption)));
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`${def.instructions}\n\n${await env.reset(seed)}`);
   const record: EpisodeRecord = {
