@@ -53,7 +53,7 @@ for (const scale of ['batch']) {
     const view = page.getByTestId('step-view');
     await expect(view.getByTestId('step-number')).toHaveText('step 1');
     // the question it opens on is the one the trainer scored before and after the update: every answer shows
-    // two log-probabilities (negative numbers) and their change
+    // two log-probabilities (negative numbers) and which way the update moved it
     const lps = await view
       .getByTestId('row-logprob')
       .evaluateAll((cs) => cs.map((c) => [c.getAttribute('data-before'), c.getAttribute('data-after'), c.textContent]));
@@ -61,7 +61,9 @@ for (const scale of ['batch']) {
     for (const [before, after, text] of lps) {
       expect(Number(before)).toBeLessThan(0);
       expect(Number(after)).toBeLessThan(0);
-      expect(text).toMatch(/-?\d+\.\d\d → -?\d+\.\d\d \([+−]?\d+\.\d\d\)/);
+      expect(text).toMatch(/^\s*−?\d+\.\d\d → −?\d+\.\d\d\s*[▲▼], (up|down) \d+\.\d\d\s*$/);
+      expect(text).toContain(Number(after) >= Number(before) ? '▲, up' : '▼, down');
+      expect(text).toContain(Math.abs(Number(after) - Number(before)).toFixed(2));
     }
     const options = await view.getByTestId('step-prompt').locator('option').count();
     expect(options).toBe(8);

@@ -1,7 +1,7 @@
 // The Run tab's step view: the completions log cut into the newest step's groups, their statistics, the
 // progress words and the time left.
 import { describe, expect, it } from 'vitest';
-import { estimateLeft, groupStats, latestStep, progressWords } from '../../src/ui/run/step-view.ts';
+import { estimateLeft, groupStats, latestStep, plannedSteps, progressWords } from '../../src/ui/run/step-view.ts';
 import { rewardSeries } from '../../src/ui/run/charts.ts';
 import type { CompletionLogEntry } from '../../src/worker/protocol.ts';
 
@@ -70,5 +70,13 @@ describe('rewardSeries', () => {
         { name: 'format', weight: 0.1 },
       ]).keys,
     ).toEqual(['reward', 'rewards/math/mean', 'rewards/format/mean']);
+  });
+});
+
+describe('plannedSteps', () => {
+  it("counts a run's steps as the trainer does: SFT steps first only in mode sft_then_grpo", () => {
+    expect(plannedSteps({ mode: 'grpo', max_steps: 30, sft_steps: 5 })).toBe(30);
+    expect(plannedSteps({ mode: 'sft', max_steps: 12, sft_steps: 5 })).toBe(12);
+    expect(plannedSteps({ mode: 'sft_then_grpo', max_steps: 30, sft_steps: 5 })).toBe(35);
   });
 });

@@ -43,6 +43,11 @@ export function latestStep(samples: readonly CompletionLogEntry[], G: number): S
   return { step, groups, partial: skip > 0 };
 }
 
+/** Steps a run of this config makes (SFT steps first in mode sft_then_grpo), as the trainer counts them. */
+export function plannedSteps(run: { mode: string; max_steps: number; sft_steps: number }): number {
+  return run.mode === 'sft_then_grpo' ? run.sft_steps + run.max_steps : run.max_steps;
+}
+
 /** Where the worker is within a step, in words: "Sampling 8 answers to each of 8 questions (token 12/64)". */
 export function progressWords(p: Progress, ctx: { step: number; G: number; prompts: number; mu: number }): string {
   const count = `${p.done}/${p.total}`;
