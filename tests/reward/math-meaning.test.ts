@@ -191,9 +191,93 @@ const EQUATIONS: Row[] = [
   ['y=-x', 'y = x', 0],
 ];
 
+// more forms a model writes: slashes, unbraced arguments, brackets and braces with \left, units after
+// radicals and pi, repeating decimals, inverse functions, angle-bracket vectors, a row vector for a tuple
+const MORE_FORMS: Row[] = [
+  ['\\sqrt{2}/2', '\\frac{\\sqrt2}{2}', 1],
+  ['5 \\sqrt 5', '5\\sqrt{5}', 1],
+  ['10^6', '1{,}000{,}000', 1],
+  ['1,\\!000,\\!000', '1000000', 1],
+  ['\\$1.50', '1.5', 1],
+  ['1.5', '\\frac{3}{2}', 1],
+  ['\\frac{7}{3}', '2\\frac{1}{3}', 1],
+  ['2\\tfrac13', '\\frac73', 1],
+  ['2\\frac{2}{3}', '2\\frac{1}{3}', 0],
+  ['3.0 \\times 10^8', '3 \\cdot 10^{8}', 1],
+  ['3 \\times 10^{9}', '3 \\cdot 10^{8}', 0],
+  ['\\left\\langle 1, 2 \\right\\rangle', '\\langle 1,2\\rangle', 1],
+  ['\\left\\{ 1, 2 \\right\\}', '\\{1,2\\}', 1],
+  ['\\left(-\\infty, 3\\right]', '(-\\infty,3]', 1],
+  ['\\begin{pmatrix} \\dfrac{1}{2} \\\\ 3 \\end{pmatrix}', '\\begin{pmatrix} 1/2 \\\\ 3 \\end{pmatrix}', 1],
+  ['25 \\text{ percent}', '25\\%', 1],
+  ['5 \\text{ m/s}', '5', 1],
+  ['5 \\mbox{cm}^2', '5', 1],
+  ['5\\text{cm}^{2}', '5', 1],
+  ['\\text{Monday.}', '\\text{Monday}', 1],
+  ['\\textbf{(C)}', 'C', 1],
+  ['5.', '5', 1],
+  ['x = 5 \\text{ or } x = -5', '\\pm 5', 1],
+  ['\\frac{-1+\\sqrt5}{2}', '\\frac{\\sqrt{5}-1}{2}', 1],
+  ['\\frac{1+\\sqrt5}{2}', '\\frac{\\sqrt{5}-1}{2}', 0],
+  ['2^{1/3}', '\\sqrt[3]{2}', 1],
+  ['2ab', '2 \\cdot a \\cdot b', 1],
+  ['x^3-3x^2+3x-1', '(x-1)^3', 1],
+  ['x^3-3x^2+3x+1', '(x-1)^3', 0],
+  ['\\frac{1-i}{2}', '\\frac{1}{1+i}', 1],
+  ['\\frac{1+i}{2}', '\\frac{1}{1+i}', 0],
+  ['\\text{A}', 'A', 1],
+  ['E', '\\text{(E)}', 1],
+  ['\\frac{\\pi}{6}', '\\frac{\\pi}{6}', 1],
+  ['30^\\circ', '30', 1],
+  ['(1, 2]', '(1,2]', 1],
+  ['[1, 2)', '(1,2]', 0],
+  ['x \\in (-\\infty, 0)', '(-\\infty, 0)', 1],
+  ['x<0', '(-\\infty, 0)', 1],
+  ['x \\le 0', '(-\\infty, 0)', 0],
+
+  ['-\\frac{\\sqrt{3}}{2}', '-\\frac{\\sqrt3}2', 1],
+  ['\\frac{\\sqrt{3}}{2}', '-\\frac{\\sqrt3}2', 0],
+  ['\\dfrac{1}{\\sqrt{3}}', '\\frac{\\sqrt3}{3}', 1],
+  ['3', '3.0', 1],
+  ['\\frac{100}{3}', '33\\frac{1}{3}', 1],
+  ['33.3', '33\\frac{1}{3}', 0],
+  ['1.\\overline{3}', '\\frac43', 1],
+  ['0.\\overline{142857}', '\\frac17', 1],
+  ['(2)', '2', 1],
+  ['[2]', '2', 1],
+
+  ['f^{-1}(x) = \\frac{x-1}{2}', '\\frac{x-1}{2}', 1],
+  ['y = \\frac{x-1}{2}', '\\frac{x-1}{2}', 1],
+  ['\\text{ and }', '1', 0],
+  ['', '1', 0],
+  ['\\infty', '\\infty', 1],
+  ['-\\infty', '-\\infty', 1],
+  ['\\infty', '-\\infty', 0],
+  ['4\\%', '0.04', 1],
+  ['\\frac{1}{25}', '4\\%', 1],
+  ['6\\sqrt{2}\\text{ cm}', '6\\sqrt{2}', 1],
+  ['3\\pi \\text{ square units}', '3\\pi', 1],
+  ['3\\pi \\text{ cm}^2', '3\\pi', 1],
+  ['\\$\\,3.50', '3.50', 1],
+  ['\\text{\\$}3.50', '3.5', 1],
+
+  ['\\frac{a^2}{b}', 'a^2b^{-1}', 1],
+  ['\\frac{a^2}{b^2}', 'a^2b^{-1}', 0],
+  ['10^{\\circ}', '10', 1],
+  ['x^2+y^2=1', 'x^2+y^2-1=0', 1],
+  ['x^2-y^2=1', 'x^2+y^2-1=0', 0],
+  ['(3,-2,1)', '\\begin{pmatrix} 3 \\\\ -2 \\\\ 1 \\end{pmatrix}', 1],
+  ['\\begin{pmatrix} 3 & -2 & 1 \\end{pmatrix}', '(3,-2,1)', 1],
+  ['\\text{No}', '\\text{no}', 1],
+  ['\\text{No}', '\\text{Yes}', 0],
+  ['-2, -1, 0, 1, 2', '\\{-2,-1,0,1,2\\}', 1],
+  ['11', '11_{10}', 1],
+];
+
 describe('numbers, fractions, mixed numbers, separators, scientific notation, complex numbers, bases', () =>
   gradeRows(NUMBERS));
 describe('radicals', () => gradeRows(RADICALS));
 describe('pi and e', () => gradeRows(PI_E));
 describe('expressions in variables', () => gradeRows(EXPRESSIONS));
 describe('equations and named answers', () => gradeRows(EQUATIONS));
+describe('more forms', () => gradeRows(MORE_FORMS));
