@@ -22,15 +22,7 @@ import {
   type RunRecord,
 } from './checkpoint-format.ts';
 
-export {
-  crc32,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  totalStepsOf,
-  type BlobStore,
-  type CheckpointInfo,
-  type RunRecord,
-} from './checkpoint-format.ts';
+export * from './checkpoint-format.ts';
 
 export class CheckpointWriteError extends Error {
   readonly name = 'CheckpointWriteError';
