@@ -1,6 +1,7 @@
-// The fused WebGPU kernels in Chromium: decode-step logits of the fused path against the op-by-op forward
-// (base model and PEFT adapter, left-padded rows) within 1e-4, greedy tokens identical to the Hugging Face
-// reference with fusion on and off; then the bench with and without fusion, printing the speed ratios.
+// The fused WebGPU kernels in Chromium: every Ops implementation against the reference op by op (values,
+// gradients, AdamW); decode-step logits of the fused path against the op-by-op forward (base model and
+// PEFT adapter, left-padded rows) within 1e-4, greedy tokens identical to the Hugging Face reference with
+// fusion on and off; then the bench with and without fusion, printing the speed ratios.
 import { test, expect } from '@playwright/test';
 import { openLab, openLabWithFixtures, callLab, FIXTURE_DIRS as dirs } from './lab.ts';
 
@@ -37,6 +38,24 @@ for (const d of dirs) {
     expect(r.leaked).toBe(0);
   });
 }
+
+test('every Ops implementation against the reference, op by op: values within 1e-4, gradients within 1e-4 of their max-abs', async ({
+  page,
+}) => {
+  await openLab(page);
+  type E = { valueErr: number; gradErr: number };
+  const r = await callLab<{ errs: Record<string, Record<string, E>>; leaked: number }>(page, 'opsParityOnWebGPU');
+  console.log('ops', JSON.stringify(r));
+  expect(Object.keys(r.errs)).toEqual(['reference, LM head in chunks', 'webgpu', 'tiled']);
+  for (const [name, byOp] of Object.entries(r.errs)) {
+    expect(Object.keys(byOp).length, name).toBe(5);
+    for (const [op, e] of Object.entries(byOp)) {
+      expect(e.valueErr, `${name}: ${op} values`).toBeLessThan(1e-4);
+      expect(e.gradErr, `${name}: ${op} gradients`).toBeLessThan(1e-4);
+    }
+  }
+  expect(r.leaked).toBe(0);
+});
 
 test('a kernel over more than 65,535 workgroups covers every row (two-dimensional dispatch)', async ({ page }) => {
   await openLab(page);

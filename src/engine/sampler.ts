@@ -13,7 +13,7 @@ import type { CausalLM, KVCache } from './model/model.ts';
 import type { LoraAdapter } from './lora.ts';
 import { leftPad } from './batch.ts';
 import { chooseToken, type TokenFilters } from './sampling.ts';
-import type { Rng } from './rng.ts';
+import { Rng } from './rng.ts';
 import type { Ops } from './ops/ops.ts';
 
 import type { FinishReason } from './scoring.ts';
@@ -30,6 +30,27 @@ export interface SampleOptions extends TokenFilters {
   rng: Rng;
   isStopped?: (completionIds: number[]) => boolean;
   onStep?: (done: number, total: number) => void;
+}
+
+/**
+ * Options for sampling without filters or penalties, one completion per prompt and no end token: greedy
+ * (temperature 0, the default) for checks, or plain sampling for timings. `o` overrides any of them.
+ */
+export function plainSampling(ops: Ops, maxNewTokens: number, o: Partial<SampleOptions> = {}): SampleOptions {
+  return {
+    ops,
+    numGenerations: 1,
+    maxNewTokens,
+    temperature: 0,
+    topP: 1,
+    topK: 0,
+    minP: 0,
+    repetitionPenalty: 1,
+    eosIds: [],
+    padId: 0,
+    rng: new Rng(0),
+    ...o,
+  };
 }
 
 export interface SampleResult {

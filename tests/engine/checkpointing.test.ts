@@ -15,6 +15,7 @@ import { randomWeights } from '../../src/engine/bench/run.ts';
 import { BENCH_SHAPES } from '../../src/engine/bench/shapes.ts';
 import { chooseOps } from '../../src/engine/ops/index.ts';
 import { fixtureDirs } from './fixtures.ts';
+import { PARITY_BATCH } from '../../src/lab/parity.ts';
 
 function lossAndGrads(model: CausalLM, lora: LoraAdapter, batch: SequenceBatch, checkpoint: boolean) {
   const compute = { ops: chooseOps({ fusedKernels: true }), gradientCheckpointing: checkpoint };
@@ -46,17 +47,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
         JSON.parse(fs.readFileSync(path.join(dir, 'lora/adapter_config.json'), 'utf8')),
         fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
       );
-      const batch = {
-        ids: [
-          [0, 5, 9, 2, 7, 11, 3],
-          [3, 4, 8, 1, 6, 2, 9],
-        ],
-        mask: [
-          [0, 1, 1, 1, 1, 1, 1],
-          [1, 1, 1, 1, 1, 1, 1],
-        ],
-        promptLength: 4,
-      };
+      const batch = PARITY_BATCH;
       const before = tf.memory().numTensors;
       const plain = lossAndGrads(model, lora, batch, false);
       const ckpt = lossAndGrads(model, lora, batch, true);

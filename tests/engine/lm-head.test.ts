@@ -17,6 +17,7 @@ import { lmHeadChunkRows } from '../../src/engine/memory.ts';
 import { REFERENCE } from '../../src/engine/ops/index.ts';
 import { referenceChunks } from '../../src/engine/ops/reference.ts';
 import { fixtureDirs } from './fixtures.ts';
+import { PARITY_BATCH } from '../../src/lab/parity.ts';
 
 it('chunks hold at most 64 MiB of logits: 110 rows of a 151,936-token vocabulary', () => {
   expect(lmHeadChunkRows(151936)).toBe(110);
@@ -40,17 +41,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s', (backend) => {
         fs.readFileSync(path.join(dir, 'lora/adapter_model.safetensors')),
       );
       const vars = lora.variables();
-      const batch = {
-        ids: [
-          [0, 5, 9, 2, 7, 11, 3],
-          [3, 4, 8, 1, 6, 2, 9],
-        ],
-        mask: [
-          [0, 1, 1, 1, 1, 1, 1],
-          [1, 1, 1, 1, 1, 1, 1],
-        ],
-        promptLength: 4,
-      };
+      const batch = PARITY_BATCH;
       const wLp = tf.tensor2d([
           [0.3, -1, 0.7],
           [1.2, 0.5, -0.4],

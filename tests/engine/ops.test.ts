@@ -18,12 +18,11 @@ import { isSoftwareAdapter, adapterName } from '../../src/engine/adapter.ts';
 import { CausalLM } from '../../src/engine/model/model.ts';
 import { randomWeights } from '../../src/engine/bench/run.ts';
 import { BENCH_SHAPES } from '../../src/engine/bench/shapes.ts';
-import { sampleBatch } from '../../src/engine/sampler.ts';
-import { AdamW } from '../../src/engine/optim.ts';
-import { Rng } from '../../src/engine/rng.ts';
+import { plainSampling, sampleBatch } from '../../src/engine/sampler.ts';
+import { opsParity, PARITY_OPS } from '../../src/lab/ops-parity.ts';
 
 /** The implementations other than the reference that run on the CPU and WASM backends. */
-const CPU_OPS: Ops[] = [referenceOps({ chunkedLmHead: true })];
+const CPU_OPS: Record<string, Ops> = { 'reference, LM head in chunks': referenceOps({ chunkedLmHead: true }) };
 
 describe('choosing the Ops', () => {
   beforeAll(async () => {
@@ -62,32 +61,13 @@ describe('choosing the Ops', () => {
   it('the sampler gives the same tokens with every implementation on the CPU', async () => {
     const before = tf.memory().numTensors;
     const model = new CausalLM(BENCH_SHAPES.demo.spec, randomWeights(BENCH_SHAPES.demo.spec, 3, { proj: () => 0.2 }));
-    const greedy = async (ops: Ops) =>
-      (
-        await sampleBatch(
-          model,
-          null,
-          [
-            [1, 2, 3],
-            [4, 5],
-          ],
-          {
-            ops,
-            numGenerations: 1,
-            maxNewTokens: 4,
-            temperature: 0,
-            topP: 1,
-            topK: 0,
-            minP: 0,
-            repetitionPenalty: 1,
-            eosIds: [],
-            padId: 0,
-            rng: new Rng(0),
-          },
-        )
-      ).completions;
+    const prompts = [
+      [1, 2, 3],
+      [4, 5],
+    ];
+    const greedy = async (ops: Ops) => (await sampleBatch(model, null, prompts, plainSampling(ops, 4))).completions;
     const want = await greedy(REFERENCE);
-    for (const ops of CPU_OPS) expect(await greedy(ops)).toEqual(want);
+    for (const ops of Object.values(CPU_OPS)) expect(await greedy(ops)).toEqual(want);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -98,76 +78,25 @@ describe.each(['cpu', 'wasm'] as BackendName[])('%s: each implementation against
     await initBackend(backend);
   });
 
-  const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 0.5, 'float32', seed);
-
-  /** Value and gradients of a weighted sum of f's output with respect to its inputs. */
-  const valueAndGrads = (f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]) =>
-    tf.tidy(() => {
-      const y = f(...inputs);
-      const w = tf.sin(tf.range(0, y.size).reshape(y.shape));
-      const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), w)))(inputs);
-      return { y: Array.from(y.dataSync()), grads: grads.map((g) => Array.from(g.dataSync())) };
-    });
-
-  const expectClose = (a: ReturnType<typeof valueAndGrads>, b: ReturnType<typeof valueAndGrads>) => {
-    expect(Math.max(...a.y.map((x, i) => Math.abs(x - b.y[i])))).toBeLessThan(1e-5);
-    a.grads.forEach((g, i) => {
-      const scale = Math.max(1e-12, ...b.grads[i].map(Math.abs));
-      expect(Math.max(...g.map((x, j) => Math.abs(x - b.grads[i][j])))).toBeLessThan(1e-4 * scale);
-    });
-  };
-
-  const cases: Record<string, { inputs: () => tf.Tensor[]; run: (ops: Ops, ...xs: tf.Tensor[]) => tf.Tensor }> = {
-    'linear with LoRA': {
-      inputs: () => [rnd([6, 8], 1), rnd([4, 8], 2), rnd([12, 4], 3)],
-      run: (ops, x, A, B) => ops.linear(x as tf.Tensor2D, W, bias, { A, B, scale: 2, dropout: 0 }),
-    },
-    rmsNorm: { inputs: () => [rnd([2, 3, 8], 4)], run: (ops, x) => ops.rmsNorm(x, g, 1e-6) },
-    attention: {
-      inputs: () => [rnd([1, 4, 3, 8], 5), rnd([1, 2, 3, 8], 6), rnd([1, 2, 3, 8], 7)],
-      run: (ops, q, k, v) => ops.attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causal),
-    },
-    'LM head log-probabilities and entropies': {
-      inputs: () => [rnd([5, 8], 8)],
-      run: (ops, h) => tf.stack(ops.tokenLogprobs(h as tf.Tensor2D, W, targets, 0.7)),
-    },
-  };
-  let W: tf.Tensor2D, bias: tf.Tensor1D, g: tf.Tensor1D, causal: tf.Tensor4D, targets: tf.Tensor1D;
-  beforeAll(() => {
-    W = rnd([12, 8], 9) as tf.Tensor2D;
-    bias = rnd([12], 10) as tf.Tensor1D;
-    g = rnd([8], 11) as tf.Tensor1D;
-    causal = tf.tensor4d([0, -1e9, -1e9, 0, 0, -1e9, 0, 0, 0], [1, 1, 3, 3]);
-    targets = tf.tensor1d([0, 3, 11, 5, 7], 'int32');
-  });
-
-  it.each(Object.keys(cases))('%s', (name) => {
-    const c = cases[name];
-    const inputs = c.inputs();
-    const want = valueAndGrads((...xs) => c.run(REFERENCE, ...xs), inputs);
-    for (const ops of CPU_OPS)
-      expectClose(
-        valueAndGrads((...xs) => c.run(ops, ...xs), inputs),
-        want,
-      );
-    tf.dispose(inputs);
-  });
-
-  it('AdamW', async () => {
-    const p = () => [tf.variable(tf.tensor1d([0.5, -1, 2]))];
-    const want = p();
-    const optWant = new AdamW(want, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 });
-    REFERENCE.adamwStep(optWant, [tf.tensor1d([0.1, -0.2, 0.3])], 0.01);
-    for (const ops of CPU_OPS) {
-      const got = p();
-      const opt = new AdamW(got, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 });
-      ops.adamwStep(opt, [tf.tensor1d([0.1, -0.2, 0.3])], 0.01);
-      expect(Array.from(await got[0].data())).toEqual(Array.from(await want[0].data()));
-      opt.dispose();
-      tf.dispose(got);
+  it('every op, values and gradients, and AdamW (one loop over implementations: src/lab/ops-parity.ts)', async () => {
+    const before = tf.memory().numTensors;
+    const errs = await opsParity(CPU_OPS);
+    expect(Object.keys(errs)).toEqual(Object.keys(CPU_OPS));
+    for (const [name, byOp] of Object.entries(errs)) {
+      expect(Object.keys(byOp)).toEqual(PARITY_OPS);
+      for (const [op, e] of Object.entries(byOp)) {
+        expect(e.valueErr, `${name}: ${op} values`).toBeLessThan(1e-5);
+        expect(e.gradErr, `${name}: ${op} gradients`).toBeLessThan(1e-4);
+      }
     }
-    optWant.dispose();
-    tf.dispose(want);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a wrong implementation is caught, in its own op only', async () => {
+    const wrong: Ops = { ...REFERENCE, rmsNorm: (x, w, eps) => REFERENCE.rmsNorm(x, w, eps + 0.5) };
+    const { wrong: e } = await opsParity({ wrong });
+    expect(e.rmsNorm.valueErr).toBeGreaterThan(1e-3);
+    expect(e.attention.valueErr).toBe(0);
   });
 });
 

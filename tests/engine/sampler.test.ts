@@ -4,7 +4,7 @@ import * as tf from '../../src/engine/tf.ts';
 import { initBackend } from '../../src/engine/backend.ts';
 import { CausalLM } from '../../src/engine/model/model.ts';
 import { dirSource } from '../../src/engine/model/node-source.ts';
-import { sampleBatch, type SampleOptions } from '../../src/engine/sampler.ts';
+import { plainSampling, sampleBatch, type SampleOptions } from '../../src/engine/sampler.ts';
 import { chooseToken } from '../../src/engine/sampling.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { fullLogits } from '../../src/engine/infer.ts';
@@ -15,20 +15,7 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const greedy = (over: Partial<SampleOptions> = {}): SampleOptions => ({
-  ops: REFERENCE,
-  numGenerations: 1,
-  maxNewTokens: 10,
-  temperature: 0,
-  topP: 1,
-  topK: 0,
-  minP: 0,
-  repetitionPenalty: 1,
-  eosIds: [],
-  padId: 0,
-  rng: new Rng(0),
-  ...over,
-});
+const greedy = (over: Partial<SampleOptions> = {}): SampleOptions => plainSampling(REFERENCE, 10, over);
 
 describe.each(fixtureDirs().map((d) => [path.basename(d), d]))('%s sampler', (_n, dir) => {
   const ref = loadReference(dir);

@@ -13,7 +13,7 @@ import { CausalLM } from '../model/model.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import { LoraAdapter } from '../lora.ts';
 import type { LoraTarget } from '../config.ts';
-import { sampleBatch } from '../sampler.ts';
+import { plainSampling, sampleBatch } from '../sampler.ts';
 import { sftMicroLoss } from '../update.ts';
 import { accumulateGradients, optimizerStep } from '../gradients.ts';
 import { AdamW } from '../optim.ts';
@@ -160,17 +160,7 @@ async function decodeStepMs(model: CausalLM, lora: LoraAdapter, compute: Compute
   let tFirst = 0;
   const t0 = now();
   await sampleBatch(model, lora, [Array.from({ length: 8 }, (_, i) => 1 + i)], {
-    ops: compute.ops,
-    numGenerations: 1,
-    maxNewTokens: 1 + steps,
-    temperature: 1,
-    topP: 1,
-    topK: 0,
-    minP: 0,
-    repetitionPenalty: 1,
-    eosIds: [],
-    padId: 0,
-    rng: new Rng(3),
+    ...plainSampling(compute.ops, 1 + steps, { temperature: 1, rng: new Rng(3) }),
     onStep: (done) => {
       if (done === 1) tFirst = now();
     },

@@ -11,7 +11,7 @@ import type { ModelSpec } from '../model/spec.ts';
 import { packTensor, type Format16, type Matrix } from '../model/packed.ts';
 import { LoraAdapter } from '../lora.ts';
 import { LORA_TARGETS } from '../config.ts';
-import { sampleBatch } from '../sampler.ts';
+import { plainSampling, sampleBatch } from '../sampler.ts';
 import { AdamW } from '../optim.ts';
 import { policyStep, type MicroBatch } from '../step.ts';
 import { Rng } from '../rng.ts';
@@ -192,19 +192,8 @@ async function benchDecode(
   const rng = new Rng(1),
     V = model.spec.vocabSize;
   const prompts = Array.from({ length: d.seqs }, () => ids(rng, d.promptTokens, V));
-  const opts = {
-    ops: compute.ops,
-    numGenerations: 1,
-    temperature: 1,
-    topP: 1,
-    topK: 0,
-    minP: 0,
-    repetitionPenalty: 1,
-    eosIds: [],
-    padId: 0,
-    rng,
-  };
-  await sampleBatch(model, lora, prompts, { ...opts, maxNewTokens: 2 }); // compiles the GPU programs
+  const opts = plainSampling(compute.ops, 2, { temperature: 1, rng });
+  await sampleBatch(model, lora, prompts, opts); // compiles the GPU programs
   const t0 = now();
   let tPrefill = 0;
   await sampleBatch(model, lora, prompts, {

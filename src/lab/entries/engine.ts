@@ -7,8 +7,7 @@ import { urlSource } from '../../engine/model/source.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
 import type { StTensor } from '../../engine/model/safetensors.ts';
 import { fullLogits } from '../../engine/infer.ts';
-import { sampleBatch } from '../../engine/sampler.ts';
-import { Rng } from '../../engine/rng.ts';
+import { plainSampling, sampleBatch } from '../../engine/sampler.ts';
 import { runBench } from '../../engine/bench/run.ts';
 import { AdamW, clipGradNorm } from '../../engine/optim.ts';
 import { policyStep, type PolicyUpdateMetrics } from '../../engine/step.ts';
@@ -50,19 +49,7 @@ export async function engineParity(base: string): Promise<Record<string, unknown
   const logitsErr = await err(null, 'logits'),
     loraErr = await err(lora, 'lora_logits');
   const want = rowsOf(ref.get('greedy_tokens')!)[0];
-  const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), {
-    ops,
-    numGenerations: 1,
-    maxNewTokens: want.length,
-    temperature: 0,
-    topP: 1,
-    topK: 0,
-    minP: 0,
-    repetitionPenalty: 1,
-    eosIds: [],
-    padId: 0,
-    rng: new Rng(0),
-  });
+  const out = await sampleBatch(model, null, rowsOf(ref.get('greedy_prompt')!), plainSampling(ops, want.length));
   const leaked = tf.memory().numTensors - before;
   lora.dispose();
   model.dispose();

@@ -1,5 +1,5 @@
 // Checks of the WebGPU Ops (src/engine/ops, kernels in src/engine/kernels) in a real WebGPU page, each
-// against the reference Ops: the fused decode step's logits against the op-by-op forward's, step by step
+// against the reference Ops: every implementation op by op (ops-parity.ts), the fused decode step's logits against the op-by-op forward's, step by step
 // from the same prefilled cache (base model and with a PEFT adapter), greedy tokens with fusion on and off
 // against the Hugging Face reference, the in-place AdamW against optim.ts's, and the training pass of every
 // implementation.
@@ -7,14 +7,14 @@ import * as tf from '../../engine/tf.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { CausalLM, type KVCache, type ForwardOutput } from '../../engine/model/model.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
-import { sampleBatch } from '../../engine/sampler.ts';
-import { Rng } from '../../engine/rng.ts';
+import { plainSampling, sampleBatch } from '../../engine/sampler.ts';
 import { leftPad } from '../../engine/batch.ts';
-import { chooseOps, REFERENCE, tiledOps, webgpuOps, type Compute } from '../../engine/ops/index.ts';
+import { chooseOps, REFERENCE, referenceOps, tiledOps, webgpuOps, type Compute } from '../../engine/ops/index.ts';
 import { AdamW } from '../../engine/optim.ts';
-import { completionLogprobs } from '../../engine/grpo.ts';
 import { rowRmsNorm } from '../../engine/kernels/rows.ts';
 import { loadFixture, loadReference } from '../fixture.ts';
+import { PARITY_BATCH, relGradErr, trainingGrads } from '../parity.ts';
+import { opsParity, type OpErr } from '../ops-parity.ts';
 
 /** Max |fused - reference| of decode-step logits over `steps` steps of rows of different lengths (left-padded). */
 async function decodeLogitsErr(
@@ -105,19 +105,8 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   const gp = ref.get('greedy_prompt')!,
     want = Array.from(ref.get('greedy_tokens')!.data);
   const greedy = async (on: boolean) => {
-    const out = await sampleBatch(model, null, [Array.from(gp.data)], {
-      ops: on ? chooseOps({ fusedKernels: true }) : REFERENCE,
-      numGenerations: 1,
-      maxNewTokens: want.length,
-      temperature: 0,
-      topP: 1,
-      topK: 0,
-      minP: 0,
-      repetitionPenalty: 1,
-      eosIds: [],
-      padId: 0,
-      rng: new Rng(0),
-    });
+    const ops = on ? chooseOps({ fusedKernels: true }) : REFERENCE;
+    const out = await sampleBatch(model, null, [Array.from(gp.data)], plainSampling(ops, want.length));
     return JSON.stringify(out.completions[0]) === JSON.stringify(want);
   };
   const greedyFused = await greedy(true),
@@ -126,6 +115,18 @@ export async function kernelParity(base: string): Promise<Record<string, unknown
   lora.dispose();
   model.dispose();
   return { backend: info.backend, baseErr, loraErr, greedyFused, greedyUnfused, leaked };
+}
+
+/** Every Ops implementation of WebGPU (and the reference with its LM head in chunks) against the reference, op by op. */
+export async function opsParityOnWebGPU(): Promise<{ errs: Record<string, Record<string, OpErr>>; leaked: number }> {
+  await initBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const errs = await opsParity({
+    'reference, LM head in chunks': referenceOps({ chunkedLmHead: true }),
+    webgpu: webgpuOps,
+    tiled: tiledOps,
+  });
+  return { errs, leaked: tf.memory().numTensors - before };
 }
 
 /** Max |fused - reference| of parameters and moments after three AdamW steps (with weight decay) on random gradients. */
@@ -182,70 +183,17 @@ export async function adamwParity(): Promise<Record<string, unknown>> {
 export async function gradParity(base: string): Promise<Record<string, unknown>> {
   await initBackend('webgpu');
   const { model, lora } = await loadFixture(base);
-  const before = tf.memory().numTensors,
-    vars = lora.variables();
-  const batch = {
-    ids: [
-      [0, 5, 9, 2, 7, 11, 3],
-      [3, 4, 8, 1, 6, 2, 9],
-    ],
-    mask: [
-      [0, 1, 1, 1, 1, 1, 1],
-      [1, 1, 1, 1, 1, 1, 1],
-    ],
-    promptLength: 4,
-  };
-  const run = async (compute: Compute) => {
-    const { value, grads } = tf.variableGrads(() => {
-      const { logprobs, entropy } = completionLogprobs(model, lora, batch, compute, 0.7);
-      return tf.add(
-        tf.sum(
-          tf.mul(
-            logprobs,
-            tf.tensor2d([
-              [0.3, -1, 0.7],
-              [1.2, 0.5, -0.4],
-            ]),
-          ),
-        ),
-        tf.sum(
-          tf.mul(
-            entropy,
-            tf.tensor2d([
-              [0.2, 0.1, -0.3],
-              [0.4, -0.2, 0.1],
-            ]),
-          ),
-        ),
-      ) as tf.Scalar;
-    }, vars);
-    const out = {
-      value: (await value.data())[0],
-      grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))),
-    };
-    tf.dispose([value, ...Object.values(grads)]);
-    return out;
-  };
-  const ref = await run({ ops: REFERENCE, gradientCheckpointing: false });
+  const before = tf.memory().numTensors;
+  const ref = await trainingGrads(model, lora, PARITY_BATCH, { ops: REFERENCE, gradientCheckpointing: false });
   const cases: Record<string, Compute> = {
     tiled: { ops: tiledOps, gradientCheckpointing: false },
     tfjs: { ops: webgpuOps, gradientCheckpointing: false },
     checkpointed: { ops: chooseOps({ fusedKernels: true }), gradientCheckpointing: true },
   };
-  const gradErr = (a: typeof ref) => {
-    let e = 0;
-    a.grads.forEach((g, i) => {
-      const scale = Math.max(1e-12, ...ref.grads[i].map(Math.abs));
-      g.forEach((x, j) => {
-        e = Math.max(e, Math.abs(x - ref.grads[i][j]) / scale);
-      });
-    });
-    return e;
-  };
   const errs: Record<string, { valueErr: number; gradErr: number }> = {};
   for (const [name, compute] of Object.entries(cases)) {
-    const r = await run(compute);
-    errs[name] = { valueErr: Math.abs(r.value - ref.value), gradErr: gradErr(r) };
+    const r = await trainingGrads(model, lora, PARITY_BATCH, compute);
+    errs[name] = { valueErr: Math.abs(r.value - ref.value), gradErr: relGradErr(r.grads, ref.grads) };
   }
   const leaked = tf.memory().numTensors - before;
   lora.dispose();

@@ -10,12 +10,11 @@ import { convertWeights, weightBytes } from '../../engine/model/weights.ts';
 import { dense, isPacked, type Format16 } from '../../engine/model/packed.ts';
 import { LoraAdapter } from '../../engine/lora.ts';
 import { fullLogits } from '../../engine/infer.ts';
-import { sampleBatch } from '../../engine/sampler.ts';
-import { Rng } from '../../engine/rng.ts';
-import { completionLogprobs } from '../../engine/grpo.ts';
+import { plainSampling, sampleBatch } from '../../engine/sampler.ts';
 import { REFERENCE, tiledOps, webgpuOps, type Ops } from '../../engine/ops/index.ts';
 import { urlSource } from '../../engine/model/source.ts';
 import { loadFixture } from '../fixture.ts';
+import { PARITY_BATCH, maxDiff, relGradErr, trainingGrads } from '../parity.ts';
 
 /** On WebGPU the op-by-op path is checked on logits only (the Node tests check all of it on the CPU): its sampling and training passes take minutes on a software adapter. */
 export interface PathParity {
@@ -33,15 +32,6 @@ export interface Parity16 {
   paths: Record<string, PathParity>;
   leaked: number;
 }
-
-const IDS = [
-  [0, 5, 9, 2, 7, 11, 3],
-  [3, 4, 8, 1, 6, 2, 9],
-];
-const MASK = [
-  [0, 1, 1, 1, 1, 1, 1],
-  [1, 1, 1, 1, 1, 1, 1],
-];
 
 /** The Ops to compare on: the op-by-op reference everywhere; on WebGPU also both kernel families. */
 export function opsFor(backend: string): Record<string, Ops> {
@@ -66,65 +56,29 @@ export async function parity16(model: CausalLM, lora: LoraAdapter, format: Forma
 async function comparePath(a: CausalLM, b: CausalLM, lora: LoraAdapter, ops: Ops, full: boolean): Promise<PathParity> {
   let logitsErr = 0;
   for (const l of [null, lora]) {
-    const [x, y] = [fullLogits(a, l, IDS, MASK, ops), fullLogits(b, l, IDS, MASK, ops)];
+    const { ids, mask } = PARITY_BATCH;
+    const [x, y] = [fullLogits(a, l, ids, mask, ops), fullLogits(b, l, ids, mask, ops)];
     logitsErr = Math.max(logitsErr, maxDiff(await x.data(), await y.data()));
     tf.dispose([x, y]);
   }
   if (!full) return { logitsErr };
-  const [sa, sb] = [await greedy(a, lora, ops), await greedy(b, lora, ops)];
-  const [ta, tb] = [await train(a, lora, ops), await train(b, lora, ops)];
-  let gradErr = 0;
-  ta.grads.forEach((g, i) => {
-    const scale = Math.max(1e-12, ...tb.grads[i].map(Math.abs));
-    gradErr = Math.max(gradErr, maxDiff(g, tb.grads[i]) / scale);
-  });
+  const prompts = [PARITY_BATCH.ids[1].slice(0, 5), PARITY_BATCH.ids[0].slice(1, 4)];
+  const [sa, sb] = [
+    await sampleBatch(a, lora, prompts, plainSampling(ops, 6)),
+    await sampleBatch(b, lora, prompts, plainSampling(ops, 6)),
+  ];
+  const compute = { ops, gradientCheckpointing: false };
+  const [ta, tb] = [
+    await trainingGrads(a, lora, PARITY_BATCH, compute),
+    await trainingGrads(b, lora, PARITY_BATCH, compute),
+  ];
   return {
     logitsErr,
     greedySame: JSON.stringify(sa.completions) === JSON.stringify(sb.completions),
     sampleLogprobErr: maxDiff(sa.logprobs.flat(), sb.logprobs.flat()),
     valueErr: Math.abs(ta.value - tb.value),
-    gradErr,
+    gradErr: relGradErr(ta.grads, tb.grads),
   };
-}
-
-function greedy(model: CausalLM, lora: LoraAdapter, ops: Ops) {
-  return sampleBatch(model, lora, [IDS[1].slice(0, 5), IDS[0].slice(1, 4)], {
-    ops,
-    numGenerations: 1,
-    maxNewTokens: 6,
-    temperature: 0,
-    topP: 1,
-    topK: 0,
-    minP: 0,
-    repetitionPenalty: 1,
-    eosIds: [],
-    padId: 0,
-    rng: new Rng(0),
-  });
-}
-
-async function train(model: CausalLM, lora: LoraAdapter, ops: Ops): Promise<{ value: number; grads: number[][] }> {
-  const vars = lora.variables(),
-    batch = { ids: IDS, mask: MASK, promptLength: 4 };
-  const { value, grads } = tf.variableGrads(() => {
-    const { logprobs, entropy } = completionLogprobs(model, lora, batch, { ops, gradientCheckpointing: false }, 0.7);
-    const w1 = tf.tensor2d([0.3, -1, 0.7, 1.2, 0.5, -0.4], [2, 3]),
-      w2 = tf.tensor2d([0.2, 0.1, -0.3, 0.4, -0.2, 0.1], [2, 3]);
-    return tf.add(tf.sum(tf.mul(logprobs, w1)), tf.sum(tf.mul(entropy, w2))) as tf.Scalar;
-  }, vars);
-  const out = {
-    value: (await value.data())[0],
-    grads: await Promise.all(vars.map(async (v) => Array.from(await grads[v.name].data()))),
-  };
-  tf.dispose([value, ...Object.values(grads)]);
-  return out;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** The lab page's entry: parity16 on a fixture folder served at `base`, on WebGPU. */
