@@ -50,6 +50,10 @@ export function escapes(leak: string): Escape[] {
       code: `return Object.getPrototypeOf(function* () {}).constructor('yield self')().next().value.postMessage('x');`,
     },
     {
+      name: 'Function via an async generator prototype',
+      code: `return Object.getPrototypeOf(async function* () {}).constructor('yield import(' + ${JSON.stringify(JSON.stringify(leak))} + ')')().next();`,
+    },
+    {
       name: 'Function via an array',
       code: `const g = [].constructor.constructor('return this')(); return g.fetch(${url('array-ctor')});`,
     },

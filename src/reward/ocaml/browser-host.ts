@@ -1,8 +1,8 @@
 // The checker's host in the browser: a module Web Worker, and the artefacts fetched from the app's own
 // public folder (public/ocaml/, served at <base>/ocaml/).
-import type { CheckerHost, CheckerPort } from './slot.ts';
 import { appAssetUrl } from '../../hub/app-url.ts';
-import type { CheckerReply, OcamlAssetBytes } from './protocol.ts';
+import { webWorkerPort } from '../checker-pool/web-port.ts';
+import type { OcamlAssetBytes, OcamlHost } from './protocol.ts';
 
 export class OcamlAssetsFetchError extends Error {
   readonly name = 'OcamlAssetsFetchError';
@@ -22,9 +22,9 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export function browserHost(base = defaultAssetBase()): CheckerHost {
+export function browserHost(base = defaultAssetBase()): OcamlHost {
   return {
-    async loadAssets(): Promise<OcamlAssetBytes> {
+    async init(): Promise<OcamlAssetBytes> {
       const names = new TextDecoder()
         .decode(await fetchBytes(`${base}stdlib-files.txt`))
         .split('\n')
@@ -36,19 +36,6 @@ export function browserHost(base = defaultAssetBase()): CheckerHost {
       ]);
       return { runtime, ocamlc, stdlib: names.map((n, i) => [n, files[i]]) };
     },
-    spawn(): CheckerPort {
-      const w = new Worker(new URL('./checker.worker.ts', import.meta.url), { type: 'module' });
-      return {
-        post: (m) => w.postMessage(m),
-        listen(onMessage, onError) {
-          w.addEventListener('message', (e: MessageEvent<CheckerReply>) => onMessage(e.data));
-          w.addEventListener('error', (e) => {
-            e.preventDefault();
-            onError(new Error(e.message || 'worker error'));
-          });
-        },
-        terminate: () => w.terminate(),
-      };
-    },
+    spawn: () => webWorkerPort(new Worker(new URL('./checker.worker.ts', import.meta.url), { type: 'module' })),
   };
 }

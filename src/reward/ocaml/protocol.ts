@@ -1,6 +1,8 @@
-// Messages between the OCaml checker client (client.ts) and its worker (worker-core.ts), and the shapes
-// of a check's job and report. The worker streams progress, so a check cut off at its time limit still
+// Messages between the OCaml checker client (client.ts, a checker pool) and its worker (worker-core.ts), and
+// the shapes of a check's job and report. The worker streams progress, so a check cut off at its time limit still
 // reports what it had established (type errors, compilation, the tests that had passed).
+
+import type { CheckerHost, PoolCheckStatus, PoolReply, PoolRequest } from '../checker-pool/protocol.ts';
 
 /** The artefacts as bytes (public/ocaml/), loaded once by the client and copied to each new worker. */
 export interface OcamlAssetBytes {
@@ -32,7 +34,7 @@ export type CheckEvent =
   | { kind: 'test-compile'; index: number; message: string }
   | { kind: 'run'; exitCode: number; stdout: string; stderr: string; crash?: string };
 
-export type CheckStatus = 'ok' | 'timeout' | 'crashed';
+export type CheckStatus = PoolCheckStatus;
 
 export interface CheckReport {
   status: CheckStatus;
@@ -48,15 +50,10 @@ export interface CheckReport {
   elapsedMs: number;
 }
 
-export type CheckerRequest = { kind: 'init'; assets: OcamlAssetBytes } | { kind: 'check'; id: number; job: CheckJob };
-
-export type CheckerReply =
-  | { kind: 'ready' }
-  /** The worker has begun the check: its time limit counts from here. */
-  | { kind: 'started'; id: number }
-  | { kind: 'progress'; id: number; event: CheckEvent }
-  | { kind: 'done'; id: number }
-  | { kind: 'error'; id: number; name: string; message: string };
+export type CheckerRequest = PoolRequest<OcamlAssetBytes, CheckJob>;
+export type CheckerReply = PoolReply<CheckEvent>;
+/** Where the OCaml checker's workers come from (node-host.ts, browser-host.ts). */
+export type OcamlHost = CheckerHost<OcamlAssetBytes, CheckJob, CheckEvent>;
 
 /** Folds a check's progress into its report; used for finished checks and cut-off ones alike. */
 export function reportFrom(

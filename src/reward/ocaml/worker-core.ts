@@ -11,9 +11,9 @@ export function checkerHandler(post: (m: CheckerReply) => void): (m: CheckerRequ
   return (m) => {
     if (m.kind === 'init') {
       assets = {
-        runtime: new WebAssembly.Module(m.assets.runtime as Uint8Array<ArrayBuffer>),
-        ocamlc: m.assets.ocamlc,
-        stdlib: new Map(m.assets.stdlib),
+        runtime: new WebAssembly.Module(m.init.runtime as Uint8Array<ArrayBuffer>),
+        ocamlc: m.init.ocamlc,
+        stdlib: new Map(m.init.stdlib),
       };
       fs = new OcamlFs(assets);
       post({ kind: 'ready' });

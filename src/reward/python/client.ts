@@ -1,30 +1,32 @@
-// The Python checker's client: runs each check in a worker (a Web Worker in the browser, a worker thread in
-// Node) that is terminated when the check overstays its time limit (slot.ts), so an infinite loop or an
-// allocation bomb ends as a "timeout"/"crashed" report and the next check gets a fresh worker. Up to
-// `concurrency` checks run at once, each in its own worker (each holds a Pyodide, ~100 MB); the others wait.
+// The Python checker's client: a checker pool (../checker-pool/pool.ts) whose workers each hold a Pyodide
+// (~100 MB); a check that overstays its time limit ends its worker (an infinite loop or an allocation bomb
+// ends as a "timeout"/"crashed" report) and the next check gets a fresh one.
 //
 //   const checker = await PythonChecker.shared();
 //   const report = await checker.check({ code, stdins: ['1 2\n'], memoryMb: 256, outputLimit: 65536 }, 5000);
-import { PythonSlot, type PythonHost } from './slot.ts';
-import type { PythonJob, PythonReport } from './protocol.ts';
+import { CheckerPool, defaultConcurrency, inNode } from '../checker-pool/pool.ts';
+import type { CheckerSpec } from '../checker-pool/protocol.ts';
+import type { PythonHost, PythonInit, PythonJob, PythonReport, PythonRun, PythonRunEvent } from './protocol.ts';
 
-export { PythonCheckerStartError, type PythonHost, type PythonPort } from './slot.ts';
+export { CheckerStartError, CheckerStartError as PythonCheckerStartError } from '../checker-pool/slot.ts';
+export type { PythonHost } from './protocol.ts';
 
-function defaultConcurrency(): number {
-  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
-  return Math.max(1, Math.min(2, Math.floor(cores / 2)));
-}
+const PYTHON: CheckerSpec<PythonJob, PythonRunEvent, PythonReport> = {
+  label: 'Python',
+  // loading Pyodide takes seconds (tens on a loaded machine)
+  startTimeoutMs: 120_000,
+  report(events, job, status, elapsedMs, reason) {
+    const byIndex: PythonRun[] = [];
+    for (const e of events) byIndex[e.index] = e.run;
+    // the runs that finished, in order (a check cut off at its time limit has fewer than its stdins)
+    const runs = byIndex.filter(Boolean).slice(0, job.stdins.length);
+    return { status, runs, elapsedMs, ...(reason ? { reason } : {}) };
+  },
+};
 
-export class PythonChecker {
-  private readonly idle: PythonSlot[] = [];
-  private readonly all: PythonSlot[] = [];
-  private readonly waiting: ((slot: PythonSlot) => void)[] = [];
-
-  constructor(
-    private readonly host: PythonHost,
-    readonly concurrency = 1,
-  ) {
-    if (!(concurrency >= 1)) throw new RangeError(`PythonChecker concurrency must be >= 1, got ${concurrency}`);
+export class PythonChecker extends CheckerPool<PythonInit, PythonJob, PythonRunEvent, PythonReport> {
+  constructor(host: PythonHost, concurrency = 1) {
+    super(host, PYTHON, concurrency);
   }
 
   private static instance: Promise<PythonChecker> | null = null;
@@ -33,54 +35,16 @@ export class PythonChecker {
   /** One checker per thread, on the host that fits it (browser or Node). */
   static shared(): Promise<PythonChecker> {
     PythonChecker.instance ??= (async () => {
-      const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-      const host = isNode
+      const host = inNode()
         ? (await import('./node-host.ts')).nodeHost()
         : (await import('./browser-host.ts')).browserHost();
-      return (PythonChecker.sharedOne = new PythonChecker(host, defaultConcurrency()));
+      return (PythonChecker.sharedOne = new PythonChecker(host, defaultConcurrency(2)));
     })();
     return PythonChecker.instance;
   }
 
-  private acquire(): Promise<PythonSlot> {
-    const slot = this.idle.pop();
-    if (slot) return Promise.resolve(slot);
-    if (this.all.length < this.concurrency) {
-      const fresh = new PythonSlot(this.host);
-      this.all.push(fresh);
-      return Promise.resolve(fresh);
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(slot: PythonSlot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.idle.push(slot);
-  }
-
-  /** Starts one worker now, so that the first check does not wait for Pyodide. */
-  async warm(): Promise<void> {
-    const slot = await this.acquire();
-    try {
-      await slot.warm();
-    } finally {
-      this.release(slot);
-    }
-  }
-
-  /** Runs a program on each stdin; never rejects for the program's faults, only when a worker cannot start. */
-  async check(job: PythonJob, timeLimitMs: number): Promise<PythonReport> {
-    const slot = await this.acquire();
-    try {
-      return await slot.run(job, timeLimitMs);
-    } finally {
-      this.release(slot);
-    }
-  }
-
   dispose(): void {
-    for (const slot of this.all) slot.dispose();
+    super.dispose();
     if (PythonChecker.sharedOne === this) {
       PythonChecker.instance = null;
       PythonChecker.sharedOne = null;

@@ -1,12 +1,8 @@
-// The Python checker's host in Node (tests, the CLI): a worker thread with a capped JS heap, and Pyodide's
-// files read from the repository's node_modules/pyodide/ (found by walking up from this module, which also
-// works from the CLI's bundle in node_modules/.cache/).
-import fs from 'node:fs';
+// The Python checker's host in Node (tests, the CLI): a worker thread (../checker-pool/node-port.ts), and
+// Pyodide's files read from the repository's node_modules/pyodide/.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { PythonHost, PythonPort } from './slot.ts';
-import type { PythonReply } from './protocol.ts';
+import { findRoot, nodeWorkerPort } from '../checker-pool/node-port.ts';
+import type { PythonHost } from './protocol.ts';
 
 export class PyodideMissingError extends Error {
   readonly name = 'PyodideMissingError';
@@ -16,36 +12,16 @@ const WORKER = 'src/reward/python/node-worker-boot.mjs';
 const PYODIDE = 'node_modules/pyodide';
 
 function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, WORKER)) && fs.existsSync(path.join(dir, PYODIDE, 'pyodide.asm.wasm'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir)
-      throw new PyodideMissingError(
-        `no ${PYODIDE}/pyodide.asm.wasm above ${fileURLToPath(import.meta.url)}; run npm ci`,
-      );
-    dir = up;
-  }
+  return findRoot(
+    [WORKER, `${PYODIDE}/pyodide.asm.wasm`],
+    (from) => new PyodideMissingError(`no ${PYODIDE}/pyodide.asm.wasm above ${from}; run npm ci`),
+  );
 }
 
 export function nodeHost(): PythonHost {
+  // the interpreter's memory is capped by the worker's grow hook (worker-core.ts)
   return {
-    indexURL: () => path.join(repoRoot(), PYODIDE) + path.sep,
-    spawn(): PythonPort {
-      // The JS heap cap bounds the host side; the interpreter's memory is capped by the worker's grow hook.
-      const w = new Worker(path.join(repoRoot(), WORKER), {
-        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 32 },
-      });
-      w.unref();
-      return {
-        post: (m) => w.postMessage(m),
-        listen(onMessage, onError) {
-          w.on('message', (m: PythonReply) => onMessage(m));
-          w.on('error', onError);
-          w.on('exit', (code) => onError(new Error(`worker exited with code ${code}`)));
-        },
-        terminate: () => void w.terminate(),
-      };
-    },
+    init: async () => ({ indexURL: path.join(repoRoot(), PYODIDE) + path.sep }),
+    spawn: () => nodeWorkerPort(path.join(repoRoot(), WORKER)),
   };
 }

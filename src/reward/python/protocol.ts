@@ -1,6 +1,8 @@
-// Messages between the Python checker's client (client.ts) and its worker (worker-core.ts), and the shapes
-// of a check. The worker only runs the program and reports what it printed: the expected outputs never
+// Messages between the Python checker's client (client.ts, a checker pool) and its worker (worker-core.ts),
+// and the shapes of a check. The worker only runs the program and reports what it printed: the expected outputs never
 // reach it, and every verdict is computed by the client (reward.ts), outside the program's reach.
+
+import type { CheckerHost, PoolCheckStatus, PoolReply, PoolRequest } from '../checker-pool/protocol.ts';
 
 export interface PythonJob {
   code: string;
@@ -22,7 +24,7 @@ export interface PythonRun {
   truncated: boolean;
 }
 
-export type PythonCheckStatus = 'ok' | 'timeout' | 'crashed';
+export type PythonCheckStatus = PoolCheckStatus;
 
 export interface PythonReport {
   status: PythonCheckStatus;
@@ -32,12 +34,18 @@ export interface PythonReport {
   elapsedMs: number;
 }
 
-export type PythonRequest = { kind: 'init'; indexURL: string } | { kind: 'check'; id: number; job: PythonJob };
+/** What a worker starts with: where Pyodide's files are (a URL in the browser, a folder in Node). */
+export interface PythonInit {
+  indexURL: string;
+}
 
-export type PythonReply =
-  | { kind: 'ready' }
-  /** The worker has begun the check: its time limit counts from here. */
-  | { kind: 'started'; id: number }
-  | { kind: 'run'; id: number; index: number; run: PythonRun }
-  | { kind: 'done'; id: number }
-  | { kind: 'error'; id: number; name: string; message: string };
+/** One run of a check, as the worker posts it. */
+export interface PythonRunEvent {
+  index: number;
+  run: PythonRun;
+}
+
+export type PythonRequest = PoolRequest<PythonInit, PythonJob>;
+export type PythonReply = PoolReply<PythonRunEvent>;
+/** Where the Python checker's workers come from (node-host.ts, browser-host.ts). */
+export type PythonHost = CheckerHost<PythonInit, PythonJob, PythonRunEvent>;

@@ -41,7 +41,7 @@ export function pythonHandler(post: (m: PythonReply) => void): (m: PythonRequest
   return async (m) => {
     if (m.kind === 'init') {
       capMemoryGrowth();
-      const api = await loadPyodide({ indexURL: m.indexURL, stdout: () => undefined, stderr: () => undefined });
+      const api = await loadPyodide({ indexURL: m.init.indexURL, stdout: () => undefined, stderr: () => undefined });
       api.unregisterJsModule('js');
       api.unregisterJsModule('pyodide_js');
       runner = api.runPython(HARNESS) as Runner;
@@ -75,7 +75,7 @@ export function pythonHandler(post: (m: PythonReply) => void): (m: PythonRequest
         py.setStderr({ write: (b: Uint8Array) => ((out = streams.stderr), write(b)) });
         const outcome = runner(m.job.code, m.job.stdins[i]) as PythonRun['outcome'];
         const run: PythonRun = { outcome, stdout: decode(streams.stdout), stderr: decode(streams.stderr), truncated };
-        post({ kind: 'run', id: m.id, index: i, run });
+        post({ kind: 'progress', id: m.id, event: { index: i, run } });
       }
       post({ kind: 'done', id: m.id });
     } catch (e) {
