@@ -150,6 +150,9 @@ test('double-click Train, evaluate beside a paused run, reload and export, damag
   await expect(page.getByTestId('run-error')).toHaveCount(0);
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', String(pausedAt));
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-first-step', '1');
+  // stopped before its end: said so, with the way to continue
+  await expect(page.getByTestId('run-saved')).toContainText(`Run ${damaged}: stopped at step ${pausedAt} of 4`);
+  await expect(page.getByTestId('resume-saved')).toBeEnabled();
 
   // run A resumed from its file-system copy: it continues with its history from step 1 and its
   // evaluations from step 0

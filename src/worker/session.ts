@@ -1,6 +1,7 @@
 // The trainer behind the worker boundary: one run at a time, its state machine (the table ACCEPTS in
 // protocol.ts; serve() checks it, and every command that changes the state sets it before its first
-// await), checkpoints on schedule and on pause/stop, every result an event. Implements TrainerApi, like
+// await), checkpoints on schedule and on pause/stop, every result an event. The run held, its state and
+// what is read or exported from it are in session-runs.ts. Implements TrainerApi, like
 // the main-thread client, so tests drive it in-process and the worker only routes messages to it.
 //
 //   const session = new TrainingSession(env)      // env: backend, model loading, data + rewards, storage
@@ -9,9 +10,8 @@ import { releasePooledGpuBuffers } from '../engine/gpu-memory.ts';
 import { parseRunConfig, type RunConfig } from '../engine/config.ts';
 import { Trainer } from '../engine/trainer.ts';
 import { runTraining } from '../engine/run-loop.ts';
-import { CheckpointManager, type CheckpointInfo, type RunRecord } from '../engine/checkpoint.ts';
-import { failureInfo, isDeviceLoss, type LoadedModel, type RunInputs, type SessionEnv } from './session-env.ts';
-import { completionsToJsonl, metricsToCsv, metricsToJsonl } from '../engine/metrics.ts';
+import type { CheckpointManager, CheckpointInfo } from '../engine/checkpoint.ts';
+import { failureInfo, isDeviceLoss, type RunInputs, type SessionEnv } from './session-env.ts';
 import type { EvalResult } from '../engine/evaluate.ts';
 import { assertRunFits } from '../engine/memory.ts';
 import { checkAdapterLora, startingAdapter } from '../engine/lora-start.ts';
@@ -19,65 +19,33 @@ import type { LoraAdapter } from '../engine/lora.ts';
 import * as saved from './saved-runs.ts';
 import { environmentList } from './env-list.ts';
 import { SpeedProber, type SpeedReport } from './speed.ts';
-import { SessionBase } from './session-base.ts';
+import { SessionRuns } from './session-runs.ts';
 import type { ModelSpec } from '../engine/model/spec.ts';
 import type { StatefulApi } from './serve.ts';
 import {
   BusyError,
   canDeleteRun,
-  type HistoryHeld,
   type ModelInfo,
   type PeftFiles,
   type Progress,
   type RunState,
   type RunStatus,
-  type RunHistory,
 } from './protocol.ts';
 
 export { BusyError };
 export { DeviceLostError, modelInfo } from './session-env.ts';
 export type { LoadedModel, RunInputs, SessionEnv } from './session-env.ts';
 
-export class TrainingSession extends SessionBase implements StatefulApi {
-  private readonly ckpts: CheckpointManager;
-  private loaded: { key: string; m: LoadedModel } | null = null;
+export class TrainingSession extends SessionRuns implements StatefulApi {
   private inputs: RunInputs | null = null;
-  private trainer: Trainer | null = null;
-  private runId: string | null = null;
-  private state: RunState = 'idle';
-  private message: string | undefined;
   private loop: Promise<void> | null = null;
   private interrupt: 'pause' | 'stop' | null = null;
-  private between: Array<() => Promise<void>> = [];
   private readonly prober: SpeedProber;
 
   constructor(env: SessionEnv) {
     super(env);
-    this.ckpts = new CheckpointManager(env.store, { mirror: env.mirror });
     this.prober = new SpeedProber(env);
   }
-
-  currentState = (): RunState => this.state;
-
-  private setState(state: RunState, message?: string): RunStatus {
-    this.state = state;
-    this.message = message;
-    const status = this.statusNow();
-    this.emit({ kind: 'state', status });
-    return status;
-  }
-
-  private statusNow(): RunStatus {
-    return {
-      state: this.state,
-      runId: this.runId,
-      step: this.trainer?.step ?? 0,
-      totalSteps: this.trainer?.totalSteps ?? 0,
-      ...(this.message ? { message: this.message } : {}),
-    };
-  }
-
-  status = async (): Promise<RunStatus> => this.statusNow();
 
   /** A few seconds of the real kernels at the model's widths, cached per adapter and shape (speed.ts). */
   probeSpeed(input: unknown, spec?: ModelSpec | null, o: { cachedOnly?: boolean } = {}): Promise<SpeedReport | null> {
@@ -244,17 +212,6 @@ export class TrainingSession extends SessionBase implements StatefulApi {
     this.setState('error', error.message);
   }
 
-  private async runBetween(): Promise<void> {
-    const tasks = this.between.splice(0);
-    for (const task of tasks) await task();
-  }
-
-  /** Runs `fn` between two steps: now when no step is running, else right after the current one. */
-  private betweenSteps<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.state !== 'running' && this.state !== 'pausing' && this.state !== 'stopping') return fn();
-    return new Promise<T>((resolve, reject) => this.between.push(() => fn().then(resolve, reject)));
-  }
-
   async pause(): Promise<RunStatus> {
     this.interrupt = 'pause';
     this.setState('pausing');
@@ -329,15 +286,6 @@ export class TrainingSession extends SessionBase implements StatefulApi {
 
   environments = environmentList;
 
-  listRuns(): Promise<RunRecord[]> {
-    return this.ckpts.listRuns();
-  }
-
-  async runHistory(runId: string, held?: HistoryHeld): Promise<RunHistory> {
-    const t = this.live(runId);
-    return t ? saved.liveHistory(runId, t, this.state, held) : saved.savedHistory(this.ckpts, runId);
-  }
-
   async deleteRun(runId: string): Promise<void> {
     if (!canDeleteRun(this.state, runId === this.runId))
       throw new BusyError(`cannot delete run ${runId} while the session is ${this.state}: stop it first`);
@@ -346,34 +294,5 @@ export class TrainingSession extends SessionBase implements StatefulApi {
       this.setState('idle');
     }
     await this.ckpts.deleteRun(runId);
-  }
-
-  async exportAdapter(runId?: string): Promise<PeftFiles> {
-    const t = this.live(runId);
-    const info = this.loaded?.m.info;
-    if (t) return this.betweenSteps(() => t.lora.toPeft(info?.id ?? t.config.model.id, info?.revision ?? null));
-    return saved.adapterOf((await this.ckpts.load(this.savedId(runId))).snapshot);
-  }
-
-  exportMetrics = async (format: 'jsonl' | 'csv', runId?: string) =>
-    (format === 'csv' ? metricsToCsv : metricsToJsonl)((await this.historyOf(runId)).history);
-
-  exportCompletions = async (runId?: string) => completionsToJsonl((await this.historyOf(runId)).samples);
-
-  /** The trainer in memory when `runId` (by default the live run) is its run. */
-  private live(runId?: string): Trainer | null {
-    return this.trainer && (runId === undefined || runId === this.runId) ? this.trainer : null;
-  }
-
-  private savedId(runId: string | undefined | null): string {
-    if (!runId) throw new BusyError('no run yet: start a run, or name a saved one');
-    return runId;
-  }
-
-  private historyOf = (runId?: string) => this.runHistory(this.savedId(runId ?? this.runId));
-
-  private needTrainer(): Trainer {
-    if (!this.trainer) throw new BusyError('no run yet: start a run or resume a saved one first');
-    return this.trainer;
   }
 }
