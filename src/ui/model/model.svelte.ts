@@ -27,8 +27,14 @@ export interface AdapterLimits {
 }
 
 const GB = 2 ** 30;
-/** Bytes in words: "1.97 GB", or MB below a tenth of a GB (the demo's 0.04 GB reads "41.2 MB", not "0.00 GB"). */
-export const gb = (b: number) => (b < GB / 10 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${(b / GB).toFixed(2)} GB`);
+/** Bytes in words: "1.97 GB", MB below a tenth of a GB, KB below a tenth of a MB (the demo's 0.04 GB reads
+ * "43.9 MB", its largest buffer "24.0 KB", not "0.00 GB"). */
+export const gb = (b: number) =>
+  b < 2 ** 20 / 10
+    ? `${(b / 2 ** 10).toFixed(1)} KB`
+    : b < GB / 10
+      ? `${(b / 2 ** 20).toFixed(1)} MB`
+      : `${(b / GB).toFixed(2)} GB`;
 /** Where a model's config.json is, or null for ids that name nothing readable (demo is a preset). */
 export function configUrl(id: string, revision: string, endpoint = DEFAULT_HUB): string | null {
   const ref = parseModelId(id);
