@@ -3,7 +3,6 @@
 import { describe, it, expect } from 'vitest';
 import { ConfigState } from '../../src/ui/config/config.svelte.ts';
 import { configGroups } from '../../src/ui/config/fields.ts';
-import { configUrl } from '../../src/ui/model/model.svelte.ts';
 import { encodeLink } from '../../src/engine/link.ts';
 import { parseRunConfig, RunConfigSchema } from '../../src/engine/config.ts';
 
@@ -89,16 +88,6 @@ describe('the config form', () => {
 });
 
 type Nested = { _zod: { def: { innerType?: { _zod: { def: { shape?: object } } } } } };
-
-describe('model architecture lookup', () => {
-  it('reads config.json from the Hub or a folder URL, and nothing for other ids', () => {
-    expect(configUrl('Qwen/Qwen3-0.6B', 'main')).toBe(
-      'https://huggingface.co/Qwen/Qwen3-0.6B/resolve/main/config.json',
-    );
-    expect(configUrl('https://example.org/m/', 'main')).toBe('https://example.org/m/config.json');
-    expect(configUrl('not a model', 'main')).toBeNull();
-  });
-});
 
 describe('the preset menu', () => {
   it('names the preset while the form equals it, and custom after an edit', () => {

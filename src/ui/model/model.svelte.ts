@@ -11,13 +11,12 @@ import {
   fitProblems,
   isSoftwareAdapter,
   paramCount,
-  parseModelSpec,
   weightValueBytes,
 } from '../../worker/shared.ts';
 import type { ConfigState } from '../config/config.svelte.ts';
 import { MODEL_PRESETS } from './presets.ts';
 import { DEFAULT_HUB, type HubSettingsState } from './hub-settings.svelte.ts';
-import { notAModel, parseModelId } from '../../hub/model-id.ts';
+import { readArchitecture, type Unknown } from './architecture.ts';
 
 export interface AdapterLimits {
   maxBufferSize: number;
@@ -35,19 +34,6 @@ export const gb = (b: number) =>
     : b < GB / 10
       ? `${(b / 2 ** 20).toFixed(1)} MB`
       : `${(b / GB).toFixed(2)} GB`;
-/** Where a model's config.json is, or null for ids that name nothing readable (demo is a preset). */
-export function configUrl(id: string, revision: string, endpoint = DEFAULT_HUB): string | null {
-  const ref = parseModelId(id);
-  if (ref?.kind === 'url') return `${ref.url.replace(/\/$/, '')}/config.json`;
-  if (ref?.kind === 'hub') return `${endpoint}/${ref.id}/resolve/${encodeURIComponent(revision)}/config.json`;
-  return null;
-}
-
-/** Why an architecture is unknown; `blocking` when the model can never run (not a model, unsupported). */
-interface Unknown {
-  why: string;
-  blocking: boolean;
-}
 const isSpec = (x: ModelSpec | Unknown | null | undefined): x is ModelSpec => !!x && !('why' in x);
 
 export class ModelState {
@@ -119,45 +105,14 @@ export class ModelState {
     };
   }
 
-  /** Reads config.json of a model that is not a preset, to know its architecture before downloading it. */
+  /**
+   * Reads config.json of a model that is not a preset, to know its architecture before downloading it: a Hub
+   * id's at the commit its revision resolves to, as the load reads it (architecture.ts).
+   */
   async lookUp(): Promise<void> {
     const key = this.key,
       { id, revision } = this.cs.config.model;
     if (this.preset || key in this.fetched) return;
-    const hub = this.hub?.settings ?? {};
-    const url = configUrl(id.trim(), revision, hub.endpoint);
-    if (!url) {
-      this.fetched[key] = {
-        why: `${notAModel(id)}.`,
-        blocking: true,
-      };
-      return;
-    }
-    let res: Response;
-    try {
-      const auth: Record<string, string> =
-        hub.token && url.startsWith(`${hub.endpoint}/`) ? { authorization: `Bearer ${hub.token}` } : {};
-      res = await fetch(url, { headers: auth });
-    } catch {
-      // Offline or blocked: the model may still be in the download cache, so this does not refuse the run.
-      this.fetched[key] = {
-        why: `Cannot reach ${new URL(url, location.href).host} to read the model's architecture; the estimate appears once it loads.`,
-        blocking: false,
-      };
-      return;
-    }
-    if (!res.ok) {
-      const why =
-        res.status === 401 || res.status === 403
-          ? `The Hub refused access to ${id} (HTTP ${res.status}): the model may be gated or private; set the access token below.`
-          : `No config.json at ${url} (HTTP ${res.status}): check the id and revision.`;
-      this.fetched[key] = { why, blocking: res.status === 404 };
-      return;
-    }
-    try {
-      this.fetched[key] = parseModelSpec(await res.json());
-    } catch (e) {
-      this.fetched[key] = { why: `${e instanceof Error ? e.message : String(e)}.`, blocking: true };
-    }
+    this.fetched[key] = await readArchitecture(id, revision, this.hub?.settings ?? {});
   }
 }
