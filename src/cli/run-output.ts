@@ -31,6 +31,7 @@ export function eventLine(e: TrainerEvent, cfg: RunConfig, started: number): str
   if (e.kind === 'eval') return evalLine(e.result);
   // e.g. a corrupt checkpoint passed over on resume
   if (e.kind === 'log') return oneLine(e.message);
+  if (e.kind === 'progress' && e.progress.notCached) return `note: ${oneLine(e.progress.notCached)}`;
   return null;
 }
 

@@ -34,6 +34,14 @@ export async function clearHubCache(): Promise<boolean> {
   return (globalThis as { caches?: CacheStorage }).caches?.delete(HUB_CACHE) ?? false;
 }
 
+/** What to tell the user when the cache refused a file: the model still loads, and downloads again next time. */
+export function notCachedMessage(file: string, e: Error): string {
+  return (
+    `${file} was not kept in this browser's cache (${e.name}: ${e.message}), so it downloads again each time ` +
+    'the model loads: private windows and a nearly full disk refuse large files; use a normal window, or free disk space'
+  );
+}
+
 /** Files a model load needs: configs, tokenizer, and the top-level safetensors weights. */
 export function neededFiles(listing: Map<string, number>): string[] {
   const wanted =
@@ -82,7 +90,7 @@ export function hubSource(id: string, o: HubOptions = {}): HubFileSource {
       if (bytes && c)
         await c
           .put(url, new Response(bytes.slice().buffer, { headers: { 'content-length': String(bytes.length) } }))
-          .catch(() => undefined); // a full cache only costs a re-download
+          .catch((e: Error) => o.onNotCached?.(name, e)); // a full cache only costs a re-download
       return bytes;
     },
     async stream(name, onProgress) {
@@ -100,7 +108,7 @@ export function hubSource(id: string, o: HubOptions = {}): HubFileSource {
         }),
       );
       if (!chunks) return null; // the server has no such file (a listing that did not say)
-      return c ? cacheWhileReading(chunks, c, url, size) : chunks;
+      return c ? cacheWhileReading(chunks, c, url, size, (e) => o.onNotCached?.(name, e)) : chunks;
     },
   };
 }

@@ -31,4 +31,6 @@ export interface HubOptions {
   retries?: number;
   retryDelayMs?: number;
   onProgress?: (p: DownloadProgress) => void;
+  /** A file the cache refused to keep (a private window's or a full disk's quota): it downloads again next time. */
+  onNotCached?: (file: string, error: Error) => void;
 }

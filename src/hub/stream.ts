@@ -89,10 +89,12 @@ export async function* cacheWhileReading(
   cache: CacheLike,
   url: string,
   size: number,
+  onRefused?: (e: Error) => void,
 ): AsyncGenerator<Uint8Array> {
   let ctrl!: ReadableStreamDefaultController<Uint8Array>,
     wake: (() => void) | null = null,
-    dropped = false; // the cache stopped reading (full, or an error): pass the chunks on without it
+    dropped = false, // the cache stopped reading (full, or an error): pass the chunks on without it
+    broken = false; // the download stopped: the cache's refusal is ours, not the cache's
   const resume = () => {
     wake?.();
     wake = null;
@@ -107,7 +109,10 @@ export async function* cacheWhileReading(
   );
   const put = cache
     .put(url, new Response(body, size ? { headers: { 'content-length': String(size) } } : {}))
-    .catch(drop); // a full cache only costs a re-download
+    .catch((e: Error) => {
+      if (!broken) onRefused?.(e); // a full cache only costs a re-download: said, and the load goes on
+      drop();
+    });
   let complete = false;
   try {
     for await (const chunk of chunks) {
@@ -119,6 +124,7 @@ export async function* cacheWhileReading(
     if (!dropped) ctrl.close();
     await put;
   } finally {
+    broken = !complete;
     if (!complete && !dropped) ctrl.error(new DownloadError(`${url}: the download stopped before the end; not cached`));
   }
 }

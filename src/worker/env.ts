@@ -9,6 +9,7 @@ import type { BlobStore } from '../engine/checkpoint.ts';
 import { opfsStore, perRunIdbStore } from '../engine/checkpoint-browser.ts';
 import type { Codec } from '../engine/trainer.ts';
 import { loadModelAndTokenizer, readModelSpec, type LoadOptions } from '../hub/load.ts';
+import { notCachedMessage } from '../hub/download.ts';
 import { createStore, get, set } from 'idb-keyval';
 import type { SpeedCache } from './speed.ts';
 import type { SpeedProbe } from '../engine/predict.ts';
@@ -73,6 +74,9 @@ export function browserEnv(o: BrowserEnvOptions = {}): SessionEnv {
             bytesPerSecond: p.bytesPerSecond,
             etaSeconds: p.etaSeconds,
           }),
+        // the model still loads; the user learns why it will download again (a note, not a progress update)
+        onNotCached: (file, e) =>
+          onProgress({ stage: 'download', done: 0, total: 0, notCached: notCachedMessage(file, e) }),
       });
       const loaded: LoadedWithTokenizer = {
         model: lm,

@@ -160,6 +160,8 @@ export interface Progress {
   bytesTotal?: number;
   bytesPerSecond?: number;
   etaSeconds?: number | null;
+  /** download: a file the browser's cache refused to keep, and what that means (a note; the load goes on). */
+  notCached?: string;
   step?: number;
 }
 

@@ -42,6 +42,8 @@ export class RunState {
   status = $state<RunStatus>({ state: 'idle', runId: null, step: 0, totalSteps: 0 });
   progress = $state<Progress | null>(null);
   files = $state<Record<string, FileProgress>>({});
+  /** Files of this load the browser's cache refused to keep (they download again next time), as notes. */
+  cacheNotes = $state<string[]>([]);
   /** The run on screen, as the worker has it: every step, every evaluation from step 0, recent samples. */
   view = $state.raw<RunHistory | null>(null);
   alerts = $state<HealthAlert[]>([]);
@@ -120,6 +122,11 @@ export class RunState {
         if (e.status.runId && e.status.runId === this.view?.runId) void this.refreshView();
         break;
       case 'progress':
+        if (e.progress.notCached) {
+          if (!this.cacheNotes.includes(e.progress.notCached))
+            this.cacheNotes = [...this.cacheNotes, e.progress.notCached];
+          break;
+        }
         this.progress = e.progress;
         if (e.progress.stage === 'download' && e.progress.file)
           this.files[e.progress.file] = { loaded: e.progress.done, total: e.progress.total };
@@ -227,6 +234,7 @@ export class RunState {
   loadModel = (model: RunConfig['model']) =>
     this.send('loadModel', async () => {
       this.files = {};
+      this.cacheNotes = [];
       const t = await this.ready();
       this.loaded = '';
       this.model = await t.loadModel($state.snapshot(model));
@@ -248,6 +256,7 @@ export class RunState {
       const t = await this.ready();
       if (this.loaded !== this.modelKey(config.model) && accepts(this.status.state, 'loadModel')) {
         this.files = {};
+        this.cacheNotes = [];
         this.model = await t.loadModel(config.model);
         this.loaded = this.modelKey(config.model);
       }
