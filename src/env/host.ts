@@ -9,6 +9,7 @@
 // Two hosts: WorkerEnvHost (host-worker.ts; the app: environments in their own worker, terminated when a
 // call overstays, so even a synchronous endless loop is cut off) and LocalEnvHost (Node tests: in this
 // thread; the deadline abandons a slow or never-settling async call but cannot stop a synchronous loop).
+import { withDeadline } from '../engine/deadline.ts';
 import type { EnvDef, EnvStepResult, Environment } from './types.ts';
 
 export interface EnvLimits {
@@ -75,23 +76,6 @@ export function checkStepResult(env: string, v: unknown, max: number): EnvStepRe
 
 function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
-}
-
-/** Settles like `p`, or rejects with `onTimeout()` after `ms` (the call itself is abandoned, not stopped). */
-export function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(onTimeout()), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Environments in this thread, each call under the deadline and the cap. */

@@ -5,6 +5,7 @@
 //
 //   const runner = WorkerRewardRunner.create()
 //   const result = await runner.call('math', sample, {}, 10_000)   // rejects RewardTimeoutError / RewardCallError
+import { withDeadline } from '../engine/deadline.ts';
 import { callReward } from './registry.ts';
 import type { RewardReply, RewardRequest } from './protocol.ts';
 import type { RewardResult, RewardSample } from './types.ts';
@@ -33,25 +34,9 @@ export class RewardCallError extends Error {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(onTimeout()), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
-
 export class LocalRewardRunner implements RewardRunner {
   call(name: string, sample: RewardSample, options: Record<string, unknown>, timeoutMs: number): Promise<RewardResult> {
-    return withTimeout(callReward(name, sample, options), timeoutMs, () => new RewardTimeoutError(name, timeoutMs));
+    return withDeadline(callReward(name, sample, options), timeoutMs, () => new RewardTimeoutError(name, timeoutMs));
   }
 
   dispose(): void {}
